@@ -1,0 +1,80 @@
+import { decodeMessage, encodeMessage, deadLetterRecord, TOPICS, DeadLetterSchema } from './index';
+
+const orgId = 'org-1';
+const started = {
+  type: 'IdentitySyncStarted' as const,
+  schemaVersion: 1 as const,
+  orgId,
+  syncId: 'sync-1',
+  seq: 0,
+  payload: {
+    requestId: 'r1',
+    trigger: 'manual' as const,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    oktaDomain: 'acme.okta.com',
+  },
+};
+
+describe('contracts codec', () => {
+  it('round-trips an identity event keyed by orgId', () => {
+    const record = encodeMessage(TOPICS.identity, started);
+    expect(record.key).toBe(orgId);
+    const decoded = decodeMessage(TOPICS.identity, Buffer.from(record.value), record.key);
+    expect(decoded.ok).toBe(true);
+    if (decoded.ok) {
+      expect(decoded.message.type).toBe('IdentitySyncStarted');
+      expect(decoded.message.payload).toEqual(started.payload);
+    }
+  });
+
+  it('keeps unknown fields of raw Okta objects', () => {
+    const record = encodeMessage(TOPICS.identity, {
+      type: 'UsersPage',
+      schemaVersion: 1,
+      orgId,
+      syncId: 's',
+      seq: 1,
+      payload: { users: [{ id: 'u1', status: 'ACTIVE', _links: { self: { href: 'x' } } }] },
+    });
+    const decoded = decodeMessage(TOPICS.identity, record.value);
+    expect(decoded.ok && decoded.message.type === 'UsersPage' && decoded.message.payload.users[0])
+      .toMatchObject({ _links: { self: { href: 'x' } } });
+  });
+
+  it.each([
+    ['not json', 'value is not JSON'],
+    ['{"type":"X"}', 'invalid envelope'],
+    [
+      JSON.stringify({ ...started, eventId: '0b6f7b0e-6f38-4a55-9b5a-1c1f1b0f1a11', occurredAt: '2026-01-01T00:00:00Z', schemaVersion: 9 }),
+      'unknown type/schemaVersion IdentitySyncStarted@9',
+    ],
+    [
+      JSON.stringify({ ...started, eventId: '0b6f7b0e-6f38-4a55-9b5a-1c1f1b0f1a11', occurredAt: '2026-01-01T00:00:00Z', payload: {} }),
+      'payload.requestId',
+    ],
+  ])('rejects %s with a readable reason', (value, reason) => {
+    const decoded = decodeMessage(TOPICS.identity, value);
+    expect(decoded.ok).toBe(false);
+    if (!decoded.ok) expect(decoded.reason).toContain(reason);
+  });
+
+  it('rejects a record whose key is not its orgId', () => {
+    const record = encodeMessage(TOPICS.identity, started);
+    const decoded = decodeMessage(TOPICS.identity, record.value, 'other-org');
+    expect(decoded.ok).toBe(false);
+  });
+
+  it('refuses to encode an invalid event', () => {
+    expect(() =>
+      encodeMessage(TOPICS.identity, { ...started, payload: { ...started.payload, trigger: 'x' as never } }),
+    ).toThrow(/refusing to publish invalid IdentitySyncStarted/);
+  });
+
+  it('keeps non-utf8 bytes of a dead letter as base64', () => {
+    const bytes = Buffer.from([0xff, 0xfe, 0x00]);
+    const record = deadLetterRecord({ reason: 'r', rejectedBy: 't', topic: 'x', partition: 0, offset: '1', key: null, value: bytes });
+    const letter = DeadLetterSchema.parse(JSON.parse(record.value));
+    expect(letter.originalEncoding).toBe('base64');
+    expect(Buffer.from(letter.originalValue ?? '', 'base64')).toEqual(bytes);
+  });
+});

@@ -1,0 +1,214 @@
+import { z } from 'zod';
+import { envelopeOf } from './envelope';
+import {
+  OktaAppGroupSchema,
+  OktaAppSchema,
+  OktaAppUserSchema,
+  OktaFactorSchema,
+  OktaGroupSchema,
+  OktaRoleSchema,
+  OktaUserSchema,
+} from './okta-objects';
+
+/*
+ * ★ Identity events on `okta.identity.v1`, key = orgId. A sync is bracketed:
+ * IdentitySyncStarted (seq 0), the pages, then exactly one of
+ * IdentitySyncCompleted or IdentitySyncFailed. Only a completed sync may make
+ * anything disappear from a read model.
+ */
+
+export const SyncTriggerSchema = z.enum(['schedule', 'manual']);
+
+export const IdentitySyncStartedV1 = envelopeOf(
+  'IdentitySyncStarted',
+  1,
+  z.object({
+    requestId: z.string().min(1),
+    trigger: SyncTriggerSchema,
+    startedAt: z.string().datetime({ offset: true }),
+    /** Okta org host the data comes from (never the token). */
+    oktaDomain: z.string().min(1),
+  }),
+);
+
+/** A page of users as Okta returned them (all statuses, DEPROVISIONED included). */
+export const UsersPageV1 = envelopeOf(
+  'UsersPage',
+  1,
+  z.object({ users: z.array(OktaUserSchema) }),
+);
+
+/**
+ * Per-user sub-resources (factors or admin roles). `status: "unknown"` means the
+ * data could not be read after retries: never "none".
+ */
+const perUserItem = <T extends z.ZodTypeAny>(item: T) =>
+  z.discriminatedUnion('status', [
+    z.object({ userId: z.string().min(1), status: z.literal('read'), items: z.array(item) }),
+    z.object({
+      userId: z.string().min(1),
+      status: z.literal('unknown'),
+      reason: z.string().min(1),
+    }),
+  ]);
+
+export const UserFactorsBatchV1 = envelopeOf(
+  'UserFactorsBatch',
+  1,
+  z.object({ users: z.array(perUserItem(OktaFactorSchema)) }),
+);
+
+export const UserRolesBatchV1 = envelopeOf(
+  'UserRolesBatch',
+  1,
+  z.object({ users: z.array(perUserItem(OktaRoleSchema)) }),
+);
+
+export const GroupsPageV1 = envelopeOf(
+  'GroupsPage',
+  1,
+  z.object({ groups: z.array(OktaGroupSchema) }),
+);
+
+/**
+ * Members of one group, possibly over several messages (`part`, `lastPart`).
+ * Members are user ids (the full user objects travel in UsersPage).
+ * `status: "unknown"` (with lastPart) means the member list could not be read.
+ */
+export const GroupMembersV1 = envelopeOf(
+  'GroupMembers',
+  1,
+  z.object({
+    groupId: z.string().min(1),
+    status: z.enum(['read', 'unknown']),
+    part: z.number().int().nonnegative(),
+    lastPart: z.boolean(),
+    memberIds: z.array(z.string().min(1)),
+    reason: z.string().optional(),
+  }),
+);
+
+/** Roles held by a group (`GET /groups/{id}/roles`). */
+export const GroupRolesV1 = envelopeOf(
+  'GroupRoles',
+  1,
+  z.object({
+    groupId: z.string().min(1),
+    status: z.enum(['read', 'unknown']),
+    roles: z.array(OktaRoleSchema),
+    reason: z.string().optional(),
+  }),
+);
+
+export const AppsPageV1 = envelopeOf('AppsPage', 1, z.object({ apps: z.array(OktaAppSchema) }));
+
+/** User assignments of one app (raw `GET /apps/{id}/users` items), in parts. */
+export const AppUserAssignmentsV1 = envelopeOf(
+  'AppUserAssignments',
+  1,
+  z.object({
+    appId: z.string().min(1),
+    status: z.enum(['read', 'unknown']),
+    part: z.number().int().nonnegative(),
+    lastPart: z.boolean(),
+    assignments: z.array(OktaAppUserSchema),
+    reason: z.string().optional(),
+  }),
+);
+
+/** Group assignments of one app (raw `GET /apps/{id}/groups` items), in parts. */
+export const AppGroupAssignmentsV1 = envelopeOf(
+  'AppGroupAssignments',
+  1,
+  z.object({
+    appId: z.string().min(1),
+    status: z.enum(['read', 'unknown']),
+    part: z.number().int().nonnegative(),
+    lastPart: z.boolean(),
+    assignments: z.array(OktaAppGroupSchema),
+    reason: z.string().optional(),
+  }),
+);
+
+/** Progress of a running sync, for the status read model. */
+export const IdentitySyncProgressV1 = envelopeOf(
+  'IdentitySyncProgress',
+  1,
+  z.object({ phase: z.string().min(1), done: z.record(z.number().int().nonnegative()) }),
+);
+
+export const CoverageSchema = z.object({
+  read: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+});
+
+export const IdentitySyncCompletedV1 = envelopeOf(
+  'IdentitySyncCompleted',
+  1,
+  z.object({
+    requestId: z.string().min(1),
+    completedAt: z.string().datetime({ offset: true }),
+    /** Entities published, per kind (users, groups, apps, factors, memberships…). */
+    counts: z.record(z.number().int().nonnegative()),
+    /** Per-dataset completeness: how many sub-resources were read and how many failed. */
+    coverage: z.record(CoverageSchema),
+    /** Highest seq of this sync before this event: consumers can check they saw every page. */
+    lastSeq: z.number().int().nonnegative(),
+  }),
+);
+
+export const FailureReasonSchema = z.enum([
+  'credentials_invalid',
+  'forbidden',
+  'okta_unavailable',
+  'rate_limited',
+  'abandoned',
+  'internal',
+]);
+export type FailureReason = z.infer<typeof FailureReasonSchema>;
+
+export const IdentitySyncFailedV1 = envelopeOf(
+  'IdentitySyncFailed',
+  1,
+  z.object({
+    requestId: z.string().min(1),
+    failedAt: z.string().datetime({ offset: true }),
+    reason: FailureReasonSchema,
+    retryable: z.boolean(),
+    message: z.string(),
+    oktaRequestId: z.string().optional(),
+  }),
+);
+
+/** Connection lifecycle, so the projector's integration_status can show it. */
+export const ConnectionStateChangedV1 = envelopeOf(
+  'ConnectionStateChanged',
+  1,
+  z.object({
+    state: z.enum(['connected', 'credentials_invalid', 'disconnected']),
+    oktaDomain: z.string().optional(),
+    changedAt: z.string().datetime({ offset: true }),
+    message: z.string().optional(),
+  }),
+);
+
+export const IDENTITY_EVENT_SCHEMAS = [
+  IdentitySyncStartedV1,
+  UsersPageV1,
+  UserFactorsBatchV1,
+  UserRolesBatchV1,
+  GroupsPageV1,
+  GroupMembersV1,
+  GroupRolesV1,
+  AppsPageV1,
+  AppUserAssignmentsV1,
+  AppGroupAssignmentsV1,
+  IdentitySyncProgressV1,
+  IdentitySyncCompletedV1,
+  IdentitySyncFailedV1,
+  ConnectionStateChangedV1,
+] as const;
+
+export const IdentityEventSchema = z.discriminatedUnion('type', [...IDENTITY_EVENT_SCHEMAS]);
+export type IdentityEvent = z.infer<typeof IdentityEventSchema>;
+export type IdentityEventOf<T extends IdentityEvent['type']> = Extract<IdentityEvent, { type: T }>;

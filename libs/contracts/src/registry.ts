@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { SyncRequestedV1 } from './commands';
+import { EnvelopeBaseSchema } from './envelope';
+import { IDENTITY_EVENT_SCHEMAS } from './identity-events';
+import { SYSTEM_LOG_EVENT_SCHEMAS } from './system-log-events';
+import { TOPICS, TopicName } from './topics';
+
+type AnyEnvelopeSchema = z.ZodObject<z.ZodRawShape>;
+
+/**
+ * Every (type, schemaVersion) a topic may carry. An old version maps to its
+ * own schema plus an upcast to the current shape, applied at the consumer edge.
+ * Nothing is here yet but v1: add `{ schema: XV1, upcast: (m) => …V2 }` when a
+ * v2 appears, and never edit a published schema.
+ */
+interface VersionEntry {
+  schema: AnyEnvelopeSchema;
+  upcast?: (message: unknown) => unknown;
+}
+
+function byTypeAndVersion(schemas: readonly AnyEnvelopeSchema[]): Map<string, VersionEntry> {
+  const map = new Map<string, VersionEntry>();
+  for (const schema of schemas) {
+    const type = (schema.shape.type as z.ZodLiteral<string>).value;
+    const version = (schema.shape.schemaVersion as z.ZodLiteral<number>).value;
+    map.set(`${type}@${version}`, { schema });
+  }
+  return map;
+}
+
+const REGISTRY: Record<TopicName, Map<string, VersionEntry>> = {
+  [TOPICS.commands]: byTypeAndVersion([SyncRequestedV1]),
+  [TOPICS.identity]: byTypeAndVersion(IDENTITY_EVENT_SCHEMAS),
+  [TOPICS.systemLog]: byTypeAndVersion(SYSTEM_LOG_EVENT_SCHEMAS),
+  [TOPICS.deadLetter]: new Map(),
+};
+
+export function knownTypes(topic: TopicName): string[] {
+  return [...REGISTRY[topic].keys()];
+}
+
+export function entryFor(
+  topic: TopicName,
+  type: string,
+  version: number,
+): VersionEntry | undefined {
+  return REGISTRY[topic].get(`${type}@${version}`);
+}
+
+export { EnvelopeBaseSchema };

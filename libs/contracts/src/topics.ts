@@ -1,0 +1,25 @@
+/** Kafka topic names. Changing one is a breaking change: add a `.v2` topic instead. */
+export const TOPICS = {
+  /** Commands to the collector (`SyncRequested`), keyed by orgId. */
+  commands: 'okta.commands.v1',
+  /** Identity sync events (users, factors, groups, apps, roles), keyed by orgId. */
+  identity: 'okta.identity.v1',
+  /** Okta System Log events, keyed by orgId. */
+  systemLog: 'okta.system-log.v1',
+  /** Messages any consumer rejected, with the reason (see {@link DeadLetter}). */
+  deadLetter: 'okta.dead-letter.v1',
+} as const;
+
+export type TopicKey = keyof typeof TOPICS;
+export type TopicName = (typeof TOPICS)[TopicKey];
+
+/** Partition counts used when the apps create missing topics. */
+export const DEFAULT_PARTITIONS: Record<TopicName, number> = {
+  'okta.commands.v1': 6,
+  'okta.identity.v1': 6,
+  'okta.system-log.v1': 6,
+  'okta.dead-letter.v1': 1,
+};
+
+/** Producers keep every message under this many bytes (the broker default is 1 MiB). */
+export const MAX_MESSAGE_BYTES = 512 * 1024;
