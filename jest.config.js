@@ -11,7 +11,7 @@ const base = {
   preset: 'ts-jest',
   testEnvironment: 'node',
   moduleNameMapper: { '^@regentra/contracts$': '<rootDir>/libs/contracts/src/index.ts' },
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: { '^.+\\.ts$': ['ts-jest', {}] },
   rootDir: __dirname,
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.infra/'],
 };

@@ -1,1 +1,4 @@
-export default async function globalTeardown(): Promise<void> {}
+/** Stops only the services the global setup started itself. */
+export default async function globalTeardown(): Promise<void> {
+  await globalThis.__regentraServices?.stop();
+}

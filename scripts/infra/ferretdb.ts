@@ -1,0 +1,104 @@
+import { cpSync, chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
+import { ManagedProcess } from './managed-process';
+import { freePort } from './ports';
+import { cacheDir, log, requireTool, run, waitFor } from './tools';
+
+/**
+ * FerretDB v1.24 (MongoDB wire protocol over SQLite), built from the Go module
+ * proxy. A plain `go install …/cmd/ferretdb@v1.24.2` panics at start-up: its
+ * version check reads build/version/version.txt, which the module zip lacks.
+ * So: download the module, copy it somewhere writable, write version.txt, build.
+ */
+export const FERRETDB_VERSION = process.env.FERRETDB_VERSION ?? 'v1.24.2';
+const MODULE = 'github.com/FerretDB/FerretDB';
+
+function goEnv(): NodeJS.ProcessEnv {
+  return {
+    GOMODCACHE: join(cacheDir(), 'go', 'mod'),
+    GOCACHE: join(cacheDir(), 'go', 'build'),
+    GOFLAGS: '-modcacherw',
+    CGO_ENABLED: '0',
+  };
+}
+
+export function ensureFerretdbBinary(version = FERRETDB_VERSION): string {
+  const binary = join(cacheDir(), 'bin', `ferretdb-${version}`);
+  if (existsSync(binary)) return binary;
+  requireTool('go');
+  log(`building FerretDB ${version} from the Go module proxy (first run only, about a minute)`);
+  const env = goEnv();
+  const info = JSON.parse(run('go', ['mod', 'download', '-json', `${MODULE}@${version}`], { env, cwd: tmpdir() })) as {
+    Dir?: string;
+    Error?: string;
+  };
+  if (!info.Dir) throw new Error(`go mod download ${MODULE}@${version} failed: ${info.Error ?? 'no Dir'}`);
+  const src = join(cacheDir(), `ferretdb-src-${version}`);
+  rmSync(src, { recursive: true, force: true });
+  cpSync(info.Dir, src, { recursive: true });
+  chmodSync(join(src, 'build', 'version'), 0o755);
+  writeFileSync(join(src, 'build', 'version', 'version.txt'), `${version}\n`);
+  mkdirSync(join(cacheDir(), 'bin'), { recursive: true });
+  run('go', ['build', '-trimpath', '-o', `${binary}.tmp`, './cmd/ferretdb'], { env, cwd: src });
+  cpSync(`${binary}.tmp`, binary);
+  rmSync(`${binary}.tmp`, { force: true });
+  return binary;
+}
+
+export interface RunningMongo {
+  uri: string;
+  stop(): Promise<void>;
+}
+
+export async function startFerretdb(opts: { version?: string; dataDir?: string } = {}): Promise<RunningMongo> {
+  const binary = ensureFerretdbBinary(opts.version);
+  const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'regentra-ferretdb-'));
+  const dataDir = join(dir, 'sqlite');
+  mkdirSync(dataDir, { recursive: true });
+  const port = await freePort();
+  const logFile = join(dir, 'ferretdb.log');
+  const proc = ManagedProcess.start(
+    'ferretdb',
+    binary,
+    [
+      '--handler=sqlite',
+      `--sqlite-url=file:${dataDir}/`,
+      `--listen-addr=127.0.0.1:${port}`,
+      '--state-dir=-',
+      '--debug-addr=-',
+      '--telemetry=disable',
+      '--log-level=warn',
+    ],
+    logFile,
+  );
+  const uri = `mongodb://127.0.0.1:${port}/?directConnection=true`;
+  log(`starting FerretDB ${opts.version ?? FERRETDB_VERSION} on ${uri} (pid ${proc.pid})`);
+  try {
+    await waitFor(
+      'FerretDB',
+      async () => {
+        const client = new MongoClient(uri, { serverSelectionTimeoutMS: 1000 });
+        try {
+          await client.connect();
+          await client.db('admin').command({ ping: 1 });
+          return true;
+        } finally {
+          await client.close();
+        }
+      },
+      { timeoutMs: 30_000, isAlive: () => proc.deadReason() },
+    );
+  } catch (error) {
+    await proc.stop(2_000);
+    throw error;
+  }
+  return {
+    uri,
+    stop: async () => {
+      await proc.stop(5_000);
+      if (!opts.dataDir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

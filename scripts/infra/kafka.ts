@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { ManagedProcess } from './managed-process';
+import { freePort } from './ports';
+import { cacheDir, log, requireTool, run, waitFor } from './tools';
+
+/**
+ * Apache Kafka from the broker jars on Maven Central, one combined
+ * broker+controller in KRaft mode on 127.0.0.1. Version checked against
+ * kafkajs 2.2.4 by test/infra/kafka-compat.int-spec.ts.
+ */
+export const KAFKA_VERSION = process.env.KAFKA_VERSION ?? '4.1.1';
+
+const POM = resolve(__dirname, '..', '..', '..', 'scripts', 'infra', 'kafka-pom.xml');
+const POM_FALLBACK = resolve(__dirname, 'kafka-pom.xml');
+
+/** Resolves kafka_2.13 + slf4j into the cache once; later calls are free. */
+export function ensureKafkaJars(version = KAFKA_VERSION): string {
+  const lib = join(cacheDir(), `kafka-${version}`, 'lib');
+  const marker = join(lib, `kafka_2.13-${version}.jar`);
+  if (existsSync(marker)) return lib;
+  requireTool('java');
+  requireTool('mvn');
+  log(`resolving Apache Kafka ${version} jars from Maven Central into ${lib}`);
+  mkdirSync(lib, { recursive: true });
+  run('mvn', [
+    '-q',
+    '-B',
+    '-f',
+    existsSync(POM) ? POM : POM_FALLBACK,
+    `-Dkafka.version=${version}`,
+    `-Dmaven.repo.local=${join(cacheDir(), 'm2')}`,
+    'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies',
+    '-DincludeScope=runtime',
+    `-DoutputDirectory=${lib}`,
+  ]);
+  if (!existsSync(marker)) throw new Error(`Kafka jars missing after resolve: ${marker}`);
+  return lib;
+}
+
+export interface RunningKafka {
+  brokers: string;
+  stop(): Promise<void>;
+}
+
+function serverProperties(port: number, controllerPort: number, logDir: string): string {
+  return [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=PLAINTEXT',
+    `log.dirs=${logDir}`,
+    'num.partitions=1',
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=1',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'share.coordinator.state.topic.replication.factor=1',
+    'share.coordinator.state.topic.min.isr=1',
+    'group.initial.rebalance.delay.ms=0',
+    'auto.create.topics.enable=false',
+    // small segments keep a test broker's disk and start-up cheap
+    'log.segment.bytes=16777216',
+    '',
+  ].join('\n');
+}
+
+/** Starts a fresh broker in a temp dir; resolves when the admin client answers. */
+export async function startKafka(opts: { version?: string; dataDir?: string } = {}): Promise<RunningKafka> {
+  const lib = ensureKafkaJars(opts.version);
+  const java = requireTool('java');
+  const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'regentra-kafka-'));
+  const logDir = join(dir, 'data');
+  mkdirSync(logDir, { recursive: true });
+  const port = await freePort();
+  const controllerPort = await freePort();
+  const props = join(dir, 'server.properties');
+  writeFileSync(props, serverProperties(port, controllerPort, logDir));
+  const classpath = `${lib}/*`;
+  const clusterId = randomBytes(16).toString('base64url');
+  const formatted = readdirSync(logDir).includes('meta.properties');
+  if (!formatted) {
+    run(java, ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, '--ignore-formatted']);
+  }
+  const logFile = join(dir, 'kafka.log');
+  const proc = ManagedProcess.start(
+    'kafka',
+    java,
+    ['-Xms256m', '-Xmx768m', '-XX:+UseG1GC', '-XX:TieredStopAtLevel=1', `-Dkafka.logs.dir=${dir}`, '-cp', classpath, 'kafka.Kafka', props],
+    logFile,
+  );
+  const brokers = `127.0.0.1:${port}`;
+  log(`starting Kafka ${opts.version ?? KAFKA_VERSION} on ${brokers} (pid ${proc.pid}, log ${logFile})`);
+  const kafka = new Kafka({ clientId: 'infra-probe', brokers: [brokers], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+  try {
+    await waitFor(
+      'Kafka',
+      async () => {
+        const admin = kafka.admin();
+        await admin.connect();
+        try {
+          const cluster = await admin.describeCluster();
+          return cluster.brokers.length > 0 ? cluster : undefined;
+        } finally {
+          await admin.disconnect();
+        }
+      },
+      { timeoutMs: 90_000, intervalMs: 500, isAlive: () => proc.deadReason() },
+    );
+  } catch (error) {
+    await proc.stop(2_000);
+    throw error;
+  }
+  return {
+    brokers,
+    stop: async () => {
+      await proc.stop();
+      if (!opts.dataDir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
