@@ -23,3 +23,15 @@ export const DEFAULT_PARTITIONS: Record<TopicName, number> = {
 
 /** Producers keep every message under this many bytes (the broker default is 1 MiB). */
 export const MAX_MESSAGE_BYTES = 512 * 1024;
+
+/** Physical topic names: the contract names, with a prefix only in tests. */
+export type TopicNames = Record<TopicKey, string>;
+
+export function topicNames(prefix = ''): TopicNames {
+  return {
+    commands: `${prefix}${TOPICS.commands}`,
+    identity: `${prefix}${TOPICS.identity}`,
+    systemLog: `${prefix}${TOPICS.systemLog}`,
+    deadLetter: `${prefix}${TOPICS.deadLetter}`,
+  };
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+export const PROJECTOR_CONFIG = Symbol('PROJECTOR_CONFIG');
+
+const csv = (value: string) =>
+  value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+
+export const ProjectorEnvSchema = z.object({
+  KAFKA_BROKERS: z.string({ required_error: 'is required (host:port[,host:port])' }).min(1).transform(csv),
+  MONGODB_URI: z.string({ required_error: 'is required' }).regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI'),
+  PROJECTOR_DB: z.string().min(1).default('evidence'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  /** Test isolation only: prefixes every topic name (production leaves it empty). */
+  KAFKA_TOPIC_PREFIX: z.string().default(''),
+  KAFKA_CLIENT_ID: z.string().default('evidence-projector'),
+  /** Consumer group; a replay uses its own so it never disturbs the live one. */
+  PROJECTOR_GROUP_ID: z.string().min(1).default('evidence-projector'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type ProjectorConfig = z.output<typeof ProjectorEnvSchema>;
+
+export class ConfigError extends Error {}
+
+/** Validates the environment once at boot; the message names every bad variable. */
+export function loadProjectorConfig(env: NodeJS.ProcessEnv): ProjectorConfig {
+  const parsed = ProjectorEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}

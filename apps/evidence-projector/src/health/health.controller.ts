@@ -1,0 +1,44 @@
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { MongoClient } from 'mongodb';
+import { Registry } from 'prom-client';
+import { ProjectionConsumer } from '../consumption/projection.consumer';
+import { METRICS_REGISTRY } from '../platform/metrics';
+import { MONGO_CLIENT } from '../platform/mongo.providers';
+
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    @Inject(MONGO_CLIENT) private readonly mongo: MongoClient,
+    @Inject(METRICS_REGISTRY) private readonly registry: Registry,
+    private readonly consumer: ProjectionConsumer,
+  ) {}
+
+  @Get('health')
+  @HealthCheck()
+  check() {
+    return this.health.check([
+      async () => {
+        const mongo = this.indicators.check('mongodb');
+        try {
+          await this.mongo.db('admin').command({ ping: 1 });
+          return mongo.up();
+        } catch (error) {
+          return mongo.down({ message: (error as Error).message });
+        }
+      },
+      () => {
+        const kafka = this.indicators.check('kafka');
+        return this.consumer.isRunning() ? kafka.up() : kafka.down({ message: 'consumer not running' });
+      },
+    ]);
+  }
+
+  @Get('metrics')
+  @Header('Content-Type', 'text/plain; version=0.0.4')
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,93 @@
+import { IdentityEvent, SystemLogEvent } from '@regentra/contracts';
+
+/**
+ * `integration_status` (★), one per org. A pure function from an event to the
+ * `$set` it implies: the writer applies it only when the event is newer than
+ * the position the document already reflects.
+ */
+export type StatusUpdate = Record<string, unknown>;
+
+export function statusUpdateFor(event: IdentityEvent | SystemLogEvent): StatusUpdate | null {
+  switch (event.type) {
+    case 'ConnectionStateChanged':
+      return {
+        connection: {
+          state: event.payload.state,
+          oktaDomain: event.payload.oktaDomain ?? null,
+          changedAt: event.payload.changedAt,
+          message: event.payload.message ?? null,
+        },
+      };
+    case 'IdentitySyncStarted':
+      return {
+        runningIdentitySync: {
+          syncId: event.syncId ?? null,
+          requestId: event.payload.requestId,
+          trigger: event.payload.trigger,
+          startedAt: event.payload.startedAt,
+        },
+        runningProgress: { syncId: event.syncId ?? null, phase: 'started', done: {} },
+        oktaDomain: event.payload.oktaDomain,
+      };
+    case 'IdentitySyncProgress':
+      return { runningProgress: { syncId: event.syncId ?? null, phase: event.payload.phase, done: event.payload.done } };
+    case 'IdentitySyncCompleted':
+      return {
+        runningIdentitySync: null,
+        runningProgress: null,
+        lastIdentitySync: {
+          syncId: event.syncId ?? null,
+          requestId: event.payload.requestId,
+          outcome: 'completed',
+          at: event.payload.completedAt,
+          counts: event.payload.counts,
+          coverage: event.payload.coverage,
+        },
+        lastSuccessfulIdentitySyncAt: event.payload.completedAt,
+      };
+    case 'IdentitySyncFailed':
+      return {
+        runningIdentitySync: null,
+        runningProgress: null,
+        lastIdentitySync: {
+          syncId: event.syncId ?? null,
+          requestId: event.payload.requestId,
+          outcome: 'failed',
+          at: event.payload.failedAt,
+          reason: event.payload.reason,
+        },
+        lastError: {
+          at: event.payload.failedAt,
+          reason: event.payload.reason,
+          message: event.payload.message,
+          retryable: event.payload.retryable,
+        },
+        ...(event.payload.reason === 'credentials_invalid'
+          ? { 'connection.state': 'credentials_invalid' }
+          : {}),
+      };
+    case 'SystemLogPollStarted':
+      return { runningLogPoll: { syncId: event.syncId ?? null, startedAt: event.payload.startedAt, mode: event.payload.mode } };
+    case 'SystemLogPollCompleted':
+      return {
+        runningLogPoll: null,
+        lastLogPoll: {
+          syncId: event.syncId ?? null,
+          outcome: 'completed',
+          at: event.payload.completedAt,
+          published: event.payload.published,
+          mode: event.payload.mode,
+          oldestPublished: event.payload.oldestPublished,
+          newestPublished: event.payload.newestPublished,
+        },
+      };
+    case 'SystemLogPollFailed':
+      return {
+        runningLogPoll: null,
+        lastLogPoll: { syncId: event.syncId ?? null, outcome: 'failed', at: event.payload.failedAt, reason: event.payload.reason },
+        lastError: { at: event.payload.failedAt, reason: event.payload.reason, message: event.payload.message, retryable: event.payload.retryable },
+      };
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,70 @@
+import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { MongoClient } from 'mongodb';
+import type { DestinationStream } from 'pino';
+import { Registry } from 'prom-client';
+import { topicNames } from '@regentra/contracts';
+import { PROJECTOR_CONFIG, ProjectorConfig } from './config/projector.config';
+import { PROJECTION_HANDLER } from './consumption/projection-handler';
+import { ProjectionConsumer } from './consumption/projection.consumer';
+import { HealthController } from './health/health.controller';
+import { IntegrationStatusWriter } from './integration-status/integration-status.writer';
+import { CLOCK, Clock, systemClock } from './platform/clock';
+import { createKafka, createMissingTopics, KAFKA, TOPIC_NAMES } from './platform/kafka.providers';
+import { projectorLogging } from './platform/logging';
+import { createProjectorMetrics, METRICS_REGISTRY, PROJECTOR_METRICS } from './platform/metrics';
+import { MONGO_CLIENT, openMongo, PROJECTOR_DB } from './platform/mongo.providers';
+import { ReadModelProjector } from './projection/read-model.projector';
+
+export interface ProjectorModuleOptions {
+  config: ProjectorConfig;
+  clock?: Clock;
+  logDestination?: DestinationStream;
+  /** Replay builds read models without consuming live (it drives its own consumer). */
+  consume?: boolean;
+}
+
+class MongoShutdown implements OnApplicationShutdown {
+  constructor(@Inject(MONGO_CLIENT) private readonly client: MongoClient) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+@Module({})
+export class ProjectorModule {
+  static register(options: ProjectorModuleOptions): DynamicModule {
+    const { config } = options;
+    const names = topicNames(config.KAFKA_TOPIC_PREFIX);
+    return {
+      module: ProjectorModule,
+      imports: [TerminusModule, projectorLogging(config.LOG_LEVEL, options.logDestination)],
+      controllers: [HealthController],
+      providers: [
+        { provide: PROJECTOR_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: options.clock ?? systemClock },
+        { provide: TOPIC_NAMES, useValue: names },
+        {
+          provide: KAFKA,
+          useFactory: async () => {
+            const kafka = createKafka(config.KAFKA_CLIENT_ID, config.KAFKA_BROKERS);
+            const admin = kafka.admin();
+            await admin.connect();
+            await createMissingTopics(admin, names).finally(() => admin.disconnect());
+            return kafka;
+          },
+        },
+        { provide: MONGO_CLIENT, useFactory: () => openMongo(config.MONGODB_URI) },
+        { provide: PROJECTOR_DB, useFactory: (c: MongoClient) => c.db(config.PROJECTOR_DB), inject: [MONGO_CLIENT] },
+        { provide: METRICS_REGISTRY, useFactory: () => new Registry() },
+        { provide: PROJECTOR_METRICS, useFactory: createProjectorMetrics, inject: [METRICS_REGISTRY] },
+        MongoShutdown,
+        IntegrationStatusWriter,
+        ReadModelProjector,
+        { provide: PROJECTION_HANDLER, useExisting: ReadModelProjector },
+        ProjectionConsumer,
+      ],
+      exports: [PROJECTOR_DB],
+    };
+  }
+}

@@ -1,0 +1,84 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
+import { deadLetterRecord, decodeMessage, TOPICS } from '@regentra/contracts';
+import { CLOCK, Clock } from '../platform/clock';
+import { EventPublisher } from '../platform/event-publisher';
+import { KAFKA, TOPIC_NAMES, TopicNames } from '../platform/kafka.providers';
+import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
+import { SyncRequestsRepository } from './sync-requests.repository';
+
+/** Wakes whoever runs syncs when a new request is queued (decouples consumer and worker). */
+export const SYNC_REQUEST_LISTENER = Symbol('SYNC_REQUEST_LISTENER');
+export interface SyncRequestListener {
+  requestQueued(orgId: string): void;
+}
+
+/**
+ * Consumes `okta.commands.v1`. A valid SyncRequested is written to the inbox
+ * (deduped by requestId) and its offset committed after that write; an
+ * invalid one goes to the dead-letter topic with the reason. The sync itself
+ * never runs inside this handler, so a long sync cannot cost the partitions.
+ */
+@Injectable()
+export class SyncRequestsConsumer implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(SyncRequestsConsumer.name);
+  private readonly consumer: Consumer;
+  private running = false;
+
+  constructor(
+    @Inject(KAFKA) kafka: Kafka,
+    @Inject(TOPIC_NAMES) private readonly topics: TopicNames,
+    @Inject(COLLECTOR_CONFIG) config: CollectorConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(SYNC_REQUEST_LISTENER) private readonly listener: SyncRequestListener,
+    private readonly publisher: EventPublisher,
+    private readonly inbox: SyncRequestsRepository,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: `${config.KAFKA_TOPIC_PREFIX}okta-collector.commands`,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.topics.commands, fromBeginning: true });
+    await this.consumer.run({ autoCommit: false, eachMessage: (payload) => this.handle(payload) });
+    this.running = true;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    await this.consumer.disconnect();
+  }
+
+  isRunning(): boolean {
+    return this.running;
+  }
+
+  private async handle({ topic, partition, message }: EachMessagePayload): Promise<void> {
+    const decoded = decodeMessage(TOPICS.commands, message.value, message.key);
+    if (decoded.ok) {
+      const inserted = await this.inbox.enqueue(decoded.message, this.clock.now());
+      if (inserted) this.listener.requestQueued(decoded.message.orgId);
+      else this.logger.log({ requestId: decoded.message.payload.requestId, msg: 'duplicate sync request ignored' });
+    } else {
+      this.logger.warn({ topic, partition, offset: message.offset, reason: decoded.reason, msg: 'invalid command dead-lettered' });
+      await this.publisher.publishDeadLetter(
+        deadLetterRecord({
+          reason: decoded.reason,
+          rejectedBy: 'okta-collector',
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key,
+          value: message.value,
+          now: this.clock.now(),
+        }),
+      );
+    }
+    // Commit only after the inbox write (or the dead letter) was acknowledged.
+    await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+  }
+}

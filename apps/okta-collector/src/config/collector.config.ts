@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+/** DI token of the validated configuration. */
+export const COLLECTOR_CONFIG = Symbol('COLLECTOR_CONFIG');
+
+const csv = (value: string) =>
+  value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+
+const encryptionKeys = z
+  .string({ required_error: 'is required (keyId:base64-32-bytes[,keyId:…])' })
+  .transform((value, ctx) => {
+    const keys: Array<{ id: string; key: Buffer }> = [];
+    for (const entry of csv(value)) {
+      const [id, material, ...rest] = entry.split(':');
+      const key = Buffer.from(material ?? '', 'base64');
+      if (!id || !material || rest.length > 0 || key.length !== 32 || !/^[A-Za-z0-9_-]+$/.test(id)) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: `entry "${id ?? ''}:…" must be keyId:base64 of exactly 32 bytes`,
+        });
+        return z.NEVER;
+      }
+      keys.push({ id, key });
+    }
+    if (keys.length === 0) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'needs at least one key' });
+      return z.NEVER;
+    }
+    return keys;
+  });
+
+const int = (fallback: number, min = 1, max = 1_000_000) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+export const CollectorEnvSchema = z.object({
+  KAFKA_BROKERS: z.string({ required_error: 'is required (host:port[,host:port])' }).min(1).transform(csv),
+  MONGODB_URI: z.string({ required_error: 'is required' }).regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI'),
+  COLLECTOR_DB: z.string().min(1).default('okta_collector'),
+  COLLECTOR_API_TOKEN: z.string({ required_error: 'is required' }).min(16, 'must be at least 16 characters'),
+  TOKEN_ENCRYPTION_KEYS: encryptionKeys,
+  OKTA_ALLOW_INSECURE_HOSTS: z.string().default('').transform(csv),
+  PORT: int(3000, 0, 65535),
+  /** Test isolation only: prefixes every topic name (production leaves it empty). */
+  KAFKA_TOPIC_PREFIX: z.string().default(''),
+  KAFKA_CLIENT_ID: z.string().default('okta-collector'),
+  /** Concurrent syncs of different orgs in this instance. */
+  SYNC_CONCURRENCY: int(4, 1, 64),
+  /** Concurrent Okta requests per org (bounded; the rate limiter paces them). */
+  OKTA_CONCURRENCY: int(8, 1, 64),
+  /** Share of each Okta rate-limit window a sync may use (Okta allows one token 50 %). */
+  OKTA_RATE_LIMIT_SHARE: z.coerce.number().gt(0).max(1).default(0.45),
+  /** Lease time of an org sync lock; renewed while running, taken over after a crash. */
+  SYNC_LEASE_MS: int(60_000, 1_000),
+  SCHEDULER_ENABLED: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_BACKFILL_DAYS: int(7, 1, 90),
+});
+
+export type CollectorConfig = z.output<typeof CollectorEnvSchema>;
+
+export class ConfigError extends Error {}
+
+/** Validates the environment once at boot; the message names every bad variable. */
+export function loadCollectorConfig(env: NodeJS.ProcessEnv): CollectorConfig {
+  const parsed = CollectorEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,49 @@
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { MongoClient } from 'mongodb';
+import { Registry } from 'prom-client';
+import { SyncRequestsConsumer } from '../commands/sync-requests.consumer';
+import { EventPublisher } from '../platform/event-publisher';
+import { METRICS_REGISTRY } from '../platform/metrics';
+import { MONGO_CLIENT } from '../platform/mongo.providers';
+
+/** Unauthenticated liveness/readiness and Prometheus metrics. */
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    @Inject(MONGO_CLIENT) private readonly mongo: MongoClient,
+    @Inject(METRICS_REGISTRY) private readonly registry: Registry,
+    private readonly publisher: EventPublisher,
+    private readonly commands: SyncRequestsConsumer,
+  ) {}
+
+  @Get('health')
+  @HealthCheck()
+  check() {
+    return this.health.check([
+      async () => {
+        const mongo = this.indicators.check('mongodb');
+        try {
+          await this.mongo.db('admin').command({ ping: 1 });
+          return mongo.up();
+        } catch (error) {
+          return mongo.down({ message: (error as Error).message });
+        }
+      },
+      () => {
+        const kafka = this.indicators.check('kafka');
+        return this.publisher.isConnected() && this.commands.isRunning()
+          ? kafka.up()
+          : kafka.down({ message: 'producer or command consumer not running' });
+      },
+    ]);
+  }
+
+  @Get('metrics')
+  @Header('Content-Type', 'text/plain; version=0.0.4')
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

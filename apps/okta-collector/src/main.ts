@@ -1,0 +1,26 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { CollectorModule } from './collector.module';
+import { ConfigError, loadCollectorConfig } from './config/collector.config';
+
+/** Boots the collector from the environment; a bad variable stops start-up with its name. */
+async function bootstrap(): Promise<void> {
+  let config;
+  try {
+    config = loadCollectorConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`okta-collector: ${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const app = await NestFactory.create(CollectorModule.register({ config }), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  await app.listen(config.PORT, '0.0.0.0');
+  app.get(Logger).log(`okta-collector listening on :${config.PORT}`);
+}
+
+void bootstrap();

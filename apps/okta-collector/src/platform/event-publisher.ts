@@ -1,0 +1,56 @@
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Kafka, Producer } from 'kafkajs';
+import { Draft, encodeMessage, EncodedRecord, TopicMessages, TOPICS } from '@regentra/contracts';
+import { KAFKA, TOPIC_NAMES, TopicNames } from './kafka.providers';
+
+type EventTopic = 'identity' | 'systemLog' | 'commands';
+
+/**
+ * Publishes contract-validated messages keyed by orgId with the idempotent
+ * producer and acks=all. `publish` resolves only after the broker acknowledged
+ * every record: callers move cursors and mark work done after it returns.
+ */
+@Injectable()
+export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
+  private readonly producer: Producer;
+  private connected = false;
+
+  constructor(
+    @Inject(KAFKA) kafka: Kafka,
+    @Inject(TOPIC_NAMES) private readonly topics: TopicNames,
+  ) {
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.producer.connect();
+    this.connected = true;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.connected = false;
+    await this.producer.disconnect();
+  }
+
+  isConnected(): boolean {
+    return this.connected;
+  }
+
+  async publish<T extends EventTopic>(
+    topic: T,
+    drafts: Array<Draft<TopicMessages[(typeof TOPICS)[T]]>>,
+  ): Promise<void> {
+    if (drafts.length === 0) return;
+    const records = drafts.map((draft) => encodeMessage(TOPICS[topic], draft as never));
+    await this.sendRecords(this.topics[topic], records);
+  }
+
+  /** Raw records (the dead-letter topic); still acks=all. */
+  async publishDeadLetter(record: EncodedRecord): Promise<void> {
+    await this.sendRecords(this.topics.deadLetter, [record]);
+  }
+
+  private async sendRecords(topic: string, records: EncodedRecord[]): Promise<void> {
+    await this.producer.send({ topic, acks: -1, messages: records });
+  }
+}

@@ -1,0 +1,75 @@
+import { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { Logger } from 'nestjs-pino';
+import { CollectorModule } from '../../apps/okta-collector/src/collector.module';
+import { CollectorConfig, loadCollectorConfig } from '../../apps/okta-collector/src/config/collector.config';
+import { Clock } from '../../apps/okta-collector/src/platform/clock';
+import { loadProjectorConfig, ProjectorConfig } from '../../apps/evidence-projector/src/config/projector.config';
+import { ProjectorModule } from '../../apps/evidence-projector/src/projector.module';
+import { CapturedLogs, isolation, randomEncryptionKey, services } from './test-env';
+
+export type Isolation = ReturnType<typeof isolation>;
+
+export function collectorConfig(iso: Isolation, overrides: Record<string, string> = {}): CollectorConfig {
+  const { kafkaBrokers, mongoUri } = services();
+  return loadCollectorConfig({
+    KAFKA_BROKERS: kafkaBrokers,
+    MONGODB_URI: mongoUri,
+    COLLECTOR_DB: iso.collectorDb,
+    COLLECTOR_API_TOKEN: 'test-collector-api-token-0123456789',
+    TOKEN_ENCRYPTION_KEYS: randomEncryptionKey(),
+    KAFKA_TOPIC_PREFIX: iso.topicPrefix,
+    KAFKA_CLIENT_ID: `collector-${iso.id}`,
+    SCHEDULER_ENABLED: 'false',
+    OKTA_ALLOW_INSECURE_HOSTS: '',
+    LOG_LEVEL: 'info',
+    PORT: '0',
+    ...overrides,
+  });
+}
+
+export function projectorConfig(iso: Isolation, overrides: Record<string, string> = {}): ProjectorConfig {
+  const { kafkaBrokers, mongoUri } = services();
+  return loadProjectorConfig({
+    KAFKA_BROKERS: kafkaBrokers,
+    MONGODB_URI: mongoUri,
+    PROJECTOR_DB: iso.projectorDb,
+    KAFKA_TOPIC_PREFIX: iso.topicPrefix,
+    KAFKA_CLIENT_ID: `projector-${iso.id}`,
+    PROJECTOR_GROUP_ID: `${iso.groupId}.projector`,
+    LOG_LEVEL: 'info',
+    PORT: '0',
+    ...overrides,
+  });
+}
+
+export interface StartedApp {
+  app: INestApplication;
+  logs: CapturedLogs;
+  url: string;
+  close(): Promise<void>;
+}
+
+async function listen(app: INestApplication, logs: CapturedLogs): Promise<StartedApp> {
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  return { app, logs, url: `http://127.0.0.1:${address.port}`, close: () => app.close() };
+}
+
+export async function startCollector(config: CollectorConfig, clock?: Clock): Promise<StartedApp> {
+  const logs = new CapturedLogs();
+  const moduleRef = await Test.createTestingModule({
+    imports: [CollectorModule.register({ config, clock, logDestination: logs })],
+  }).compile();
+  return listen(moduleRef.createNestApplication({ bufferLogs: true }), logs);
+}
+
+export async function startProjector(config: ProjectorConfig): Promise<StartedApp> {
+  const logs = new CapturedLogs();
+  const moduleRef = await Test.createTestingModule({
+    imports: [ProjectorModule.register({ config, logDestination: logs })],
+  }).compile();
+  return listen(moduleRef.createNestApplication({ bufferLogs: true }), logs);
+}
