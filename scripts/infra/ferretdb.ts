@@ -1,4 +1,12 @@
-import { cpSync, chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
@@ -30,11 +38,14 @@ export function ensureFerretdbBinary(version = FERRETDB_VERSION): string {
   requireTool('go');
   log(`building FerretDB ${version} from the Go module proxy (first run only, about a minute)`);
   const env = goEnv();
-  const info = JSON.parse(run('go', ['mod', 'download', '-json', `${MODULE}@${version}`], { env, cwd: tmpdir() })) as {
+  const info = JSON.parse(
+    run('go', ['mod', 'download', '-json', `${MODULE}@${version}`], { env, cwd: tmpdir() }),
+  ) as {
     Dir?: string;
     Error?: string;
   };
-  if (!info.Dir) throw new Error(`go mod download ${MODULE}@${version} failed: ${info.Error ?? 'no Dir'}`);
+  if (!info.Dir)
+    throw new Error(`go mod download ${MODULE}@${version} failed: ${info.Error ?? 'no Dir'}`);
   const src = join(cacheDir(), `ferretdb-src-${version}`);
   rmSync(src, { recursive: true, force: true });
   cpSync(info.Dir, src, { recursive: true });
@@ -52,7 +63,9 @@ export interface RunningMongo {
   stop(): Promise<void>;
 }
 
-export async function startFerretdb(opts: { version?: string; dataDir?: string } = {}): Promise<RunningMongo> {
+export async function startFerretdb(
+  opts: { version?: string; dataDir?: string } = {},
+): Promise<RunningMongo> {
   const binary = ensureFerretdbBinary(opts.version);
   const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'regentra-ferretdb-'));
   const dataDir = join(dir, 'sqlite');

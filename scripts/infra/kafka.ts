@@ -73,7 +73,9 @@ function serverProperties(port: number, controllerPort: number, logDir: string):
 }
 
 /** Starts a fresh broker in a temp dir; resolves when the admin client answers. */
-export async function startKafka(opts: { version?: string; dataDir?: string } = {}): Promise<RunningKafka> {
+export async function startKafka(
+  opts: { version?: string; dataDir?: string } = {},
+): Promise<RunningKafka> {
   const lib = ensureKafkaJars(opts.version);
   const java = requireTool('java');
   const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'regentra-kafka-'));
@@ -87,18 +89,45 @@ export async function startKafka(opts: { version?: string; dataDir?: string } = 
   const clusterId = randomBytes(16).toString('base64url');
   const formatted = readdirSync(logDir).includes('meta.properties');
   if (!formatted) {
-    run(java, ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, '--ignore-formatted']);
+    run(java, [
+      '-cp',
+      classpath,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      props,
+      '--ignore-formatted',
+    ]);
   }
   const logFile = join(dir, 'kafka.log');
   const proc = ManagedProcess.start(
     'kafka',
     java,
-    ['-Xms256m', '-Xmx768m', '-XX:+UseG1GC', '-XX:TieredStopAtLevel=1', `-Dkafka.logs.dir=${dir}`, '-cp', classpath, 'kafka.Kafka', props],
+    [
+      '-Xms256m',
+      '-Xmx768m',
+      '-XX:+UseG1GC',
+      '-XX:TieredStopAtLevel=1',
+      `-Dkafka.logs.dir=${dir}`,
+      '-cp',
+      classpath,
+      'kafka.Kafka',
+      props,
+    ],
     logFile,
   );
   const brokers = `127.0.0.1:${port}`;
-  log(`starting Kafka ${opts.version ?? KAFKA_VERSION} on ${brokers} (pid ${proc.pid}, log ${logFile})`);
-  const kafka = new Kafka({ clientId: 'infra-probe', brokers: [brokers], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+  log(
+    `starting Kafka ${opts.version ?? KAFKA_VERSION} on ${brokers} (pid ${proc.pid}, log ${logFile})`,
+  );
+  const kafka = new Kafka({
+    clientId: 'infra-probe',
+    brokers: [brokers],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  });
   try {
     await waitFor(
       'Kafka',

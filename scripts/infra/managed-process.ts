@@ -19,9 +19,18 @@ export class ManagedProcess {
     });
   }
 
-  static start(name: string, cmd: string, args: string[], logFile: string, env?: NodeJS.ProcessEnv): ManagedProcess {
+  static start(
+    name: string,
+    cmd: string,
+    args: string[],
+    logFile: string,
+    env?: NodeJS.ProcessEnv,
+  ): ManagedProcess {
     const out = createWriteStream(logFile, { flags: 'a' });
-    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout?.pipe(out);
     child.stderr?.pipe(out);
     return new ManagedProcess(name, child, logFile);

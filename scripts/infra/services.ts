@@ -55,10 +55,13 @@ async function mongoFromTestcontainers(): Promise<{ uri: string; stop: Stopper }
  * testcontainers where a Docker engine answers; else Kafka from its jars and
  * FerretDB built from the Go proxy, started here.
  */
-export async function resolveServices(env: NodeJS.ProcessEnv = process.env): Promise<ResolvedServices> {
+export async function resolveServices(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ResolvedServices> {
   const stoppers: Stopper[] = [];
   const stopAll = async () => {
-    for (const stop of stoppers.reverse()) await stop().catch((e) => log(`stop failed: ${String(e)}`));
+    for (const stop of stoppers.reverse())
+      await stop().catch((e) => log(`stop failed: ${String(e)}`));
   };
   try {
     let docker: boolean | undefined;

@@ -27,7 +27,11 @@ export function requireTool(name: keyof typeof INSTALL_HINTS | string): string {
   return path;
 }
 
-export function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): string {
   try {
     return execFileSync(cmd, args, {
       cwd: opts.cwd,

@@ -9,7 +9,11 @@ import { waitUntil } from '../support/wait';
  */
 describe('kafkajs against the local broker', () => {
   const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
-  const kafka = new Kafka({ clientId: `compat-${randomUUID()}`, brokers, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: `compat-${randomUUID()}`,
+    brokers,
+    logLevel: logLevel.NOTHING,
+  });
   const topic = `compat-${randomUUID()}`;
   const groupId = `compat-group-${randomUUID()}`;
   const admin = kafka.admin();
@@ -30,7 +34,10 @@ describe('kafkajs against the local broker', () => {
     const first = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500 });
     const second = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500 });
     const assignments = new Map<string, number>();
-    for (const [name, consumer] of [['first', first], ['second', second]] as const) {
+    for (const [name, consumer] of [
+      ['first', first],
+      ['second', second],
+    ] as const) {
       consumer.on(consumer.events.GROUP_JOIN, (e) => {
         const parts = Object.values(e.payload.memberAssignment).flat().length;
         assignments.set(name, parts);
@@ -42,7 +49,9 @@ describe('kafkajs against the local broker', () => {
       autoCommit: false,
       eachMessage: async ({ message, partition }) => {
         seen.push(message.value?.toString() ?? '');
-        await first.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+        await first.commitOffsets([
+          { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
+        ]);
       },
     });
     await waitUntil(() => assignments.get('first') === 4, 'first member owns all 4 partitions');
@@ -64,7 +73,10 @@ describe('kafkajs against the local broker', () => {
     expect((assignments.get('first') ?? 0) + (assignments.get('second') ?? 0)).toBe(4);
 
     const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
-    const total = committed[0]!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+    const total = committed[0]!.partitions.reduce(
+      (sum, p) => sum + Math.max(0, Number(p.offset)),
+      0,
+    );
     expect(total).toBe(20);
     expect(seen.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`).sort());
     await second.disconnect();

@@ -4,7 +4,13 @@ import { Producer } from 'kafkajs';
 import { DeadLetterSchema, encodeMessage, topicNames, TOPICS } from '@regentra/contracts';
 import { EventPublisher } from '../../apps/okta-collector/src/platform/event-publisher';
 import { SyncRequestsRepository } from '../../apps/okta-collector/src/commands/sync-requests.repository';
-import { collectorConfig, projectorConfig, startCollector, startProjector, StartedApp } from '../support/apps';
+import {
+  collectorConfig,
+  projectorConfig,
+  startCollector,
+  startProjector,
+  StartedApp,
+} from '../support/apps';
 import { collectTopic, testKafka } from '../support/kafka-helpers';
 import { isolation, services } from '../support/test-env';
 import { eventually, waitUntil } from '../support/wait';
@@ -28,11 +34,19 @@ describe('collector → Kafka → projector pipe', () => {
     orgId,
     syncId,
     seq: 0,
-    payload: { requestId: `req-${syncId}`, trigger: 'manual' as const, startedAt: new Date().toISOString(), oktaDomain: 'acme.okta.com' },
+    payload: {
+      requestId: `req-${syncId}`,
+      trigger: 'manual' as const,
+      startedAt: new Date().toISOString(),
+      oktaDomain: 'acme.okta.com',
+    },
   });
 
   const statusOf = (orgId: string) =>
-    mongo.db(iso.projectorDb).collection('integration_status').findOne({ _id: orgId as never });
+    mongo
+      .db(iso.projectorDb)
+      .collection('integration_status')
+      .findOne({ _id: orgId as never });
 
   beforeAll(async () => {
     mongo = await new MongoClient(services().mongoUri).connect();
@@ -52,11 +66,18 @@ describe('collector → Kafka → projector pipe', () => {
   it('projects an envelope the collector published, keyed by org id', async () => {
     const event = started('org-pipe-1');
     await collector.app.get(EventPublisher).publish('identity', [event]);
-    const doc = await eventually(async () => (await statusOf('org-pipe-1')) ?? undefined, 'integration_status of org-pipe-1');
+    const doc = await eventually(
+      async () => (await statusOf('org-pipe-1')) ?? undefined,
+      'integration_status of org-pipe-1',
+    );
     expect(doc).toMatchObject({
       orgId: 'org-pipe-1',
       oktaDomain: 'acme.okta.com',
-      runningIdentitySync: { syncId: event.syncId, requestId: event.payload.requestId, trigger: 'manual' },
+      runningIdentitySync: {
+        syncId: event.syncId,
+        requestId: event.payload.requestId,
+        trigger: 'manual',
+      },
     });
   });
 
@@ -70,8 +91,14 @@ describe('collector → Kafka → projector pipe', () => {
           { key: 'org-pipe-2', value: encodeMessage(TOPICS.identity, started('org-pipe-2')).value },
         ],
       });
-      await eventually(async () => (await statusOf('org-pipe-2')) ?? undefined, 'the good message after the poison one');
-      await waitUntil(() => dlq.records.some((r) => r.key === 'org-pipe-2'), 'dead letter of org-pipe-2');
+      await eventually(
+        async () => (await statusOf('org-pipe-2')) ?? undefined,
+        'the good message after the poison one',
+      );
+      await waitUntil(
+        () => dlq.records.some((r) => r.key === 'org-pipe-2'),
+        'dead letter of org-pipe-2',
+      );
       const letter = DeadLetterSchema.parse(dlq.records.find((r) => r.key === 'org-pipe-2')?.json);
       expect(letter.reason).toMatch(/invalid envelope: eventId: Required/);
       expect(letter.rejectedBy).toBe('evidence-projector');
@@ -90,7 +117,12 @@ describe('collector → Kafka → projector pipe', () => {
         type: 'SyncRequested',
         schemaVersion: 1,
         orgId: 'org-pipe-3',
-        payload: { scope: 'identity', requestId, requestedAt: new Date().toISOString(), requestedBy: 'test' },
+        payload: {
+          scope: 'identity',
+          requestId,
+          requestedAt: new Date().toISOString(),
+          requestedBy: 'test',
+        },
       });
       const badScope = JSON.parse(command.value) as { payload: { scope: string } };
       badScope.payload.scope = 'everything';
@@ -102,9 +134,19 @@ describe('collector → Kafka → projector pipe', () => {
         ],
       });
       const inbox = collector.app.get(SyncRequestsRepository);
-      const queued = await eventually(async () => (await inbox.findById(requestId)) ?? undefined, 'queued command');
-      expect(queued).toMatchObject({ orgId: 'org-pipe-3', scope: 'identity', pending: ['identity'] });
-      await waitUntil(() => dlq.records.some((r) => r.key === 'org-pipe-3'), 'dead-lettered command');
+      const queued = await eventually(
+        async () => (await inbox.findById(requestId)) ?? undefined,
+        'queued command',
+      );
+      expect(queued).toMatchObject({
+        orgId: 'org-pipe-3',
+        scope: 'identity',
+        pending: ['identity'],
+      });
+      await waitUntil(
+        () => dlq.records.some((r) => r.key === 'org-pipe-3'),
+        'dead-lettered command',
+      );
       const letter = DeadLetterSchema.parse(dlq.records.find((r) => r.key === 'org-pipe-3')?.json);
       expect(letter.rejectedBy).toBe('okta-collector');
       expect(letter.reason).toContain('payload.scope');
@@ -119,7 +161,10 @@ describe('collector → Kafka → projector pipe', () => {
     try {
       const publisher = collector.app.get(EventPublisher);
       for (let round = 0; round < 3; round += 1) {
-        await publisher.publish('identity', orgs.map((orgId) => started(orgId)));
+        await publisher.publish(
+          'identity',
+          orgs.map((orgId) => started(orgId)),
+        );
       }
       await waitUntil(
         () => orgs.every((orgId) => reader.records.filter((r) => r.key === orgId).length === 3),
@@ -144,7 +189,10 @@ describe('collector → Kafka → projector pipe', () => {
     for (const app of [collector, projector]) {
       const response = await fetch(`${app.url}/health`);
       expect(response.status).toBe(200);
-      expect(await response.json()).toMatchObject({ status: 'ok', info: { mongodb: { status: 'up' }, kafka: { status: 'up' } } });
+      expect(await response.json()).toMatchObject({
+        status: 'ok',
+        info: { mongodb: { status: 'up' }, kafka: { status: 'up' } },
+      });
     }
   });
 });

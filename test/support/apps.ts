@@ -2,15 +2,24 @@ import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Logger } from 'nestjs-pino';
 import { CollectorModule } from '../../apps/okta-collector/src/collector.module';
-import { CollectorConfig, loadCollectorConfig } from '../../apps/okta-collector/src/config/collector.config';
+import {
+  CollectorConfig,
+  loadCollectorConfig,
+} from '../../apps/okta-collector/src/config/collector.config';
 import { Clock } from '../../apps/okta-collector/src/platform/clock';
-import { loadProjectorConfig, ProjectorConfig } from '../../apps/evidence-projector/src/config/projector.config';
+import {
+  loadProjectorConfig,
+  ProjectorConfig,
+} from '../../apps/evidence-projector/src/config/projector.config';
 import { ProjectorModule } from '../../apps/evidence-projector/src/projector.module';
 import { CapturedLogs, isolation, randomEncryptionKey, services } from './test-env';
 
 export type Isolation = ReturnType<typeof isolation>;
 
-export function collectorConfig(iso: Isolation, overrides: Record<string, string> = {}): CollectorConfig {
+export function collectorConfig(
+  iso: Isolation,
+  overrides: Record<string, string> = {},
+): CollectorConfig {
   const { kafkaBrokers, mongoUri } = services();
   return loadCollectorConfig({
     KAFKA_BROKERS: kafkaBrokers,
@@ -28,7 +37,10 @@ export function collectorConfig(iso: Isolation, overrides: Record<string, string
   });
 }
 
-export function projectorConfig(iso: Isolation, overrides: Record<string, string> = {}): ProjectorConfig {
+export function projectorConfig(
+  iso: Isolation,
+  overrides: Record<string, string> = {},
+): ProjectorConfig {
   const { kafkaBrokers, mongoUri } = services();
   return loadProjectorConfig({
     KAFKA_BROKERS: kafkaBrokers,

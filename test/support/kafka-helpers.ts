@@ -3,7 +3,11 @@ import { Consumer, Kafka, KafkaMessage, logLevel } from 'kafkajs';
 import { services } from './test-env';
 
 export function testKafka(): Kafka {
-  return new Kafka({ clientId: `test-${randomUUID().slice(0, 8)}`, brokers: services().kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+  return new Kafka({
+    clientId: `test-${randomUUID().slice(0, 8)}`,
+    brokers: services().kafkaBrokers.split(','),
+    logLevel: logLevel.NOTHING,
+  });
 }
 
 export interface CollectedRecord {
@@ -16,8 +20,15 @@ export interface CollectedRecord {
 }
 
 /** Reads a topic from offset 0 into memory with its own group; stop() when done. */
-export async function collectTopic(kafka: Kafka, topic: string): Promise<{ records: CollectedRecord[]; stop(): Promise<void> }> {
-  const consumer: Consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, sessionTimeout: 10_000, heartbeatInterval: 500 });
+export async function collectTopic(
+  kafka: Kafka,
+  topic: string,
+): Promise<{ records: CollectedRecord[]; stop(): Promise<void> }> {
+  const consumer: Consumer = kafka.consumer({
+    groupId: `reader-${randomUUID()}`,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 500,
+  });
   const records: CollectedRecord[] = [];
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
@@ -30,7 +41,14 @@ export async function collectTopic(kafka: Kafka, topic: string): Promise<{ recor
       } catch {
         json = null;
       }
-      records.push({ topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value, json });
+      records.push({
+        topic,
+        partition,
+        offset: message.offset,
+        key: message.key?.toString() ?? null,
+        value,
+        json,
+      });
     },
   });
   return { records, stop: () => consumer.disconnect() };

@@ -6,7 +6,9 @@ export function services(): { kafkaBrokers: string; mongoUri: string } {
   const kafkaBrokers = process.env.KAFKA_BROKERS;
   const mongoUri = process.env.MONGODB_URI;
   if (!kafkaBrokers || !mongoUri) {
-    throw new Error('KAFKA_BROKERS / MONGODB_URI unset: run through jest (global setup) or export them');
+    throw new Error(
+      'KAFKA_BROKERS / MONGODB_URI unset: run through jest (global setup) or export them',
+    );
   }
   return { kafkaBrokers, mongoUri };
 }

@@ -60,7 +60,11 @@ export class CollectorModule {
         inject: [MONGO_CLIENT],
       },
       { provide: METRICS_REGISTRY, useFactory: () => new Registry() },
-      { provide: COLLECTOR_METRICS, useFactory: createCollectorMetrics, inject: [METRICS_REGISTRY] },
+      {
+        provide: COLLECTOR_METRICS,
+        useFactory: createCollectorMetrics,
+        inject: [METRICS_REGISTRY],
+      },
       MongoLifecycle,
       EventPublisher,
       ApiTokenGuard,

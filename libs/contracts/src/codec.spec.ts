@@ -37,19 +37,30 @@ describe('contracts codec', () => {
       payload: { users: [{ id: 'u1', status: 'ACTIVE', _links: { self: { href: 'x' } } }] },
     });
     const decoded = decodeMessage(TOPICS.identity, record.value);
-    expect(decoded.ok && decoded.message.type === 'UsersPage' && decoded.message.payload.users[0])
-      .toMatchObject({ _links: { self: { href: 'x' } } });
+    expect(
+      decoded.ok && decoded.message.type === 'UsersPage' && decoded.message.payload.users[0],
+    ).toMatchObject({ _links: { self: { href: 'x' } } });
   });
 
   it.each([
     ['not json', 'value is not JSON'],
     ['{"type":"X"}', 'invalid envelope'],
     [
-      JSON.stringify({ ...started, eventId: '0b6f7b0e-6f38-4a55-9b5a-1c1f1b0f1a11', occurredAt: '2026-01-01T00:00:00Z', schemaVersion: 9 }),
+      JSON.stringify({
+        ...started,
+        eventId: '0b6f7b0e-6f38-4a55-9b5a-1c1f1b0f1a11',
+        occurredAt: '2026-01-01T00:00:00Z',
+        schemaVersion: 9,
+      }),
       'unknown type/schemaVersion IdentitySyncStarted@9',
     ],
     [
-      JSON.stringify({ ...started, eventId: '0b6f7b0e-6f38-4a55-9b5a-1c1f1b0f1a11', occurredAt: '2026-01-01T00:00:00Z', payload: {} }),
+      JSON.stringify({
+        ...started,
+        eventId: '0b6f7b0e-6f38-4a55-9b5a-1c1f1b0f1a11',
+        occurredAt: '2026-01-01T00:00:00Z',
+        payload: {},
+      }),
       'payload.requestId',
     ],
   ])('rejects %s with a readable reason', (value, reason) => {
@@ -66,13 +77,24 @@ describe('contracts codec', () => {
 
   it('refuses to encode an invalid event', () => {
     expect(() =>
-      encodeMessage(TOPICS.identity, { ...started, payload: { ...started.payload, trigger: 'x' as never } }),
+      encodeMessage(TOPICS.identity, {
+        ...started,
+        payload: { ...started.payload, trigger: 'x' as never },
+      }),
     ).toThrow(/refusing to publish invalid IdentitySyncStarted/);
   });
 
   it('keeps non-utf8 bytes of a dead letter as base64', () => {
     const bytes = Buffer.from([0xff, 0xfe, 0x00]);
-    const record = deadLetterRecord({ reason: 'r', rejectedBy: 't', topic: 'x', partition: 0, offset: '1', key: null, value: bytes });
+    const record = deadLetterRecord({
+      reason: 'r',
+      rejectedBy: 't',
+      topic: 'x',
+      partition: 0,
+      offset: '1',
+      key: null,
+      value: bytes,
+    });
     const letter = DeadLetterSchema.parse(JSON.parse(record.value));
     expect(letter.originalEncoding).toBe('base64');
     expect(Buffer.from(letter.originalValue ?? '', 'base64')).toEqual(bytes);

@@ -163,7 +163,10 @@ export function deadLetterRecord(input: {
   return {
     key: keyText ?? 'unkeyed',
     value: JSON.stringify(letter),
-    headers: { 'content-type': 'application/json', 'dead-letter-reason': letter.reason.slice(0, 200) },
+    headers: {
+      'content-type': 'application/json',
+      'dead-letter-reason': letter.reason.slice(0, 200),
+    },
   };
 }
 

@@ -32,11 +32,7 @@ export const IdentitySyncStartedV1 = envelopeOf(
 );
 
 /** A page of users as Okta returned them (all statuses, DEPROVISIONED included). */
-export const UsersPageV1 = envelopeOf(
-  'UsersPage',
-  1,
-  z.object({ users: z.array(OktaUserSchema) }),
-);
+export const UsersPageV1 = envelopeOf('UsersPage', 1, z.object({ users: z.array(OktaUserSchema) }));
 
 /**
  * Per-user sub-resources (factors or admin roles). `status: "unknown"` means the

@@ -9,8 +9,13 @@ const csv = (value: string) =>
     .filter(Boolean);
 
 export const ProjectorEnvSchema = z.object({
-  KAFKA_BROKERS: z.string({ required_error: 'is required (host:port[,host:port])' }).min(1).transform(csv),
-  MONGODB_URI: z.string({ required_error: 'is required' }).regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI'),
+  KAFKA_BROKERS: z
+    .string({ required_error: 'is required (host:port[,host:port])' })
+    .min(1)
+    .transform(csv),
+  MONGODB_URI: z
+    .string({ required_error: 'is required' })
+    .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI'),
   PROJECTOR_DB: z.string().min(1).default('evidence'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   /** Test isolation only: prefixes every topic name (production leaves it empty). */

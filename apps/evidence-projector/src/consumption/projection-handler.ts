@@ -15,8 +15,14 @@ export type ProjectedTopic = 'identity' | 'systemLog';
  * write was acknowledged: the consumer commits offsets right after it.
  */
 export interface ProjectionHandler {
-  applyIdentity(batch: Array<Positioned<IdentityEvent>>, heartbeat: () => Promise<void>): Promise<void>;
-  applySystemLog(batch: Array<Positioned<SystemLogEvent>>, heartbeat: () => Promise<void>): Promise<void>;
+  applyIdentity(
+    batch: Array<Positioned<IdentityEvent>>,
+    heartbeat: () => Promise<void>,
+  ): Promise<void>;
+  applySystemLog(
+    batch: Array<Positioned<SystemLogEvent>>,
+    heartbeat: () => Promise<void>,
+  ): Promise<void>;
 }
 
 export const PROJECTION_HANDLER = Symbol('PROJECTION_HANDLER');

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import {
   deadLetterRecord,
@@ -47,7 +53,10 @@ export class ProjectionConsumer implements OnApplicationBootstrap, OnApplication
   async onApplicationBootstrap(): Promise<void> {
     await this.producer.connect();
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [this.topics.identity, this.topics.systemLog], fromBeginning: true });
+    await this.consumer.subscribe({
+      topics: [this.topics.identity, this.topics.systemLog],
+      fromBeginning: true,
+    });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -67,7 +76,13 @@ export class ProjectionConsumer implements OnApplicationBootstrap, OnApplication
     return this.running;
   }
 
-  private async handleBatch({ batch, heartbeat, resolveOffset, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async handleBatch({
+    batch,
+    heartbeat,
+    resolveOffset,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
     const isIdentity = batch.topic === this.topics.identity;
     const logical = isIdentity ? TOPICS.identity : TOPICS.systemLog;
     const identity: Array<Positioned<IdentityEvent>> = [];
@@ -79,23 +94,35 @@ export class ProjectionConsumer implements OnApplicationBootstrap, OnApplication
         await this.deadLetter(batch.topic, batch.partition, message, decoded.reason);
         continue;
       }
-      const positioned = { message: decoded.message, partition: batch.partition, offset: message.offset };
+      const positioned = {
+        message: decoded.message,
+        partition: batch.partition,
+        offset: message.offset,
+      };
       if (isIdentity) identity.push(positioned as Positioned<IdentityEvent>);
       else systemLog.push(positioned as Positioned<SystemLogEvent>);
     }
     if (isIdentity) await this.handler.applyIdentity(identity, heartbeat);
     else await this.handler.applySystemLog(systemLog, heartbeat);
-    for (const p of [...identity, ...systemLog]) this.metrics.projected.inc({ topic: logical, type: p.message.type });
+    for (const p of [...identity, ...systemLog])
+      this.metrics.projected.inc({ topic: logical, type: p.message.type });
 
     const last = batch.messages[batch.messages.length - 1];
     if (!last) return;
     // Commit only now: every write of this batch was acknowledged by the database.
     await this.consumer.commitOffsets([
-      { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
+      {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: (BigInt(last.offset) + 1n).toString(),
+      },
     ]);
     resolveOffset(last.offset);
     const lag = BigInt(batch.highWatermark) - BigInt(last.offset) - 1n;
-    this.metrics.lag.set({ topic: logical, partition: String(batch.partition) }, Number(lag < 0n ? 0n : lag));
+    this.metrics.lag.set(
+      { topic: logical, partition: String(batch.partition) },
+      Number(lag < 0n ? 0n : lag),
+    );
     await heartbeat();
   }
 
@@ -105,7 +132,13 @@ export class ProjectionConsumer implements OnApplicationBootstrap, OnApplication
     message: EachBatchPayload['batch']['messages'][number],
     reason: string,
   ): Promise<void> {
-    this.logger.warn({ topic, partition, offset: message.offset, reason, msg: 'message dead-lettered' });
+    this.logger.warn({
+      topic,
+      partition,
+      offset: message.offset,
+      reason,
+      msg: 'message dead-lettered',
+    });
     this.metrics.deadLettered.inc({ topic });
     const record = deadLetterRecord({
       reason,

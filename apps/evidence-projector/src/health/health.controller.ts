@@ -31,7 +31,9 @@ export class HealthController {
       },
       () => {
         const kafka = this.indicators.check('kafka');
-        return this.consumer.isRunning() ? kafka.up() : kafka.down({ message: 'consumer not running' });
+        return this.consumer.isRunning()
+          ? kafka.up()
+          : kafka.down({ message: 'consumer not running' });
       },
     ]);
   }

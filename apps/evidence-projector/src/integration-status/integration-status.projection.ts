@@ -30,7 +30,13 @@ export function statusUpdateFor(event: IdentityEvent | SystemLogEvent): StatusUp
         oktaDomain: event.payload.oktaDomain,
       };
     case 'IdentitySyncProgress':
-      return { runningProgress: { syncId: event.syncId ?? null, phase: event.payload.phase, done: event.payload.done } };
+      return {
+        runningProgress: {
+          syncId: event.syncId ?? null,
+          phase: event.payload.phase,
+          done: event.payload.done,
+        },
+      };
     case 'IdentitySyncCompleted':
       return {
         runningIdentitySync: null,
@@ -67,7 +73,13 @@ export function statusUpdateFor(event: IdentityEvent | SystemLogEvent): StatusUp
           : {}),
       };
     case 'SystemLogPollStarted':
-      return { runningLogPoll: { syncId: event.syncId ?? null, startedAt: event.payload.startedAt, mode: event.payload.mode } };
+      return {
+        runningLogPoll: {
+          syncId: event.syncId ?? null,
+          startedAt: event.payload.startedAt,
+          mode: event.payload.mode,
+        },
+      };
     case 'SystemLogPollCompleted':
       return {
         runningLogPoll: null,
@@ -84,8 +96,18 @@ export function statusUpdateFor(event: IdentityEvent | SystemLogEvent): StatusUp
     case 'SystemLogPollFailed':
       return {
         runningLogPoll: null,
-        lastLogPoll: { syncId: event.syncId ?? null, outcome: 'failed', at: event.payload.failedAt, reason: event.payload.reason },
-        lastError: { at: event.payload.failedAt, reason: event.payload.reason, message: event.payload.message, retryable: event.payload.retryable },
+        lastLogPoll: {
+          syncId: event.syncId ?? null,
+          outcome: 'failed',
+          at: event.payload.failedAt,
+          reason: event.payload.reason,
+        },
+        lastError: {
+          at: event.payload.failedAt,
+          reason: event.payload.reason,
+          message: event.payload.message,
+          retryable: event.payload.retryable,
+        },
       };
     default:
       return null;

@@ -27,7 +27,10 @@ export class IntegrationStatusWriter implements OnModuleInit {
     await this.collection.createIndex({ orgId: 1 });
   }
 
-  async apply(topic: 'identity' | 'systemLog', events: Array<Positioned<IdentityEvent | SystemLogEvent>>): Promise<void> {
+  async apply(
+    topic: 'identity' | 'systemLog',
+    events: Array<Positioned<IdentityEvent | SystemLogEvent>>,
+  ): Promise<void> {
     for (const { message, offset } of events) {
       const update = statusUpdateFor(message);
       if (!update) continue;
@@ -35,8 +38,18 @@ export class IntegrationStatusWriter implements OnModuleInit {
       const at = Number(offset);
       try {
         await this.collection.updateOne(
-          { _id: message.orgId, $or: [{ [position]: { $lt: at } }, { [position]: { $exists: false } }] },
-          { $set: { ...update, orgId: message.orgId, [position]: at, updatedAt: message.occurredAt } },
+          {
+            _id: message.orgId,
+            $or: [{ [position]: { $lt: at } }, { [position]: { $exists: false } }],
+          },
+          {
+            $set: {
+              ...update,
+              orgId: message.orgId,
+              [position]: at,
+              updatedAt: message.occurredAt,
+            },
+          },
           { upsert: true },
         );
       } catch (error) {

@@ -19,13 +19,21 @@ export function createKafka(clientId: string, brokers: string[]): Kafka {
     const { message, ...rest } = entry.log;
     logger[LEVELS[entry.level] ?? 'log']({ ...rest, msg: message });
   };
-  return new Kafka({ clientId, brokers, logLevel: logLevel.WARN, logCreator, retry: { retries: 8 } });
+  return new Kafka({
+    clientId,
+    brokers,
+    logLevel: logLevel.WARN,
+    logCreator,
+    retry: { retries: 8 },
+  });
 }
 
 /** The projector may start before the collector: it creates missing topics too. */
 export async function createMissingTopics(admin: Admin, names: TopicNames): Promise<void> {
   const have = new Set(await admin.listTopics());
-  const wanted = (Object.entries(names) as Array<[keyof typeof TOPICS, string]>).filter(([, n]) => !have.has(n));
+  const wanted = (Object.entries(names) as Array<[keyof typeof TOPICS, string]>).filter(
+    ([, n]) => !have.has(n),
+  );
   if (!wanted.length) return;
   const topics = wanted.map(([key, topic]) => ({
     topic,

@@ -6,7 +6,9 @@ export function projectorLogging(level: string, destination?: DestinationStream)
   const options = {
     level,
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
-    autoLogging: { ignore: (req: { url?: string }) => req.url === '/health' || req.url === '/metrics' },
+    autoLogging: {
+      ignore: (req: { url?: string }) => req.url === '/health' || req.url === '/metrics',
+    },
     customProps: () => ({ app: 'evidence-projector' }),
   };
   return LoggerModule.forRoot({ pinoHttp: destination ? [options, destination] : options });

@@ -8,12 +8,18 @@ import { IntegrationStatusWriter } from '../integration-status/integration-statu
 export class ReadModelProjector implements ProjectionHandler {
   constructor(private readonly status: IntegrationStatusWriter) {}
 
-  async applyIdentity(batch: Array<Positioned<IdentityEvent>>, heartbeat: () => Promise<void>): Promise<void> {
+  async applyIdentity(
+    batch: Array<Positioned<IdentityEvent>>,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
     await this.status.apply('identity', batch);
     await heartbeat();
   }
 
-  async applySystemLog(batch: Array<Positioned<SystemLogEvent>>, heartbeat: () => Promise<void>): Promise<void> {
+  async applySystemLog(
+    batch: Array<Positioned<SystemLogEvent>>,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
     await this.status.apply('systemLog', batch);
     await heartbeat();
   }

@@ -62,9 +62,19 @@ export class SyncRequestsConsumer implements OnModuleInit, OnApplicationShutdown
     if (decoded.ok) {
       const inserted = await this.inbox.enqueue(decoded.message, this.clock.now());
       if (inserted) this.listener.requestQueued(decoded.message.orgId);
-      else this.logger.log({ requestId: decoded.message.payload.requestId, msg: 'duplicate sync request ignored' });
+      else
+        this.logger.log({
+          requestId: decoded.message.payload.requestId,
+          msg: 'duplicate sync request ignored',
+        });
     } else {
-      this.logger.warn({ topic, partition, offset: message.offset, reason: decoded.reason, msg: 'invalid command dead-lettered' });
+      this.logger.warn({
+        topic,
+        partition,
+        offset: message.offset,
+        reason: decoded.reason,
+        msg: 'invalid command dead-lettered',
+      });
       await this.publisher.publishDeadLetter(
         deadLetterRecord({
           reason: decoded.reason,
@@ -79,6 +89,8 @@ export class SyncRequestsConsumer implements OnModuleInit, OnApplicationShutdown
       );
     }
     // Commit only after the inbox write (or the dead letter) was acknowledged.
-    await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+    await this.consumer.commitOffsets([
+      { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
+    ]);
   }
 }

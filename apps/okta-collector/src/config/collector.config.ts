@@ -16,7 +16,13 @@ const encryptionKeys = z
     for (const entry of csv(value)) {
       const [id, material, ...rest] = entry.split(':');
       const key = Buffer.from(material ?? '', 'base64');
-      if (!id || !material || rest.length > 0 || key.length !== 32 || !/^[A-Za-z0-9_-]+$/.test(id)) {
+      if (
+        !id ||
+        !material ||
+        rest.length > 0 ||
+        key.length !== 32 ||
+        !/^[A-Za-z0-9_-]+$/.test(id)
+      ) {
         ctx.addIssue({
           code: z.ZodIssueCode.custom,
           message: `entry "${id ?? ''}:…" must be keyId:base64 of exactly 32 bytes`,
@@ -36,10 +42,17 @@ const int = (fallback: number, min = 1, max = 1_000_000) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
 export const CollectorEnvSchema = z.object({
-  KAFKA_BROKERS: z.string({ required_error: 'is required (host:port[,host:port])' }).min(1).transform(csv),
-  MONGODB_URI: z.string({ required_error: 'is required' }).regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI'),
+  KAFKA_BROKERS: z
+    .string({ required_error: 'is required (host:port[,host:port])' })
+    .min(1)
+    .transform(csv),
+  MONGODB_URI: z
+    .string({ required_error: 'is required' })
+    .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI'),
   COLLECTOR_DB: z.string().min(1).default('okta_collector'),
-  COLLECTOR_API_TOKEN: z.string({ required_error: 'is required' }).min(16, 'must be at least 16 characters'),
+  COLLECTOR_API_TOKEN: z
+    .string({ required_error: 'is required' })
+    .min(16, 'must be at least 16 characters'),
   TOKEN_ENCRYPTION_KEYS: encryptionKeys,
   OKTA_ALLOW_INSECURE_HOSTS: z.string().default('').transform(csv),
   PORT: int(3000, 0, 65535),

@@ -19,7 +19,11 @@ export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
     @Inject(KAFKA) kafka: Kafka,
     @Inject(TOPIC_NAMES) private readonly topics: TopicNames,
   ) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
   }
 
   async onModuleInit(): Promise<void> {

@@ -20,7 +20,9 @@ export function loggingModule(level: string, destination?: DestinationStream) {
       ],
       censor: '[redacted]',
     },
-    autoLogging: { ignore: (req: { url?: string }) => req.url === '/health' || req.url === '/metrics' },
+    autoLogging: {
+      ignore: (req: { url?: string }) => req.url === '/health' || req.url === '/metrics',
+    },
     customProps: () => ({ app: 'okta-collector' }),
   };
   return LoggerModule.forRoot({ pinoHttp: destination ? [options, destination] : options });

@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import { loadCollectorConfig } from './collector.config';
+
+const valid = {
+  KAFKA_BROKERS: '127.0.0.1:9092, 127.0.0.1:9093',
+  MONGODB_URI: 'mongodb://127.0.0.1:27017',
+  COLLECTOR_API_TOKEN: 'a-long-enough-service-token',
+  TOKEN_ENCRYPTION_KEYS: `new:${randomBytes(32).toString('base64')},old:${randomBytes(32).toString('base64')}`,
+};
+
+describe('collector configuration', () => {
+  it('parses a valid environment with defaults', () => {
+    const config = loadCollectorConfig(valid);
+    expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:9092', '127.0.0.1:9093']);
+    expect(config.COLLECTOR_DB).toBe('okta_collector');
+    expect(config.PORT).toBe(3000);
+    expect(config.TOKEN_ENCRYPTION_KEYS.map((k) => k.id)).toEqual(['new', 'old']);
+    expect(config.OKTA_ALLOW_INSECURE_HOSTS).toEqual([]);
+  });
+
+  it.each([
+    ['KAFKA_BROKERS', { KAFKA_BROKERS: undefined }],
+    ['MONGODB_URI', { MONGODB_URI: 'postgres://x' }],
+    ['COLLECTOR_API_TOKEN', { COLLECTOR_API_TOKEN: 'short' }],
+    ['TOKEN_ENCRYPTION_KEYS', { TOKEN_ENCRYPTION_KEYS: undefined }],
+    [
+      'TOKEN_ENCRYPTION_KEYS',
+      { TOKEN_ENCRYPTION_KEYS: `k1:${randomBytes(16).toString('base64')}` },
+    ],
+    ['PORT', { PORT: 'eighty' }],
+  ])('names %s when it is wrong', (name, override) => {
+    expect(() => loadCollectorConfig({ ...valid, ...override })).toThrow(
+      new RegExp(`invalid configuration: .*${name}`),
+    );
+  });
+
+  it('never echoes key material in its error', () => {
+    const secret = randomBytes(16).toString('base64');
+    expect(() => loadCollectorConfig({ ...valid, TOKEN_ENCRYPTION_KEYS: `k1:${secret}` })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining(secret) }),
+    );
+  });
+});
