@@ -1,4 +1,5 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { Kafka } from 'kafkajs';
 import { MongoClient } from 'mongodb';
@@ -8,6 +9,21 @@ import { SYNC_REQUEST_LISTENER, SyncRequestsConsumer } from './commands/sync-req
 import { SyncRequestsRepository } from './commands/sync-requests.repository';
 import { COLLECTOR_CONFIG, CollectorConfig } from './config/collector.config';
 import { HealthController } from './health/health.controller';
+import { SyncsController } from './commands/syncs.controller';
+import { ConnectionsController } from './connections/connections.controller';
+import { ConnectionsRepository } from './connections/connections.repository';
+import { ConnectionsService } from './connections/connections.service';
+import { OktaClientFactory } from './connections/okta-client.factory';
+import { IdentitySyncService } from './identity-sync/identity-sync.service';
+import { OrgLeaseRepository } from './scheduling/org-lease.repository';
+import { ScheduleService } from './scheduling/schedule.service';
+import { StatusController } from './scheduling/status.controller';
+import { StatusService } from './scheduling/status.service';
+import { SyncCoordinator } from './scheduling/sync-coordinator.service';
+import { SyncRunsRepository } from './scheduling/sync-runs.repository';
+import { SYSTEM_LOG_RUNNER } from './scheduling/system-log-runner';
+import { LogCursorRepository } from './system-log/log-cursor.repository';
+import { SystemLogPollerService } from './system-log/system-log-poller.service';
 import { ApiTokenGuard } from './platform/api-token.guard';
 import { CLOCK, Clock, systemClock } from './platform/clock';
 import { EventPublisher } from './platform/event-publisher';
@@ -71,13 +87,29 @@ export class CollectorModule {
     ];
     return {
       module: CollectorModule,
-      imports: [TerminusModule, loggingModule(config.LOG_LEVEL, options.logDestination)],
-      controllers: [HealthController],
+      imports: [
+        TerminusModule,
+        loggingModule(config.LOG_LEVEL, options.logDestination),
+        ...(config.SCHEDULER_ENABLED ? [ScheduleModule.forRoot()] : []),
+      ],
+      controllers: [HealthController, ConnectionsController, SyncsController, StatusController],
       providers: [
         ...infrastructure,
         SyncRequestsRepository,
         SyncRequestsConsumer,
-        { provide: SYNC_REQUEST_LISTENER, useValue: { requestQueued: () => undefined } },
+        ConnectionsRepository,
+        ConnectionsService,
+        OktaClientFactory,
+        OrgLeaseRepository,
+        SyncRunsRepository,
+        IdentitySyncService,
+        LogCursorRepository,
+        SystemLogPollerService,
+        { provide: SYSTEM_LOG_RUNNER, useExisting: SystemLogPollerService },
+        SyncCoordinator,
+        { provide: SYNC_REQUEST_LISTENER, useExisting: SyncCoordinator },
+        ScheduleService,
+        StatusService,
       ],
       exports: [EventPublisher, KAFKA, TOPIC_NAMES, COLLECTOR_DB],
     };

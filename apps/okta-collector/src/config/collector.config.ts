@@ -72,7 +72,14 @@ export const CollectorEnvSchema = z.object({
     .default('true')
     .transform((value) => value === 'true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** First System Log poll of an org reaches this far back (Okta keeps 90 days). */
   LOG_BACKFILL_DAYS: int(7, 1, 90),
+  /** `evidence` = the event types that feed controls; `all` = every event. */
+  LOG_EVENT_TYPES: z.enum(['evidence', 'all']).default('evidence'),
+  /** When Okta rejects a stored cursor, restart this many minutes before the last published event. */
+  LOG_FALLBACK_OVERLAP_MINUTES: int(15, 0, 1440),
+  /** How many recent event uuids per org the poller remembers to drop repeats. */
+  LOG_DEDUPE_WINDOW: int(10_000, 100, 100_000),
 });
 
 export type CollectorConfig = z.output<typeof CollectorEnvSchema>;

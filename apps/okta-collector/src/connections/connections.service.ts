@@ -1,0 +1,144 @@
+import {
+  BadGatewayException,
+  BadRequestException,
+  HttpException,
+  Inject,
+  Injectable,
+  Logger,
+  NotFoundException,
+  UnprocessableEntityException,
+} from '@nestjs/common';
+import { SyncRequestsRepository } from '../commands/sync-requests.repository';
+import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
+import { OktaApiError, OktaClient, OktaCredentialsInvalidError, OktaDomainError, Secret } from '../okta-client';
+import { CLOCK, Clock } from '../platform/clock';
+import { EventPublisher } from '../platform/event-publisher';
+import { ConnectionsRepository } from './connections.repository';
+import { ConnectionTestResult, testConnection } from './connection-tester';
+import { OktaClientFactory } from './okta-client.factory';
+import { TokenVault } from './token-vault';
+
+export interface ConnectionAnswer extends ConnectionTestResult {
+  status: 'connected' | 'credentials_invalid';
+  domain: string;
+}
+
+const fail = (status: number, code: string, message: string): HttpException => {
+  const body = { statusCode: status, code, message };
+  if (status === 400) return new BadRequestException(body);
+  if (status === 422) return new UnprocessableEntityException(body);
+  return new BadGatewayException(body);
+};
+
+/** Turns what Okta answered into a 4xx/5xx a customer understands (never with the token). */
+function asHttpError(error: unknown): HttpException {
+  if (error instanceof OktaDomainError) return fail(400, 'invalid_domain', error.message);
+  if (error instanceof OktaCredentialsInvalidError) {
+    return fail(422, 'okta_token_rejected', `Okta rejected the API token (${error.oktaErrorCode ?? '401'}): it may be mistyped, revoked, or expired after 30 days unused.`);
+  }
+  if (error instanceof OktaApiError) {
+    return fail(502, 'okta_error', `Okta answered HTTP ${error.status ?? '-'} ${error.oktaErrorCode ?? ''} (request id ${error.oktaRequestId ?? 'n/a'}).`.replace('  ', ' '));
+  }
+  return fail(502, 'okta_unreachable', 'Okta could not be reached at that domain.');
+}
+
+/** Save-and-test, re-test and forget a connection; the token goes into the vault only. */
+@Injectable()
+export class ConnectionsService {
+  private readonly logger = new Logger(ConnectionsService.name);
+  readonly vault: TokenVault;
+
+  constructor(
+    @Inject(COLLECTOR_CONFIG) config: CollectorConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly repository: ConnectionsRepository,
+    private readonly clients: OktaClientFactory,
+    private readonly publisher: EventPublisher,
+    private readonly inbox: SyncRequestsRepository,
+  ) {
+    this.vault = new TokenVault(config.TOKEN_ENCRYPTION_KEYS);
+  }
+
+  async save(orgId: string, domain: string, apiToken: Secret): Promise<ConnectionAnswer> {
+    const baseUrl = await this.clients.validateDomain(domain).catch((error: unknown) => {
+      throw asHttpError(error);
+    });
+    const result = await this.runTest(baseUrl, apiToken);
+    const now = this.clock.now();
+    await this.repository.save({
+      orgId,
+      baseUrl: baseUrl.origin,
+      token: this.vault.seal(orgId, apiToken),
+      state: 'connected',
+      stateReason: null,
+      ...result,
+      savedAt: now,
+      lastTestedAt: now,
+      tokenLastUsedAt: now,
+    });
+    await this.announce(orgId, 'connected', baseUrl.host);
+    this.logger.log({ orgId, domain: baseUrl.host, readOnly: result.readOnly, msg: 'Okta connection saved' });
+    return { status: 'connected', domain: baseUrl.host, ...result };
+  }
+
+  async retest(orgId: string): Promise<ConnectionAnswer> {
+    const connection = await this.repository.get(orgId);
+    if (!connection) throw new NotFoundException({ statusCode: 404, code: 'no_connection', message: `org ${orgId} has no Okta connection` });
+    const baseUrl = new URL(connection.baseUrl);
+    try {
+      const result = await this.runTest(baseUrl, this.vault.open(orgId, connection.token), true);
+      const now = this.clock.now();
+      await this.repository.collection.updateOne(
+        { _id: orgId, generation: connection.generation },
+        { $set: { ...result, state: 'connected', stateReason: null, lastTestedAt: now, tokenLastUsedAt: now } },
+      );
+      if (connection.state !== 'connected') await this.announce(orgId, 'connected', baseUrl.host);
+      return { status: 'connected', domain: baseUrl.host, ...result };
+    } catch (error) {
+      if (error instanceof OktaCredentialsInvalidError) {
+        await this.markInvalid(orgId, connection.generation, 'Okta rejected the stored token (401)');
+      }
+      throw asHttpError(error);
+    }
+  }
+
+  async remove(orgId: string): Promise<void> {
+    const removed = await this.repository.remove(orgId);
+    if (!removed) throw new NotFoundException({ statusCode: 404, code: 'no_connection', message: `org ${orgId} has no Okta connection` });
+    const now = this.clock.now();
+    await this.inbox.collection.updateMany(
+      { orgId, state: 'queued' },
+      { $set: { state: 'skipped', note: 'connection deleted', updatedAt: now } },
+    );
+    await this.announce(orgId, 'disconnected');
+  }
+
+  async markInvalid(orgId: string, generation: number, reason: string): Promise<void> {
+    if (await this.repository.markCredentialsInvalid(orgId, generation, reason, this.clock.now())) {
+      await this.announce(orgId, 'credentials_invalid', undefined, reason);
+    }
+  }
+
+  private async runTest(baseUrl: URL, token: Secret, rethrowRaw = false): Promise<ConnectionTestResult> {
+    const client: OktaClient = this.clients.create(baseUrl, token);
+    try {
+      return await testConnection(client);
+    } catch (error) {
+      if (rethrowRaw) throw error;
+      throw asHttpError(error);
+    } finally {
+      await client.close();
+    }
+  }
+
+  private async announce(orgId: string, state: 'connected' | 'credentials_invalid' | 'disconnected', oktaDomain?: string, message?: string): Promise<void> {
+    await this.publisher.publish('identity', [
+      {
+        type: 'ConnectionStateChanged',
+        schemaVersion: 1,
+        orgId,
+        payload: { state, changedAt: this.clock.now().toISOString(), ...(oktaDomain ? { oktaDomain } : {}), ...(message ? { message } : {}) },
+      },
+    ]);
+  }
+}

@@ -1,0 +1,40 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
+import { OktaClient, Secret, validateOktaDomain } from '../okta-client';
+import { COLLECTOR_METRICS, CollectorMetrics } from '../platform/metrics';
+
+/** Builds Okta clients for connections: config, logging and metrics wired in one place. */
+@Injectable()
+export class OktaClientFactory {
+  private readonly logger = new Logger('okta-client');
+
+  constructor(
+    @Inject(COLLECTOR_CONFIG) private readonly config: CollectorConfig,
+    @Inject(COLLECTOR_METRICS) private readonly metrics: CollectorMetrics,
+  ) {}
+
+  /** Validates what a customer typed (https, Okta or public custom domain; SSRF guard). */
+  validateDomain(domain: string): Promise<URL> {
+    return validateOktaDomain(domain, { allowInsecureHosts: this.config.OKTA_ALLOW_INSECURE_HOSTS });
+  }
+
+  create(baseUrl: URL, token: Secret, onAccepted?: () => void): OktaClient {
+    return new OktaClient({
+      baseUrl,
+      token,
+      concurrency: this.config.OKTA_CONCURRENCY,
+      maxShare: this.config.OKTA_RATE_LIMIT_SHARE,
+      allowInsecureHosts: this.config.OKTA_ALLOW_INSECURE_HOSTS,
+      logger: {
+        debug: (obj, msg) => this.logger.debug({ ...obj, msg }),
+        info: (obj, msg) => this.logger.log({ ...obj, msg }),
+        warn: (obj, msg) => this.logger.warn({ ...obj, msg }),
+      },
+      onResponse: (event) => {
+        this.metrics.oktaRequests.inc({ bucket: event.bucket, status: String(event.status) });
+        this.metrics.oktaLatency.observe({ bucket: event.bucket }, event.durationMs / 1000);
+        if (event.status >= 200 && event.status < 300 && onAccepted) onAccepted();
+      },
+    });
+  }
+}

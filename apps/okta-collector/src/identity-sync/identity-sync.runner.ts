@@ -1,0 +1,240 @@
+import { OktaUser } from '@regentra/contracts';
+import { OktaApiError, OktaCredentialsInvalidError } from '../okta-client/okta-errors';
+import { mapLimited } from './concurrency';
+import { OktaDirectory } from './okta-directory';
+import { SyncEventWriter } from './sync-event-writer';
+
+export interface Coverage {
+  read: number;
+  failed: number;
+}
+
+export interface IdentitySyncResult {
+  counts: Record<string, number>;
+  coverage: Record<string, Coverage>;
+}
+
+export interface ProgressSink {
+  (phase: string, done: Record<string, number>): Promise<void>;
+}
+
+/** Stops the whole sync: a 401 anywhere, or a whole list that cannot be read. */
+export class SyncAbortedError extends Error {
+  constructor(
+    readonly dataset: string,
+    readonly failure: unknown,
+  ) {
+    super(`${dataset} could not be read: ${failure instanceof Error ? failure.message : String(failure)}`);
+  }
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof OktaApiError) return `${error.name}: HTTP ${error.status ?? '-'} ${error.oktaErrorCode ?? ''}`.trim();
+  return error instanceof Error ? error.name : 'unknown error';
+}
+
+/**
+ * One identity sync, streamed: each page is published as soon as it is read
+ * and nothing holds the whole org. Sub-resources (a user's factors, a group's
+ * members, an app's assignments) that cannot be read after the client's
+ * retries are published as *unknown*, never as empty, and counted in coverage.
+ * A 401 anywhere, or a failed top-level list, aborts the sync.
+ */
+export class IdentitySyncRunner {
+  private readonly counts: Record<string, number> = {
+    users: 0,
+    deprovisionedUsers: 0,
+    factors: 0,
+    roleHolders: 0,
+    groups: 0,
+    groupMemberships: 0,
+    groupsWithRoles: 0,
+    apps: 0,
+    appUserAssignments: 0,
+    appGroupAssignments: 0,
+  };
+  private readonly coverage: Record<string, Coverage> = {
+    factors: { read: 0, failed: 0 },
+    userRoles: { read: 0, failed: 0 },
+    roleAssignees: { read: 0, failed: 0 },
+    groupMembers: { read: 0, failed: 0 },
+    groupRoles: { read: 0, failed: 0 },
+    appUsers: { read: 0, failed: 0 },
+    appGroups: { read: 0, failed: 0 },
+  };
+
+  constructor(
+    private readonly okta: OktaDirectory,
+    private readonly writer: SyncEventWriter,
+    private readonly progress: ProgressSink,
+    private readonly concurrency: number,
+  ) {}
+
+  async run(): Promise<IdentitySyncResult> {
+    await this.syncUsers();
+    await this.syncRoles();
+    await this.syncGroups();
+    await this.syncApps();
+    return { counts: { ...this.counts }, coverage: structuredClone(this.coverage) };
+  }
+
+  /** A 401 on any call ends the sync; anything else is the sub-resource's own failure. */
+  private async subResource<T>(dataset: string, read: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; reason: string }> {
+    const coverage = this.coverage[dataset] ?? (this.coverage[dataset] = { read: 0, failed: 0 });
+    try {
+      const value = await read();
+      coverage.read += 1;
+      return { ok: true, value };
+    } catch (error) {
+      // Only Okta's answers make a sub-resource unknown; a 401, a publish
+      // failure or a lost lease end the whole sync.
+      if (!(error instanceof OktaApiError) || error instanceof OktaCredentialsInvalidError) throw error;
+      coverage.failed += 1;
+      return { ok: false, reason: reasonOf(error) };
+    }
+  }
+
+  private async *wholeList<T>(dataset: string, pages: AsyncIterable<T[]>): AsyncGenerator<T[]> {
+    try {
+      for await (const page of pages) yield page;
+    } catch (error) {
+      if (error instanceof OktaCredentialsInvalidError) throw error;
+      throw new SyncAbortedError(dataset, error);
+    }
+  }
+
+  private async syncUsers(): Promise<void> {
+    let pages = 0;
+    for await (const users of this.wholeList('users', this.okta.listUsers())) {
+      await this.writer.emitChunked('UsersPage', users, (chunk) => ({ users: chunk }));
+      this.counts.users! += users.length;
+      this.counts.deprovisionedUsers! += users.filter((u) => u.status === 'DEPROVISIONED').length;
+      await this.syncFactors(users);
+      pages += 1;
+      if (pages % 5 === 0) await this.progress('users', { users: this.counts.users!, factors: this.coverage.factors!.read });
+    }
+    await this.progress('users', { users: this.counts.users!, factors: this.coverage.factors!.read });
+  }
+
+  private async syncFactors(users: OktaUser[]): Promise<void> {
+    const results = await mapLimited(users, this.concurrency, async (user) => {
+      const result = await this.subResource('factors', () => this.okta.listUserFactors(user.id));
+      if (result.ok) {
+        this.counts.factors! += result.value.length;
+        return { userId: user.id, status: 'read' as const, items: result.value };
+      }
+      return { userId: user.id, status: 'unknown' as const, reason: result.reason };
+    });
+    await this.writer.emitChunked('UserFactorsBatch', results, (chunk) => ({ users: chunk }), 100);
+  }
+
+  /** Role holders come from /iam/assignees/users, so only they cost a roles call. */
+  private async syncRoles(): Promise<void> {
+    const pages = this.okta.listRoleAssigneeUsers();
+    try {
+      for await (const ids of pages) {
+        const results = await mapLimited(ids, this.concurrency, async (userId) => {
+          const result = await this.subResource('userRoles', () => this.okta.listUserRoles(userId));
+          if (result.ok) return { userId, status: 'read' as const, items: result.value };
+          return { userId, status: 'unknown' as const, reason: result.reason };
+        });
+        this.counts.roleHolders! += results.length;
+        await this.writer.emitChunked('UserRolesBatch', results, (chunk) => ({ users: chunk }), 100);
+      }
+      this.coverage.roleAssignees!.read += 1;
+    } catch (error) {
+      if (!(error instanceof OktaApiError) || error instanceof OktaCredentialsInvalidError) throw error;
+      // A read-only token may not list role holders: roles become unknown, the sync goes on.
+      this.coverage.roleAssignees!.failed += 1;
+    }
+    await this.progress('roles', { roleHolders: this.counts.roleHolders! });
+  }
+
+  private async syncGroups(): Promise<void> {
+    for await (const groups of this.wholeList('groups', this.okta.listGroups())) {
+      await this.writer.emitChunked('GroupsPage', groups, (chunk) => ({ groups: chunk }));
+      this.counts.groups! += groups.length;
+      await mapLimited(groups, Math.max(1, Math.floor(this.concurrency / 2)), async (group) => {
+        await this.syncGroupMembers(group.id);
+        const roles = await this.subResource('groupRoles', () => this.okta.listGroupRoles(group.id));
+        if (roles.ok && roles.value.length === 0) return;
+        if (roles.ok) this.counts.groupsWithRoles! += 1;
+        await this.writer.emit(
+          'GroupRoles',
+          roles.ok
+            ? { groupId: group.id, status: 'read', roles: roles.value }
+            : { groupId: group.id, status: 'unknown', roles: [], reason: roles.reason },
+        );
+      });
+      await this.progress('groups', { groups: this.counts.groups!, groupMemberships: this.counts.groupMemberships! });
+    }
+  }
+
+  /**
+   * Streams a paged sub-list as parts, one page behind, so the last part is
+   * flagged without holding the whole list.
+   */
+  private async streamParts<T>(
+    dataset: string,
+    pages: AsyncIterable<T[]>,
+    emit: (items: T[], part: number, lastPart: boolean) => Promise<void>,
+    emitUnknown: (part: number, reason: string) => Promise<void>,
+  ): Promise<number> {
+    let held: T[] | null = null;
+    let part = 0;
+    let total = 0;
+    const result = await this.subResource(dataset, async () => {
+      for await (const page of pages) {
+        if (held) {
+          await emit(held, part, false);
+          part += 1;
+        }
+        held = page;
+        total += page.length;
+      }
+    });
+    if (!result.ok) {
+      await emitUnknown(part, result.reason);
+      return 0;
+    }
+    await emit(held ?? [], part, true);
+    return total;
+  }
+
+  private async syncGroupMembers(groupId: string): Promise<void> {
+    const members = await this.streamParts(
+      'groupMembers',
+      this.okta.listGroupMembers(groupId),
+      (users, part, lastPart) =>
+        this.writer.emit('GroupMembers', { groupId, status: 'read', part, lastPart, memberIds: users.map((u) => u.id) }),
+      (part, reason) => this.writer.emit('GroupMembers', { groupId, status: 'unknown', part, lastPart: true, memberIds: [], reason }),
+    );
+    this.counts.groupMemberships! += members;
+  }
+
+  private async syncApps(): Promise<void> {
+    for await (const apps of this.wholeList('apps', this.okta.listApps())) {
+      await this.writer.emitChunked('AppsPage', apps, (chunk) => ({ apps: chunk }));
+      this.counts.apps! += apps.length;
+      await mapLimited(apps, Math.max(1, Math.floor(this.concurrency / 2)), async (app) => {
+        this.counts.appUserAssignments! += await this.streamParts(
+          'appUsers',
+          this.okta.listAppUsers(app.id),
+          (assignments, part, lastPart) =>
+            this.writer.emit('AppUserAssignments', { appId: app.id, status: 'read', part, lastPart, assignments }),
+          (part, reason) =>
+            this.writer.emit('AppUserAssignments', { appId: app.id, status: 'unknown', part, lastPart: true, assignments: [], reason }),
+        );
+        this.counts.appGroupAssignments! += await this.streamParts(
+          'appGroups',
+          this.okta.listAppGroups(app.id),
+          (assignments, part, lastPart) =>
+            this.writer.emit('AppGroupAssignments', { appId: app.id, status: 'read', part, lastPart, assignments }),
+          (part, reason) =>
+            this.writer.emit('AppGroupAssignments', { appId: app.id, status: 'unknown', part, lastPart: true, assignments: [], reason }),
+        );
+      });
+      await this.progress('apps', { apps: this.counts.apps!, appUserAssignments: this.counts.appUserAssignments! });
+    }
+  }
+}

@@ -1,0 +1,124 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { FailureReason } from '@regentra/contracts';
+import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
+import { ConnectionDoc, ConnectionsRepository } from '../connections/connections.repository';
+import { ConnectionsService } from '../connections/connections.service';
+import { OktaClientFactory } from '../connections/okta-client.factory';
+import { OktaApiError, OktaCredentialsInvalidError, OktaForbiddenError, OktaRateLimitedError } from '../okta-client';
+import { CLOCK, Clock } from '../platform/clock';
+import { EventPublisher } from '../platform/event-publisher';
+import { COLLECTOR_METRICS, CollectorMetrics } from '../platform/metrics';
+import { SyncRunsRepository } from '../scheduling/sync-runs.repository';
+import { IdentitySyncRunner, SyncAbortedError } from './identity-sync.runner';
+import { LeaseLostError, SyncEventWriter } from './sync-event-writer';
+
+export interface RunContext {
+  orgId: string;
+  syncId: string;
+  requestIds: string[];
+  trigger: 'schedule' | 'manual';
+  connection: ConnectionDoc;
+  leaseStillHeld: () => Promise<boolean>;
+}
+
+export type RunOutcome = { state: 'completed' } | { state: 'failed'; reason: FailureReason | 'lease_lost'; message: string };
+
+function classify(error: unknown): { reason: FailureReason; retryable: boolean; message: string; oktaRequestId?: string } {
+  const base = error instanceof SyncAbortedError ? error.failure : error;
+  const message = error instanceof Error ? error.message : String(error);
+  const oktaRequestId = base instanceof OktaApiError ? base.oktaRequestId : undefined;
+  const withId = oktaRequestId ? { oktaRequestId } : {};
+  if (base instanceof OktaCredentialsInvalidError) return { reason: 'credentials_invalid', retryable: false, message: 'Okta rejected the API token (401)', ...withId };
+  if (base instanceof OktaForbiddenError) return { reason: 'forbidden', retryable: false, message, ...withId };
+  if (base instanceof OktaRateLimitedError) return { reason: 'rate_limited', retryable: true, message, ...withId };
+  if (base instanceof OktaApiError) return { reason: 'okta_unavailable', retryable: true, message, ...withId };
+  return { reason: 'internal', retryable: true, message };
+}
+
+/**
+ * One identity sync of one org: Started, the streamed pages, then exactly one
+ * of Completed (counts, coverage) or Failed (reason). A lost lease stops the
+ * run silently: the new holder reports this sync as abandoned.
+ */
+@Injectable()
+export class IdentitySyncService {
+  private readonly logger = new Logger(IdentitySyncService.name);
+
+  constructor(
+    @Inject(COLLECTOR_CONFIG) private readonly config: CollectorConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(COLLECTOR_METRICS) private readonly metrics: CollectorMetrics,
+    private readonly publisher: EventPublisher,
+    private readonly clients: OktaClientFactory,
+    private readonly connections: ConnectionsService,
+    private readonly connectionsRepo: ConnectionsRepository,
+    private readonly runs: SyncRunsRepository,
+  ) {}
+
+  async run(ctx: RunContext): Promise<RunOutcome> {
+    const { orgId, syncId } = ctx;
+    const writer = new SyncEventWriter(this.publisher, orgId, syncId, ctx.leaseStillHeld, (n) =>
+      this.metrics.published.inc({ topic: 'okta.identity.v1' }, n),
+    );
+    const baseUrl = new URL(ctx.connection.baseUrl);
+    let tokenAccepted = false;
+    const client = this.clients.create(baseUrl, this.connections.vault.open(orgId, ctx.connection.token), () => {
+      tokenAccepted = true;
+    });
+    const requestId = ctx.requestIds[0] ?? syncId;
+    this.metrics.runningSyncs.inc();
+    try {
+      await writer.emit('IdentitySyncStarted', {
+        requestId,
+        trigger: ctx.trigger,
+        startedAt: this.clock.now().toISOString(),
+        oktaDomain: baseUrl.host,
+      });
+      const runner = new IdentitySyncRunner(
+        client,
+        writer,
+        async (phase, done) => {
+          await this.runs.progress(syncId, phase, done);
+          await writer.emit('IdentitySyncProgress', { phase, done });
+        },
+        this.config.OKTA_CONCURRENCY,
+      );
+      const result = await runner.run();
+      await writer.emit('IdentitySyncCompleted', {
+        requestId,
+        completedAt: this.clock.now().toISOString(),
+        counts: result.counts,
+        coverage: result.coverage,
+        lastSeq: writer.lastSeq,
+      });
+      await this.runs.finish(syncId, 'completed', this.clock.now(), { ...result });
+      this.metrics.syncs.inc({ scope: 'identity', outcome: 'completed' });
+      this.logger.log({ orgId, syncId, counts: result.counts, msg: 'identity sync completed' });
+      return { state: 'completed' };
+    } catch (error) {
+      if (error instanceof LeaseLostError) {
+        this.logger.warn({ orgId, syncId, msg: error.message });
+        return { state: 'failed', reason: 'lease_lost', message: error.message };
+      }
+      const failure = classify(error);
+      this.logger.warn({ orgId, syncId, reason: failure.reason, msg: `identity sync failed: ${failure.message}` });
+      if (failure.reason === 'credentials_invalid') {
+        await this.connections.markInvalid(orgId, ctx.connection.generation, 'Okta rejected the token during a sync (401)');
+      }
+      try {
+        await writer.emit('IdentitySyncFailed', { requestId, failedAt: this.clock.now().toISOString(), ...failure });
+      } catch (publishError) {
+        // Could not report it: the run stays "running" and the next lease holder reports it abandoned.
+        this.logger.error({ orgId, syncId, msg: `could not publish IdentitySyncFailed: ${(publishError as Error).message}` });
+        return { state: 'failed', reason: failure.reason, message: failure.message };
+      }
+      await this.runs.finish(syncId, 'failed', this.clock.now(), { reason: failure.reason, message: failure.message });
+      this.metrics.syncs.inc({ scope: 'identity', outcome: 'failed' });
+      return { state: 'failed', reason: failure.reason, message: failure.message };
+    } finally {
+      this.metrics.runningSyncs.dec();
+      if (tokenAccepted) await this.connectionsRepo.touchTokenUsed(orgId, this.clock.now());
+      await client.close();
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import type {
+  OktaApp,
+  OktaAppGroup,
+  OktaAppUser,
+  OktaFactor,
+  OktaGroup,
+  OktaRole,
+  OktaUser,
+} from '@regentra/contracts';
+
+/**
+ * What an identity sync reads from Okta. `OktaClient` implements it; naming the
+ * port here keeps the sync testable and the client swappable.
+ */
+export interface OktaDirectory {
+  listUsers(): AsyncIterable<OktaUser[]>;
+  listUserFactors(userId: string): Promise<OktaFactor[]>;
+  listUserRoles(userId: string): Promise<OktaRole[]>;
+  listRoleAssigneeUsers(): AsyncIterable<string[]>;
+  listGroups(): AsyncIterable<OktaGroup[]>;
+  listGroupMembers(groupId: string): AsyncIterable<OktaUser[]>;
+  listGroupRoles(groupId: string): Promise<OktaRole[]>;
+  listApps(): AsyncIterable<OktaApp[]>;
+  listAppUsers(appId: string): AsyncIterable<OktaAppUser[]>;
+  listAppGroups(appId: string): AsyncIterable<OktaAppGroup[]>;
+}

@@ -1,0 +1,61 @@
+export { Secret } from './secret';
+export { type Clock, type Sleep, systemClock, realSleep, AbortedError } from './clock';
+export {
+  validateOktaDomain,
+  guardedLookup,
+  isInsecureHostAllowed,
+  looksLikeOktaOrganization,
+  OktaDomainError,
+  OKTA_DOMAIN_SUFFIXES,
+  type OktaDomainErrorReason,
+  type ValidateOktaDomainOptions,
+} from './okta-domain';
+export { isPublicAddress } from './ip-address';
+export {
+  OktaApiError,
+  OktaCredentialsInvalidError,
+  OktaForbiddenError,
+  OktaNotFoundError,
+  OktaBadRequestError,
+  OktaRateLimitedError,
+  OktaTransientError,
+  OktaUnexpectedStatusError,
+  OktaBadResponseError,
+  OktaCrossOriginLinkError,
+  errorForStatus,
+  type OktaApiErrorInit,
+} from './okta-errors';
+export { parseLinkHeader, findNextLink, type LinkEntry } from './link-header';
+export {
+  OktaRateLimiter,
+  classifyBucket,
+  parseRateHeaders,
+  OKTA_BUCKETS,
+  DEFAULT_MAX_SHARE,
+  type OktaBucket,
+  type RateHeaders,
+  type RateLimiterOptions,
+  type RateTicket,
+  type RateVerdict,
+  type BucketSnapshot,
+} from './rate-limiter';
+export {
+  OktaHttp,
+  USER_AGENT,
+  type OktaClientLogger,
+  type OktaResponseEvent,
+  type OktaTimeouts,
+  type OktaRetryOptions,
+  type OktaHttpOptions,
+  type OktaGetRequest,
+  type OktaJsonResponse,
+  type OktaHttpStats,
+} from './okta-http';
+export {
+  OktaClient,
+  OktaOrganizationSchema,
+  type OktaClientOptions,
+  type OktaOrganization,
+  type OktaLogPage,
+  type OktaLogPageRequest,
+} from './okta.client';

@@ -1,0 +1,76 @@
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { SyncRequestsRepository } from '../commands/sync-requests.repository';
+import { ConnectionsRepository } from '../connections/connections.repository';
+import { CLOCK, Clock } from '../platform/clock';
+import { nextIdentitySlot, nextSystemLogSlot } from './schedule-slots';
+import { SyncRunDoc, SyncRunsRepository } from './sync-runs.repository';
+
+const runView = (run: SyncRunDoc | null) =>
+  run && {
+    syncId: run._id,
+    state: run.state,
+    trigger: run.trigger,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    phase: run.phase,
+    progress: run.progress,
+    outcome: run.outcome,
+  };
+
+/** ★ GET /v1/orgs/:orgId/okta/status — never carries the token. */
+@Injectable()
+export class StatusService {
+  constructor(
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly connections: ConnectionsRepository,
+    private readonly runs: SyncRunsRepository,
+    private readonly inbox: SyncRequestsRepository,
+  ) {}
+
+  async status(orgId: string) {
+    const connection = await this.connections.collection.findOne({ _id: orgId }, { projection: { token: 0 } });
+    if (!connection) throw new NotFoundException({ statusCode: 404, code: 'no_connection', message: `org ${orgId} has no Okta connection` });
+    const now = this.clock.now();
+    const [identityLatest, identityOk, logLatest, logOk, queued] = await Promise.all([
+      this.runs.latest(orgId, 'identity'),
+      this.runs.lastFinished(orgId, 'identity', 'completed'),
+      this.runs.latest(orgId, 'system-log'),
+      this.runs.lastFinished(orgId, 'system-log', 'completed'),
+      this.inbox.collection.countDocuments({ orgId, state: 'queued' }),
+    ]);
+    const lastError = [identityLatest, logLatest]
+      .filter((run): run is SyncRunDoc => !!run && (run.state === 'failed' || run.state === 'abandoned'))
+      .map((run) => ({ syncId: run._id, kind: run.kind, at: run.finishedAt, ...(run.outcome ?? {}) }))[0] ?? null;
+    const connected = connection.state === 'connected';
+    return {
+      orgId,
+      connection: {
+        state: connection.state,
+        stateReason: connection.stateReason,
+        domain: new URL(connection.baseUrl).host,
+        tokenOwner: connection.tokenOwner,
+        roles: connection.roles,
+        readOnly: connection.readOnly,
+        warnings: connection.warnings,
+        savedAt: connection.savedAt,
+        lastTestedAt: connection.lastTestedAt,
+        tokenLastUsedAt: connection.tokenLastUsedAt,
+        lastScheduleSkip: connection.lastScheduleSkip,
+      },
+      identity: {
+        running: identityLatest?.state === 'running' ? runView(identityLatest) : null,
+        last: identityLatest?.state === 'running' ? null : runView(identityLatest),
+        lastSuccessfulAt: identityOk?.finishedAt ?? null,
+        nextScheduledAt: connected ? nextIdentitySlot(now) : null,
+      },
+      systemLog: {
+        running: logLatest?.state === 'running' ? runView(logLatest) : null,
+        last: logLatest?.state === 'running' ? null : runView(logLatest),
+        lastSuccessfulAt: logOk?.finishedAt ?? null,
+        nextScheduledAt: connected ? nextSystemLogSlot(now) : null,
+      },
+      queuedRequests: queued,
+      lastError,
+    };
+  }
+}

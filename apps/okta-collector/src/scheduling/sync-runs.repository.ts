@@ -1,0 +1,66 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Collection, Db } from 'mongodb';
+import { COLLECTOR_DB } from '../platform/mongo.providers';
+
+export type RunKind = 'identity' | 'system-log';
+export type RunState = 'running' | 'completed' | 'failed' | 'abandoned';
+
+/** One document per sync (identity) or poll (system log): the run history and progress. */
+export interface SyncRunDoc {
+  _id: string; // syncId
+  orgId: string;
+  kind: RunKind;
+  requestIds: string[];
+  trigger: 'schedule' | 'manual';
+  holder: string;
+  fence: number;
+  state: RunState;
+  startedAt: Date;
+  finishedAt: Date | null;
+  phase: string;
+  progress: Record<string, number>;
+  outcome: Record<string, unknown> | null;
+}
+
+@Injectable()
+export class SyncRunsRepository implements OnModuleInit {
+  readonly collection: Collection<SyncRunDoc>;
+
+  constructor(@Inject(COLLECTOR_DB) db: Db) {
+    this.collection = db.collection<SyncRunDoc>('sync_runs');
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.collection.createIndex({ orgId: 1, startedAt: -1 });
+    await this.collection.createIndex({ orgId: 1, state: 1 });
+  }
+
+  async start(doc: Omit<SyncRunDoc, 'finishedAt' | 'phase' | 'progress' | 'outcome' | 'state'>): Promise<void> {
+    await this.collection.insertOne({ ...doc, state: 'running', finishedAt: null, phase: 'started', progress: {}, outcome: null });
+  }
+
+  async progress(syncId: string, phase: string, progress: Record<string, number>): Promise<void> {
+    await this.collection.updateOne({ _id: syncId, state: 'running' }, { $set: { phase, progress } });
+  }
+
+  async finish(syncId: string, state: Exclude<RunState, 'running'>, at: Date, outcome: Record<string, unknown>): Promise<void> {
+    await this.collection.updateOne({ _id: syncId, state: 'running' }, { $set: { state, finishedAt: at, outcome } });
+  }
+
+  /** Runs left "running" by a holder whose lease is gone (a crashed or killed collector). */
+  findOrphans(orgId: string, currentFence: number): Promise<SyncRunDoc[]> {
+    return this.collection.find({ orgId, state: 'running', fence: { $lt: currentFence } }).toArray();
+  }
+
+  latest(orgId: string, kind: RunKind): Promise<SyncRunDoc | null> {
+    return this.collection.find({ orgId, kind }).sort({ startedAt: -1 }).limit(1).next();
+  }
+
+  lastFinished(orgId: string, kind: RunKind, state: RunState): Promise<SyncRunDoc | null> {
+    return this.collection.find({ orgId, kind, state }).sort({ startedAt: -1 }).limit(1).next();
+  }
+
+  history(orgId: string): Promise<SyncRunDoc[]> {
+    return this.collection.find({ orgId }).sort({ startedAt: 1 }).toArray();
+  }
+}

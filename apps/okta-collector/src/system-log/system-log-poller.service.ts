@@ -1,0 +1,175 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { OktaLogEvent } from '@regentra/contracts';
+import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
+import { ConnectionsRepository } from '../connections/connections.repository';
+import { ConnectionsService } from '../connections/connections.service';
+import { OktaClientFactory } from '../connections/okta-client.factory';
+import type { RunContext, RunOutcome } from '../identity-sync/identity-sync.service';
+import { LeaseLostError } from '../identity-sync/sync-event-writer';
+import { OktaApiError, OktaBadRequestError, OktaClient, OktaCredentialsInvalidError } from '../okta-client';
+import { CLOCK, Clock } from '../platform/clock';
+import { EventPublisher } from '../platform/event-publisher';
+import { COLLECTOR_METRICS, CollectorMetrics } from '../platform/metrics';
+import { SyncRunsRepository } from '../scheduling/sync-runs.repository';
+import { SystemLogRunner } from '../scheduling/system-log-runner';
+import { LogCursorDoc, LogCursorRepository } from './log-cursor.repository';
+import { eventTypeFilter, EVIDENCE_EVENT_TYPES } from './log-event-types';
+
+type Mode = 'backfill' | 'polling' | 'fallback';
+const BATCH = 200;
+const DAY = 86_400_000;
+
+/**
+ * Polls the System Log the way Okta recommends: a polling query (no `until`),
+ * following and storing the `next` link as the checkpoint until a page comes
+ * back empty. Events that become visible late still arrive after the
+ * checkpoint. The checkpoint moves only after Kafka acknowledged the batch:
+ * a crash may duplicate (consumers drop by uuid), never skip.
+ */
+@Injectable()
+export class SystemLogPollerService implements SystemLogRunner {
+  private readonly logger = new Logger(SystemLogPollerService.name);
+
+  constructor(
+    @Inject(COLLECTOR_CONFIG) private readonly config: CollectorConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(COLLECTOR_METRICS) private readonly metrics: CollectorMetrics,
+    private readonly publisher: EventPublisher,
+    private readonly clients: OktaClientFactory,
+    private readonly connections: ConnectionsService,
+    private readonly connectionsRepo: ConnectionsRepository,
+    private readonly cursors: LogCursorRepository,
+    private readonly runs: SyncRunsRepository,
+  ) {}
+
+  async run(ctx: RunContext): Promise<RunOutcome> {
+    const { orgId, syncId } = ctx;
+    const requestId = ctx.requestIds[0] ?? syncId;
+    let tokenAccepted = false;
+    const client = this.clients.create(new URL(ctx.connection.baseUrl), this.connections.vault.open(orgId, ctx.connection.token), () => {
+      tokenAccepted = true;
+    });
+    const stored = await this.cursors.get(orgId);
+    const cursor: Omit<LogCursorDoc, '_id'> = stored ?? { nextUrl: null, lastPublished: null, recentUuids: [], updatedAt: this.clock.now(), lastFallbackAt: null };
+    let mode: Mode = cursor.nextUrl ? 'polling' : 'backfill';
+    const stats = { published: 0, duplicatesDropped: 0, oldest: null as string | null, newest: null as string | null, pages: 0 };
+    let seq = 0;
+    const emit = async (draft: Record<string, unknown>) => {
+      if (!(await ctx.leaseStillHeld())) throw new LeaseLostError(orgId);
+      await this.publisher.publish('systemLog', [{ schemaVersion: 1, orgId, syncId, seq, ...draft } as never]);
+      seq += 1;
+    };
+    try {
+      await emit({ type: 'SystemLogPollStarted', payload: { requestId, startedAt: this.clock.now().toISOString(), mode } });
+      mode = await this.poll(client, orgId, cursor, mode, stats, emit, syncId);
+      await emit({
+        type: 'SystemLogPollCompleted',
+        payload: {
+          requestId,
+          completedAt: this.clock.now().toISOString(),
+          published: stats.published,
+          duplicatesDropped: stats.duplicatesDropped,
+          oldestPublished: stats.oldest,
+          newestPublished: stats.newest,
+          mode,
+        },
+      });
+      const outcome = { ...stats, mode, checkpoint: cursor.nextUrl ? new URL(cursor.nextUrl).search : null };
+      await this.runs.finish(syncId, 'completed', this.clock.now(), outcome);
+      this.metrics.syncs.inc({ scope: 'system-log', outcome: 'completed' });
+      return { state: 'completed' };
+    } catch (error) {
+      if (error instanceof LeaseLostError) return { state: 'failed', reason: 'lease_lost', message: error.message };
+      const invalid = error instanceof OktaCredentialsInvalidError;
+      const reason = invalid ? 'credentials_invalid' : error instanceof OktaApiError ? 'okta_unavailable' : 'internal';
+      const message = invalid ? 'Okta rejected the API token (401)' : (error as Error).message;
+      if (invalid) await this.connections.markInvalid(orgId, ctx.connection.generation, 'Okta rejected the token during a log poll (401)');
+      await emit({ type: 'SystemLogPollFailed', payload: { requestId, failedAt: this.clock.now().toISOString(), reason, retryable: !invalid, message } }).catch(
+        () => undefined,
+      );
+      await this.runs.finish(syncId, 'failed', this.clock.now(), { reason, message, ...stats });
+      this.metrics.syncs.inc({ scope: 'system-log', outcome: 'failed' });
+      return { state: 'failed', reason, message };
+    } finally {
+      if (tokenAccepted) await this.connectionsRepo.touchTokenUsed(orgId, this.clock.now());
+      await client.close();
+    }
+  }
+
+  private firstRequest(cursor: Omit<LogCursorDoc, '_id'>, mode: Mode) {
+    const filter = eventTypeFilter(this.config.LOG_EVENT_TYPES === 'all' ? 'all' : EVIDENCE_EVENT_TYPES);
+    const now = this.clock.now().getTime();
+    const oldest = now - 90 * DAY + 60_000;
+    let since = now - this.config.LOG_BACKFILL_DAYS * DAY;
+    if (mode === 'fallback' && cursor.lastPublished) {
+      since = new Date(cursor.lastPublished).getTime() - this.config.LOG_FALLBACK_OVERLAP_MINUTES * 60_000;
+    }
+    return { since: new Date(Math.max(since, oldest)).toISOString(), filter, limit: 1000 };
+  }
+
+  private async poll(
+    client: OktaClient,
+    orgId: string,
+    cursor: Omit<LogCursorDoc, '_id'>,
+    startMode: Mode,
+    stats: { published: number; duplicatesDropped: number; oldest: string | null; newest: string | null; pages: number },
+    emit: (draft: Record<string, unknown>) => Promise<void>,
+    syncId: string,
+  ): Promise<Mode> {
+    let mode = startMode;
+    const seen = new Set(cursor.recentUuids);
+    let request: { nextUrl: string } | ReturnType<SystemLogPollerService['firstRequest']> = cursor.nextUrl ? { nextUrl: cursor.nextUrl } : this.firstRequest(cursor, mode);
+    for (;;) {
+      let page;
+      try {
+        page = await client.fetchLogPage(request);
+      } catch (error) {
+        if (error instanceof OktaBadRequestError && 'nextUrl' in request && mode !== 'fallback') {
+          // Okta refused the stored checkpoint (expired, or the retention moved past it).
+          this.logger.warn({ orgId, msg: 'System Log checkpoint rejected; falling back to a query from the last published time' });
+          mode = 'fallback';
+          cursor.lastFallbackAt = this.clock.now();
+          request = this.firstRequest(cursor, mode);
+          continue;
+        }
+        throw error;
+      }
+      stats.pages += 1;
+      const fresh: OktaLogEvent[] = [];
+      for (const event of page.events) {
+        if (seen.has(event.uuid)) {
+          stats.duplicatesDropped += 1;
+          continue;
+        }
+        seen.add(event.uuid);
+        fresh.push(event);
+      }
+      for (let i = 0; i < fresh.length; i += BATCH) {
+        await emit({ type: 'SystemLogBatch', payload: { events: fresh.slice(i, i + BATCH) } });
+      }
+      for (const event of fresh) {
+        if (!stats.oldest || event.published < stats.oldest) stats.oldest = event.published;
+        if (!stats.newest || event.published > stats.newest) stats.newest = event.published;
+        if (!cursor.lastPublished || event.published > cursor.lastPublished) cursor.lastPublished = event.published;
+        cursor.recentUuids.push(event.uuid);
+      }
+      stats.published += fresh.length;
+      this.metrics.published.inc({ topic: 'okta.system-log.v1' }, fresh.length);
+      if (cursor.recentUuids.length > this.config.LOG_DEDUPE_WINDOW) {
+        cursor.recentUuids.splice(0, cursor.recentUuids.length - this.config.LOG_DEDUPE_WINDOW);
+      }
+      if (seen.size > 2 * this.config.LOG_DEDUPE_WINDOW) {
+        // keep memory flat on a long backfill: remember the window only
+        seen.clear();
+        for (const uuid of cursor.recentUuids) seen.add(uuid);
+      }
+      // Kafka acknowledged this page's events: only now may the checkpoint move.
+      if (page.nextUrl) cursor.nextUrl = page.nextUrl;
+      cursor.updatedAt = this.clock.now();
+      await this.cursors.save(orgId, cursor);
+      await this.runs.progress(syncId, mode, { pages: stats.pages, published: stats.published });
+      if (page.events.length === 0 || !page.nextUrl) return mode;
+      request = { nextUrl: page.nextUrl };
+    }
+  }
+}
