@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { MongoClient } from 'mongodb';
 import { Logger } from 'nestjs-pino';
-import { ConfigError, loadProjectorConfig } from './config/projector.config';
+import { ConfigError, loadProjectorConfig, ProjectorConfig } from './config/projector.config';
 import { ProjectorModule } from './projector.module';
 
 /** Boots the projector from the environment; a bad variable stops start-up with its name. */
@@ -16,11 +17,26 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
+  config = await followReplayPointer(config);
   const app = await NestFactory.create(ProjectorModule.register({ config }), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.listen(config.PORT, '0.0.0.0');
   app.get(Logger).log(`evidence-projector listening on :${config.PORT}`);
+}
+
+/** After `npm run replay -- --switch`, the replayed database and its group become the live ones. */
+async function followReplayPointer(config: ProjectorConfig): Promise<ProjectorConfig> {
+  const client = await new MongoClient(config.MONGODB_URI, { serverSelectionTimeoutMS: 10_000 }).connect();
+  try {
+    const pointer = await client
+      .db(config.PROJECTOR_DB)
+      .collection<{ _id: string; database: string; groupId: string }>('read_model_pointer')
+      .findOne({ _id: 'active' });
+    return pointer ? { ...config, PROJECTOR_DB: pointer.database, PROJECTOR_GROUP_ID: pointer.groupId } : config;
+  } finally {
+    await client.close();
+  }
 }
 
 void bootstrap();

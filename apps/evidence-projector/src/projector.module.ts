@@ -5,7 +5,7 @@ import type { DestinationStream } from 'pino';
 import { Registry } from 'prom-client';
 import { topicNames } from '@regentra/contracts';
 import { PROJECTOR_CONFIG, ProjectorConfig } from './config/projector.config';
-import { PROJECTION_HANDLER } from './consumption/projection-handler';
+import { PROJECTED_TOPICS, PROJECTION_HANDLER } from './consumption/projection-handler';
 import { ProjectionConsumer } from './consumption/projection.consumer';
 import { HealthController } from './health/health.controller';
 import { IntegrationStatusWriter } from './integration-status/integration-status.writer';
@@ -15,13 +15,21 @@ import { projectorLogging } from './platform/logging';
 import { createProjectorMetrics, METRICS_REGISTRY, PROJECTOR_METRICS } from './platform/metrics';
 import { MONGO_CLIENT, openMongo, PROJECTOR_DB } from './platform/mongo.providers';
 import { ReadModelProjector } from './projection/read-model.projector';
+import { EvidenceService } from './evidence-store/evidence.service';
+import { IdentityProjection } from './identity-projection/identity.projection';
+import { IdentitySyncsRepository } from './identity-projection/identity-syncs.repository';
+import { MaterializerService } from './identity-projection/materializer.service';
+import { StagingRepository } from './identity-projection/staging.repository';
+import { EvidenceController } from './read-api/evidence.controller';
+import { LogEventsRepository } from './system-log-projection/log-events.repository';
+import { SystemLogProjection } from './system-log-projection/system-log.projection';
 
 export interface ProjectorModuleOptions {
   config: ProjectorConfig;
   clock?: Clock;
   logDestination?: DestinationStream;
-  /** Replay builds read models without consuming live (it drives its own consumer). */
-  consume?: boolean;
+  /** Topics to project (default both); replay projects the System Log first. */
+  topics?: Array<'identity' | 'systemLog'>;
 }
 
 class MongoShutdown implements OnApplicationShutdown {
@@ -39,10 +47,11 @@ export class ProjectorModule {
     return {
       module: ProjectorModule,
       imports: [TerminusModule, projectorLogging(config.LOG_LEVEL, options.logDestination)],
-      controllers: [HealthController],
+      controllers: [HealthController, EvidenceController],
       providers: [
         { provide: PROJECTOR_CONFIG, useValue: config },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
+        { provide: PROJECTED_TOPICS, useValue: options.topics ?? ['identity', 'systemLog'] },
         { provide: TOPIC_NAMES, useValue: names },
         {
           provide: KAFKA,
@@ -68,11 +77,18 @@ export class ProjectorModule {
         },
         MongoShutdown,
         IntegrationStatusWriter,
+        StagingRepository,
+        IdentitySyncsRepository,
+        MaterializerService,
+        LogEventsRepository,
+        EvidenceService,
+        IdentityProjection,
+        SystemLogProjection,
         ReadModelProjector,
         { provide: PROJECTION_HANDLER, useExisting: ReadModelProjector },
         ProjectionConsumer,
       ],
-      exports: [PROJECTOR_DB],
+      exports: [PROJECTOR_DB, KAFKA, TOPIC_NAMES],
     };
   }
 }

@@ -26,3 +26,6 @@ export interface ProjectionHandler {
 }
 
 export const PROJECTION_HANDLER = Symbol('PROJECTION_HANDLER');
+
+/** Which topics this instance consumes (`identity`, `systemLog`). */
+export const PROJECTED_TOPICS = Symbol('PROJECTED_TOPICS');

@@ -18,7 +18,7 @@ import { PROJECTOR_CONFIG, ProjectorConfig } from '../config/projector.config';
 import { CLOCK, Clock } from '../platform/clock';
 import { KAFKA, TOPIC_NAMES } from '../platform/kafka.providers';
 import { PROJECTOR_METRICS, ProjectorMetrics } from '../platform/metrics';
-import { Positioned, PROJECTION_HANDLER, ProjectionHandler } from './projection-handler';
+import { Positioned, PROJECTED_TOPICS, PROJECTION_HANDLER, ProjectedTopic, ProjectionHandler } from './projection-handler';
 
 /**
  * Batch consumer of the identity and system-log topics: bytes → contract →
@@ -40,6 +40,7 @@ export class ProjectionConsumer implements OnApplicationBootstrap, OnApplication
     @Inject(PROJECTION_HANDLER) private readonly handler: ProjectionHandler,
     @Inject(PROJECTOR_METRICS) private readonly metrics: ProjectorMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(PROJECTED_TOPICS) private readonly projected: ProjectedTopic[],
   ) {
     this.consumer = kafka.consumer({
       groupId: config.PROJECTOR_GROUP_ID,

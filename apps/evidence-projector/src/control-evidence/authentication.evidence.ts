@@ -1,0 +1,227 @@
+import type { CompletenessSummary, ControlEvidence, UserRef } from './control-evidence.types';
+import {
+  compareByLoginThenId,
+  compareStrings,
+  completeness,
+  contextOf,
+  EvidenceContext,
+  isActiveUser,
+  sortedUnique,
+  userRef,
+  windowBefore,
+} from './evidence-context';
+import {
+  ACTIVE_USER_STATUSES,
+  ENROLLED_FACTOR_STATUS,
+  MFA_MATCH_AFTER_MS,
+  MFA_MATCH_BEFORE_MS,
+  SIGN_IN_WINDOW_DAYS,
+} from './evidence-rules';
+import type { OrgState, OrgUserState } from './org-state';
+import { findSignIns, MfaMatch, SignInFindings } from './sign-in-mfa';
+
+export const AUTHENTICATION_DATASETS = ['factors', 'systemLog'] as const;
+
+export type MfaState = 'enrolled' | 'not-enrolled' | 'unknown';
+export type ActiveUserMfaItem = UserRef & { mfa: MfaState; activeFactorTypes: string[] };
+export type FactorItem = { factorType: string; status: string };
+/** A read user with no ACTIVE factor; `factors` shows what they have (PENDING_ACTIVATION, …). */
+export type UserWithoutMfaItem = UserRef & { factors: FactorItem[] };
+export type MfaUnknownItem = UserRef & { reason: string };
+/** Sign-in figures of one actor; status null when the actor is not a user of the sync. */
+export type SignInActivityItem = {
+  userId: string;
+  login: string | null;
+  email: string | null;
+  status: string | null;
+  signIns: number;
+  withMfa: number;
+  withoutMfa: number;
+  failed: number;
+  /** Latest successful user.session.start of the actor in the logs given (any age). */
+  lastSignIn: string | null;
+};
+
+/** Exact: enrolled / (active − unknown). */
+export type Fraction = { numerator: number; denominator: number };
+
+export type SignInSummary = {
+  windowDays: number;
+  windowStart: string;
+  windowEnd: string;
+  successful: number;
+  withMfa: number;
+  withoutMfa: number;
+  /** How the sign-ins with MFA were matched to their verification. */
+  withMfaBy: Record<MfaMatch, number>;
+  failed: number;
+  mfaVerifications: number;
+  /** Distinct actors with a successful sign-in in the window. */
+  usersSignedIn: number;
+  mfaMatchBeforeMinutes: number;
+  mfaMatchAfterMinutes: number;
+};
+
+export type AuthenticationSummary = CompletenessSummary & {
+  activeStatuses: string[];
+  activeUsers: number;
+  /** Active users with at least one ACTIVE factor. */
+  mfaEnrolled: number;
+  /** Active users whose factors were read and none is ACTIVE. */
+  mfaNotEnrolled: number;
+  /** Active users whose factors could not be read: in neither figure above. */
+  mfaUnknown: number;
+  mfaCoverage: Fraction;
+  /** 100 × coverage, 2 decimals; null when the denominator is 0. */
+  mfaCoveragePercent: number | null;
+  /** Active users per ACTIVE factor type, keys sorted. */
+  factorTypes: Record<string, number>;
+  signIns: SignInSummary;
+};
+
+export type AuthenticationItems = {
+  activeUsers: ActiveUserMfaItem[];
+  withoutMfa: UserWithoutMfaItem[];
+  mfaUnknown: MfaUnknownItem[];
+  signInActivity: SignInActivityItem[];
+};
+
+export type AuthenticationEvidence = ControlEvidence<
+  'authentication',
+  AuthenticationSummary,
+  AuthenticationItems
+>;
+
+/** Percentage with 2 decimals, or null for an empty denominator. */
+export function percent(fraction: Fraction): number | null {
+  if (fraction.denominator === 0) return null;
+  return Math.round((fraction.numerator * 10000) / fraction.denominator) / 100;
+}
+
+function mfaItems(ctx: EvidenceContext) {
+  const activeUsers: ActiveUserMfaItem[] = [];
+  const withoutMfa: UserWithoutMfaItem[] = [];
+  const mfaUnknown: MfaUnknownItem[] = [];
+  const factorTypes = new Map<string, number>();
+  for (const user of ctx.users) {
+    if (!isActiveUser(user)) continue;
+    const ref = userRef(user);
+    if (user.factors.status === 'unknown') {
+      activeUsers.push({ ...ref, mfa: 'unknown', activeFactorTypes: [] });
+      mfaUnknown.push({ ...ref, reason: user.factors.reason });
+      continue;
+    }
+    const active = sortedUnique(
+      user.factors.items.filter((f) => f.status === ENROLLED_FACTOR_STATUS).map((f) => f.factorType),
+    );
+    for (const type of active) factorTypes.set(type, (factorTypes.get(type) ?? 0) + 1);
+    activeUsers.push({ ...ref, mfa: active.length > 0 ? 'enrolled' : 'not-enrolled', activeFactorTypes: active });
+    if (active.length === 0) withoutMfa.push({ ...ref, factors: factorItems(user) });
+  }
+  return { activeUsers, withoutMfa, mfaUnknown, factorTypes: sortedRecord(factorTypes) };
+}
+
+function factorItems(user: OrgUserState): FactorItem[] {
+  if (user.factors.status !== 'read') return [];
+  return user.factors.items
+    .map((f) => ({ factorType: f.factorType, status: f.status }))
+    .sort((a, b) => compareStrings(a.factorType, b.factorType) || compareStrings(a.status, b.status));
+}
+
+function sortedRecord(map: Map<string, number>): Record<string, number> {
+  const record: Record<string, number> = {};
+  for (const [k, v] of [...map.entries()].sort(([a], [b]) => compareStrings(a, b))) record[k] = v;
+  return record;
+}
+
+function signInActivity(ctx: EvidenceContext, found: SignInFindings): SignInActivityItem[] {
+  const byActor = new Map<string, SignInActivityItem>();
+  const of = (actorId: string): SignInActivityItem => {
+    let item = byActor.get(actorId);
+    if (!item) {
+      const user = ctx.usersById.get(actorId);
+      item = {
+        userId: actorId,
+        login: user?.login ?? null,
+        email: user?.email ?? null,
+        status: user?.status ?? null,
+        signIns: 0,
+        withMfa: 0,
+        withoutMfa: 0,
+        failed: 0,
+        lastSignIn: found.lastSignIn.get(actorId)?.published ?? null,
+      };
+      byActor.set(actorId, item);
+    }
+    return item;
+  };
+  for (const s of found.signIns) {
+    if (!s.event.actorId) continue;
+    const item = of(s.event.actorId);
+    item.signIns++;
+    if (s.mfa) item.withMfa++;
+    else item.withoutMfa++;
+  }
+  for (const f of found.failed) if (f.actorId) of(f.actorId).failed++;
+  // Actors whose last sign-in is older than the window still get their line.
+  for (const actorId of found.lastSignIn.keys()) of(actorId);
+  return [...byActor.values()].sort(compareByLoginThenId);
+}
+
+function signInSummary(ctx: EvidenceContext, found: SignInFindings): SignInSummary {
+  const window = windowBefore(ctx, SIGN_IN_WINDOW_DAYS);
+  const withMfaBy: Record<MfaMatch, number> = { session: 0, time: 0, transaction: 0 };
+  for (const s of found.signIns) if (s.mfa) withMfaBy[s.mfa]++;
+  const withMfa = withMfaBy.session + withMfaBy.time + withMfaBy.transaction;
+  return {
+    windowDays: window.days,
+    windowStart: window.start,
+    windowEnd: window.end,
+    successful: found.signIns.length,
+    withMfa,
+    withoutMfa: found.signIns.length - withMfa,
+    withMfaBy,
+    failed: found.failed.length,
+    mfaVerifications: found.mfaVerifications,
+    usersSignedIn: new Set(found.signIns.map((s) => s.event.actorId).filter((a) => a !== null))
+      .size,
+    mfaMatchBeforeMinutes: MFA_MATCH_BEFORE_MS / 60000,
+    mfaMatchAfterMinutes: MFA_MATCH_AFTER_MS / 60000,
+  };
+}
+
+/** MFA enrollment of every active user, and sign-ins with MFA over the last 30 days. */
+export function authenticationEvidence(source: OrgState | EvidenceContext): AuthenticationEvidence {
+  const ctx = contextOf(source);
+  const mfa = mfaItems(ctx);
+  const found = findSignIns(ctx.logs, windowBefore(ctx, SIGN_IN_WINDOW_DAYS));
+  const enrolled = mfa.activeUsers.filter((u) => u.mfa === 'enrolled').length;
+  const coverage: Fraction = {
+    numerator: enrolled,
+    denominator: mfa.activeUsers.length - mfa.mfaUnknown.length,
+  };
+  return {
+    orgId: ctx.state.orgId,
+    control: 'authentication',
+    asOf: ctx.state.asOf,
+    syncId: ctx.state.syncId,
+    summary: {
+      activeStatuses: [...ACTIVE_USER_STATUSES],
+      activeUsers: mfa.activeUsers.length,
+      mfaEnrolled: enrolled,
+      mfaNotEnrolled: mfa.withoutMfa.length,
+      mfaUnknown: mfa.mfaUnknown.length,
+      mfaCoverage: coverage,
+      mfaCoveragePercent: percent(coverage),
+      factorTypes: mfa.factorTypes,
+      signIns: signInSummary(ctx, found),
+      ...completeness(ctx, AUTHENTICATION_DATASETS, mfa.mfaUnknown.length > 0 ? ['factors'] : []),
+    },
+    items: {
+      activeUsers: mfa.activeUsers,
+      withoutMfa: mfa.withoutMfa,
+      mfaUnknown: mfa.mfaUnknown,
+      signInActivity: signInActivity(ctx, found),
+    },
+  };
+}

@@ -1,0 +1,230 @@
+import type { CompletenessSummary, CoverageFigures, UserRef } from './control-evidence.types';
+import { ACTIVE_USER_STATUSES, BUILT_IN_GROUP_TYPE, DAY_MS } from './evidence-rules';
+import type { LogFact, OrgAppState, OrgGroupState, OrgState, OrgUserState } from './org-state';
+
+/** The input cannot be turned into evidence (a bug upstream, not a data gap). */
+export class EvidenceInputError extends Error {
+  override readonly name = 'EvidenceInputError';
+}
+
+/** A log event with its parsed time; only events published at or before `asOf`. */
+export interface TimedLogFact extends LogFact {
+  at: number;
+}
+
+/**
+ * Everything the controls share, built once per OrgState in O(n log n):
+ * users sorted by login then id, id indexes, logs deduped and time-ordered.
+ */
+export interface EvidenceContext {
+  state: OrgState;
+  asOfMs: number;
+  users: OrgUserState[];
+  usersById: Map<string, OrgUserState>;
+  groupsById: Map<string, OrgGroupState>;
+  groups: OrgGroupState[];
+  apps: OrgAppState[];
+  logs: TimedLogFact[];
+}
+
+/** Code-unit order: the same everywhere, unlike localeCompare. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** null sorts after every string. */
+export function compareNullableStrings(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return compareStrings(a, b);
+}
+
+/** The order of every user list: login (missing last), then id. */
+export function compareByLoginThenId(
+  a: { login: string | null; userId: string },
+  b: { login: string | null; userId: string },
+): number {
+  return compareNullableStrings(a.login, b.login) || compareStrings(a.userId, b.userId);
+}
+
+function compareUsers(a: OrgUserState, b: OrgUserState): number {
+  return compareNullableStrings(a.login, b.login) || compareStrings(a.id, b.id);
+}
+
+/** Sorted, without duplicates. */
+export function sortedUnique(values: Iterable<string>): string[] {
+  return [...new Set(values)].sort(compareStrings);
+}
+
+/** Milliseconds of an ISO-8601 time, or null when missing or unparseable. */
+export function parseTime(value: string | null | undefined): number | null {
+  if (value === null || value === undefined || value === '') return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+export interface TimeWindow {
+  days: number;
+  startMs: number;
+  endMs: number;
+  start: string;
+  end: string;
+}
+
+/** [asOf − days, asOf], both ends included. */
+export function windowBefore(ctx: EvidenceContext, days: number): TimeWindow {
+  const startMs = ctx.asOfMs - days * DAY_MS;
+  return {
+    days,
+    startMs,
+    endMs: ctx.asOfMs,
+    start: new Date(startMs).toISOString(),
+    end: new Date(ctx.asOfMs).toISOString(),
+  };
+}
+
+export function inWindow(ms: number | null, window: TimeWindow): ms is number {
+  return ms !== null && ms >= window.startMs && ms <= window.endMs;
+}
+
+export function isActiveUser(user: OrgUserState): boolean {
+  return ACTIVE_USER_STATUSES.includes(user.status);
+}
+
+export function userRef(user: OrgUserState): UserRef {
+  return { userId: user.id, login: user.login, email: user.email, status: user.status };
+}
+
+/** The user's app ids, sorted, each once. */
+export function appIdsOf(user: OrgUserState): string[] {
+  return sortedUnique(user.appAssignments.map((a) => a.appId));
+}
+
+export type AssignmentItem = { appId: string; scope: string; status: string | null };
+
+/** The user's app assignments, sorted by app id, scope, status. */
+export function assignmentItems(user: OrgUserState): AssignmentItem[] {
+  return user.appAssignments
+    .map((a) => ({ appId: a.appId, scope: a.scope, status: a.status ?? null }))
+    .sort(
+      (a, b) =>
+        compareStrings(a.appId, b.appId) ||
+        compareStrings(a.scope, b.scope) ||
+        compareNullableStrings(a.status, b.status),
+    );
+}
+
+/**
+ * Unknown entries in the state that make access figures incomplete even when
+ * coverage says nothing: a group whose members, or an app whose assignments,
+ * could not be read.
+ */
+export function unknownAccessDatasets(ctx: EvidenceContext): string[] {
+  return [
+    ...(ctx.groups.some((g) => g.memberCount === null) ? ['groupMembers'] : []),
+    ...(ctx.apps.some((a) => !a.assignmentsKnown) ? ['appAssignments'] : []),
+  ];
+}
+
+/**
+ * The user's groups other than BUILT_IN ones (Everyone). A group id the sync
+ * did not list counts as non-BUILT_IN: when in doubt, it is access.
+ */
+export function nonBuiltInGroupIds(ctx: EvidenceContext, user: OrgUserState): string[] {
+  return sortedUnique(
+    user.groupIds.filter((id) => ctx.groupsById.get(id)?.type !== BUILT_IN_GROUP_TYPE),
+  );
+}
+
+/**
+ * A control is complete when none of the datasets feeding it reported failures
+ * in the sync's coverage and none of its entries is unknown in the state
+ * (`unknownDatasets`: names of datasets the control found unknown entries of).
+ */
+export function completeness(
+  ctx: EvidenceContext,
+  feedingDatasets: readonly string[],
+  unknownDatasets: readonly string[],
+): CompletenessSummary {
+  const coverage: Record<string, CoverageFigures> = {};
+  for (const key of Object.keys(ctx.state.coverage).sort(compareStrings)) {
+    const figures = ctx.state.coverage[key];
+    if (figures) coverage[key] = { read: figures.read, failed: figures.failed };
+  }
+  const failing = feedingDatasets.filter((name) => (coverage[name]?.failed ?? 0) > 0);
+  const incompleteDatasets = sortedUnique([...failing, ...unknownDatasets]);
+  return { coverage, complete: incompleteDatasets.length === 0, incompleteDatasets };
+}
+
+/** Orders copies of one uuid that differ, so the kept copy never depends on input order. */
+function factKey(e: LogFact): string {
+  return JSON.stringify([
+    e.published,
+    e.eventType,
+    e.actorId,
+    e.outcome,
+    e.targetIds,
+    e.sessionId ?? null,
+    e.transactionId ?? null,
+  ]);
+}
+
+function normalizedLogs(state: OrgState, asOfMs: number): TimedLogFact[] {
+  const timed: TimedLogFact[] = [];
+  for (const event of state.logs.events) {
+    const at = parseTime(event.published);
+    // Events after the sync completed belong to the next evidence, not this one.
+    if (at === null || at > asOfMs) continue;
+    timed.push({ ...event, at });
+  }
+  timed.sort(
+    (a, b) =>
+      a.at - b.at || compareStrings(a.uuid, b.uuid) || compareStrings(factKey(a), factKey(b)),
+  );
+  // Already deduped by the caller; again here so a duplicate cannot count twice.
+  // The earliest copy of a uuid wins (the order above is total).
+  const seen = new Set<string>();
+  const unique: TimedLogFact[] = [];
+  for (const event of timed) {
+    if (seen.has(event.uuid)) continue;
+    seen.add(event.uuid);
+    unique.push(event);
+  }
+  return unique;
+}
+
+function indexById<T extends { id: string }>(items: T[], kind: string): Map<string, T> {
+  const byId = new Map<string, T>();
+  for (const item of items) {
+    if (byId.has(item.id)) throw new EvidenceInputError(`duplicate ${kind} id ${item.id}`);
+    byId.set(item.id, item);
+  }
+  return byId;
+}
+
+export function evidenceContext(state: OrgState): EvidenceContext {
+  const asOfMs = parseTime(state.asOf);
+  if (asOfMs === null) throw new EvidenceInputError(`asOf is not an ISO-8601 time: ${state.asOf}`);
+  const groupsById = indexById(state.groups, 'group');
+  indexById(state.apps, 'app');
+  return {
+    state,
+    asOfMs,
+    users: [...state.users].sort(compareUsers),
+    usersById: indexById(state.users, 'user'),
+    groupsById,
+    groups: [...state.groups].sort(
+      (a, b) => compareNullableStrings(a.name, b.name) || compareStrings(a.id, b.id),
+    ),
+    apps: [...state.apps].sort(
+      (a, b) => compareNullableStrings(a.label, b.label) || compareStrings(a.id, b.id),
+    ),
+    logs: normalizedLogs(state, asOfMs),
+  };
+}
+
+/** Lets each control run alone (from a state) or share one context (from computeEvidence). */
+export function contextOf(source: OrgState | EvidenceContext): EvidenceContext {
+  return 'asOfMs' in source ? source : evidenceContext(source);
+}

@@ -1,0 +1,63 @@
+/**
+ * The definitions every control uses. Changing one changes evidence: re-project.
+ */
+
+/**
+ * Statuses of an account that can be used to sign in, now or after a
+ * self-service step (password reset, unlock, recovery). These are the "active
+ * users" of every control, the authentication control's MFA denominator
+ * included: a LOCKED_OUT or PASSWORD_EXPIRED user gets back in without an
+ * admin, so they need MFA as much as an ACTIVE one. Sorted.
+ */
+export const ACTIVE_USER_STATUSES: readonly string[] = [
+  'ACTIVE',
+  'LOCKED_OUT',
+  'PASSWORD_EXPIRED',
+  'RECOVERY',
+];
+
+/** A leaver: Okta's "deactivated". */
+export const DEACTIVATED_STATUS = 'DEPROVISIONED';
+export const SUSPENDED_STATUS = 'SUSPENDED';
+
+/**
+ * Okta keeps every user, deprovisioned ones included, in the BUILT_IN
+ * "Everyone" group: membership of a BUILT_IN group is never an access
+ * exception.
+ */
+export const BUILT_IN_GROUP_TYPE = 'BUILT_IN';
+
+/** The only factor status that counts as enrolled MFA. */
+export const ENROLLED_FACTOR_STATUS = 'ACTIVE';
+
+export const SUPER_ADMIN_ROLE = 'SUPER_ADMIN';
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
+/** Joiners/leavers window: [asOf − 90 days, asOf], both ends included. */
+export const PROVISIONING_WINDOW_DAYS = 90;
+/** Sign-in window: [asOf − 30 days, asOf], both ends included. */
+export const SIGN_IN_WINDOW_DAYS = 30;
+
+export const SIGN_IN_EVENT = 'user.session.start';
+export const MFA_EVENT = 'user.authentication.auth_via_mfa';
+export const DEACTIVATE_EVENT = 'user.lifecycle.deactivate';
+export const SUCCESS = 'SUCCESS';
+export const FAILURE = 'FAILURE';
+
+/**
+ * A successful sign-in counts as "with MFA" when an MFA verification
+ * (auth_via_mfa, SUCCESS) of the same actor is found:
+ *  1. with the same session id or the same transaction id, at any time; or
+ *  2. failing that, published within [sign-in − 2 min, sign-in + 5 min], not
+ *     tied to a different session, and not already used by another sign-in
+ *     (one verification evidences one sign-in; earliest sign-in first, earliest
+ *     verification first).
+ * The 2 minutes before cover Identity Engine, which verifies factors before it
+ * starts the session; the 5 minutes after cover Classic, which starts the
+ * session and then asks for the factor.
+ */
+export const MFA_MATCH_BEFORE_MS = 2 * 60 * 1000;
+export const MFA_MATCH_AFTER_MS = 5 * 60 * 1000;
+
+/** Session ids Okta writes when there is none. */
+export const NO_SESSION_IDS: readonly string[] = ['unknown', ''];

@@ -1,0 +1,194 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Collection, Db, Document, MongoServerError } from 'mongodb';
+import { ControlEvidence, ControlId, CONTROL_IDS } from '../control-evidence/control-evidence.types';
+import { computeEvidence } from '../control-evidence/evidence';
+import { OrgAppState, OrgGroupState, OrgState, OrgUserState } from '../control-evidence/org-state';
+import { snapshotHash } from '../control-evidence/snapshot-hash';
+import { IdentitySyncsRepository } from '../identity-projection/identity-syncs.repository';
+import { Materialized } from '../identity-projection/materializer.service';
+import { CLOCK, Clock } from '../platform/clock';
+import { PROJECTOR_DB } from '../platform/mongo.providers';
+import { LogEventsRepository } from '../system-log-projection/log-events.repository';
+
+const DAY = 86_400_000;
+/** Log facts older than this before asOf feed no control (provisioning reads 90 days). */
+const LOG_LOOKBACK_DAYS = 91;
+
+export interface EvidenceDoc extends ControlEvidence {
+  _id: string; // `${orgId}|${control}`
+  logsThrough: string | null;
+  projectedAt: Date;
+}
+
+export interface SnapshotDoc {
+  _id: string; // `${orgId}|${control}|${syncId}`
+  orgId: string;
+  control: ControlId;
+  syncId: string;
+  asOf: string;
+  evidence: ControlEvidence;
+  hash: string;
+  projectedAt: Date;
+}
+
+/**
+ * Computes the four controls' evidence (pure rules in control-evidence/) from
+ * the read models and writes `control_evidence` (current) and, for a
+ * completed identity sync, immutable `evidence_snapshots` with a SHA-256 hash.
+ */
+@Injectable()
+export class EvidenceService implements OnModuleInit {
+  readonly current: Collection<EvidenceDoc>;
+  readonly snapshots: Collection<SnapshotDoc>;
+  private readonly users: Collection<Document>;
+  private readonly groups: Collection<Document>;
+  private readonly apps: Collection<Document>;
+  private readonly pollMarks: Collection<{ _id: string; lastPollCompletedAt: string }>;
+
+  constructor(
+    @Inject(PROJECTOR_DB) db: Db,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly logs: LogEventsRepository,
+    private readonly syncs: IdentitySyncsRepository,
+  ) {
+    this.current = db.collection<EvidenceDoc>('control_evidence');
+    this.snapshots = db.collection<SnapshotDoc>('evidence_snapshots');
+    this.users = db.collection('okta_users');
+    this.groups = db.collection('okta_groups');
+    this.apps = db.collection('okta_apps');
+    this.pollMarks = db.collection('log_poll_marks');
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.current.createIndex({ orgId: 1, control: 1 });
+    await this.snapshots.createIndex({ orgId: 1, control: 1, asOf: -1 });
+  }
+
+  async recompute(
+    orgId: string,
+    input: { syncId: string; asOf: string; coverage: OrgState['coverage']; materialized?: Materialized; snapshot: boolean },
+  ): Promise<void> {
+    const pollMark = await this.pollMarks.findOne({ _id: orgId });
+    // The current evidence reflects the newest of the identity sync and the last log poll.
+    const currentAsOf = pollMark && pollMark.lastPollCompletedAt > input.asOf ? pollMark.lastPollCompletedAt : input.asOf;
+    const base = input.materialized ? this.fromMaterialized(input.materialized) : await this.fromReadModels(orgId);
+    const build = async (asOf: string): Promise<{ state: OrgState; logsThrough: string | null }> => {
+      const events = await this.logs.between(orgId, new Date(Date.parse(asOf) - LOG_LOOKBACK_DAYS * DAY).toISOString(), asOf);
+      const state: OrgState = { orgId, syncId: input.syncId, asOf, ...base, logs: { events }, coverage: input.coverage };
+      return { state: withLifecycleDates(state), logsThrough: events.length ? (events[events.length - 1]?.published ?? null) : null };
+    };
+    const now = this.clock.now();
+    const live = await build(currentAsOf);
+    const evidence = computeEvidence(live.state);
+    for (const control of CONTROL_IDS) {
+      await this.current.replaceOne(
+        { _id: `${orgId}|${control}` },
+        { ...evidence[control], logsThrough: live.logsThrough, projectedAt: now },
+        { upsert: true },
+      );
+    }
+    if (!input.snapshot) return;
+    const atSync = currentAsOf === input.asOf ? evidence : computeEvidence((await build(input.asOf)).state);
+    for (const control of CONTROL_IDS) {
+      const snapshot: SnapshotDoc = {
+        _id: `${orgId}|${control}|${input.syncId}`,
+        orgId,
+        control,
+        syncId: input.syncId,
+        asOf: input.asOf,
+        evidence: atSync[control],
+        hash: snapshotHash(atSync[control]),
+        projectedAt: now,
+      };
+      try {
+        await this.snapshots.insertOne(snapshot);
+      } catch (error) {
+        // Immutable: a redelivered completion finds its snapshot already written.
+        if (!(error instanceof MongoServerError && error.code === 11000)) throw error;
+      }
+    }
+  }
+
+  /** A completed log poll refreshes the current evidence (sign-ins), never the snapshots. */
+  async refreshAfterLogPoll(orgId: string, completedAt: string): Promise<void> {
+    await this.pollMarks.updateOne({ _id: orgId }, { $max: { lastPollCompletedAt: completedAt } }, { upsert: true });
+    const applied = await this.syncs.latestApplied(orgId);
+    if (!applied?.completedAt) return; // no identity data yet: nothing to evidence
+    await this.recompute(orgId, { syncId: applied.syncId, asOf: applied.completedAt, coverage: applied.coverage ?? {}, snapshot: false });
+  }
+
+  private fromMaterialized(m: Materialized): Pick<OrgState, 'users' | 'groups' | 'apps'> {
+    return {
+      users: m.users.map((u) => ({
+        id: u.id,
+        login: u.login,
+        email: u.email,
+        status: u.status,
+        created: u.created,
+        activated: u.activated,
+        statusChanged: u.statusChanged,
+        lastLogin: u.lastLogin,
+        deactivatedAt: u.status === 'DEPROVISIONED' ? u.statusChanged : null,
+        factors: u.factors,
+        groupIds: u.groupIds,
+        appAssignments: u.appAssignments,
+        roles: u.roles,
+      })),
+      groups: m.groups.map(({ id, name, type, memberCount, roles }) => ({ id, name, type, memberCount, roles })),
+      apps: m.apps.map(({ id, label, name, status, userAssignmentCount, groupIds, assignmentsKnown }) => ({
+        id,
+        label,
+        name,
+        status,
+        userAssignmentCount,
+        groupIds,
+        assignmentsKnown,
+      })),
+    };
+  }
+
+  private async fromReadModels(orgId: string): Promise<Pick<OrgState, 'users' | 'groups' | 'apps'>> {
+    const users = (await this.users.find({ orgId, removed: false }).toArray()).map(
+      (d): OrgUserState => ({
+        id: d.id,
+        login: d.login,
+        email: d.email,
+        status: d.status,
+        created: d.created,
+        activated: d.activated,
+        statusChanged: d.statusChanged,
+        lastLogin: d.lastLogin,
+        deactivatedAt: d.deactivatedAt,
+        factors: d.factors,
+        groupIds: d.groupIds,
+        appAssignments: d.appAssignments,
+        roles: d.adminRoles,
+      }),
+    );
+    const groups = (await this.groups.find({ orgId, removed: false }).toArray()).map(
+      (d): OrgGroupState => ({ id: d.id, name: d.name, type: d.type, memberCount: d.memberCount, roles: d.roles }),
+    );
+    const apps = (await this.apps.find({ orgId, removed: false }).toArray()).map(
+      (d): OrgAppState => ({
+        id: d.id,
+        label: d.label,
+        name: d.name,
+        status: d.status,
+        userAssignmentCount: d.userAssignmentCount,
+        groupIds: d.groupIds,
+        assignmentsKnown: d.assignmentsKnown,
+      }),
+    );
+    return { users, groups, apps };
+  }
+}
+
+/** Sorting by id keeps the rules' input identical however the documents were read. */
+function withLifecycleDates(state: OrgState): OrgState {
+  return {
+    ...state,
+    users: [...state.users].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    groups: [...state.groups].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    apps: [...state.apps].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+  };
+}

@@ -1,0 +1,65 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Collection, Db } from 'mongodb';
+import { PROJECTOR_DB } from '../platform/mongo.providers';
+
+/** What the projector knows of each identity sync (from its bracket events). */
+export interface IdentitySyncDoc {
+  _id: string; // `${orgId}|${syncId}`
+  orgId: string;
+  syncId: string;
+  requestId: string | null;
+  startedAt: string | null;
+  state: 'running' | 'completed' | 'failed';
+  completedAt: string | null;
+  failedAt: string | null;
+  failureReason: string | null;
+  counts: Record<string, number> | null;
+  coverage: Record<string, { read: number; failed: number }> | null;
+  /** Set once the read models reflect this sync (guards against re-materializing from dropped staging). */
+  materialized: 'applied' | 'superseded' | null;
+}
+
+@Injectable()
+export class IdentitySyncsRepository implements OnModuleInit {
+  readonly collection: Collection<IdentitySyncDoc>;
+
+  constructor(@Inject(PROJECTOR_DB) db: Db) {
+    this.collection = db.collection<IdentitySyncDoc>('identity_syncs');
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.collection.createIndex({ orgId: 1, startedAt: -1 });
+  }
+
+  static id(orgId: string, syncId: string): string {
+    return `${orgId}|${syncId}`;
+  }
+
+  get(orgId: string, syncId: string): Promise<IdentitySyncDoc | null> {
+    return this.collection.findOne({ _id: IdentitySyncsRepository.id(orgId, syncId) });
+  }
+
+  async upsert(orgId: string, syncId: string, set: Partial<IdentitySyncDoc>): Promise<void> {
+    const base: IdentitySyncDoc = {
+      _id: IdentitySyncsRepository.id(orgId, syncId),
+      orgId,
+      syncId,
+      requestId: null,
+      startedAt: null,
+      state: 'running',
+      completedAt: null,
+      failedAt: null,
+      failureReason: null,
+      counts: null,
+      coverage: null,
+      materialized: null,
+    };
+    const insertOnly = Object.fromEntries(Object.entries(base).filter(([key]) => !(key in set) && key !== '_id'));
+    await this.collection.updateOne({ _id: base._id }, { $set: set, $setOnInsert: insertOnly }, { upsert: true });
+  }
+
+  /** The newest sync of the org already applied to the read models. */
+  latestApplied(orgId: string): Promise<IdentitySyncDoc | null> {
+    return this.collection.find({ orgId, materialized: 'applied' }).sort({ startedAt: -1 }).limit(1).next();
+  }
+}

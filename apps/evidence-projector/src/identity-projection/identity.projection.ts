@@ -1,0 +1,101 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { IdentityEvent, IdentityEventOf } from '@regentra/contracts';
+import { Positioned } from '../consumption/projection-handler';
+import { EvidenceService } from '../evidence-store/evidence.service';
+import { IdentitySyncsRepository } from './identity-syncs.repository';
+import { MaterializerService } from './materializer.service';
+import { stagedRecordsOf, StagedRecord } from './staged-records';
+import { StagingRepository } from './staging.repository';
+
+/**
+ * Identity events → read models. Pages are staged per sync; only a completed
+ * sync is materialized (and may sweep); a failed or unfinished one changes
+ * nothing. A sync that started before the last applied one is recorded but
+ * never rolls state back. Every step is idempotent under redelivery.
+ */
+@Injectable()
+export class IdentityProjection {
+  private readonly logger = new Logger(IdentityProjection.name);
+
+  constructor(
+    private readonly staging: StagingRepository,
+    private readonly syncs: IdentitySyncsRepository,
+    private readonly materializer: MaterializerService,
+    private readonly evidence: EvidenceService,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.materializer.ensureIndexes();
+  }
+
+  async apply(batch: Array<Positioned<IdentityEvent>>, heartbeat: () => Promise<void>): Promise<void> {
+    let pending: { orgId: string; syncId: string; records: StagedRecord[] } | null = null;
+    const flush = async () => {
+      if (pending) await this.staging.stage(pending.orgId, pending.syncId, pending.records);
+      pending = null;
+    };
+    for (const { message } of batch) {
+      const records = message.syncId ? stagedRecordsOf(message) : [];
+      if (records.length && message.syncId) {
+        if (pending && (pending.orgId !== message.orgId || pending.syncId !== message.syncId)) await flush();
+        pending ??= { orgId: message.orgId, syncId: message.syncId, records: [] };
+        pending.records.push(...records);
+        if (pending.records.length >= 1000) await flush();
+        continue;
+      }
+      await flush();
+      await this.applyBracket(message, heartbeat);
+    }
+    await flush();
+  }
+
+  private async applyBracket(event: IdentityEvent, heartbeat: () => Promise<void>): Promise<void> {
+    const { orgId, syncId } = event;
+    if (!syncId) return;
+    switch (event.type) {
+      case 'IdentitySyncStarted':
+        await this.syncs.upsert(orgId, syncId, { requestId: event.payload.requestId, startedAt: event.payload.startedAt });
+        return;
+      case 'IdentitySyncFailed':
+        await this.syncs.upsert(orgId, syncId, { state: 'failed', failedAt: event.payload.failedAt, failureReason: event.payload.reason });
+        await this.staging.drop(orgId, syncId);
+        return;
+      case 'IdentitySyncCompleted':
+        await this.complete(event, heartbeat);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private async complete(event: IdentityEventOf<'IdentitySyncCompleted'>, heartbeat: () => Promise<void>): Promise<void> {
+    const { orgId } = event;
+    const syncId = event.syncId as string;
+    await this.syncs.upsert(orgId, syncId, {
+      state: 'completed',
+      completedAt: event.payload.completedAt,
+      counts: event.payload.counts,
+      coverage: event.payload.coverage,
+    });
+    const sync = await this.syncs.get(orgId, syncId);
+    if (!sync || sync.materialized) return; // redelivered: already reflected
+    const latest = await this.syncs.latestApplied(orgId);
+    if (latest && latest.startedAt && sync.startedAt && latest.startedAt > sync.startedAt) {
+      this.logger.warn({ orgId, syncId, newer: latest.syncId, msg: 'completed sync is older than the applied one; not rolling back' });
+      await this.syncs.upsert(orgId, syncId, { materialized: 'superseded' });
+      await this.staging.drop(orgId, syncId);
+      return;
+    }
+    const roleHoldersComplete = (event.payload.coverage.roleAssignees?.failed ?? 0) === 0;
+    const materialized = await this.materializer.materialize(orgId, syncId, event.payload.completedAt, roleHoldersComplete, heartbeat);
+    await this.evidence.recompute(orgId, {
+      syncId,
+      asOf: event.payload.completedAt,
+      coverage: event.payload.coverage,
+      materialized,
+      snapshot: true,
+    });
+    await this.syncs.upsert(orgId, syncId, { materialized: 'applied' });
+    await this.staging.drop(orgId, syncId);
+  }
+}

@@ -1,0 +1,145 @@
+import { IdentityEvent, OktaUser } from '@regentra/contracts';
+
+/**
+ * What a sync's pages leave in `sync_staging` until the sync completes: one
+ * record per entity (or per part of a paged sub-list), keyed so a redelivered
+ * page overwrites itself. Only the fields the read models need are kept;
+ * the raw objects stay on the topic for re-projection.
+ */
+export type StagedRecord =
+  | { kind: 'user'; entityId: string; data: StagedUser }
+  | { kind: 'factors'; entityId: string; data: { status: 'read'; items: StagedFactor[] } | { status: 'unknown'; reason: string } }
+  | { kind: 'roles'; entityId: string; data: { status: 'read'; items: StagedRole[] } | { status: 'unknown'; reason: string } }
+  | { kind: 'group'; entityId: string; data: { id: string; name: string | null; type: string } }
+  | { kind: 'groupMembers'; entityId: string; part: number; data: { status: 'read' | 'unknown'; lastPart: boolean; memberIds: string[]; reason: string | null } }
+  | { kind: 'groupRoles'; entityId: string; data: { status: 'read' | 'unknown'; roles: StagedRole[]; reason: string | null } }
+  | { kind: 'app'; entityId: string; data: { id: string; label: string | null; name: string | null; status: string } }
+  | { kind: 'appUsers'; entityId: string; part: number; data: { status: 'read' | 'unknown'; lastPart: boolean; assignments: Array<{ userId: string; scope: string | null; status: string | null }>; reason: string | null } }
+  | { kind: 'appGroups'; entityId: string; part: number; data: { status: 'read' | 'unknown'; lastPart: boolean; groupIds: string[]; reason: string | null } };
+
+export interface StagedUser {
+  id: string;
+  login: string | null;
+  email: string | null;
+  status: string;
+  created: string | null;
+  activated: string | null;
+  statusChanged: string | null;
+  lastLogin: string | null;
+  lastUpdated: string | null;
+}
+export interface StagedFactor {
+  id: string;
+  factorType: string;
+  status: string;
+  provider: string | null;
+}
+export interface StagedRole {
+  type: string;
+  label: string | null;
+  assignmentType: string | null;
+}
+
+const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+export function stagedUser(user: OktaUser): StagedUser {
+  return {
+    id: user.id,
+    login: str(user.profile?.login),
+    email: str(user.profile?.email),
+    status: user.status,
+    created: str(user.created),
+    activated: str(user.activated),
+    statusChanged: str(user.statusChanged),
+    lastLogin: str(user.lastLogin),
+    lastUpdated: str(user.lastUpdated),
+  };
+}
+
+const role = (r: { type: string; label?: string | null; assignmentType?: string | null }): StagedRole => ({
+  type: r.type,
+  label: r.label ?? null,
+  assignmentType: r.assignmentType ?? null,
+});
+
+/** Pure: the staged records an identity page implies (empty for bracket events). */
+export function stagedRecordsOf(event: IdentityEvent): StagedRecord[] {
+  switch (event.type) {
+    case 'UsersPage':
+      return event.payload.users.map((user) => ({ kind: 'user', entityId: user.id, data: stagedUser(user) }));
+    case 'UserFactorsBatch':
+      return event.payload.users.map((u) => ({
+        kind: 'factors',
+        entityId: u.userId,
+        data:
+          u.status === 'read'
+            ? { status: 'read', items: u.items.map((f) => ({ id: f.id, factorType: f.factorType, status: f.status, provider: f.provider ?? null })) }
+            : { status: 'unknown', reason: u.reason },
+      }));
+    case 'UserRolesBatch':
+      return event.payload.users.map((u) => ({
+        kind: 'roles',
+        entityId: u.userId,
+        data: u.status === 'read' ? { status: 'read', items: u.items.map(role) } : { status: 'unknown', reason: u.reason },
+      }));
+    case 'GroupsPage':
+      return event.payload.groups.map((g) => ({
+        kind: 'group',
+        entityId: g.id,
+        data: { id: g.id, name: str(g.profile?.name), type: g.type },
+      }));
+    case 'GroupMembers':
+      return [
+        {
+          kind: 'groupMembers',
+          entityId: event.payload.groupId,
+          part: event.payload.part,
+          data: { status: event.payload.status, lastPart: event.payload.lastPart, memberIds: event.payload.memberIds, reason: event.payload.reason ?? null },
+        },
+      ];
+    case 'GroupRoles':
+      return [
+        {
+          kind: 'groupRoles',
+          entityId: event.payload.groupId,
+          data: { status: event.payload.status, roles: event.payload.roles.map(role), reason: event.payload.reason ?? null },
+        },
+      ];
+    case 'AppsPage':
+      return event.payload.apps.map((a) => ({
+        kind: 'app',
+        entityId: a.id,
+        data: { id: a.id, label: str(a.label), name: str(a.name), status: a.status },
+      }));
+    case 'AppUserAssignments':
+      return [
+        {
+          kind: 'appUsers',
+          entityId: event.payload.appId,
+          part: event.payload.part,
+          data: {
+            status: event.payload.status,
+            lastPart: event.payload.lastPart,
+            assignments: event.payload.assignments.map((a) => ({ userId: a.id, scope: a.scope ?? null, status: a.status ?? null })),
+            reason: event.payload.reason ?? null,
+          },
+        },
+      ];
+    case 'AppGroupAssignments':
+      return [
+        {
+          kind: 'appGroups',
+          entityId: event.payload.appId,
+          part: event.payload.part,
+          data: {
+            status: event.payload.status,
+            lastPart: event.payload.lastPart,
+            groupIds: event.payload.assignments.map((a) => a.id),
+            reason: event.payload.reason ?? null,
+          },
+        },
+      ];
+    default:
+      return [];
+  }
+}

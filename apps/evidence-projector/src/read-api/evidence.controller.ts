@@ -1,0 +1,71 @@
+import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
+import { Db } from 'mongodb';
+import { CONTROL_IDS, ControlId } from '../control-evidence/control-evidence.types';
+import { PROJECTOR_DB } from '../platform/mongo.providers';
+
+const MAX_LIMIT = 1000;
+
+function parsePaging(offsetText?: string, limitText?: string): { offset: number; limit: number } {
+  const offset = offsetText === undefined ? 0 : Number(offsetText);
+  const limit = limitText === undefined ? 200 : Number(limitText);
+  if (!Number.isInteger(offset) || offset < 0) throw new BadRequestException({ statusCode: 400, code: 'invalid_offset', message: 'offset must be an integer ≥ 0' });
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+    throw new BadRequestException({ statusCode: 400, code: 'invalid_limit', message: `limit must be an integer from 1 to ${MAX_LIMIT}` });
+  }
+  return { offset, limit };
+}
+
+function parseControl(control: string): ControlId {
+  if (!(CONTROL_IDS as readonly string[]).includes(control)) {
+    throw new BadRequestException({ statusCode: 400, code: 'unknown_control', message: `control must be one of ${CONTROL_IDS.join(', ')}` });
+  }
+  return control as ControlId;
+}
+
+/** Pages every item list of an evidence document; `totals` tells the full lengths. */
+function pageItems(items: Record<string, unknown[]>, offset: number, limit: number) {
+  const paged: Record<string, unknown[]> = {};
+  const totals: Record<string, number> = {};
+  for (const [name, list] of Object.entries(items)) {
+    paged[name] = list.slice(offset, offset + limit);
+    totals[name] = list.length;
+  }
+  return { items: paged, page: { offset, limit, totals } };
+}
+
+/** ★ Projector read API. */
+@Controller('v1/orgs/:orgId/evidence')
+export class EvidenceController {
+  constructor(@Inject(PROJECTOR_DB) private readonly db: Db) {}
+
+  @Get(':control')
+  async current(@Param('orgId') orgId: string, @Param('control') controlText: string, @Query('offset') offset?: string, @Query('limit') limit?: string) {
+    const control = parseControl(controlText);
+    const paging = parsePaging(offset, limit);
+    const doc = await this.db.collection('control_evidence').findOne({ _id: `${orgId}|${control}` as never });
+    if (!doc) throw new NotFoundException({ statusCode: 404, code: 'no_evidence', message: `no ${control} evidence for org ${orgId} yet (no completed sync)` });
+    const { _id, items, ...rest } = doc;
+    void _id;
+    return { ...rest, ...pageItems(items as Record<string, unknown[]>, paging.offset, paging.limit) };
+  }
+
+  @Get(':control/snapshots')
+  async snapshots(@Param('orgId') orgId: string, @Param('control') controlText: string, @Query('offset') offset?: string, @Query('limit') limit?: string) {
+    const control = parseControl(controlText);
+    const { offset: skip, limit: take } = parsePaging(offset, limit ?? '20');
+    const collection = this.db.collection('evidence_snapshots');
+    const [docs, total] = await Promise.all([
+      collection.find({ orgId, control }).sort({ asOf: -1 }).skip(skip).limit(take).toArray(),
+      collection.countDocuments({ orgId, control }),
+    ]);
+    return {
+      orgId,
+      control,
+      page: { offset: skip, limit: take, total },
+      snapshots: docs.map(({ _id, ...doc }) => {
+        void _id;
+        return doc;
+      }),
+    };
+  }
+}

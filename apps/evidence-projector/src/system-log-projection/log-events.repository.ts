@@ -1,0 +1,67 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
+import { OktaLogEvent } from '@regentra/contracts';
+import { LogFact } from '../control-evidence/org-state';
+import { PROJECTOR_DB } from '../platform/mongo.providers';
+
+export interface LogEventDoc extends LogFact {
+  _id: string; // `${orgId}|${uuid}`
+  orgId: string;
+  displayMessage: string | null;
+}
+
+const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+/** Pure: the facts of one raw System Log event that the evidence reads. */
+export function logFactOf(orgId: string, event: OktaLogEvent): LogEventDoc {
+  const raw = event as Record<string, unknown> & OktaLogEvent;
+  const authContext = raw.authenticationContext as { externalSessionId?: unknown } | undefined;
+  const transaction = raw.transaction as { id?: unknown } | undefined;
+  return {
+    _id: `${orgId}|${event.uuid}`,
+    orgId,
+    uuid: event.uuid,
+    published: event.published,
+    eventType: event.eventType,
+    actorId: event.actor?.id ?? null,
+    outcome: event.outcome?.result ?? null,
+    targetIds: (event.target ?? []).map((t) => t.id).filter((id): id is string => typeof id === 'string'),
+    sessionId: str(authContext?.externalSessionId),
+    transactionId: str(transaction?.id),
+    displayMessage: str(raw.displayMessage),
+  };
+}
+
+/** System Log facts per org, deduplicated by uuid (the document id). */
+@Injectable()
+export class LogEventsRepository implements OnModuleInit {
+  readonly collection: Collection<LogEventDoc>;
+
+  constructor(@Inject(PROJECTOR_DB) db: Db) {
+    this.collection = db.collection<LogEventDoc>('okta_log_events');
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.collection.createIndex({ orgId: 1, published: -1 });
+  }
+
+  /** Inserts unseen events; a repeated uuid (redelivery, poller crash) changes nothing. */
+  async add(orgId: string, events: OktaLogEvent[]): Promise<void> {
+    if (!events.length) return;
+    const ops: AnyBulkWriteOperation<LogEventDoc>[] = events.map((event) => {
+      const doc = logFactOf(orgId, event);
+      const { _id, ...rest } = doc;
+      return { updateOne: { filter: { _id }, update: { $setOnInsert: rest }, upsert: true } };
+    });
+    await this.collection.bulkWrite(ops, { ordered: false });
+  }
+
+  /** Facts published in (from, to], oldest first. */
+  async between(orgId: string, from: string, to: string): Promise<LogFact[]> {
+    const docs = await this.collection
+      .find({ orgId, published: { $gt: from, $lte: to } }, { projection: { _id: 0, orgId: 0, displayMessage: 0 } })
+      .sort({ published: 1 })
+      .toArray();
+    return docs as unknown as LogFact[];
+  }
+}
