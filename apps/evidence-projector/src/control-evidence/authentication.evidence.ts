@@ -112,10 +112,16 @@ function mfaItems(ctx: EvidenceContext) {
       continue;
     }
     const active = sortedUnique(
-      user.factors.items.filter((f) => f.status === ENROLLED_FACTOR_STATUS).map((f) => f.factorType),
+      user.factors.items
+        .filter((f) => f.status === ENROLLED_FACTOR_STATUS)
+        .map((f) => f.factorType),
     );
     for (const type of active) factorTypes.set(type, (factorTypes.get(type) ?? 0) + 1);
-    activeUsers.push({ ...ref, mfa: active.length > 0 ? 'enrolled' : 'not-enrolled', activeFactorTypes: active });
+    activeUsers.push({
+      ...ref,
+      mfa: active.length > 0 ? 'enrolled' : 'not-enrolled',
+      activeFactorTypes: active,
+    });
     if (active.length === 0) withoutMfa.push({ ...ref, factors: factorItems(user) });
   }
   return { activeUsers, withoutMfa, mfaUnknown, factorTypes: sortedRecord(factorTypes) };
@@ -125,7 +131,9 @@ function factorItems(user: OrgUserState): FactorItem[] {
   if (user.factors.status !== 'read') return [];
   return user.factors.items
     .map((f) => ({ factorType: f.factorType, status: f.status }))
-    .sort((a, b) => compareStrings(a.factorType, b.factorType) || compareStrings(a.status, b.status));
+    .sort(
+      (a, b) => compareStrings(a.factorType, b.factorType) || compareStrings(a.status, b.status),
+    );
 }
 
 function sortedRecord(map: Map<string, number>): Record<string, number> {

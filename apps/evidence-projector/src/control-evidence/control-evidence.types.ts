@@ -8,7 +8,8 @@ export const CONTROL_IDS = [
 export type ControlId = (typeof CONTROL_IDS)[number];
 
 /** What a summary or an item may hold: plain JSON, no undefined, no Date. */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 export type CoverageFigures = { read: number; failed: number };
 
@@ -40,4 +41,9 @@ export type ControlEvidence<
 };
 
 /** The user fields every user item starts with. */
-export type UserRef = { userId: string; login: string | null; email: string | null; status: string };
+export type UserRef = {
+  userId: string;
+  login: string | null;
+  email: string | null;
+  status: string;
+};

@@ -6,8 +6,7 @@
 
 /** A per-user sub-resource that may not have been readable. `unknown` is never "none". */
 export type UserFactorsState =
-  | { status: 'read'; items: OrgFactor[] }
-  | { status: 'unknown'; reason: string };
+  { status: 'read'; items: OrgFactor[] } | { status: 'unknown'; reason: string };
 
 export interface OrgFactor {
   id: string;
@@ -30,9 +29,7 @@ export interface OrgRole {
  * `unknown`: the roles could not be read.
  */
 export type UserRolesState =
-  | { status: 'read'; items: OrgRole[] }
-  | { status: 'unknown'; reason: string }
-  | { status: 'none' };
+  { status: 'read'; items: OrgRole[] } | { status: 'unknown'; reason: string } | { status: 'none' };
 
 export interface OrgAppAssignment {
   appId: string;

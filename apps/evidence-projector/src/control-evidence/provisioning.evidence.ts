@@ -22,7 +22,12 @@ import {
 import type { OrgState, OrgUserState } from './org-state';
 
 /** Leavers holding access depend on memberships and assignments; dates on the log. */
-export const PROVISIONING_DATASETS = ['groupMembers', 'appUsers', 'appGroups', 'systemLog'] as const;
+export const PROVISIONING_DATASETS = [
+  'groupMembers',
+  'appUsers',
+  'appGroups',
+  'systemLog',
+] as const;
 
 /**
  * Where a deprovisioning time comes from: the System Log's

@@ -30,6 +30,16 @@ export class IdentityProjection {
 
   async apply(batch: Array<Positioned<IdentityEvent>>, heartbeat: () => Promise<void>): Promise<void> {
     let pending: { orgId: string; syncId: string; records: StagedRecord[] } | null = null;
+    const finished = new Map<string, boolean>();
+    // A page redelivered after its sync was applied or failed must not re-stage (nothing would drop it).
+    const isFinished = async (orgId: string, syncId: string) => {
+      const key = `${orgId}|${syncId}`;
+      if (!finished.has(key)) {
+        const sync = await this.syncs.get(orgId, syncId);
+        finished.set(key, !!sync && (sync.state === 'failed' || sync.materialized !== null));
+      }
+      return finished.get(key) === true;
+    };
     const flush = async () => {
       if (pending) await this.staging.stage(pending.orgId, pending.syncId, pending.records);
       pending = null;
@@ -37,6 +47,7 @@ export class IdentityProjection {
     for (const { message } of batch) {
       const records = message.syncId ? stagedRecordsOf(message) : [];
       if (records.length && message.syncId) {
+        if (await isFinished(message.orgId, message.syncId)) continue;
         if (pending && (pending.orgId !== message.orgId || pending.syncId !== message.syncId)) await flush();
         pending ??= { orgId: message.orgId, syncId: message.syncId, records: [] };
         pending.records.push(...records);
@@ -45,6 +56,7 @@ export class IdentityProjection {
       }
       await flush();
       await this.applyBracket(message, heartbeat);
+      if (message.syncId) finished.delete(`${message.orgId}|${message.syncId}`);
     }
     await flush();
   }

@@ -1,4 +1,4 @@
-import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type LookupOneOptions } from 'node:dns';
+import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type LookupOptions } from 'node:dns';
 import { promises as dnsPromises } from 'node:dns';
 import { isIP } from 'node:net';
 import { Client } from 'undici';
@@ -249,7 +249,7 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
  */
 export function guardedLookup(
   hostname: string,
-  options: LookupOneOptions | LookupAllOptions | number | undefined,
+  options: LookupOptions | number | undefined,
   callback: LookupCallback,
 ): void {
   const o: Record<string, unknown> = typeof options === 'object' && options !== null ? { ...options } : {};

@@ -1,0 +1,102 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { MongoClient } from 'mongodb';
+import { topicNames } from '@regentra/contracts';
+import { startOktaSim, OktaSim } from '../okta-sim';
+import { collectorConfig, startCollector, StartedApp } from '../support/apps';
+import { COLLECTOR_TOKEN, collectorApi } from '../support/collector-api';
+import { collectTopic, testKafka } from '../support/kafka-helpers';
+import { freePort } from '../../scripts/infra/ports';
+import { isolation, randomEncryptionKey, services } from '../support/test-env';
+import { eventually } from '../support/wait';
+
+const MAIN = resolve(__dirname, '../../dist/apps/okta-collector/src/main.js');
+
+/**
+ * kill -9 of a collector mid-sync: no completed event for that sync; after a
+ * restart the next run proceeds and the killed sync is reported abandoned.
+ * Runs the real compiled collector (npm test builds first) as a child process.
+ */
+describe('collector killed mid-sync', () => {
+  const iso = isolation('crash');
+  const topics = topicNames(iso.topicPrefix);
+  const key = randomEncryptionKey();
+  let sim: OktaSim;
+  let child: ChildProcess | undefined;
+  let restarted: StartedApp | undefined;
+  let mongo: MongoClient;
+
+  beforeAll(async () => {
+    if (!existsSync(MAIN)) throw new Error(`${MAIN} missing: run "npm run build" (npm test does it first)`);
+    sim = await startOktaSim({ users: 600, seed: 5, rateWindowMs: 1000, latencyMs: 40 });
+    mongo = await new MongoClient(services().mongoUri).connect();
+  });
+
+  afterAll(async () => {
+    child?.kill('SIGKILL');
+    await restarted?.close();
+    await sim?.close();
+    await mongo?.close();
+  });
+
+  it('publishes no completion for the killed sync and reports it abandoned after restart', async () => {
+    const port = await freePort();
+    const env = {
+      ...process.env,
+      KAFKA_BROKERS: services().kafkaBrokers,
+      MONGODB_URI: services().mongoUri,
+      COLLECTOR_DB: iso.collectorDb,
+      COLLECTOR_API_TOKEN: COLLECTOR_TOKEN,
+      TOKEN_ENCRYPTION_KEYS: key,
+      KAFKA_TOPIC_PREFIX: iso.topicPrefix,
+      OKTA_ALLOW_INSECURE_HOSTS: sim.hostPort,
+      SCHEDULER_ENABLED: 'false',
+      SYNC_LEASE_MS: '3000',
+      OKTA_CONCURRENCY: '2',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+    };
+    child = spawn(process.execPath, [MAIN], { env, stdio: 'ignore' });
+    const url = `http://127.0.0.1:${port}`;
+    await eventually(async () => ((await fetch(`${url}/health`).catch(() => null))?.ok ? true : undefined), 'child collector healthy', 60_000, 250);
+    const api = collectorApi({ url } as StartedApp);
+    expect((await api.connect('org-k', sim.url, sim.token)).status).toBe(200);
+    const identity = await collectTopic(testKafka(), topics.identity);
+    try {
+      await api.sync('org-k');
+      const running = await eventually(
+        async () => (await mongo.db(iso.collectorDb).collection('sync_runs').findOne({ orgId: 'org-k', state: 'running', 'progress.users': { $gte: 200 } })) ?? undefined,
+        'sync under way',
+        60_000,
+        100,
+      );
+      child.kill('SIGKILL');
+      await new Promise((done) => child?.once('exit', done));
+      const killedSyncId = String(running._id);
+
+      restarted = await startCollector(collectorConfig(iso, { OKTA_ALLOW_INSECURE_HOSTS: sim.hostPort, TOKEN_ENCRYPTION_KEYS: key, SYNC_LEASE_MS: '3000' }));
+      const next = await collectorApi(restarted).sync('org-k');
+      expect(next.status).toBe(202);
+      const typesOf = (syncId: string) =>
+        identity.records.filter((r) => (r.json as { syncId?: string }).syncId === syncId).map((r) => (r.json as { type: string }).type);
+      const abandoned = await eventually(
+        () => identity.records.find((r) => (r.json as { syncId?: string; type?: string }).syncId === killedSyncId && (r.json as { type: string }).type === 'IdentitySyncFailed'),
+        'abandoned report',
+        60_000,
+      );
+      expect((abandoned.json as { payload: { reason: string } }).payload.reason).toBe('abandoned');
+      expect(typesOf(killedSyncId)).not.toContain('IdentitySyncCompleted');
+      const done = await eventually(async () => {
+        const doc = await mongo.db(iso.collectorDb).collection('sync_requests').findOne({ _id: String(next.json.requestId) as never });
+        return doc && doc.state !== 'queued' && doc.state !== 'running' ? doc : undefined;
+      }, 'next run finished', 120_000, 250);
+      expect(done.state).toBe('done');
+      expect(typesOf((done.syncIds as string[])[0] as string)).toContain('IdentitySyncCompleted');
+      const killedRun = await mongo.db(iso.collectorDb).collection('sync_runs').findOne({ _id: killedSyncId as never });
+      expect(killedRun?.state).toBe('abandoned');
+    } finally {
+      await identity.stop();
+    }
+  });
+});

@@ -1,0 +1,116 @@
+/**
+ * Okta org simulator: a real HTTP server that behaves like the Okta
+ * Management API (paging, rate limits, System Log polling, errors, faults),
+ * over a generated, deterministic org. Used by tests, benchmarks and the demo.
+ */
+import { AppAssignmentIndex } from './app-assignments';
+import { createControlApi } from './control-api';
+import { defaultFaults, FaultInjector } from './faults';
+import { computeGroundTruth } from './ground-truth';
+import { generateInitialLog } from './log-generator';
+import { generateOrg } from './org-generator';
+import { OktaSimServer } from './okta-sim.server';
+import { OrgMutations } from './org-mutations';
+import { Prng } from './prng';
+import { BucketName, RateLimiter, WORKFORCE_LIMITS } from './rate-limiter';
+import { Router } from './route';
+import { appRoutes } from './routes-apps';
+import { groupRoutes } from './routes-groups';
+import { logRoutes } from './routes-logs';
+import { orgRoutes } from './routes-org';
+import { userRoutes } from './routes-users';
+import { OktaSim, OktaSimOptions, SimControlTarget } from './sim-types';
+import { SystemLogStore } from './system-log';
+
+export type { OktaSim, OktaSimOptions, RequestLogEntry, SimControlTarget } from './sim-types';
+export type { BucketName } from './rate-limiter';
+export type { SimFaults } from './faults';
+export type { GroundTruth, GroundTruthUser, GroundTruthGroup, GroundTruthApp, GroundTruthCounts } from './ground-truth';
+export type { OktaLogEvent } from './log-model';
+export type { SimOrg, SimUser, SimGroup, SimApp, SimFactor, SimRoleAssignment, UserStatus } from './model';
+export { USER_STATUSES } from './model';
+export { WORKFORCE_LIMITS } from './rate-limiter';
+
+/** The demo org's token (a fake org: printing it is fine). */
+export const DEMO_TOKEN = '00demo-regentra-okta-sim-token';
+
+export async function startOktaSim(opts: OktaSimOptions = {}): Promise<OktaSim> {
+  const seed = opts.seed ?? 1;
+  const userCount = opts.users ?? 200;
+  const now = opts.now ?? (() => new Date());
+  const clock = () => now().getTime();
+  const anchorMs = clock();
+  const { org, ids } = generateOrg({
+    seed,
+    users: userCount,
+    groups: opts.groups ?? Math.max(5, Math.round(userCount / 30)),
+    apps: opts.apps ?? Math.max(3, Math.round(userCount / 60)),
+    anchorMs,
+    tokenOwnerRole: opts.tokenOwnerRole ?? 'READ_ONLY_ADMIN',
+  });
+  const log = new SystemLogStore(clock, `okta-sim:${seed}:${org.id}`);
+  const logPrng = new Prng(seed ^ 0x1badb002);
+  for (const event of generateInitialLog(org, logPrng, anchorMs, opts.logEvents ?? userCount * 3)) {
+    log.add({ ...event, uuid: logPrng.uuid() }, event.publishedMs);
+  }
+  const mutations = new OrgMutations(org, log, new Prng(seed ^ 0x5eed5eed), ids, now);
+  const faults = defaultFaults(opts.latencyMs ?? 0);
+  if (opts.linkHeaderStyle) faults.linkHeaderStyle = opts.linkHeaderStyle;
+  const windowMs = opts.rateWindowMs ?? 60_000;
+  const limiter = new RateLimiter({ ...WORKFORCE_LIMITS, ...stripUndefined(opts.rateLimits ?? {}) }, windowMs);
+  const token = opts.token ?? DEMO_TOKEN;
+  let control: ReturnType<typeof createControlApi> | undefined;
+  const server = new OktaSimServer({
+    org,
+    log,
+    assignments: new AppAssignmentIndex(org),
+    router: new Router([...userRoutes, ...groupRoutes, ...appRoutes, ...logRoutes, ...orgRoutes]),
+    limiter,
+    faults: new FaultInjector(faults, new Prng(seed ^ 0xfa017)),
+    token,
+    concurrencyLimit: opts.concurrencyLimit ?? 75,
+    windowMs,
+    now,
+    pipeline: opts.pipeline ?? 'idx',
+    control: (req, res, url) => (control ? control(req, res, url) : Promise.resolve()),
+  });
+  const hostPort = await server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1');
+  let grower: NodeJS.Timeout | undefined;
+  if (opts.autoGrowLogs) {
+    const perTick = opts.autoGrowLogs.eventsPerTick ?? 5;
+    grower = setInterval(() => mutations.appendNoise(perTick), opts.autoGrowLogs.intervalMs);
+    grower.unref();
+  }
+  const target: SimControlTarget = {
+    faults,
+    calls: () => server.calls(),
+    statusCounts: () => server.statusCounts(),
+    requestLog: () => server.requestLog(),
+    resetCounters: () => server.resetCounters(),
+    groundTruth: () => computeGroundTruth(org, log.visibleCount()),
+    deactivateUser: (id) => mutations.deactivateUser(id),
+    setUserStatus: (id, status) => mutations.setUserStatus(id, status),
+    enrollFactor: (userId, factorType, status) => mutations.enrollFactor(userId, factorType, status),
+    resetFactors: (userId) => mutations.resetFactors(userId),
+    addGroupMember: (groupId, userId) => mutations.addGroupMember(groupId, userId),
+    removeGroupMember: (groupId, userId) => mutations.removeGroupMember(groupId, userId),
+    appendLogEvents: (events, appendOpts) => mutations.appendLogEvents(events, appendOpts?.visibleAt),
+    setRateLimit: (bucket: BucketName, limit: number) => limiter.setLimit(bucket, limit),
+  };
+  control = createControlApi(target);
+  return {
+    ...target,
+    url: `http://${hostPort}`,
+    hostPort,
+    token,
+    org,
+    close: async () => {
+      if (grower) clearInterval(grower);
+      await server.close();
+    },
+  };
+}
+
+function stripUndefined(limits: Partial<Record<BucketName, number>>): Partial<Record<BucketName, number>> {
+  return Object.fromEntries(Object.entries(limits).filter(([, value]) => value !== undefined));
+}

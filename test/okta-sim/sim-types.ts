@@ -1,0 +1,85 @@
+import { SimFaults } from './faults';
+import { GroundTruth } from './ground-truth';
+import { OktaLogEvent } from './log-model';
+import { SimOrg } from './model';
+import { LinkHeaderStyle } from './pagination';
+import { BucketName } from './rate-limiter';
+
+export interface OktaSimOptions {
+  /** 0/undefined = a random free port. */
+  port?: number;
+  /** Bind address; default 127.0.0.1. */
+  host?: string;
+  /** Default 1; same seed, size and `now` => byte-identical org. */
+  seed?: number;
+  /** Default 200. */
+  users?: number;
+  /** Default max(5, users/30). */
+  groups?: number;
+  /** Default max(3, users/60). */
+  apps?: number;
+  /** The only accepted SSWS token; default DEMO_TOKEN. */
+  token?: string;
+  /** Per-window limits per bucket; defaults = Okta's Workforce limits. */
+  rateLimits?: Partial<Record<BucketName, number>>;
+  /** Default 60000. */
+  rateWindowMs?: number;
+  /** Default 0, added to every API response (also `faults.latencyMs`). */
+  latencyMs?: number;
+  /** Initial System Log size; default users*3. */
+  logEvents?: number;
+  /** Clock of generated timestamps, mutations and log retention (default: real clock). */
+  now?: () => Date;
+  /** Role of the token owner (`/users/me`); default READ_ONLY_ADMIN. */
+  tokenOwnerRole?: string;
+  /** Simultaneous requests before a concurrency 429; default 75. */
+  concurrencyLimit?: number;
+  /** How Link headers are written; default `mixed` (alternates separate headers and one joined line). */
+  linkHeaderStyle?: LinkHeaderStyle;
+  /** `/.well-known/okta-organization` pipeline; default idx. */
+  pipeline?: 'idx' | 'v1';
+  /** Grow the System Log with background events (sign-ins…) every `intervalMs`. */
+  autoGrowLogs?: { intervalMs: number; eventsPerTick?: number };
+}
+
+export interface RequestLogEntry {
+  /** Epoch ms the request arrived. */
+  at: number;
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  /** Query string including `?`, or ''. */
+  query: string;
+  /** Answer status; 0 while pending, for hangs and for reset sockets. */
+  status: number;
+  bucket: BucketName;
+}
+
+export interface OktaSim {
+  url: string;
+  hostPort: string;
+  token: string;
+  org: SimOrg;
+  faults: SimFaults;
+  /** Per-endpoint call counts keyed like `GET /api/v1/users/{id}/factors` (every attempt, whatever the answer). */
+  calls(): Record<string, number>;
+  /** Answers per HTTP status, e.g. `{ '200': 51, '429': 3 }`. */
+  statusCounts(): Record<string, number>;
+  requestLog(): RequestLogEntry[];
+  resetCounters(): void;
+  groundTruth(): GroundTruth;
+  deactivateUser(id: string): void;
+  setUserStatus(id: string, status: string): void;
+  enrollFactor(userId: string, factorType: string, status?: string): string;
+  resetFactors(userId: string): void;
+  addGroupMember(groupId: string, userId: string): void;
+  removeGroupMember(groupId: string, userId: string): void;
+  /** Returns the uuids of the appended events. */
+  appendLogEvents(events: Array<Partial<OktaLogEvent>>, opts?: { visibleAt?: Date }): string[];
+  /** Changes a bucket's limit at run time. */
+  setRateLimit(bucket: BucketName, limit: number): void;
+  close(): Promise<void>;
+}
+
+/** What the HTTP control API drives (a subset of OktaSim). */
+export type SimControlTarget = Omit<OktaSim, 'url' | 'hostPort' | 'token' | 'org' | 'close'>;
