@@ -79,9 +79,14 @@ describe('sync ordering and credentials', () => {
       .collection<{ _id: string; state: string }>('sync_requests')
       .findOne({ _id: { $regex: '^schedule:org-s:identity:' } });
     expect(scheduled?.state).toBe('satisfied');
-    // the simulator saw no user-list call of run 2 before run 1 had ended
-    const listCalls = sim.requestLog().filter((r) => r.path.startsWith('/api/v1/users') && !r.path.includes('/', '/api/v1/users/'.length));
-    expect(listCalls.length).toBeGreaterThanOrEqual(2);
+    // two runs each listed the users exactly once (default list + DEPROVISIONED filter each)
+    const firstPages = sim.requestLog().filter((r) => r.path === '/api/v1/users' && !r.query.includes('after='));
+    expect(firstPages.length).toBe(4);
+    // and the second run's first list call came after the first run's last Okta call
+    const [, , secondRunFirst] = firstPages;
+    const firstRunCalls = sim.requestLog().filter((r) => r.at < (secondRunFirst?.at ?? 0));
+    expect(Math.max(...firstRunCalls.map((r) => r.at))).toBeLessThanOrEqual((run2.startedAt as Date).getTime() + 1000);
+    expect((secondRunFirst?.at ?? 0) >= (run1.finishedAt as Date).getTime()).toBe(true);
   });
 
   it('gives two instances firing the same slot one sync', async () => {

@@ -7,13 +7,17 @@ import { AppAssignment } from './okta-json';
  * sorted by user id. Rebuilt per app when the org changes.
  */
 export class AppAssignmentIndex {
-  private readonly cache = new Map<string, { version: number; list: AppAssignment[]; byUser: Map<string, AppAssignment> }>();
+  private readonly cache = new Map<
+    string,
+    { version: number; list: AppAssignment[]; byUser: Map<string, AppAssignment> }
+  >();
 
   constructor(private readonly org: SimOrg) {}
 
   private build(app: SimApp): { list: AppAssignment[]; byUser: Map<string, AppAssignment> } {
     const byUser = new Map<string, AppAssignment>();
-    for (const [userId, created] of app.directUsers) byUser.set(userId, { userId, scope: 'USER', groupId: null, created });
+    for (const [userId, created] of app.directUsers)
+      byUser.set(userId, { userId, scope: 'USER', groupId: null, created });
     const groups = [...app.groups].sort((a, b) => a.priority - b.priority);
     for (const assignment of groups) {
       const group = this.org.group(assignment.groupId);
@@ -21,11 +25,14 @@ export class AppAssignmentIndex {
       for (const userId of group.memberIds) {
         if (byUser.has(userId)) continue;
         const user = this.org.user(userId);
-        const created = user && user.created > assignment.created ? user.created : assignment.created;
+        const created =
+          user && user.created > assignment.created ? user.created : assignment.created;
         byUser.set(userId, { userId, scope: 'GROUP', groupId: group.id, created });
       }
     }
-    const list = [...byUser.values()].sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
+    const list = [...byUser.values()].sort((a, b) =>
+      a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0,
+    );
     return { list, byUser };
   }
 

@@ -18,9 +18,31 @@ function integer(flag: string, raw: string | undefined): number {
 }
 
 function text(flag: string, raw: string | undefined): string {
-  if (raw === undefined || raw === '' || raw.startsWith('--')) throw new CliError(`${flag} needs a value`);
+  if (raw === undefined || raw === '' || raw.startsWith('--'))
+    throw new CliError(`${flag} needs a value`);
   return raw;
 }
+
+type Setter<T> = (opts: OktaSimOptions, value: T) => void;
+
+const INTEGER_FLAGS: Record<string, Setter<number>> = {
+  '--port': (o, n) => (o.port = n),
+  '--users': (o, n) => (o.users = n),
+  '--groups': (o, n) => (o.groups = n),
+  '--apps': (o, n) => (o.apps = n),
+  '--seed': (o, n) => (o.seed = n),
+  '--latency-ms': (o, n) => (o.latencyMs = n),
+  '--log-events': (o, n) => (o.logEvents = n),
+  '--rate-window-ms': (o, n) => (o.rateWindowMs = n),
+  '--concurrency': (o, n) => (o.concurrencyLimit = n),
+  '--grow-logs-ms': (o, n) => (o.autoGrowLogs = { intervalMs: n }),
+};
+
+const TEXT_FLAGS: Record<string, Setter<string>> = {
+  '--host': (o, v) => (o.host = v),
+  '--token': (o, v) => (o.token = v),
+  '--token-owner-role': (o, v) => (o.tokenOwnerRole = v),
+};
 
 /**
  * Parses `process.argv.slice(2)` into simulator options. `--flag value` and
@@ -29,37 +51,24 @@ function text(flag: string, raw: string | undefined): string {
 export function parseCliArgs(argv: readonly string[]): OktaSimOptions {
   const opts: OktaSimOptions = {};
   const limits: Partial<Record<BucketName, number>> = {};
-  let i = 0;
-  const list = [...argv];
-  while (i < list.length) {
-    const arg = list[i] as string;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
     const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string | undefined => (eq > 0 ? arg.slice(eq + 1) : list[++i]);
-    switch (flag) {
-      case '--port': opts.port = integer(flag, value()); break;
-      case '--host': opts.host = text(flag, value()); break;
-      case '--users': opts.users = integer(flag, value()); break;
-      case '--groups': opts.groups = integer(flag, value()); break;
-      case '--apps': opts.apps = integer(flag, value()); break;
-      case '--seed': opts.seed = integer(flag, value()); break;
-      case '--token': opts.token = text(flag, value()); break;
-      case '--latency-ms': opts.latencyMs = integer(flag, value()); break;
-      case '--log-events': opts.logEvents = integer(flag, value()); break;
-      case '--rate-window-ms': opts.rateWindowMs = integer(flag, value()); break;
-      case '--concurrency': opts.concurrencyLimit = integer(flag, value()); break;
-      case '--token-owner-role': opts.tokenOwnerRole = text(flag, value()); break;
-      case '--grow-logs-ms': opts.autoGrowLogs = { intervalMs: integer(flag, value()) }; break;
-      case '--rate-limit': {
-        const [bucket = '', raw] = text(flag, value()).split('=');
-        if (!BUCKETS.includes(bucket as BucketName)) throw new CliError(`--rate-limit: unknown bucket "${bucket}"`);
-        limits[bucket as BucketName] = integer(`--rate-limit ${bucket}`, raw);
-        break;
+    const value = (): string | undefined => (eq > 0 ? arg.slice(eq + 1) : argv[++i]);
+    const asInteger = INTEGER_FLAGS[flag];
+    const asText = TEXT_FLAGS[flag];
+    if (asInteger) asInteger(opts, integer(flag, value()));
+    else if (asText) asText(opts, text(flag, value()));
+    else if (flag === '--rate-limit') {
+      const [bucket = '', raw] = text(flag, value()).split('=');
+      if (!BUCKETS.includes(bucket as BucketName)) {
+        throw new CliError(`--rate-limit: unknown bucket "${bucket}"`);
       }
-      default:
-        throw new CliError(flag === '--help' || flag === '-h' ? 'help' : `unknown argument ${arg}`);
+      limits[bucket as BucketName] = integer(`--rate-limit ${bucket}`, raw);
+    } else {
+      throw new CliError(flag === '--help' || flag === '-h' ? 'help' : `unknown argument ${arg}`);
     }
-    i++;
   }
   if (Object.keys(limits).length > 0) opts.rateLimits = limits;
   return opts;

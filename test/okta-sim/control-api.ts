@@ -39,12 +39,15 @@ function readJson(req: IncomingMessage): Promise<unknown> {
 }
 
 function field(body: unknown, name: string): unknown {
-  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+  return typeof body === 'object' && body !== null
+    ? (body as Record<string, unknown>)[name]
+    : undefined;
 }
 
 function requireString(body: unknown, name: string): string {
   const value = field(body, name);
-  if (typeof value !== 'string' || value === '') throw new ControlError(400, `"${name}" must be a non-empty string`);
+  if (typeof value !== 'string' || value === '')
+    throw new ControlError(400, `"${name}" must be a non-empty string`);
   return value;
 }
 
@@ -75,7 +78,9 @@ export function createControlApi(sim: SimControlTarget) {
       'POST',
       /^\/__sim\/rate-limits$/,
       (_p, body) => {
-        for (const [bucket, limit] of Object.entries(typeof body === 'object' && body !== null ? body : {})) {
+        for (const [bucket, limit] of Object.entries(
+          typeof body === 'object' && body !== null ? body : {},
+        )) {
           if (!BUCKETS.includes(bucket as BucketName) || typeof limit !== 'number' || limit < 0) {
             throw new ControlError(400, `invalid rate limit ${bucket}=${String(limit)}`);
           }
@@ -84,19 +89,45 @@ export function createControlApi(sim: SimControlTarget) {
         return { ok: true };
       },
     ],
-    ['POST', /^\/__sim\/users\/([^/]+)\/deactivate$/, ([id = '']) => (sim.deactivateUser(id), { ok: true })],
-    ['POST', /^\/__sim\/users\/([^/]+)\/status$/, ([id = ''], body) => (sim.setUserStatus(id, requireString(body, 'status')), { ok: true })],
+    [
+      'POST',
+      /^\/__sim\/users\/([^/]+)\/deactivate$/,
+      ([id = '']) => (sim.deactivateUser(id), { ok: true }),
+    ],
+    [
+      'POST',
+      /^\/__sim\/users\/([^/]+)\/status$/,
+      ([id = ''], body) => (sim.setUserStatus(id, requireString(body, 'status')), { ok: true }),
+    ],
     [
       'POST',
       /^\/__sim\/users\/([^/]+)\/factors$/,
       ([id = ''], body) => {
         const status = field(body, 'status');
-        return { id: sim.enrollFactor(id, requireString(body, 'factorType'), typeof status === 'string' ? status : undefined) };
+        return {
+          id: sim.enrollFactor(
+            id,
+            requireString(body, 'factorType'),
+            typeof status === 'string' ? status : undefined,
+          ),
+        };
       },
     ],
-    ['POST', /^\/__sim\/users\/([^/]+)\/factors\/reset$/, ([id = '']) => (sim.resetFactors(id), { ok: true })],
-    ['POST', /^\/__sim\/groups\/([^/]+)\/members$/, ([id = ''], body) => (sim.addGroupMember(id, requireString(body, 'userId')), { ok: true })],
-    ['DELETE', /^\/__sim\/groups\/([^/]+)\/members\/([^/]+)$/, ([id = '', userId = '']) => (sim.removeGroupMember(id, userId), { ok: true })],
+    [
+      'POST',
+      /^\/__sim\/users\/([^/]+)\/factors\/reset$/,
+      ([id = '']) => (sim.resetFactors(id), { ok: true }),
+    ],
+    [
+      'POST',
+      /^\/__sim\/groups\/([^/]+)\/members$/,
+      ([id = ''], body) => (sim.addGroupMember(id, requireString(body, 'userId')), { ok: true }),
+    ],
+    [
+      'DELETE',
+      /^\/__sim\/groups\/([^/]+)\/members\/([^/]+)$/,
+      ([id = '', userId = '']) => (sim.removeGroupMember(id, userId), { ok: true }),
+    ],
     [
       'POST',
       /^\/__sim\/logs$/,
@@ -109,21 +140,29 @@ export function createControlApi(sim: SimControlTarget) {
         let at: Date | undefined;
         if (visibleAt !== undefined && visibleAt !== null) {
           at = new Date(String(visibleAt));
-          if (Number.isNaN(at.getTime())) throw new ControlError(400, '"visibleAt" must be an ISO timestamp');
+          if (Number.isNaN(at.getTime()))
+            throw new ControlError(400, '"visibleAt" must be an ISO timestamp');
         }
-        return { uuids: sim.appendLogEvents(events as Array<Partial<OktaLogEvent>>, { visibleAt: at }) };
+        return {
+          uuids: sim.appendLogEvents(events as Array<Partial<OktaLogEvent>>, { visibleAt: at }),
+        };
       },
     ],
   ];
 
-  return async function handleControl(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  return async function handleControl(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+  ): Promise<void> {
     const reply = (status: number, body: unknown) => {
       res.statusCode = status;
       res.setHeader('Content-Type', 'application/json');
       res.end(JSON.stringify(body));
     };
     try {
-      if (req.headers['x-sim-control'] !== '1') throw new ControlError(403, 'the control API needs the header X-Sim-Control: 1');
+      if (req.headers['x-sim-control'] !== '1')
+        throw new ControlError(403, 'the control API needs the header X-Sim-Control: 1');
       const method = (req.method ?? 'GET').toUpperCase();
       for (const [routeMethod, pattern, handler] of routes) {
         const found = pattern.exec(url.pathname);

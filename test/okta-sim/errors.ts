@@ -21,8 +21,18 @@ export class OktaApiError extends Error {
   }
 }
 
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** Random alphanumeric id (request ids, error ids); not part of the seeded org. */
+export function randomAlnum(length: number): string {
+  const bytes = randomBytes(length);
+  let out = '';
+  for (const byte of bytes) out += ALNUM[byte % ALNUM.length];
+  return out;
+}
+
 export function errorId(): string {
-  return `oae${randomBytes(16).toString('base64url').slice(0, 22)}`;
+  return `oae${randomAlnum(22)}`;
 }
 
 export function errorBody(error: OktaApiError): OktaErrorBody {
@@ -39,14 +49,22 @@ export const oktaErrors = {
   invalidToken: () => new OktaApiError(401, 'E0000011', 'Invalid token provided'),
   forbidden: () =>
     new OktaApiError(403, 'E0000006', 'You do not have permission to perform the requested action'),
-  notFound: (what: string) => new OktaApiError(404, 'E0000007', `Not found: Resource not found: ${what}`),
+  notFound: (what: string) =>
+    new OktaApiError(404, 'E0000007', `Not found: Resource not found: ${what}`),
   methodNotAllowed: () =>
     new OktaApiError(405, 'E0000022', 'The endpoint does not support the provided HTTP method'),
-  badQuery: (cause: string) => new OktaApiError(400, 'E0000031', 'Invalid search criteria.', [cause]),
+  badQuery: (cause: string) =>
+    new OktaApiError(400, 'E0000031', 'Invalid search criteria.', [cause]),
   rateLimited: () =>
     new OktaApiError(429, 'E0000047', 'API call exceeded rate limit due to too many requests.'),
   internal: () =>
-    new OktaApiError(500, 'E0000009', 'Internal Server Error', ['The request timed out; retry later']),
+    new OktaApiError(500, 'E0000009', 'Internal Server Error', [
+      'The request timed out; retry later',
+    ]),
   unavailable: () =>
-    new OktaApiError(503, 'E0000010', 'Service is temporarily unavailable. Please try again later.'),
+    new OktaApiError(
+      503,
+      'E0000010',
+      'Service is temporarily unavailable. Please try again later.',
+    ),
 };

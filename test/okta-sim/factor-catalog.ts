@@ -64,7 +64,10 @@ const SHAPES: Readonly<Record<string, FactorShape>> = {
     provider: 'OKTA',
     vendorName: 'OKTA',
     idPrefix: 'mfa',
-    profile: (prng, user) => ({ credentialId: user.profile.login, ...prng.pick(DEVICES.slice(0, 2)) }),
+    profile: (prng, user) => ({
+      credentialId: user.profile.login,
+      ...prng.pick(DEVICES.slice(0, 2)),
+    }),
   },
   signed_nonce: {
     provider: 'OKTA',

@@ -47,7 +47,8 @@ export function defaultFaults(latencyMs: number): SimFaults {
   };
 }
 
-export type FaultAction = 'reset' | 'hang' | 'storm429' | 'burst503' | 'forbidden' | 'error500' | 'malformed' | null;
+export type FaultAction =
+  'reset' | 'hang' | 'storm429' | 'burst503' | 'forbidden' | 'error500' | 'malformed' | null;
 
 function matches(pattern: RegExp | string | null | undefined, path: string): boolean {
   if (pattern === null || pattern === undefined || pattern === '') return true;
@@ -105,22 +106,34 @@ export class FaultInjector {
   }
 }
 
-const NUMERIC = ['latencyMs', 'errorRate', 'errorBurst', 'storm429', 'malformedJsonNext', 'hangNext', 'resetNext'] as const;
+const NUMERIC = [
+  'latencyMs',
+  'errorRate',
+  'errorBurst',
+  'storm429',
+  'malformedJsonNext',
+  'hangNext',
+  'resetNext',
+] as const;
 
 /**
  * Merges a JSON patch (control API) into the live faults, validating types.
  * Patterns arrive as strings (RegExp sources). Returns an error message or null.
  */
 export function applyFaultPatch(faults: SimFaults, patch: unknown): string | null {
-  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return 'body must be a JSON object';
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch))
+    return 'body must be a JSON object';
   const entries = Object.entries(patch as Record<string, unknown>);
   for (const [key, value] of entries) {
     if ((NUMERIC as readonly string[]).includes(key)) {
-      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return `${key} must be a number ≥ 0`;
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+        return `${key} must be a number ≥ 0`;
     } else if (key === 'unauthorizedAfter') {
-      if (value !== null && (typeof value !== 'number' || value < 0)) return 'unauthorizedAfter must be a number or null';
+      if (value !== null && (typeof value !== 'number' || value < 0))
+        return 'unauthorizedAfter must be a number or null';
     } else if (key === 'pathFilter' || key === 'forbiddenPaths') {
-      if (value !== null && typeof value !== 'string') return `${key} must be a RegExp source string or null`;
+      if (value !== null && typeof value !== 'string')
+        return `${key} must be a RegExp source string or null`;
       if (typeof value === 'string') {
         try {
           new RegExp(value);
@@ -129,7 +142,8 @@ export function applyFaultPatch(faults: SimFaults, patch: unknown): string | nul
         }
       }
     } else if (key === 'linkHeaderStyle') {
-      if (value !== 'separate' && value !== 'joined' && value !== 'mixed') return 'linkHeaderStyle must be separate, joined or mixed';
+      if (value !== 'separate' && value !== 'joined' && value !== 'mixed')
+        return 'linkHeaderStyle must be separate, joined or mixed';
     } else {
       return `unknown fault "${key}"`;
     }
@@ -140,6 +154,11 @@ export function applyFaultPatch(faults: SimFaults, patch: unknown): string | nul
 
 /** JSON view of the faults (RegExps as their source). */
 export function faultsJson(faults: SimFaults): Record<string, unknown> {
-  const pattern = (value: RegExp | string | null | undefined) => (value instanceof RegExp ? value.source : (value ?? null));
-  return { ...faults, pathFilter: pattern(faults.pathFilter), forbiddenPaths: pattern(faults.forbiddenPaths) };
+  const pattern = (value: RegExp | string | null | undefined) =>
+    value instanceof RegExp ? value.source : (value ?? null);
+  return {
+    ...faults,
+    pathFilter: pattern(faults.pathFilter),
+    forbiddenPaths: pattern(faults.forbiddenPaths),
+  };
 }

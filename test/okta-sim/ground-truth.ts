@@ -80,7 +80,8 @@ export function computeGroundTruth(org: SimOrg, logEvents: number): GroundTruth 
     const scopes = new Map<string, 'USER' | 'GROUP'>();
     for (const userId of app.directUsers.keys()) scopes.set(userId, 'USER');
     for (const { groupId } of app.groups) {
-      for (const userId of org.group(groupId)?.members ?? []) if (!scopes.has(userId)) scopes.set(userId, 'GROUP');
+      for (const userId of org.group(groupId)?.members ?? [])
+        if (!scopes.has(userId)) scopes.set(userId, 'GROUP');
     }
     for (const [userId, scope] of scopes) {
       const set = appsOf.get(userId) ?? new Set<string>();
@@ -92,7 +93,9 @@ export function computeGroundTruth(org: SimOrg, logEvents: number): GroundTruth 
       id: app.id,
       label: app.label,
       status: app.status,
-      userAssignments: [...scopes].map(([userId, scope]) => ({ userId, scope })).sort((a, b) => (a.userId < b.userId ? -1 : 1)),
+      userAssignments: [...scopes]
+        .map(([userId, scope]) => ({ userId, scope }))
+        .sort((a, b) => (a.userId < b.userId ? -1 : 1)),
       groupIds: app.groups.map((g) => g.groupId).sort(),
     };
   });
@@ -100,7 +103,8 @@ export function computeGroundTruth(org: SimOrg, logEvents: number): GroundTruth 
   const users = org.users.map((user): GroundTruthUser => {
     const groupIds = (groupsOf.get(user.id) ?? []).sort();
     const roles = new Set(user.roles.map((r) => r.type));
-    for (const groupId of groupIds) for (const type of groupRoles.get(groupId) ?? []) roles.add(type);
+    for (const groupId of groupIds)
+      for (const type of groupRoles.get(groupId) ?? []) roles.add(type);
     return {
       id: user.id,
       login: user.profile.login,
@@ -117,12 +121,31 @@ export function computeGroundTruth(org: SimOrg, logEvents: number): GroundTruth 
       roles: [...roles].sort(),
     };
   });
-  const groups = org.groups.map((g) => ({ id: g.id, type: g.type, name: g.name, memberIds: [...g.members].sort() }));
-  return { orgId: org.id, tokenOwnerId: org.tokenOwnerId, users, groups, apps, counts: countsOf(users, groups, apps), logEvents };
+  const groups = org.groups.map((g) => ({
+    id: g.id,
+    type: g.type,
+    name: g.name,
+    memberIds: [...g.members].sort(),
+  }));
+  return {
+    orgId: org.id,
+    tokenOwnerId: org.tokenOwnerId,
+    users,
+    groups,
+    apps,
+    counts: countsOf(users, groups, apps),
+    logEvents,
+  };
 }
 
-function countsOf(users: GroundTruthUser[], groups: GroundTruthGroup[], apps: GroundTruthApp[]): GroundTruthCounts {
-  const usersByStatus: Record<string, number> = Object.fromEntries(USER_STATUSES.map((s) => [s, 0]));
+function countsOf(
+  users: GroundTruthUser[],
+  groups: GroundTruthGroup[],
+  apps: GroundTruthApp[],
+): GroundTruthCounts {
+  const usersByStatus: Record<string, number> = Object.fromEntries(
+    USER_STATUSES.map((s) => [s, 0]),
+  );
   for (const user of users) usersByStatus[user.status] = (usersByStatus[user.status] ?? 0) + 1;
   const hasActive = (u: GroundTruthUser) => u.factors.some((f) => f.status === 'ACTIVE');
   return {
@@ -133,11 +156,16 @@ function countsOf(users: GroundTruthUser[], groups: GroundTruthGroup[], apps: Gr
     apps: apps.length,
     activeApps: apps.filter((a) => a.status === 'ACTIVE').length,
     factors: users.reduce((n, u) => n + u.factors.length, 0),
-    activeFactors: users.reduce((n, u) => n + u.factors.filter((f) => f.status === 'ACTIVE').length, 0),
+    activeFactors: users.reduce(
+      (n, u) => n + u.factors.filter((f) => f.status === 'ACTIVE').length,
+      0,
+    ),
     usersWithActiveFactor: users.filter(hasActive).length,
-    activeUsersWithoutActiveFactor: users.filter((u) => u.status === 'ACTIVE' && !hasActive(u)).length,
+    activeUsersWithoutActiveFactor: users.filter((u) => u.status === 'ACTIVE' && !hasActive(u))
+      .length,
     usersWithRoles: users.filter((u) => u.roles.length > 0).length,
-    deprovisionedWithApps: users.filter((u) => u.status === 'DEPROVISIONED' && u.appIds.length > 0).length,
+    deprovisionedWithApps: users.filter((u) => u.status === 'DEPROVISIONED' && u.appIds.length > 0)
+      .length,
     appAssignments: apps.reduce((n, a) => n + a.userAssignments.length, 0),
   };
 }

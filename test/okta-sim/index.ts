@@ -25,16 +25,31 @@ import { SystemLogStore } from './system-log';
 export type { OktaSim, OktaSimOptions, RequestLogEntry, SimControlTarget } from './sim-types';
 export type { BucketName } from './rate-limiter';
 export type { SimFaults } from './faults';
-export type { GroundTruth, GroundTruthUser, GroundTruthGroup, GroundTruthApp, GroundTruthCounts } from './ground-truth';
+export type {
+  GroundTruth,
+  GroundTruthUser,
+  GroundTruthGroup,
+  GroundTruthApp,
+  GroundTruthCounts,
+} from './ground-truth';
 export type { OktaLogEvent } from './log-model';
-export type { SimOrg, SimUser, SimGroup, SimApp, SimFactor, SimRoleAssignment, UserStatus } from './model';
+export type {
+  SimOrg,
+  SimUser,
+  SimGroup,
+  SimApp,
+  SimFactor,
+  SimRoleAssignment,
+  UserStatus,
+} from './model';
 export { USER_STATUSES } from './model';
 export { WORKFORCE_LIMITS } from './rate-limiter';
 
 /** The demo org's token (a fake org: printing it is fine). */
 export const DEMO_TOKEN = '00demo-regentra-okta-sim-token';
 
-export async function startOktaSim(opts: OktaSimOptions = {}): Promise<OktaSim> {
+/** The org, its System Log and the mutations over them: everything but HTTP. */
+function buildOrg(opts: OktaSimOptions) {
   const seed = opts.seed ?? 1;
   const userCount = opts.users ?? 200;
   const now = opts.now ?? (() => new Date());
@@ -54,12 +69,34 @@ export async function startOktaSim(opts: OktaSimOptions = {}): Promise<OktaSim> 
     log.add({ ...event, uuid: logPrng.uuid() }, event.publishedMs);
   }
   const mutations = new OrgMutations(org, log, new Prng(seed ^ 0x5eed5eed), ids, now);
+  return { seed, now, org, log, mutations };
+}
+
+export async function startOktaSim(opts: OktaSimOptions = {}): Promise<OktaSim> {
+  const { seed, now, org, log, mutations } = buildOrg(opts);
   const faults = defaultFaults(opts.latencyMs ?? 0);
   if (opts.linkHeaderStyle) faults.linkHeaderStyle = opts.linkHeaderStyle;
   const windowMs = opts.rateWindowMs ?? 60_000;
-  const limiter = new RateLimiter({ ...WORKFORCE_LIMITS, ...stripUndefined(opts.rateLimits ?? {}) }, windowMs);
+  const limits = { ...WORKFORCE_LIMITS, ...stripUndefined(opts.rateLimits ?? {}) };
+  const limiter = new RateLimiter(limits, windowMs);
   const token = opts.token ?? DEMO_TOKEN;
-  let control: ReturnType<typeof createControlApi> | undefined;
+  // the control API and the programmatic API are the same methods
+  const target: SimControlTarget = {
+    faults,
+    calls: () => server.calls(),
+    statusCounts: () => server.statusCounts(),
+    requestLog: () => server.requestLog(),
+    resetCounters: () => server.resetCounters(),
+    groundTruth: () => computeGroundTruth(org, log.visibleCount()),
+    deactivateUser: (id) => mutations.deactivateUser(id),
+    setUserStatus: (id, status) => mutations.setUserStatus(id, status),
+    enrollFactor: (userId, type, status) => mutations.enrollFactor(userId, type, status),
+    resetFactors: (userId) => mutations.resetFactors(userId),
+    addGroupMember: (groupId, userId) => mutations.addGroupMember(groupId, userId),
+    removeGroupMember: (groupId, userId) => mutations.removeGroupMember(groupId, userId),
+    appendLogEvents: (events, options) => mutations.appendLogEvents(events, options?.visibleAt),
+    setRateLimit: (bucket: BucketName, limit: number) => limiter.setLimit(bucket, limit),
+  };
   const server = new OktaSimServer({
     org,
     log,
@@ -72,7 +109,7 @@ export async function startOktaSim(opts: OktaSimOptions = {}): Promise<OktaSim> 
     windowMs,
     now,
     pipeline: opts.pipeline ?? 'idx',
-    control: (req, res, url) => (control ? control(req, res, url) : Promise.resolve()),
+    control: createControlApi(target),
   });
   const hostPort = await server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1');
   let grower: NodeJS.Timeout | undefined;
@@ -81,23 +118,6 @@ export async function startOktaSim(opts: OktaSimOptions = {}): Promise<OktaSim> 
     grower = setInterval(() => mutations.appendNoise(perTick), opts.autoGrowLogs.intervalMs);
     grower.unref();
   }
-  const target: SimControlTarget = {
-    faults,
-    calls: () => server.calls(),
-    statusCounts: () => server.statusCounts(),
-    requestLog: () => server.requestLog(),
-    resetCounters: () => server.resetCounters(),
-    groundTruth: () => computeGroundTruth(org, log.visibleCount()),
-    deactivateUser: (id) => mutations.deactivateUser(id),
-    setUserStatus: (id, status) => mutations.setUserStatus(id, status),
-    enrollFactor: (userId, factorType, status) => mutations.enrollFactor(userId, factorType, status),
-    resetFactors: (userId) => mutations.resetFactors(userId),
-    addGroupMember: (groupId, userId) => mutations.addGroupMember(groupId, userId),
-    removeGroupMember: (groupId, userId) => mutations.removeGroupMember(groupId, userId),
-    appendLogEvents: (events, appendOpts) => mutations.appendLogEvents(events, appendOpts?.visibleAt),
-    setRateLimit: (bucket: BucketName, limit: number) => limiter.setLimit(bucket, limit),
-  };
-  control = createControlApi(target);
   return {
     ...target,
     url: `http://${hostPort}`,
@@ -111,6 +131,8 @@ export async function startOktaSim(opts: OktaSimOptions = {}): Promise<OktaSim> 
   };
 }
 
-function stripUndefined(limits: Partial<Record<BucketName, number>>): Partial<Record<BucketName, number>> {
+function stripUndefined(
+  limits: Partial<Record<BucketName, number>>,
+): Partial<Record<BucketName, number>> {
   return Object.fromEntries(Object.entries(limits).filter(([, value]) => value !== undefined));
 }

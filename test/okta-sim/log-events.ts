@@ -77,9 +77,23 @@ export function principalOf(org: SimOrg, id: string): OktaLogActor {
     };
   }
   const group = org.group(id);
-  if (group) return { id, type: 'UserGroup', alternateId: 'unknown', displayName: group.name, detailEntry: null };
+  if (group)
+    return {
+      id,
+      type: 'UserGroup',
+      alternateId: 'unknown',
+      displayName: group.name,
+      detailEntry: null,
+    };
   const app = org.app(id);
-  if (app) return { id, type: 'AppInstance', alternateId: app.label, displayName: app.label, detailEntry: null };
+  if (app)
+    return {
+      id,
+      type: 'AppInstance',
+      alternateId: app.label,
+      displayName: app.label,
+      detailEntry: null,
+    };
   return { ...SYSTEM_ACTOR, id };
 }
 
@@ -108,7 +122,8 @@ function debugData(draft: EventDraft, prng: Prng, requestId: string): Record<str
   if (draft.eventType.endsWith('privilege.grant') && draft.detail) {
     data.privilegeGranted = ROLE_LABELS[draft.detail] ?? draft.detail;
   }
-  if (draft.eventType === 'user.session.start') data.behaviors = '{New Geo-Location=NEGATIVE, New Device=NEGATIVE}';
+  if (draft.eventType === 'user.session.start')
+    data.behaviors = '{New Geo-Location=NEGATIVE, New Device=NEGATIVE}';
   if (draft.actor.type === 'User' && !draft.eventType.startsWith('user.session')) {
     data.requestUri = '/api/v1/users';
     data.url = `/api/v1/users?activate=true&seq=${prng.int(1, 999)}`;
@@ -131,7 +146,8 @@ export function buildEvent(draft: EventDraft, prng: Prng): OktaLogEvent {
   const requestId = prng.base62(27);
   const failed = draft.result === 'FAILURE' || draft.result === 'DENY';
   const warn = failed || draft.eventType === 'user.account.lock';
-  const isAuth = draft.eventType.startsWith('user.session') || draft.eventType.startsWith('user.authentication');
+  const isAuth =
+    draft.eventType.startsWith('user.session') || draft.eventType.startsWith('user.authentication');
   return {
     uuid: draft.uuid,
     published: draft.published,
@@ -198,7 +214,12 @@ export function materializeEvent(entry: LogEntry, org: SimOrg): OktaLogEvent {
  * An appended event: the caller's fields win over a complete default event, so
  * a test can give as little as `{ eventType }` or a whole Okta event.
  */
-export function completeEvent(partial: Partial<OktaLogEvent>, uuid: string, published: string, prng: Prng): OktaLogEvent {
+export function completeEvent(
+  partial: Partial<OktaLogEvent>,
+  uuid: string,
+  published: string,
+  prng: Prng,
+): OktaLogEvent {
   const eventType = partial.eventType ?? 'user.session.start';
   const defaults = buildEvent(
     {
@@ -213,5 +234,11 @@ export function completeEvent(partial: Partial<OktaLogEvent>, uuid: string, publ
     },
     prng,
   );
-  return { ...defaults, ...partial, uuid: partial.uuid ?? uuid, published: partial.published ?? published, eventType };
+  return {
+    ...defaults,
+    ...partial,
+    uuid: partial.uuid ?? uuid,
+    published: partial.published ?? published,
+    eventType,
+  };
 }

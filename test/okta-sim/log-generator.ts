@@ -43,16 +43,24 @@ export class LogDrawer {
   private readonly unenrolled: SimUser[];
   private readonly active: SimUser[];
 
+  /**
+   * @param windowStartMs background sign-ins are drawn from users whose
+   * `lastLogin` falls after it, and never after that `lastLogin`.
+   */
   constructor(
     private readonly org: SimOrg,
     private readonly prng: Prng,
+    private readonly windowStartMs: number,
   ) {
     const isAdmin = (user: SimUser) =>
-      user.status === 'ACTIVE' && user.roles.some((r) => r.type === 'SUPER_ADMIN' || r.type === 'ORG_ADMIN');
+      user.status === 'ACTIVE' &&
+      user.roles.some((r) => r.type === 'SUPER_ADMIN' || r.type === 'ORG_ADMIN');
     this.admins = org.users.filter(isAdmin);
     if (this.admins.length === 0) this.admins.push(org.tokenOwner());
     this.active = org.users.filter((user) => user.status === 'ACTIVE');
-    this.signers = this.active.filter((user) => user.lastLogin !== null);
+    this.signers = this.active.filter(
+      (user) => user.lastLogin !== null && Date.parse(user.lastLogin) >= windowStartMs,
+    );
     this.unenrolled = this.active.filter((user) => user.factors.length === 0);
   }
 
@@ -73,7 +81,10 @@ export class LogDrawer {
     const { prng, org } = this;
     const kind = prng.weighted(NOISE_WEIGHTS);
     const signer = this.signers.length > 0 ? prng.pick(this.signers) : org.tokenOwner();
-    const at = Math.min(publishedMs, Date.parse(signer.lastLogin ?? new Date(publishedMs).toISOString()));
+    const lastLogin = signer.lastLogin ? Date.parse(signer.lastLogin) : publishedMs;
+    const from = Math.min(this.windowStartMs, lastLogin);
+    const at =
+      publishedMs <= lastLogin ? publishedMs : from + Math.floor(prng.float() * (lastLogin - from));
     const base = { targetIds: [] as string[], result: 'SUCCESS', reason: null, detail: null };
     switch (kind) {
       case 'login':
@@ -98,10 +109,18 @@ export class LogDrawer {
       }
       case 'sso': {
         const app = prng.pick(org.apps);
-        return this.seed(at, 'user.authentication.sso', { ...base, actorId: signer.id, targetIds: [app.id] });
+        return this.seed(at, 'user.authentication.sso', {
+          ...base,
+          actorId: signer.id,
+          targetIds: [app.id],
+        });
       }
       case 'policy':
-        return this.seed(at, 'policy.evaluate_sign_on', { ...base, actorId: signer.id, result: 'ALLOW' });
+        return this.seed(at, 'policy.evaluate_sign_on', {
+          ...base,
+          actorId: signer.id,
+          result: 'ALLOW',
+        });
       case 'group-add':
       case 'group-remove':
         return this.membership(publishedMs, kind === 'group-add');
@@ -144,13 +163,17 @@ export class LogDrawer {
       if (group.members.has(outsider.id)) return this.noise(publishedMs);
       userId = outsider.id;
     }
-    return this.seed(publishedMs, add ? 'group.user_membership.add' : 'group.user_membership.remove', {
-      actorId: this.admin(),
-      targetIds: [userId, group.id],
-      result: 'SUCCESS',
-      reason: null,
-      detail: null,
-    });
+    return this.seed(
+      publishedMs,
+      add ? 'group.user_membership.add' : 'group.user_membership.remove',
+      {
+        actorId: this.admin(),
+        targetIds: [userId, group.id],
+        result: 'SUCCESS',
+        reason: null,
+        detail: null,
+      },
+    );
   }
 }
 
@@ -171,35 +194,61 @@ function derivedEvents(org: SimOrg, drawer: LogDrawer, from: number, to: number)
     if (created !== null) seeds.push(drawer.seed(created, 'user.lifecycle.create', admin()));
     const activated = inWindow(user.activated, from, to);
     if (activated !== null) seeds.push(drawer.seed(activated, 'user.lifecycle.activate', admin()));
-    const changed = user.activated === user.statusChanged ? null : inWindow(user.statusChanged, from, to);
+    const changed =
+      user.activated === user.statusChanged ? null : inWindow(user.statusChanged, from, to);
     if (changed !== null) {
       const type = {
         DEPROVISIONED: 'user.lifecycle.deactivate',
         SUSPENDED: 'user.lifecycle.suspend',
         LOCKED_OUT: 'user.account.lock',
       }[user.status as string];
-      if (type) seeds.push(drawer.seed(changed, type, type === 'user.account.lock' ? { ...admin(), actorId: user.id } : admin()));
+      if (type)
+        seeds.push(
+          drawer.seed(
+            changed,
+            type,
+            type === 'user.account.lock' ? { ...admin(), actorId: user.id } : admin(),
+          ),
+        );
     }
     for (const factor of user.factors) {
       const at = factor.status === 'ACTIVE' ? inWindow(factor.created, from, to) : null;
       if (at !== null) {
         seeds.push(
-          drawer.seed(at, 'user.mfa.factor.activate', { ...none, actorId: user.id, targetIds: [user.id], detail: factor.factorType }),
+          drawer.seed(at, 'user.mfa.factor.activate', {
+            ...none,
+            actorId: user.id,
+            targetIds: [user.id],
+            detail: factor.factorType,
+          }),
         );
       }
     }
     for (const role of user.roles) {
       const at = inWindow(role.created, from, to);
-      if (at !== null) seeds.push(drawer.seed(at, 'user.account.privilege.grant', { ...admin(), detail: role.type }));
+      if (at !== null)
+        seeds.push(
+          drawer.seed(at, 'user.account.privilege.grant', { ...admin(), detail: role.type }),
+        );
     }
     const lastLogin = inWindow(user.lastLogin, from, to);
-    if (lastLogin !== null) logins.push(drawer.seed(lastLogin, 'user.session.start', { ...none, actorId: user.id, targetIds: [] }));
+    if (lastLogin !== null)
+      logins.push(
+        drawer.seed(lastLogin, 'user.session.start', { ...none, actorId: user.id, targetIds: [] }),
+      );
   }
   for (const group of org.roleGroups()) {
     for (const role of group.roles) {
       const at = inWindow(role.created, from, to);
       if (at !== null) {
-        seeds.push(drawer.seed(at, 'group.privilege.grant', { ...none, actorId: drawer.admin(), targetIds: [group.id], detail: role.type }));
+        seeds.push(
+          drawer.seed(at, 'group.privilege.grant', {
+            ...none,
+            actorId: drawer.admin(),
+            targetIds: [group.id],
+            detail: role.type,
+          }),
+        );
       }
     }
   }
@@ -208,7 +257,11 @@ function derivedEvents(org: SimOrg, drawer: LogDrawer, from: number, to: number)
       const at = inWindow(assigned, from, to);
       if (at !== null) {
         seeds.push(
-          drawer.seed(at, 'application.user_membership.add', { ...none, actorId: drawer.admin(), targetIds: [userId, app.id] }),
+          drawer.seed(at, 'application.user_membership.add', {
+            ...none,
+            actorId: drawer.admin(),
+            targetIds: [userId, app.id],
+          }),
         );
       }
     }
@@ -221,11 +274,17 @@ function derivedEvents(org: SimOrg, drawer: LogDrawer, from: number, to: number)
  * anchor, derived events first (lifecycle, enrollments, grants, assignments,
  * last sign-ins), background sign-in traffic for the rest; sorted by published.
  */
-export function generateInitialLog(org: SimOrg, prng: Prng, anchorMs: number, total: number): LogSeed[] {
+export function generateInitialLog(
+  org: SimOrg,
+  prng: Prng,
+  anchorMs: number,
+  total: number,
+): LogSeed[] {
   const from = anchorMs - 7 * DAY_MS;
   const to = anchorMs - 1000;
-  const drawer = new LogDrawer(org, prng);
+  const drawer = new LogDrawer(org, prng, from);
   const seeds = derivedEvents(org, drawer, from, to).slice(0, total);
-  while (seeds.length < total) seeds.push(drawer.noise(from + Math.floor(prng.float() * (to - from))));
+  while (seeds.length < total)
+    seeds.push(drawer.noise(from + Math.floor(prng.float() * (to - from))));
   return seeds.sort((a, b) => a.publishedMs - b.publishedMs);
 }

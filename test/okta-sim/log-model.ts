@@ -55,7 +55,14 @@ export interface OktaLogEvent {
   };
   debugContext: { debugData: Record<string, string> };
   transaction: { type: string; id: string; detail: Record<string, unknown> };
-  request: { ipChain: Array<{ ip: string; geographicalContext: OktaGeoContext | null; version: string; source: null }> };
+  request: {
+    ipChain: Array<{
+      ip: string;
+      geographicalContext: OktaGeoContext | null;
+      version: string;
+      source: null;
+    }>;
+  };
 }
 
 /**

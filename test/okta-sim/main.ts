@@ -18,7 +18,9 @@ async function main(): Promise<void> {
   }
   const sim = await startOktaSim(opts);
   const users = sim.org.users.length;
-  process.stdout.write(`okta-sim listening on ${sim.url} (users=${users} seed=${opts.seed ?? 1}) token=${sim.token}\n`);
+  process.stdout.write(
+    `okta-sim listening on ${sim.url} (users=${users} seed=${opts.seed ?? 1}) token=${sim.token}\n`,
+  );
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -112,7 +112,11 @@ function byId<T extends { id: string }>(a: T, b: T): number {
 }
 
 /** Index of the first element whose key is greater than `key` in an array sorted by key. */
-export function upperBound<T>(items: readonly T[], key: string, keyOf: (item: T) => string): number {
+export function upperBound<T>(
+  items: readonly T[],
+  key: string,
+  keyOf: (item: T) => string,
+): number {
   let lo = 0;
   let hi = items.length;
   while (lo < hi) {

@@ -13,7 +13,8 @@ function userLinks(user: SimUser, base: string, typeId: string): Json {
   const links: Json = { self: href(self) };
   const lifecycle = (op: string) => ({ href: `${self}/lifecycle/${op}`, method: 'POST' });
   if (user.status === 'DEPROVISIONED') return { ...links, activate: lifecycle('activate') };
-  if (user.status === 'STAGED' || user.status === 'PROVISIONED') links.activate = lifecycle('activate');
+  if (user.status === 'STAGED' || user.status === 'PROVISIONED')
+    links.activate = lifecycle('activate');
   if (user.status === 'SUSPENDED') links.unsuspend = lifecycle('unsuspend');
   else if (user.status !== 'STAGED') links.suspend = lifecycle('suspend');
   if (user.status === 'LOCKED_OUT') links.unlock = lifecycle('unlock');
@@ -49,7 +50,8 @@ export function userJson(org: SimOrg, user: SimUser, base: string): Json {
 export function factorJson(user: SimUser, factor: SimFactor, base: string): Json {
   const self = `${base}/api/v1/users/${user.id}/factors/${factor.id}`;
   const links: Json = { self: href(self), user: href(`${base}/api/v1/users/${user.id}`) };
-  if (factor.status === 'ACTIVE') links.verify = { href: `${self}/verify`, hints: { allow: ['POST'] } };
+  if (factor.status === 'ACTIVE')
+    links.verify = { href: `${self}/verify`, hints: { allow: ['POST'] } };
   if (factor.status === 'PENDING_ACTIVATION') {
     links.activate = { href: `${self}/lifecycle/activate`, hints: { allow: ['POST'] } };
   }
@@ -66,7 +68,11 @@ export function factorJson(user: SimUser, factor: SimFactor, base: string): Json
   };
 }
 
-export function roleJson(role: SimRoleAssignment, assignmentType: 'USER' | 'GROUP', assignee: string): Json {
+export function roleJson(
+  role: SimRoleAssignment,
+  assignmentType: 'USER' | 'GROUP',
+  assignee: string,
+): Json {
   return {
     id: role.id,
     label: role.label,
@@ -83,8 +89,16 @@ export function groupJson(group: SimGroup, base: string, stats: { apps: number }
   const self = `${base}/api/v1/groups/${group.id}`;
   const links: Json = {
     logo: [
-      { name: 'medium', href: 'https://ok12static.oktacdn.com/assets/img/logos/groups/okta-medium.png', type: 'image/png' },
-      { name: 'large', href: 'https://ok12static.oktacdn.com/assets/img/logos/groups/okta-large.png', type: 'image/png' },
+      {
+        name: 'medium',
+        href: 'https://ok12static.oktacdn.com/assets/img/logos/groups/okta-medium.png',
+        type: 'image/png',
+      },
+      {
+        name: 'large',
+        href: 'https://ok12static.oktacdn.com/assets/img/logos/groups/okta-large.png',
+        type: 'image/png',
+      },
     ],
     users: href(`${self}/users`),
     apps: href(`${self}/apps`),
@@ -124,10 +138,17 @@ export function appJson(org: SimOrg, app: SimApp, base: string): Json {
     lastUpdated: app.lastUpdated,
     created: app.created,
     accessibility: { selfService: false, errorRedirectUrl: null, loginRedirectUrl: null },
-    visibility: { autoSubmitToolbar: false, hide: { iOS: false, web: false }, appLinks: { [`${app.name}_link`]: true } },
+    visibility: {
+      autoSubmitToolbar: false,
+      hide: { iOS: false, web: false },
+      appLinks: { [`${app.name}_link`]: true },
+    },
     features: [],
     signOnMode: app.signOnMode,
-    credentials: { userNameTemplate: { template: '${source.login}', type: 'BUILT_IN' }, signing: {} },
+    credentials: {
+      userNameTemplate: { template: '${source.login}', type: 'BUILT_IN' },
+      signing: {},
+    },
     settings: { app: {}, notifications: { vpn: { network: { connection: 'DISABLED' } } } },
     _links: {
       self: href(self),
@@ -148,7 +169,13 @@ export interface AppAssignment {
   created: string;
 }
 
-export function appUserJson(org: SimOrg, app: SimApp, assignment: AppAssignment, user: SimUser, base: string): Json {
+export function appUserJson(
+  org: SimOrg,
+  app: SimApp,
+  assignment: AppAssignment,
+  user: SimUser,
+  base: string,
+): Json {
   const links: Json = {
     app: href(`${base}/api/v1/apps/${app.id}`),
     user: href(`${base}/api/v1/users/${user.id}`),
@@ -171,7 +198,11 @@ export function appUserJson(org: SimOrg, app: SimApp, assignment: AppAssignment,
   };
 }
 
-export function appGroupJson(app: SimApp, assignment: SimApp['groups'][number], base: string): Json {
+export function appGroupJson(
+  app: SimApp,
+  assignment: SimApp['groups'][number],
+  base: string,
+): Json {
   return {
     id: assignment.groupId,
     lastUpdated: assignment.created,

@@ -1,13 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { AppAssignmentIndex } from './app-assignments';
-import { errorBody, OktaApiError, oktaErrors } from './errors';
-import { FaultInjector } from './faults';
+import { errorBody, OktaApiError, oktaErrors, randomAlnum } from './errors';
+import { FaultAction, FaultInjector } from './faults';
 import { SimOrg } from './model';
 import { linkHeader } from './pagination';
 import { BucketName, RateLimiter, RateState } from './rate-limiter';
-import { ApiResult, RouteContext, Router } from './route';
+import { ApiResult, RouteContext, RouteMatch, Router } from './route';
 import { RequestLogEntry } from './sim-types';
 import { SystemLogStore } from './system-log';
 
@@ -29,6 +28,14 @@ export interface ServerDeps {
 
 const REQUEST_LOG_CAP = 200_000;
 const HOST_HEADER = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+
+/** Faults that answer an Okta error. */
+const FAULT_ERRORS: Partial<Record<NonNullable<FaultAction>, () => OktaApiError>> = {
+  storm429: oktaErrors.rateLimited,
+  burst503: oktaErrors.unavailable,
+  error500: oktaErrors.internal,
+  forbidden: oktaErrors.forbidden,
+};
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -52,6 +59,7 @@ export class OktaSimServer {
   private revoked = false;
   private pagedAnswers = 0;
   private hostPort = '127.0.0.1:0';
+  private closing: Promise<void> | null = null;
 
   constructor(private readonly deps: ServerDeps) {
     this.server = createServer((req, res) => {
@@ -74,10 +82,12 @@ export class OktaSimServer {
   }
 
   /** Stops listening and destroys every socket, hanging requests included. */
-  async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeAllConnections();
-    await closed;
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      this.server.closeAllConnections();
+    }
+    return this.closing;
   }
 
   revokeToken(): void {
@@ -105,8 +115,16 @@ export class OktaSimServer {
   private record(method: string, template: string, url: URL, bucket: BucketName): RequestLogEntry {
     const key = `${method} ${template}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-    const entry: RequestLogEntry = { at: Date.now(), method, path: url.pathname, query: url.search, status: 0, bucket };
-    if (this.requests.length >= REQUEST_LOG_CAP) this.requests = this.requests.slice(REQUEST_LOG_CAP / 4);
+    const entry: RequestLogEntry = {
+      at: Date.now(),
+      method,
+      path: url.pathname,
+      query: url.search,
+      status: 0,
+      bucket,
+    };
+    if (this.requests.length >= REQUEST_LOG_CAP)
+      this.requests = this.requests.slice(REQUEST_LOG_CAP / 4);
     this.requests.push(entry);
     return entry;
   }
@@ -130,57 +148,68 @@ export class OktaSimServer {
     req.resume();
     const method = (req.method ?? 'GET').toUpperCase();
     const match = this.deps.router.match(method, url.pathname);
-    const template = match.kind === 'found' ? match.def.template : match.kind === 'wrong-method' ? match.template : '(unmatched)';
-    const bucket: BucketName = match.kind === 'found' ? match.def.bucket : match.kind === 'wrong-method' ? match.bucket : 'other';
+    const template =
+      match.kind === 'found'
+        ? match.def.template
+        : match.kind === 'wrong-method'
+          ? match.template
+          : '(unmatched)';
+    const bucket: BucketName =
+      match.kind === 'found'
+        ? match.def.bucket
+        : match.kind === 'wrong-method'
+          ? match.bucket
+          : 'other';
     const entry = this.record(method, template, url, bucket);
     this.inFlight++;
     res.once('close', () => this.inFlight--);
-    const answer = await this.decide(req, res, url, match, bucket);
+    const answer = this.decide(req, res, url, match, bucket);
     if (answer === null) return;
     await this.write(res, entry, answer);
   }
 
   /** Everything before the handler: concurrency, auth, rate limit, faults. null = no answer (hang/reset). */
-  private async decide(
+  private decide(
     req: IncomingMessage,
     res: ServerResponse,
     url: URL,
-    match: ReturnType<Router['match']>,
+    match: RouteMatch,
     bucket: BucketName,
-  ): Promise<Answer | null> {
+  ): Answer | null {
     const { limiter, faults } = this.deps;
-    if (match.kind === 'found' && !match.def.auth) return this.run(req, url, match.def.handle, match.params, null);
+    if (match.kind === 'found' && !match.def.auth) {
+      // unauthenticated and unmetered; the headers show the bucket without spending it
+      return this.run(req, url, match.def.handle, match.params, limiter.peek(bucket));
+    }
     if (this.inFlight > this.deps.concurrencyLimit) {
-      const reset = Math.ceil((Date.now() + this.deps.windowMs) / 1000);
-      return { status: 429, body: errorBody(oktaErrors.rateLimited()), rate: { allowed: false, limit: 0, remaining: 0, resetEpochSeconds: reset } };
+      const resetEpochSeconds = Math.ceil((Date.now() + this.deps.windowMs) / 1000);
+      const rate = { allowed: false, limit: 0, remaining: 0, resetEpochSeconds };
+      return { status: 429, body: errorBody(oktaErrors.rateLimited()), rate };
     }
     if (!this.authorized(req) || faults.tokenRejected(url.pathname)) {
-      return { status: 401, body: errorBody(oktaErrors.invalidToken()), rate: limiter.peek(bucket) };
+      return {
+        status: 401,
+        body: errorBody(oktaErrors.invalidToken()),
+        rate: limiter.peek(bucket),
+      };
     }
     const rate = limiter.consume(bucket);
     if (!rate.allowed) return { status: 429, body: errorBody(oktaErrors.rateLimited()), rate };
     const fault = faults.next(url.pathname);
-    switch (fault) {
-      case 'reset':
-        req.socket.destroy();
-        return null;
-      case 'hang':
-        return null;
-      case 'storm429':
-        return { status: 429, body: errorBody(oktaErrors.rateLimited()), rate: { ...rate, remaining: 0 } };
-      case 'burst503':
-        return { status: 503, body: errorBody(oktaErrors.unavailable()), rate };
-      case 'error500':
-        return { status: 500, body: errorBody(oktaErrors.internal()), rate };
-      case 'forbidden':
-        return { status: 403, body: errorBody(oktaErrors.forbidden()), rate };
-      default:
-        break;
+    if (fault === 'reset') req.socket.destroy();
+    if (fault === 'reset' || fault === 'hang') return null;
+    const injected = fault ? FAULT_ERRORS[fault] : undefined;
+    if (injected) {
+      const error = injected();
+      const shown = error.status === 429 ? { ...rate, remaining: 0 } : rate;
+      return { status: error.status, body: errorBody(error), rate: shown };
     }
     if (match.kind === 'none') {
       return { status: 404, body: errorBody(oktaErrors.notFound(`${url.pathname} (Path)`)), rate };
     }
-    if (match.kind === 'wrong-method') return { status: 405, body: errorBody(oktaErrors.methodNotAllowed()), rate };
+    if (match.kind === 'wrong-method') {
+      return { status: 405, body: errorBody(oktaErrors.methodNotAllowed()), rate };
+    }
     if (res.destroyed) return null;
     const answer = this.run(req, url, match.def.handle, match.params, rate);
     return { ...answer, malformed: fault === 'malformed' };
@@ -216,7 +245,8 @@ export class OktaSimServer {
       }
       return answer;
     } catch (error) {
-      if (error instanceof OktaApiError) return { status: error.status, body: errorBody(error), rate };
+      if (error instanceof OktaApiError)
+        return { status: error.status, body: errorBody(error), rate };
       throw error;
     }
   }
@@ -232,7 +262,7 @@ export class OktaSimServer {
     if (latency > 0) await sleep(latency);
     if (res.destroyed || res.writableEnded) return;
     res.setHeader('Content-Type', 'application/json');
-    res.setHeader('X-Okta-Request-Id', randomBytes(20).toString('base64url').slice(0, 27));
+    res.setHeader('X-Okta-Request-Id', randomAlnum(27));
     if (answer.rate) {
       res.setHeader('X-Rate-Limit-Limit', String(answer.rate.limit));
       res.setHeader('X-Rate-Limit-Remaining', String(answer.rate.remaining));
@@ -252,7 +282,9 @@ export class OktaSimServer {
   }
 
   private crash(res: ServerResponse, error: unknown): void {
-    process.stderr.write(`okta-sim: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `okta-sim: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     if (res.headersSent || res.destroyed) {
       res.destroy();
       return;

@@ -36,7 +36,12 @@ function groupNames(count: number): string[] {
   return names.slice(0, count);
 }
 
-function makeGroup(ctx: UserGenContext, name: string, type: SimGroup['type'], description: string): SimGroup {
+function makeGroup(
+  ctx: UserGenContext,
+  name: string,
+  type: SimGroup['type'],
+  description: string,
+): SimGroup {
   const { prng, anchorMs } = ctx;
   const created = anchorMs - between(prng, 200 * DAY_MS, 2000 * DAY_MS);
   const lastUpdated = between(prng, created, anchorMs - 30 * DAY_MS);
@@ -66,7 +71,12 @@ function generateGroups(ctx: UserGenContext, count: number, users: SimUser[]): S
     const isAppGroup = index >= names.length - appGroupCount;
     if (!isAppGroup) return makeGroup(ctx, name, 'OKTA_GROUP', `${name} (managed in Okta)`);
     const samAccountName = `SG-${name.replace(/[^A-Za-z0-9]+/g, '-')}`;
-    const group = makeGroup(ctx, samAccountName, 'APP_GROUP', `Imported from Active Directory: ${name}`);
+    const group = makeGroup(
+      ctx,
+      samAccountName,
+      'APP_GROUP',
+      `Imported from Active Directory: ${name}`,
+    );
     group.extraProfile = {
       samAccountName,
       dn: `CN=${samAccountName},OU=Groups,DC=corp,DC=example,DC=local`,
@@ -75,8 +85,12 @@ function generateGroups(ctx: UserGenContext, count: number, users: SimUser[]): S
     };
     return group;
   });
-  const byDepartment = new Map(groups.filter((g) => g.type === 'OKTA_GROUP').map((g) => [g.name, g]));
-  const others = groups.filter((group) => !DEPARTMENTS.includes(group.name as (typeof DEPARTMENTS)[number]));
+  const byDepartment = new Map(
+    groups.filter((g) => g.type === 'OKTA_GROUP').map((g) => [g.name, g]),
+  );
+  const others = groups.filter(
+    (group) => !DEPARTMENTS.includes(group.name as (typeof DEPARTMENTS)[number]),
+  );
   for (const user of users) {
     everyone.members.add(user.id);
     const departmentGroup = byDepartment.get(user.profile.department);
@@ -98,12 +112,21 @@ function generateGroups(ctx: UserGenContext, count: number, users: SimUser[]): S
 function appTemplates(prng: Prng, count: number): AppTemplate[] {
   const templates = prng.shuffle([...APP_CATALOG]).slice(0, count);
   for (let n = templates.length + 1; templates.length < count; n++) {
-    templates.push({ name: `acme_internalapp${n}_1`, label: `Internal App ${n}`, signOnMode: 'SAML_2_0' });
+    templates.push({
+      name: `acme_internalapp${n}_1`,
+      label: `Internal App ${n}`,
+      signOnMode: 'SAML_2_0',
+    });
   }
   return templates;
 }
 
-function generateApps(ctx: UserGenContext, count: number, users: SimUser[], groups: SimGroup[]): SimApp[] {
+function generateApps(
+  ctx: UserGenContext,
+  count: number,
+  users: SimUser[],
+  groups: SimGroup[],
+): SimApp[] {
   const { prng, anchorMs } = ctx;
   const everyone = groups[0];
   const assignable = groups.slice(1);
@@ -126,7 +149,8 @@ function generateApps(ctx: UserGenContext, count: number, users: SimUser[], grou
     const assignedAt = (since: string): string =>
       iso(between(prng, Math.max(created, Date.parse(since)), anchorMs - MINUTE_MS));
     // the first app goes to Everyone: every user reaches it through a group
-    const assignedGroups = index === 0 && everyone ? [everyone] : prng.sample(assignable, prng.int(0, 3));
+    const assignedGroups =
+      index === 0 && everyone ? [everyone] : prng.sample(assignable, prng.int(0, 3));
     assignedGroups.forEach((group, priority) =>
       app.groups.push({ groupId: group.id, priority, created: assignedAt(group.created) }),
     );
@@ -164,10 +188,17 @@ function role(ctx: OrgGenContext, type: string, notBefore: string | null): SimRo
 }
 
 /** A handful of admins per role (more in big orgs), one group-held role, one ex-admin. */
-function assignRoles(ctx: OrgGenContext, users: SimUser[], groups: SimGroup[], owner: SimUser): void {
+function assignRoles(
+  ctx: OrgGenContext,
+  users: SimUser[],
+  groups: SimGroup[],
+  owner: SimUser,
+): void {
   const { prng } = ctx;
   const scale = Math.max(1, Math.round(users.length / 2000));
-  const candidates = prng.shuffle(users.filter((user) => user.status === 'ACTIVE' && user !== owner));
+  const candidates = prng.shuffle(
+    users.filter((user) => user.status === 'ACTIVE' && user !== owner),
+  );
   const plan: Array<[string, number]> = [
     ['SUPER_ADMIN', prng.int(1, 2) * scale],
     ['ORG_ADMIN', prng.int(1, 3) * scale],
@@ -181,7 +212,8 @@ function assignRoles(ctx: OrgGenContext, users: SimUser[], groups: SimGroup[], o
     for (let i = 0; i < count && next < candidates.length; i++, next++) {
       const user = candidates[next] as SimUser;
       user.roles.push(role(ctx, type, user.activated));
-      if (type === 'APP_ADMIN' && i === 0) user.roles.push(role(ctx, 'REPORT_ADMIN', user.activated));
+      if (type === 'APP_ADMIN' && i === 0)
+        user.roles.push(role(ctx, 'REPORT_ADMIN', user.activated));
     }
   }
   const exAdmin = users.find((user) => user.status === 'DEPROVISIONED');
@@ -194,7 +226,9 @@ function assignRoles(ctx: OrgGenContext, users: SimUser[], groups: SimGroup[], o
 /** The API token's owner: an ACTIVE, MFA-enrolled integration account. */
 function chooseTokenOwner(users: SimUser[], emailDomain: string): SimUser {
   const owner =
-    users.find((user) => user.status === 'ACTIVE' && user.factors.some((f) => f.status === 'ACTIVE')) ??
+    users.find(
+      (user) => user.status === 'ACTIVE' && user.factors.some((f) => f.status === 'ACTIVE'),
+    ) ??
     users.find((user) => user.status === 'ACTIVE') ??
     users[0];
   if (!owner) throw new Error('an org needs at least one user');
@@ -206,7 +240,13 @@ function chooseTokenOwner(users: SimUser[], emailDomain: string): SimUser {
       if (value === previous) factor.profile[key] = login;
     }
   }
-  Object.assign(owner.profile, { login, email: login, firstName: 'Regentra', lastName: 'Integration', department: 'IT' });
+  Object.assign(owner.profile, {
+    login,
+    email: login,
+    firstName: 'Regentra',
+    lastName: 'Integration',
+    department: 'IT',
+  });
   return owner;
 }
 
@@ -215,7 +255,13 @@ export function generateOrg(input: GenerateOrgInput): GeneratedOrg {
   const prng = new Prng(input.seed);
   const ids = new Set<string>();
   const emailDomain = `acme${input.seed}.example`;
-  const ctx: OrgGenContext = { prng, ids, anchorMs: input.anchorMs, emailDomain, ownerRole: input.tokenOwnerRole };
+  const ctx: OrgGenContext = {
+    prng,
+    ids,
+    anchorMs: input.anchorMs,
+    emailDomain,
+    ownerRole: input.tokenOwnerRole,
+  };
   const orgId = uniqueId(prng, '00o', ids);
   const userTypeId = uniqueId(prng, 'oty', ids);
   const users = generateUsers(ctx, Math.max(1, input.users));

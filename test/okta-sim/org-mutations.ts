@@ -2,10 +2,18 @@ import { buildFactor, FACTOR_STATUSES, isFactorType } from './factor-catalog';
 import { completeEvent } from './log-events';
 import { LogDrawer } from './log-generator';
 import { OktaLogEvent } from './log-model';
-import { insertSorted, isUserStatus, removeSorted, SimGroup, SimOrg, SimUser, UserStatus } from './model';
+import {
+  insertSorted,
+  isUserStatus,
+  removeSorted,
+  SimGroup,
+  SimOrg,
+  SimUser,
+  UserStatus,
+} from './model';
 import { Prng } from './prng';
 import { SystemLogStore } from './system-log';
-import { iso } from './time';
+import { DAY_MS, iso } from './time';
 
 /** A mutation named something that does not exist (the control API answers 404). */
 export class SimNotFoundError extends Error {}
@@ -33,7 +41,7 @@ export class OrgMutations {
     private readonly ids: Set<string>,
     private readonly now: () => Date,
   ) {
-    this.drawer = new LogDrawer(org, prng);
+    this.drawer = new LogDrawer(org, prng, now().getTime() - 7 * DAY_MS);
   }
 
   private user(id: string): SimUser {
@@ -48,9 +56,25 @@ export class OrgMutations {
     return group;
   }
 
-  private record(eventType: string, actorId: string, targetIds: string[], detail: string | null = null): void {
-    const seed = this.drawer.seed(this.now().getTime(), eventType, { actorId, targetIds, result: 'SUCCESS', reason: null, detail });
-    this.log.add({ publishedMs: seed.publishedMs, eventType, uuid: this.prng.uuid(), spec: seed.spec });
+  private record(
+    eventType: string,
+    actorId: string,
+    targetIds: string[],
+    detail: string | null = null,
+  ): void {
+    const seed = this.drawer.seed(this.now().getTime(), eventType, {
+      actorId,
+      targetIds,
+      result: 'SUCCESS',
+      reason: null,
+      detail,
+    });
+    this.log.add({
+      publishedMs: seed.publishedMs,
+      eventType,
+      uuid: this.prng.uuid(),
+      spec: seed.spec,
+    });
   }
 
   setUserStatus(id: string, status: string): void {
@@ -64,7 +88,8 @@ export class OrgMutations {
     user.lastUpdated = at;
     if (status === 'ACTIVE' && user.activated === null) user.activated = at;
     this.org.touch();
-    const eventType = wasSuspended && status === 'ACTIVE' ? 'user.lifecycle.unsuspend' : STATUS_EVENTS[status];
+    const eventType =
+      wasSuspended && status === 'ACTIVE' ? 'user.lifecycle.unsuspend' : STATUS_EVENTS[status];
     if (eventType) this.record(eventType, this.drawer.admin(), [user.id]);
   }
 
@@ -75,12 +100,21 @@ export class OrgMutations {
 
   enrollFactor(userId: string, factorType: string, status = 'ACTIVE'): string {
     if (!isFactorType(factorType)) throw new Error(`unknown factor type ${factorType}`);
-    if (!(FACTOR_STATUSES as readonly string[]).includes(status)) throw new Error(`unknown factor status ${status}`);
+    if (!(FACTOR_STATUSES as readonly string[]).includes(status))
+      throw new Error(`unknown factor status ${status}`);
     const user = this.user(userId);
-    const factor = buildFactor(this.prng, user, factorType, status, iso(this.now().getTime()), this.ids);
+    const factor = buildFactor(
+      this.prng,
+      user,
+      factorType,
+      status,
+      iso(this.now().getTime()),
+      this.ids,
+    );
     user.factors.push(factor);
     this.org.touch();
-    if (status === 'ACTIVE') this.record('user.mfa.factor.activate', user.id, [user.id], factorType);
+    if (status === 'ACTIVE')
+      this.record('user.mfa.factor.activate', user.id, [user.id], factorType);
     return factor.id;
   }
 
@@ -104,7 +138,8 @@ export class OrgMutations {
 
   removeGroupMember(groupId: string, userId: string): void {
     const group = this.group(groupId);
-    if (group.type === 'BUILT_IN') throw new Error('members cannot be removed from the Everyone group');
+    if (group.type === 'BUILT_IN')
+      throw new Error('members cannot be removed from the Everyone group');
     const user = this.user(userId);
     if (!group.members.delete(user.id)) return;
     removeSorted(group.memberIds, user.id);
@@ -123,7 +158,10 @@ export class OrgMutations {
       const event = completeEvent(partial, this.prng.uuid(), published, this.prng);
       const publishedMs = Date.parse(event.published);
       if (Number.isNaN(publishedMs)) throw new Error(`invalid published ${event.published}`);
-      this.log.add({ publishedMs, eventType: event.eventType, uuid: event.uuid, event }, visibleAt?.getTime());
+      this.log.add(
+        { publishedMs, eventType: event.eventType, uuid: event.uuid, event },
+        visibleAt?.getTime(),
+      );
       return event.uuid;
     });
   }
@@ -132,7 +170,12 @@ export class OrgMutations {
   appendNoise(count: number): void {
     for (let i = 0; i < count; i++) {
       const seed = this.drawer.noise(this.now().getTime());
-      this.log.add({ publishedMs: this.now().getTime(), eventType: seed.eventType, uuid: this.prng.uuid(), spec: seed.spec });
+      this.log.add({
+        publishedMs: this.now().getTime(),
+        eventType: seed.eventType,
+        uuid: this.prng.uuid(),
+        spec: seed.spec,
+      });
     }
   }
 }

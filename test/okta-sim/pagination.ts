@@ -58,8 +58,14 @@ export function pageSorted<T>(
 }
 
 /** Builds an absolute URL with `%20`-encoded parameters, the way Okta writes its links. */
-export function buildUrl(base: string, path: string, params: ReadonlyArray<readonly [string, string]>): string {
-  const query = params.map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`).join('&');
+export function buildUrl(
+  base: string,
+  path: string,
+  params: ReadonlyArray<readonly [string, string]>,
+): string {
+  const query = params
+    .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`)
+    .join('&');
   return `${base}${path}${query ? `?${query}` : ''}`;
 }
 

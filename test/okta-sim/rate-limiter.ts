@@ -1,6 +1,13 @@
 export type BucketName = 'users-list' | 'user-get' | 'groups' | 'apps' | 'logs' | 'other';
 
-export const BUCKETS: readonly BucketName[] = ['users-list', 'user-get', 'groups', 'apps', 'logs', 'other'];
+export const BUCKETS: readonly BucketName[] = [
+  'users-list',
+  'user-get',
+  'groups',
+  'apps',
+  'logs',
+  'other',
+];
 
 /** Okta's published per-minute org limits, Workforce column (OKTA.md). */
 export const WORKFORCE_LIMITS: Readonly<Record<BucketName, number>> = {

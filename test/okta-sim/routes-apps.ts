@@ -11,7 +11,11 @@ function appPredicate(ctx: RouteContext): (app: SimApp) => boolean {
   const schema = tableSchema<SimApp>({
     status: { kind: 'string', ops: EQ, get: (a) => a.status },
     name: { kind: 'string', ops: EQ, get: (a) => a.name },
-    'user.id': { kind: 'string', ops: EQ, get: (a) => ctx.assignments.forApp(a).map((x) => x.userId) },
+    'user.id': {
+      kind: 'string',
+      ops: EQ,
+      get: (a) => ctx.assignments.forApp(a).map((x) => x.userId),
+    },
     'group.id': { kind: 'string', ops: EQ, get: (a) => a.groups.map((g) => g.groupId) },
   });
   const filter = ctx.query.get('filter');
@@ -26,7 +30,8 @@ function appPredicate(ctx: RouteContext): (app: SimApp) => boolean {
   }
   if (q !== null) {
     const needle = q.toLowerCase();
-    return (a) => a.label.toLowerCase().startsWith(needle) || a.name.toLowerCase().startsWith(needle);
+    return (a) =>
+      a.label.toLowerCase().startsWith(needle) || a.name.toLowerCase().startsWith(needle);
   }
   return () => true;
 }
@@ -42,9 +47,17 @@ function listApps(ctx: RouteContext): ApiResult {
   const after = decodeIdCursor(ctx.query.get('after'));
   const page = pageSorted(ctx.org.apps, (a) => a.id, after, limit, appPredicate(ctx));
   const next = page.nextAfter
-    ? buildUrl(ctx.base, ctx.path, nextParams(ctx.query, ['filter', 'q', 'expand'], page.nextAfter, limit))
+    ? buildUrl(
+        ctx.base,
+        ctx.path,
+        nextParams(ctx.query, ['filter', 'q', 'expand'], page.nextAfter, limit),
+      )
     : null;
-  return { status: 200, body: page.items.map((a) => appJson(ctx.org, a, ctx.base)), paging: { next } };
+  return {
+    status: 200,
+    body: page.items.map((a) => appJson(ctx.org, a, ctx.base)),
+    paging: { next },
+  };
 }
 
 function listAppUsers(ctx: RouteContext): ApiResult {
@@ -52,7 +65,9 @@ function listAppUsers(ctx: RouteContext): ApiResult {
   const limit = parseLimit(ctx.query.get('limit'), 50, 500);
   const after = decodeIdCursor(ctx.query.get('after'));
   const page = pageSorted(ctx.assignments.forApp(app), (a) => a.userId, after, limit);
-  const next = page.nextAfter ? buildUrl(ctx.base, ctx.path, nextParams(ctx.query, ['expand'], page.nextAfter, limit)) : null;
+  const next = page.nextAfter
+    ? buildUrl(ctx.base, ctx.path, nextParams(ctx.query, ['expand'], page.nextAfter, limit))
+    : null;
   const body = page.items.flatMap((assignment) => {
     const user = ctx.org.user(assignment.userId);
     return user ? [appUserJson(ctx.org, app, assignment, user, ctx.base)] : [];
@@ -66,8 +81,14 @@ function listAppGroups(ctx: RouteContext): ApiResult {
   const after = decodeIdCursor(ctx.query.get('after'));
   const sorted = [...app.groups].sort((a, b) => (a.groupId < b.groupId ? -1 : 1));
   const page = pageSorted(sorted, (g) => g.groupId, after, limit);
-  const next = page.nextAfter ? buildUrl(ctx.base, ctx.path, nextParams(ctx.query, ['expand'], page.nextAfter, limit)) : null;
-  return { status: 200, body: page.items.map((g) => appGroupJson(app, g, ctx.base)), paging: { next } };
+  const next = page.nextAfter
+    ? buildUrl(ctx.base, ctx.path, nextParams(ctx.query, ['expand'], page.nextAfter, limit))
+    : null;
+  return {
+    status: 200,
+    body: page.items.map((g) => appGroupJson(app, g, ctx.base)),
+    paging: { next },
+  };
 }
 
 export const appRoutes: RouteDef[] = [
@@ -79,7 +100,13 @@ export const appRoutes: RouteDef[] = [
     auth: true,
     handle: (ctx) => ({ status: 200, body: appJson(ctx.org, findApp(ctx), ctx.base) }),
   },
-  { method: 'GET', template: '/api/v1/apps/{id}/users', bucket: 'apps', auth: true, handle: listAppUsers },
+  {
+    method: 'GET',
+    template: '/api/v1/apps/{id}/users',
+    bucket: 'apps',
+    auth: true,
+    handle: listAppUsers,
+  },
   {
     method: 'GET',
     template: '/api/v1/apps/{id}/users/{userId}',
@@ -93,5 +120,11 @@ export const appRoutes: RouteDef[] = [
       return { status: 200, body: appUserJson(ctx.org, app, assignment, user, ctx.base) };
     },
   },
-  { method: 'GET', template: '/api/v1/apps/{id}/groups', bucket: 'apps', auth: true, handle: listAppGroups },
+  {
+    method: 'GET',
+    template: '/api/v1/apps/{id}/groups',
+    bucket: 'apps',
+    auth: true,
+    handle: listAppGroups,
+  },
 ];

@@ -31,11 +31,13 @@ function groupPredicate(ctx: RouteContext): (group: SimGroup) => boolean {
   const search = ctx.query.get('search');
   const q = ctx.query.get('q');
   try {
-    if (filter !== null && search !== null) throw new FilterError('filter and search cannot be combined');
+    if (filter !== null && search !== null)
+      throw new FilterError('filter and search cannot be combined');
     if (filter !== null) return compileFilter(filter, GROUP_FILTER);
     if (search !== null) return compileFilter(search, GROUP_SEARCH);
   } catch (error) {
-    if (error instanceof FilterError) throw oktaErrors.badQuery(`${filter !== null ? 'filter' : 'search'}: ${error.message}`);
+    if (error instanceof FilterError)
+      throw oktaErrors.badQuery(`${filter !== null ? 'filter' : 'search'}: ${error.message}`);
     throw error;
   }
   if (q !== null) return (g) => g.name.toLowerCase().startsWith(q.toLowerCase());
@@ -58,9 +60,15 @@ function listGroups(ctx: RouteContext): ApiResult {
   const page = pageSorted(ctx.org.groups, (g) => g.id, after, limit, groupPredicate(ctx));
   const stats = (ctx.query.get('expand') ?? '').split(',').includes('stats');
   const next = page.nextAfter
-    ? buildUrl(ctx.base, ctx.path, nextParams(ctx.query, ['filter', 'search', 'q', 'expand'], page.nextAfter, limit))
+    ? buildUrl(
+        ctx.base,
+        ctx.path,
+        nextParams(ctx.query, ['filter', 'search', 'q', 'expand'], page.nextAfter, limit),
+      )
     : null;
-  const body = page.items.map((g) => groupJson(g, ctx.base, stats ? { apps: appsOfGroup(ctx, g).length } : null));
+  const body = page.items.map((g) =>
+    groupJson(g, ctx.base, stats ? { apps: appsOfGroup(ctx, g).length } : null),
+  );
   return { status: 200, body, paging: { next } };
 }
 
@@ -69,7 +77,9 @@ function listMembers(ctx: RouteContext): ApiResult {
   const limit = parseLimit(ctx.query.get('limit'), 1000, 1000);
   const after = decodeIdCursor(ctx.query.get('after'));
   const page = pageSorted(group.memberIds, (id) => id, after, limit);
-  const next = page.nextAfter ? buildUrl(ctx.base, ctx.path, nextParams(ctx.query, [], page.nextAfter, limit)) : null;
+  const next = page.nextAfter
+    ? buildUrl(ctx.base, ctx.path, nextParams(ctx.query, [], page.nextAfter, limit))
+    : null;
   const body = page.items.flatMap((id) => {
     const user = ctx.org.user(id);
     return user ? [userJson(ctx.org, user, ctx.base)] : [];
@@ -82,8 +92,14 @@ function listGroupApps(ctx: RouteContext): ApiResult {
   const limit = parseLimit(ctx.query.get('limit'), 20, 200);
   const after = decodeIdCursor(ctx.query.get('after'));
   const page = pageSorted(appsOfGroup(ctx, group), (a) => a.id, after, limit);
-  const next = page.nextAfter ? buildUrl(ctx.base, ctx.path, nextParams(ctx.query, [], page.nextAfter, limit)) : null;
-  return { status: 200, body: page.items.map((a) => appJson(ctx.org, a, ctx.base)), paging: { next } };
+  const next = page.nextAfter
+    ? buildUrl(ctx.base, ctx.path, nextParams(ctx.query, [], page.nextAfter, limit))
+    : null;
+  return {
+    status: 200,
+    body: page.items.map((a) => appJson(ctx.org, a, ctx.base)),
+    paging: { next },
+  };
 }
 
 export const groupRoutes: RouteDef[] = [
@@ -97,10 +113,19 @@ export const groupRoutes: RouteDef[] = [
     handle: (ctx) => {
       const group = findGroup(ctx);
       const stats = (ctx.query.get('expand') ?? '').split(',').includes('stats');
-      return { status: 200, body: groupJson(group, ctx.base, stats ? { apps: appsOfGroup(ctx, group).length } : null) };
+      return {
+        status: 200,
+        body: groupJson(group, ctx.base, stats ? { apps: appsOfGroup(ctx, group).length } : null),
+      };
     },
   },
-  { method: 'GET', template: '/api/v1/groups/{id}/users', bucket: 'groups', auth: true, handle: listMembers },
+  {
+    method: 'GET',
+    template: '/api/v1/groups/{id}/users',
+    bucket: 'groups',
+    auth: true,
+    handle: listMembers,
+  },
   {
     method: 'GET',
     template: '/api/v1/groups/{id}/roles',
@@ -112,5 +137,11 @@ export const groupRoutes: RouteDef[] = [
       return { status: 200, body: group.roles.map((role) => roleJson(role, 'GROUP', assignee)) };
     },
   },
-  { method: 'GET', template: '/api/v1/groups/{id}/apps', bucket: 'groups', auth: true, handle: listGroupApps },
+  {
+    method: 'GET',
+    template: '/api/v1/groups/{id}/apps',
+    bucket: 'groups',
+    auth: true,
+    handle: listGroupApps,
+  },
 ];

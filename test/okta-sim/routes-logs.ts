@@ -15,7 +15,8 @@ class EntryView {
   constructor(private readonly ctx: RouteContext) {}
 
   event(entry: LogEntry): OktaLogEvent {
-    if (this.cached?.entry !== entry) this.cached = { entry, event: materializeEvent(entry, this.ctx.org) };
+    if (this.cached?.entry !== entry)
+      this.cached = { entry, event: materializeEvent(entry, this.ctx.org) };
     return this.cached.event;
   }
 }
@@ -115,7 +116,11 @@ function listLogs(ctx: RouteContext): ApiResult {
   if (until === null && sortOrder === 'ASCENDING') {
     const afterSeq = after === null ? null : (ctx.log.decode(after, 'p')[0] ?? 0);
     const page = ctx.log.poll({ sinceMs: since ?? now - 7 * DAY_MS, afterSeq, limit, predicate });
-    const next = buildUrl(ctx.base, ctx.path, [...keep(ctx, ['filter', 'q']), ['limit', String(limit)], ['after', page.nextCursor ?? '']]);
+    const next = buildUrl(ctx.base, ctx.path, [
+      ...keep(ctx, ['filter', 'q']),
+      ['limit', String(limit)],
+      ['after', page.nextCursor ?? ''],
+    ]);
     return { status: 200, body: render(page.entries), paging: { next } };
   }
   const untilMs = until ?? now;
@@ -126,7 +131,14 @@ function listLogs(ctx: RouteContext): ApiResult {
     const [publishedMs = 0, seq = 0] = ctx.log.decode(after, 'b');
     position = { publishedMs, seq };
   }
-  const page = ctx.log.bounded({ sinceMs, untilMs, after: position, limit, descending: sortOrder === 'DESCENDING', predicate });
+  const page = ctx.log.bounded({
+    sinceMs,
+    untilMs,
+    after: position,
+    limit,
+    descending: sortOrder === 'DESCENDING',
+    predicate,
+  });
   const next = page.nextCursor
     ? buildUrl(ctx.base, ctx.path, [
         ['since', iso(sinceMs)],
@@ -139,4 +151,6 @@ function listLogs(ctx: RouteContext): ApiResult {
   return { status: 200, body: render(page.entries), paging: { next } };
 }
 
-export const logRoutes: RouteDef[] = [{ method: 'GET', template: '/api/v1/logs', bucket: 'logs', auth: true, handle: listLogs }];
+export const logRoutes: RouteDef[] = [
+  { method: 'GET', template: '/api/v1/logs', bucket: 'logs', auth: true, handle: listLogs },
+];

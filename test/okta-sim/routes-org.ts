@@ -8,10 +8,21 @@ import { ApiResult, RouteContext, RouteDef } from './route';
 function listAssignees(ctx: RouteContext): ApiResult {
   const limit = parseLimit(ctx.query.get('limit'), 100, 100);
   const after = decodeIdCursor(ctx.query.get('after'));
-  const page = pageSorted(ctx.org.users, (u) => u.id, after, limit, (u) => u.roles.length > 0);
+  const page = pageSorted(
+    ctx.org.users,
+    (u) => u.id,
+    after,
+    limit,
+    (u) => u.roles.length > 0,
+  );
   const links: Record<string, { href: string }> = { self: { href: ctx.selfUrl } };
   if (page.nextAfter) {
-    links.next = { href: buildUrl(ctx.base, ctx.path, [['after', page.nextAfter], ['limit', String(limit)]]) };
+    links.next = {
+      href: buildUrl(ctx.base, ctx.path, [
+        ['after', page.nextAfter],
+        ['limit', String(limit)],
+      ]),
+    };
   }
   return {
     status: 200,
@@ -30,7 +41,13 @@ function listAssignees(ctx: RouteContext): ApiResult {
 }
 
 export const orgRoutes: RouteDef[] = [
-  { method: 'GET', template: '/api/v1/iam/assignees/users', bucket: 'other', auth: true, handle: listAssignees },
+  {
+    method: 'GET',
+    template: '/api/v1/iam/assignees/users',
+    bucket: 'other',
+    auth: true,
+    handle: listAssignees,
+  },
   {
     method: 'GET',
     template: '/api/v1/org',
@@ -65,7 +82,11 @@ export const orgRoutes: RouteDef[] = [
     auth: false,
     handle: (ctx) => ({
       status: 200,
-      body: { id: ctx.org.id, pipeline: ctx.pipeline, _links: { organization: { href: ctx.base } } },
+      body: {
+        id: ctx.org.id,
+        pipeline: ctx.pipeline,
+        _links: { organization: { href: ctx.base } },
+      },
     }),
   },
 ];

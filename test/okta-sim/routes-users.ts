@@ -9,7 +9,11 @@ const EQ: readonly FilterOp[] = ['eq'];
 const DATE_OPS: readonly FilterOp[] = ['eq', 'gt', 'ge', 'lt', 'le'];
 const SEARCH_OPS: readonly FilterOp[] = ['eq', 'ne', 'sw', 'co', 'gt', 'ge', 'lt', 'le', 'pr'];
 
-function attr(kind: AttributeSpec<SimUser>['kind'], ops: readonly FilterOp[], get: AttributeSpec<SimUser>['get']): AttributeSpec<SimUser> {
+function attr(
+  kind: AttributeSpec<SimUser>['kind'],
+  ops: readonly FilterOp[],
+  get: AttributeSpec<SimUser>['get'],
+): AttributeSpec<SimUser> {
   return { kind, ops, get };
 }
 
@@ -47,7 +51,11 @@ function userSearchSchema(attribute: string): AttributeSpec<SimUser> | undefined
   return undefined;
 }
 
-function compileOr400<T>(param: string, text: string, schema: (a: string) => AttributeSpec<T> | undefined) {
+function compileOr400<T>(
+  param: string,
+  text: string,
+  schema: (a: string) => AttributeSpec<T> | undefined,
+) {
   try {
     return compileFilter(text, schema);
   } catch (error) {
@@ -61,14 +69,17 @@ function userPredicate(query: URLSearchParams): (user: SimUser) => boolean {
   const filter = query.get('filter');
   const search = query.get('search');
   const q = query.get('q');
-  if (filter !== null && search !== null) throw oktaErrors.badQuery('filter and search cannot be combined');
+  if (filter !== null && search !== null)
+    throw oktaErrors.badQuery('filter and search cannot be combined');
   if (filter !== null) return compileOr400('filter', filter, USER_FILTER);
   if (search !== null) return compileOr400('search', search, userSearchSchema);
   if (q !== null) {
     const needle = q.toLowerCase();
     return (u) =>
       u.status !== 'DEPROVISIONED' &&
-      [u.profile.firstName, u.profile.lastName, u.profile.email, u.profile.login].some((v) => v.toLowerCase().startsWith(needle));
+      [u.profile.firstName, u.profile.lastName, u.profile.email, u.profile.login].some((v) =>
+        v.toLowerCase().startsWith(needle),
+      );
   }
   return (u) => u.status !== 'DEPROVISIONED';
 }
@@ -78,9 +89,22 @@ function listUsers(ctx: RouteContext): ApiResult {
   const after = decodeIdCursor(ctx.query.get('after'));
   const page = pageSorted(ctx.org.users, (u) => u.id, after, limit, userPredicate(ctx.query));
   const next = page.nextAfter
-    ? buildUrl(ctx.base, ctx.path, nextParams(ctx.query, ['filter', 'search', 'q', 'sortBy', 'sortOrder'], page.nextAfter, limit))
+    ? buildUrl(
+        ctx.base,
+        ctx.path,
+        nextParams(
+          ctx.query,
+          ['filter', 'search', 'q', 'sortBy', 'sortOrder'],
+          page.nextAfter,
+          limit,
+        ),
+      )
     : null;
-  return { status: 200, body: page.items.map((u) => userJson(ctx.org, u, ctx.base)), paging: { next } };
+  return {
+    status: 200,
+    body: page.items.map((u) => userJson(ctx.org, u, ctx.base)),
+    paging: { next },
+  };
 }
 
 export function findUser(org: SimOrg, idOrLogin: string | undefined): SimUser {
@@ -95,7 +119,8 @@ export function userRoles(ctx: RouteContext, user: SimUser): unknown[] {
   const roles = user.roles.map((role) => roleJson(role, 'USER', assignee));
   for (const group of ctx.org.roleGroups()) {
     if (!group.members.has(user.id)) continue;
-    for (const role of group.roles) roles.push(roleJson(role, 'GROUP', `${ctx.base}/api/v1/groups/${group.id}`));
+    for (const role of group.roles)
+      roles.push(roleJson(role, 'GROUP', `${ctx.base}/api/v1/groups/${group.id}`));
   }
   return roles;
 }
@@ -114,7 +139,10 @@ export const userRoutes: RouteDef[] = [
     template: '/api/v1/users/{id}',
     bucket: 'user-get',
     auth: true,
-    handle: (ctx) => ({ status: 200, body: userJson(ctx.org, findUser(ctx.org, ctx.params.id), ctx.base) }),
+    handle: (ctx) => ({
+      status: 200,
+      body: userJson(ctx.org, findUser(ctx.org, ctx.params.id), ctx.base),
+    }),
   },
   {
     method: 'GET',
@@ -134,7 +162,12 @@ export const userRoutes: RouteDef[] = [
     handle: (ctx) => {
       const user = findUser(ctx.org, ctx.params.id);
       const factor = user.factors.find((f) => f.id === ctx.params.factorId);
-      if (!factor) throw new OktaApiError(404, 'E0000007', `Not found: Resource not found: ${ctx.params.factorId} (UserFactor)`);
+      if (!factor)
+        throw new OktaApiError(
+          404,
+          'E0000007',
+          `Not found: Resource not found: ${ctx.params.factorId} (UserFactor)`,
+        );
       return { status: 200, body: factorJson(user, factor, ctx.base) };
     },
   },

@@ -40,7 +40,8 @@ function tokenize(text: string): Token[] {
     if (!match) throw new FilterError(`unexpected character at ${at}: ${text.slice(at, at + 10)}`);
     if (match[1]) tokens.push({ type: 'open', text: '(' });
     else if (match[2]) tokens.push({ type: 'close', text: ')' });
-    else if (match[3] !== undefined) tokens.push({ type: 'string', text: match[3].replace(/\\(.)/g, '$1') });
+    else if (match[3] !== undefined)
+      tokens.push({ type: 'string', text: match[3].replace(/\\(.)/g, '$1') });
     else if (match[4]) tokens.push({ type: 'word', text: match[4] });
     else if (match[5]) tokens.push({ type: 'number', text: match[5] });
   }
@@ -53,7 +54,8 @@ class Parser {
 
   parse(): Node {
     const node = this.or();
-    if (this.at < this.tokens.length) throw new FilterError(`unexpected "${this.tokens[this.at]?.text}"`);
+    if (this.at < this.tokens.length)
+      throw new FilterError(`unexpected "${this.tokens[this.at]?.text}"`);
     return node;
   }
 
@@ -117,33 +119,55 @@ class Parser {
   }
 }
 
-function compareOne(actual: string, op: FilterOp, expected: string, kind: AttributeSpec<unknown>['kind']): boolean {
+function compareOne(
+  actual: string,
+  op: FilterOp,
+  expected: string,
+  kind: AttributeSpec<unknown>['kind'],
+): boolean {
   if (kind === 'date') {
     const a = Date.parse(actual);
     const b = Date.parse(expected);
     switch (op) {
-      case 'eq': return a === b;
-      case 'ne': return a !== b;
-      case 'gt': return a > b;
-      case 'ge': return a >= b;
-      case 'lt': return a < b;
-      case 'le': return a <= b;
-      default: return false;
+      case 'eq':
+        return a === b;
+      case 'ne':
+        return a !== b;
+      case 'gt':
+        return a > b;
+      case 'ge':
+        return a >= b;
+      case 'lt':
+        return a < b;
+      case 'le':
+        return a <= b;
+      default:
+        return false;
     }
   }
   const a = kind === 'caseless' ? actual.toLowerCase() : actual;
   const b = kind === 'caseless' ? expected.toLowerCase() : expected;
   switch (op) {
-    case 'eq': return a === b;
-    case 'ne': return a !== b;
-    case 'gt': return a > b;
-    case 'ge': return a >= b;
-    case 'lt': return a < b;
-    case 'le': return a <= b;
-    case 'sw': return a.startsWith(b);
-    case 'co': return a.includes(b);
-    case 'ew': return a.endsWith(b);
-    default: return false;
+    case 'eq':
+      return a === b;
+    case 'ne':
+      return a !== b;
+    case 'gt':
+      return a > b;
+    case 'ge':
+      return a >= b;
+    case 'lt':
+      return a < b;
+    case 'le':
+      return a <= b;
+    case 'sw':
+      return a.startsWith(b);
+    case 'co':
+      return a.includes(b);
+    case 'ew':
+      return a.endsWith(b);
+    default:
+      return false;
   }
 }
 
@@ -155,7 +179,9 @@ function compile<T>(node: Node, schema: FilterSchema<T>): (item: T) => boolean {
     case 'or': {
       const left = compile(node.left, schema);
       const right = compile(node.right, schema);
-      return node.kind === 'and' ? (item) => left(item) && right(item) : (item) => left(item) || right(item);
+      return node.kind === 'and'
+        ? (item) => left(item) && right(item)
+        : (item) => left(item) || right(item);
     }
     case 'not': {
       const inner = compile(node.inner, schema);
@@ -169,7 +195,8 @@ function compile<T>(node: Node, schema: FilterSchema<T>): (item: T) => boolean {
 function compileComparison<T>(node: CmpNode, schema: FilterSchema<T>): (item: T) => boolean {
   const spec = schema(node.attr);
   if (!spec) throw new FilterError(`attribute "${node.attr}" is not supported here`);
-  if (!spec.ops.includes(node.op)) throw new FilterError(`operator "${node.op}" is not supported for ${node.attr}`);
+  if (!spec.ops.includes(node.op))
+    throw new FilterError(`operator "${node.op}" is not supported for ${node.attr}`);
   const { op, value } = node;
   if (op === 'pr') {
     return (item) => {
@@ -185,7 +212,11 @@ function compileComparison<T>(node: CmpNode, schema: FilterSchema<T>): (item: T)
     const actual = spec.get(item);
     if (actual === null || actual === undefined || expected === null) {
       const isNull = actual === null || actual === undefined;
-      return op === 'eq' ? isNull && expected === null : op === 'ne' ? isNull !== (expected === null) : false;
+      return op === 'eq'
+        ? isNull && expected === null
+        : op === 'ne'
+          ? isNull !== (expected === null)
+          : false;
     }
     if (typeof actual === 'string') return compareOne(actual, op, expected, spec.kind);
     return (actual as readonly string[]).some((one) => compareOne(one, op, expected, spec.kind));
@@ -200,5 +231,6 @@ export function compileFilter<T>(text: string, schema: FilterSchema<T>): (item: 
 
 /** Builds a schema from a fixed attribute table. */
 export function tableSchema<T>(table: Readonly<Record<string, AttributeSpec<T>>>): FilterSchema<T> {
-  return (attribute) => (Object.prototype.hasOwnProperty.call(table, attribute) ? table[attribute] : undefined);
+  return (attribute) =>
+    Object.prototype.hasOwnProperty.call(table, attribute) ? table[attribute] : undefined;
 }

@@ -119,7 +119,8 @@ export class SystemLogStore {
       if (query.afterSeq === null && entry.publishedMs < query.sinceMs) continue;
       if (entry.publishedMs < retained || !query.predicate(entry)) continue;
       entries.push(entry);
-      if (entries.length === query.limit) return { entries, nextCursor: this.encode('p', [entry.seq]) };
+      if (entries.length === query.limit)
+        return { entries, nextCursor: this.encode('p', [entry.seq]) };
     }
     const end = this.visible[this.visible.length - 1]?.seq ?? 0;
     return { entries, nextCursor: this.encode('p', [Math.max(end, query.afterSeq ?? 0)]) };
@@ -142,13 +143,15 @@ export class SystemLogStore {
     const sorted = this.sortedByPublished();
     const since = Math.max(query.sinceMs, this.clock() - RETENTION_MS);
     const entries: LogEntry[] = [];
-    const inRange = (entry: LogEntry) => entry.publishedMs >= since && entry.publishedMs < query.untilMs;
+    const inRange = (entry: LogEntry) =>
+      entry.publishedMs >= since && entry.publishedMs < query.untilMs;
     const step = query.descending ? -1 : 1;
     let i = this.boundedStart(sorted, query, since);
     for (; i >= 0 && i < sorted.length; i += step) {
       const entry = sorted[i] as LogEntry;
       if (!inRange(entry)) {
-        if (query.descending ? entry.publishedMs < since : entry.publishedMs >= query.untilMs) break;
+        if (query.descending ? entry.publishedMs < since : entry.publishedMs >= query.untilMs)
+          break;
         continue;
       }
       if (!query.predicate(entry)) continue;
@@ -163,7 +166,9 @@ export class SystemLogStore {
 
   private boundedStart(sorted: LogEntry[], query: BoundedQuery, since: number): number {
     // first index whose key is > (after) ascending, or last index < (after) descending
-    const pivot = query.after ?? (query.descending ? { publishedMs: query.untilMs, seq: 0 } : { publishedMs: since, seq: 0 });
+    const pivot =
+      query.after ??
+      (query.descending ? { publishedMs: query.untilMs, seq: 0 } : { publishedMs: since, seq: 0 });
     let lo = 0;
     let hi = sorted.length;
     const strict = query.after !== null || query.descending;
@@ -179,7 +184,10 @@ export class SystemLogStore {
   // ---- cursors: opaque, tamper-evident, tied to this simulator instance ----
 
   private checksum(payload: string): string {
-    return createHash('sha256').update(`${this.cursorSecret}|${payload}`).digest('base64url').slice(0, 10);
+    return createHash('sha256')
+      .update(`${this.cursorSecret}|${payload}`)
+      .digest('base64url')
+      .slice(0, 10);
   }
 
   private encode(kind: 'p' | 'b', parts: number[]): string {
@@ -189,7 +197,8 @@ export class SystemLogStore {
 
   /** Decodes an `after` of the given kind; 400 E0000031 when malformed, foreign or ahead of the log. */
   decode(raw: string, kind: 'p' | 'b'): number[] {
-    const invalid = () => oktaErrors.badQuery(`after: the cursor "${raw}" is invalid or has expired`);
+    const invalid = () =>
+      oktaErrors.badQuery(`after: the cursor "${raw}" is invalid or has expired`);
     const text = /^[A-Za-z0-9_-]+$/.test(raw) ? Buffer.from(raw, 'base64url').toString('utf8') : '';
     const pieces = text.split('.');
     const sum = pieces.pop();

@@ -57,7 +57,13 @@ function timeline(ctx: UserGenContext, status: UserStatus, forceRecent: boolean)
     ? latest - between(prng, DAY_MS / 4, 20 * DAY_MS)
     : latest - between(prng, 90 * DAY_MS, 1800 * DAY_MS);
   if (status === 'STAGED') {
-    return { created, activated: null, statusChanged: null, lastLogin: null, passwordChanged: null };
+    return {
+      created,
+      activated: null,
+      statusChanged: null,
+      lastLogin: null,
+      passwordChanged: null,
+    };
   }
   const activated = Math.min(latest, created + between(prng, MINUTE_MS, 2 * DAY_MS));
   if (status === 'PROVISIONED') {
@@ -68,8 +74,10 @@ function timeline(ctx: UserGenContext, status: UserStatus, forceRecent: boolean)
     const roll = prng.float();
     let lastLogin: number | null = null;
     if (roll < 0.8) lastLogin = Math.max(activated, latest - between(prng, 0, 14 * DAY_MS));
-    else if (roll < 0.88) lastLogin = Math.max(activated, latest - between(prng, 14 * DAY_MS, 89 * DAY_MS));
-    else if (roll < 0.95) lastLogin = Math.max(activated, latest - between(prng, 91 * DAY_MS, 400 * DAY_MS));
+    else if (roll < 0.88)
+      lastLogin = Math.max(activated, latest - between(prng, 14 * DAY_MS, 89 * DAY_MS));
+    else if (roll < 0.95)
+      lastLogin = Math.max(activated, latest - between(prng, 91 * DAY_MS, 400 * DAY_MS));
     return { created, activated, statusChanged: activated, lastLogin, passwordChanged };
   }
   let statusChanged: number;
@@ -120,13 +128,23 @@ function distinctFactorTypes(prng: Prng, count: number): string[] {
   return chosen;
 }
 
-function generateFactors(ctx: UserGenContext, user: SimUser, mix: FactorMix, since: number): SimFactor[] {
+function generateFactors(
+  ctx: UserGenContext,
+  user: SimUser,
+  mix: FactorMix,
+  since: number,
+): SimFactor[] {
   const { prng, anchorMs } = ctx;
   const latest = anchorMs - MINUTE_MS;
-  const end = user.statusChanged && user.status === 'DEPROVISIONED' ? Date.parse(user.statusChanged) : latest;
+  const end =
+    user.statusChanged && user.status === 'DEPROVISIONED' ? Date.parse(user.statusChanged) : latest;
   const created = (): string =>
     // ~6 % of enrollments are recent, so the System Log holds their activation events
-    iso(prng.chance(0.06) ? Math.max(since, end - between(prng, 0, 6 * DAY_MS)) : between(prng, since, end));
+    iso(
+      prng.chance(0.06)
+        ? Math.max(since, end - between(prng, 0, 6 * DAY_MS))
+        : between(prng, since, end),
+    );
   if (mix === 'none') return [];
   if (mix === 'pending') {
     const [type] = distinctFactorTypes(prng, 1);
@@ -137,8 +155,11 @@ function generateFactors(ctx: UserGenContext, user: SimUser, mix: FactorMix, sin
     buildFactor(prng, user, type, 'ACTIVE', created(), ctx.ids),
   );
   if (mix === 'several' && prng.chance(0.2)) {
-    const [extra] = distinctFactorTypes(prng, 1).filter((type) => !factors.some((f) => f.factorType === type));
-    if (extra) factors.push(buildFactor(prng, user, extra, 'PENDING_ACTIVATION', created(), ctx.ids));
+    const [extra] = distinctFactorTypes(prng, 1).filter(
+      (type) => !factors.some((f) => f.factorType === type),
+    );
+    if (extra)
+      factors.push(buildFactor(prng, user, extra, 'PENDING_ACTIVATION', created(), ctx.ids));
   }
   return factors;
 }
@@ -168,7 +189,8 @@ export function generateUsers(ctx: UserGenContext, count: number): SimUser[] {
     logins.set(base, seen + 1);
     const login = `${seen === 0 ? base : `${base}${seen + 1}`}@${ctx.emailDomain}`;
     let forceRecent = false;
-    if (status === 'ACTIVE' && !forcedRecentActive && index > 0) forceRecent = forcedRecentActive = true;
+    if (status === 'ACTIVE' && !forcedRecentActive && index > 0)
+      forceRecent = forcedRecentActive = true;
     if (status === 'DEPROVISIONED' && !forcedRecentDeprovisioned) {
       forceRecent = forcedRecentDeprovisioned = true;
     }
@@ -180,7 +202,9 @@ export function generateUsers(ctx: UserGenContext, count: number): SimUser[] {
       activated: nullableIso(times.activated),
       statusChanged: nullableIso(times.statusChanged),
       lastLogin: nullableIso(times.lastLogin),
-      lastUpdated: iso(Math.max(times.created, times.statusChanged ?? 0, times.passwordChanged ?? 0)),
+      lastUpdated: iso(
+        Math.max(times.created, times.statusChanged ?? 0, times.passwordChanged ?? 0),
+      ),
       passwordChanged: nullableIso(times.passwordChanged),
       profile: {
         login,
@@ -197,7 +221,10 @@ export function generateUsers(ctx: UserGenContext, count: number): SimUser[] {
       factors: [],
       roles: [],
     };
-    const mix = status === 'ACTIVE' && forcedMixes.length > 0 ? (forcedMixes.shift() as FactorMix) : factorMix(prng, status);
+    const mix =
+      status === 'ACTIVE' && forcedMixes.length > 0
+        ? (forcedMixes.shift() as FactorMix)
+        : factorMix(prng, status);
     user.factors = generateFactors(ctx, user, mix, times.activated ?? times.created);
     users.push(user);
   });

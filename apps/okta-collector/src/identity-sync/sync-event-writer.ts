@@ -33,7 +33,19 @@ export class SyncEventWriter {
     return this.seq - 1;
   }
 
-  async emit<T extends IdentityEvent['type']>(type: T, payload: PayloadOf<T>): Promise<void> {
+  /**
+   * Sub-resources are read concurrently, but messages leave one at a time, so
+   * topic order equals seq order.
+   */
+  emit<T extends IdentityEvent['type']>(type: T, payload: PayloadOf<T>): Promise<void> {
+    const next = this.tail.then(() => this.send(type, payload));
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+
+  private tail: Promise<void> = Promise.resolve();
+
+  private async send<T extends IdentityEvent['type']>(type: T, payload: PayloadOf<T>): Promise<void> {
     if (!(await this.leaseStillHeld())) throw new LeaseLostError(this.orgId);
     const draft = { type, schemaVersion: 1, orgId: this.orgId, syncId: this.syncId, seq: this.seq, payload } as unknown as DraftOf<T>;
     await this.publisher.publish('identity', [draft as never]);

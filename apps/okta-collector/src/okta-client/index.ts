@@ -54,6 +54,8 @@ export {
 export {
   OktaClient,
   OktaOrganizationSchema,
+  DEFAULT_PAGE_LIMITS,
+  type OktaPageLimits,
   type OktaClientOptions,
   type OktaOrganization,
   type OktaLogPage,

@@ -24,7 +24,9 @@ describe('parseLinkHeader', () => {
   });
 
   it('handles multi-valued rel and extra parameters', () => {
-    const e = parseLinkHeader(`<${next}>; title="a; b, c"; rel="last next"; type="application/json"`);
+    const e = parseLinkHeader(
+      `<${next}>; title="a; b, c"; rel="last next"; type="application/json"`,
+    );
     expect(e).toHaveLength(1);
     expect(e[0]?.rel).toEqual(['last', 'next']);
     expect(e[0]?.params.title).toBe('a; b, c');

@@ -15,7 +15,9 @@ export interface LinkEntry {
   params: Record<string, string>;
 }
 
-export function parseLinkHeader(header: string | readonly string[] | undefined | null): LinkEntry[] {
+export function parseLinkHeader(
+  header: string | readonly string[] | undefined | null,
+): LinkEntry[] {
   if (header === undefined || header === null) return [];
   const values = typeof header === 'string' ? [header] : header;
   const out: LinkEntry[] = [];

@@ -1,10 +1,20 @@
 import { isPublicAddress } from './ip-address';
-import { guardedLookup, OktaDomainError, validateOktaDomain, type ValidateOktaDomainOptions } from './okta-domain';
+import {
+  guardedLookup,
+  OktaDomainError,
+  validateOktaDomain,
+  type ValidateOktaDomainOptions,
+} from './okta-domain';
 
 const noDns = (): Promise<string[]> => Promise.reject(new Error('DNS must not be used'));
 
 function opts(over: Partial<ValidateOktaDomainOptions> = {}): ValidateOktaDomainOptions {
-  return { allowInsecureHosts: [], resolve: noDns, verifyOrganization: () => Promise.resolve(true), ...over };
+  return {
+    allowInsecureHosts: [],
+    resolve: noDns,
+    verifyOrganization: () => Promise.resolve(true),
+    ...over,
+  };
 }
 
 async function reason(input: string, o: ValidateOktaDomainOptions = opts()): Promise<string> {
@@ -66,29 +76,45 @@ describe('validateOktaDomain', () => {
     await expect(validateOktaDomain('acme-admin.okta.com', opts())).rejects.toThrow(
       'acme-admin.okta.com is the Okta Admin Console address, not the API; enter acme.okta.com instead.',
     );
-    await expect(validateOktaDomain('http://acme.okta.com', opts())).rejects.toThrow(/must use https/);
+    await expect(validateOktaDomain('http://acme.okta.com', opts())).rejects.toThrow(
+      /must use https/,
+    );
   });
 
   describe('custom domains', () => {
     const resolveTo = (...ips: string[]) => jest.fn((_host: string) => Promise.resolve(ips));
 
-    it.each([['10.1.2.3'], ['192.168.0.1'], ['127.0.0.1'], ['169.254.169.254'], ['100.64.1.1'], ['::1'], ['fd00::1'], ['::ffff:10.0.0.1']])(
-      'refuses a name resolving to %s',
-      async (ip) => {
-        expect(await reason('login.example.com', opts({ resolve: resolveTo(ip) }))).toBe('private-address');
-      },
-    );
-
-    it('refuses when any one of several addresses is private', async () => {
-      expect(await reason('login.example.com', opts({ resolve: resolveTo('93.184.216.34', '10.0.0.5') }))).toBe(
+    it.each([
+      ['10.1.2.3'],
+      ['192.168.0.1'],
+      ['127.0.0.1'],
+      ['169.254.169.254'],
+      ['100.64.1.1'],
+      ['::1'],
+      ['fd00::1'],
+      ['::ffff:10.0.0.1'],
+    ])('refuses a name resolving to %s', async (ip) => {
+      expect(await reason('login.example.com', opts({ resolve: resolveTo(ip) }))).toBe(
         'private-address',
       );
+    });
+
+    it('refuses when any one of several addresses is private', async () => {
+      expect(
+        await reason(
+          'login.example.com',
+          opts({ resolve: resolveTo('93.184.216.34', '10.0.0.5') }),
+        ),
+      ).toBe('private-address');
     });
 
     it('accepts a public name that answers like Okta', async () => {
       const resolve = resolveTo('93.184.216.34', '2606:2800:220:1:248:1893:25c8:1946');
       const verify = jest.fn((_u: URL) => Promise.resolve(true));
-      const url = await validateOktaDomain('https://login.example.com/', opts({ resolve, verifyOrganization: verify }));
+      const url = await validateOktaDomain(
+        'https://login.example.com/',
+        opts({ resolve, verifyOrganization: verify }),
+      );
       expect(url.origin).toBe('https://login.example.com');
       expect(resolve).toHaveBeenCalledWith('login.example.com');
       expect(verify).toHaveBeenCalledTimes(1);
@@ -96,11 +122,20 @@ describe('validateOktaDomain', () => {
 
     it('refuses a public name that does not answer like Okta, or fails DNS', async () => {
       expect(
-        await reason('login.example.com', opts({ resolve: resolveTo('93.184.216.34'), verifyOrganization: () => Promise.resolve(false) })),
+        await reason(
+          'login.example.com',
+          opts({
+            resolve: resolveTo('93.184.216.34'),
+            verifyOrganization: () => Promise.resolve(false),
+          }),
+        ),
       ).toBe('not-okta');
-      expect(await reason('login.example.com', opts({ resolve: () => Promise.reject(new Error('ENOTFOUND')) }))).toBe(
-        'dns-failure',
-      );
+      expect(
+        await reason(
+          'login.example.com',
+          opts({ resolve: () => Promise.reject(new Error('ENOTFOUND')) }),
+        ),
+      ).toBe('dns-failure');
       expect(await reason('login.example.com', opts({ resolve: resolveTo() }))).toBe('dns-failure');
     });
   });
@@ -108,11 +143,18 @@ describe('validateOktaDomain', () => {
   describe('test-only insecure opt-in', () => {
     it('accepts a listed host:port over http (explicit or bare)', async () => {
       const o = opts({ allowInsecureHosts: ['127.0.0.1:4010'] });
-      expect((await validateOktaDomain('http://127.0.0.1:4010', o)).origin).toBe('http://127.0.0.1:4010');
-      expect((await validateOktaDomain('127.0.0.1:4010', o)).origin).toBe('http://127.0.0.1:4010');
-      expect((await validateOktaDomain('http://localhost:4010', opts({ allowInsecureHosts: ['localhost:4010'] }))).origin).toBe(
-        'http://localhost:4010',
+      expect((await validateOktaDomain('http://127.0.0.1:4010', o)).origin).toBe(
+        'http://127.0.0.1:4010',
       );
+      expect((await validateOktaDomain('127.0.0.1:4010', o)).origin).toBe('http://127.0.0.1:4010');
+      expect(
+        (
+          await validateOktaDomain(
+            'http://localhost:4010',
+            opts({ allowInsecureHosts: ['localhost:4010'] }),
+          )
+        ).origin,
+      ).toBe('http://localhost:4010');
     });
 
     it('refuses anything not listed exactly', async () => {
@@ -158,12 +200,17 @@ describe('isPublicAddress', () => {
     expect(isPublicAddress(ip)).toBe(false);
   });
 
-  it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2606:4700::6810:84e5', '::ffff:8.8.8.8', '64:ff9b::8.8.8.8'])(
-    '%s is public',
-    (ip) => {
-      expect(isPublicAddress(ip)).toBe(true);
-    },
-  );
+  it.each([
+    '93.184.216.34',
+    '8.8.8.8',
+    '172.32.0.1',
+    '100.128.0.1',
+    '2606:4700::6810:84e5',
+    '::ffff:8.8.8.8',
+    '64:ff9b::8.8.8.8',
+  ])('%s is public', (ip) => {
+    expect(isPublicAddress(ip)).toBe(true);
+  });
 });
 
 describe('guardedLookup (connect-time DNS re-check)', () => {

@@ -1,4 +1,9 @@
-import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type LookupOptions } from 'node:dns';
+import {
+  lookup as dnsLookup,
+  type LookupAddress,
+  type LookupAllOptions,
+  type LookupOptions,
+} from 'node:dns';
 import { promises as dnsPromises } from 'node:dns';
 import { isIP } from 'node:net';
 import { Client } from 'undici';
@@ -103,7 +108,10 @@ const EXAMPLE = 'for example acme.okta.com';
  * domain must resolve to public addresses only and answer like Okta. Only a
  * `host:port` from `allowInsecureHosts` may use http or a non-public address.
  */
-export async function validateOktaDomain(input: string, opts: ValidateOktaDomainOptions): Promise<URL> {
+export async function validateOktaDomain(
+  input: string,
+  opts: ValidateOktaDomainOptions,
+): Promise<URL> {
   const text = (input ?? '').trim();
   if (!text) throw new OktaDomainError('empty', `Enter your Okta domain (${EXAMPLE}).`);
   const allow = normalizeAllowList(opts.allowInsecureHosts);
@@ -113,26 +121,44 @@ export async function validateOktaDomain(input: string, opts: ValidateOktaDomain
   try {
     url = new URL(hasScheme ? text : `https://${text}`);
   } catch {
-    throw new OktaDomainError('invalid', `"${truncate(text)}" is not a valid domain; enter your Okta domain (${EXAMPLE}).`);
+    throw new OktaDomainError(
+      'invalid',
+      `"${truncate(text)}" is not a valid domain; enter your Okta domain (${EXAMPLE}).`,
+    );
   }
   if (!url.hostname) {
-    throw new OktaDomainError('invalid', `"${truncate(text)}" is not a valid domain; enter your Okta domain (${EXAMPLE}).`);
+    throw new OktaDomainError(
+      'invalid',
+      `"${truncate(text)}" is not a valid domain; enter your Okta domain (${EXAMPLE}).`,
+    );
   }
 
   // The test-only opt-in: a listed host:port, over http (bare entries default to http) or https.
   if (!hasScheme) {
     const asHttp = new URL(`http://${text}`);
-    if (allow.has(hostPortKey(asHttp.hostname, asHttp.port, 'http:'))) return new URL(asHttp.origin);
+    if (allow.has(hostPortKey(asHttp.hostname, asHttp.port, 'http:')))
+      return new URL(asHttp.origin);
   }
-  if ((url.protocol === 'http:' || url.protocol === 'https:') && allow.has(hostPortKey(url.hostname, url.port, url.protocol))) {
+  if (
+    (url.protocol === 'http:' || url.protocol === 'https:') &&
+    allow.has(hostPortKey(url.hostname, url.port, url.protocol))
+  ) {
     return new URL(url.origin);
   }
 
   if (url.protocol !== 'https:') {
-    throw new OktaDomainError('not-https', `The Okta domain must use https:// (${EXAMPLE}).`, url.hostname);
+    throw new OktaDomainError(
+      'not-https',
+      `The Okta domain must use https:// (${EXAMPLE}).`,
+      url.hostname,
+    );
   }
   if (url.username || url.password) {
-    throw new OktaDomainError('credentials', 'The Okta domain must not contain a user name or password.', url.hostname);
+    throw new OktaDomainError(
+      'credentials',
+      'The Okta domain must not contain a user name or password.',
+      url.hostname,
+    );
   }
   let host = url.hostname.toLowerCase();
   if (host.endsWith('.')) host = host.slice(0, -1);
@@ -145,7 +171,11 @@ export async function validateOktaDomain(input: string, opts: ValidateOktaDomain
     );
   }
   if (host === 'localhost' || host.endsWith('.localhost')) {
-    throw new OktaDomainError('localhost', `${host} is not an Okta domain; enter your Okta domain (${EXAMPLE}).`, host);
+    throw new OktaDomainError(
+      'localhost',
+      `${host} is not an Okta domain; enter your Okta domain (${EXAMPLE}).`,
+      host,
+    );
   }
   if (url.port && url.port !== '443') {
     throw new OktaDomainError('port', `The Okta domain must not name a port (${EXAMPLE}).`, host);
@@ -159,12 +189,20 @@ export async function validateOktaDomain(input: string, opts: ValidateOktaDomain
     );
   }
   if (!host.includes('.')) {
-    throw new OktaDomainError('invalid', `${host} is not a public domain name; enter your Okta domain (${EXAMPLE}).`, host);
+    throw new OktaDomainError(
+      'invalid',
+      `${host} is not a public domain name; enter your Okta domain (${EXAMPLE}).`,
+      host,
+    );
   }
   const base = new URL(`https://${host}`);
   if (isOktaOwnDomain(host)) return base;
   if (OKTA_DOMAIN_SUFFIXES.some((s) => host === s || host.endsWith(`.${s}`))) {
-    throw new OktaDomainError('invalid', `${host} is not an Okta organization domain (${EXAMPLE}).`, host);
+    throw new OktaDomainError(
+      'invalid',
+      `${host} is not an Okta organization domain (${EXAMPLE}).`,
+      host,
+    );
   }
 
   // A custom URL domain: public addresses only, and it must answer like Okta.
@@ -173,10 +211,18 @@ export async function validateOktaDomain(input: string, opts: ValidateOktaDomain
   try {
     addresses = await resolve(host);
   } catch {
-    throw new OktaDomainError('dns-failure', `${host} could not be found (DNS lookup failed); check the domain.`, host);
+    throw new OktaDomainError(
+      'dns-failure',
+      `${host} could not be found (DNS lookup failed); check the domain.`,
+      host,
+    );
   }
   if (addresses.length === 0) {
-    throw new OktaDomainError('dns-failure', `${host} could not be found (DNS lookup failed); check the domain.`, host);
+    throw new OktaDomainError(
+      'dns-failure',
+      `${host} could not be found (DNS lookup failed); check the domain.`,
+      host,
+    );
   }
   if (!addresses.every(isPublicAddress)) {
     throw new OktaDomainError(
@@ -217,7 +263,9 @@ async function defaultResolve(host: string): Promise<string[]> {
 export function looksLikeOktaOrganization(body: unknown): boolean {
   if (!body || typeof body !== 'object') return false;
   const b = body as { id?: unknown; _links?: { organization?: { href?: unknown } } };
-  return typeof b.id === 'string' && b.id.length > 0 && typeof b._links?.organization?.href === 'string';
+  return (
+    typeof b.id === 'string' && b.id.length > 0 && typeof b._links?.organization?.href === 'string'
+  );
 }
 
 async function defaultVerifyOrganization(base: URL): Promise<boolean> {
@@ -240,7 +288,11 @@ async function defaultVerifyOrganization(base: URL): Promise<boolean> {
   }
 }
 
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+type LookupCallback = (
+  err: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void;
 
 /**
  * A `net.connect` / `tls.connect` `lookup` that resolves like the system
@@ -252,7 +304,8 @@ export function guardedLookup(
   options: LookupOptions | number | undefined,
   callback: LookupCallback,
 ): void {
-  const o: Record<string, unknown> = typeof options === 'object' && options !== null ? { ...options } : {};
+  const o: Record<string, unknown> =
+    typeof options === 'object' && options !== null ? { ...options } : {};
   if (typeof options === 'number') o.family = options;
   const wantAll = o.all === true;
   dnsLookup(hostname, { ...o, all: true } as LookupAllOptions, (err, addresses) => {

@@ -78,13 +78,23 @@ async function collect<T>(it: AsyncIterable<T[]>): Promise<T[]> {
   return out;
 }
 
-const oktaError = (code: string, summary: string) => ({ errorCode: code, errorSummary: summary, errorLink: code, errorId: 'oae1', errorCauses: [] });
+const oktaError = (code: string, summary: string) => ({
+  errorCode: code,
+  errorSummary: summary,
+  errorLink: code,
+  errorId: 'oae1',
+  errorCauses: [],
+});
 
 describe('OktaClient over HTTP (local server)', () => {
   it('sends SSWS auth, Accept and User-Agent; the organization call goes without auth', async () => {
     const { server, client } = await setup((req, res) => {
       if (req.url === '/.well-known/okta-organization') {
-        return sendJson(res, 200, { id: '00o1', pipeline: 'idx', _links: { organization: { href: 'x' } } });
+        return sendJson(res, 200, {
+          id: '00o1',
+          pipeline: 'idx',
+          _links: { organization: { href: 'x' } },
+        });
       }
       sendJson(res, 200, { id: '00u1', status: 'ACTIVE', profile: { login: 'a@b.c' } });
     });
@@ -99,7 +109,12 @@ describe('OktaClient over HTTP (local server)', () => {
   });
 
   it('pages through Link headers in both forms and passes raw items through unchanged', async () => {
-    const raw = (i: number) => ({ id: `00g${i}`, type: 'OKTA_GROUP', profile: { name: `g${i}`, extra: { deep: [i] } }, unknownField: i });
+    const raw = (i: number) => ({
+      id: `00g${i}`,
+      type: 'OKTA_GROUP',
+      profile: { name: `g${i}`, extra: { deep: [i] } },
+      unknownField: i,
+    });
     const { server, client } = await setup((req, res) => {
       const u = new URL(req.url ?? '/', 'http://x');
       const after = Number(u.searchParams.get('after') ?? '0');
@@ -133,12 +148,16 @@ describe('OktaClient over HTTP (local server)', () => {
     });
     const users = await collect(client.listUsers());
     expect(users.map((u) => u.id)).toEqual(['u1', 'u2', 'u3', 'u4']);
-    expect(server.calls[1]?.url).toBe('/api/v1/users?filter=status%20eq%20%22DEPROVISIONED%22&limit=200');
+    expect(server.calls[1]?.url).toBe(
+      '/api/v1/users?filter=status%20eq%20%22DEPROVISIONED%22&limit=200',
+    );
   });
 
   it('401 → OktaCredentialsInvalidError after exactly one call, no retry', async () => {
     const { server, client } = await setup((_req, res) =>
-      sendJson(res, 401, oktaError('E0000011', 'Invalid token provided'), { 'x-okta-request-id': 'req-401' }),
+      sendJson(res, 401, oktaError('E0000011', 'Invalid token provided'), {
+        'x-okta-request-id': 'req-401',
+      }),
     );
     const err = await failure(client.listUserFactors('00u1'));
     expect(err).toBeInstanceOf(OktaCredentialsInvalidError);
@@ -160,25 +179,33 @@ describe('OktaClient over HTTP (local server)', () => {
     [404, 'E0000007', OktaNotFoundError],
     [400, 'E0000031', OktaBadRequestError],
   ])('%i maps to its error without retry', async (status, code, type) => {
-    const { server, client } = await setup((_req, res) => sendJson(res, status, oktaError(code, 'nope')));
+    const { server, client } = await setup((_req, res) =>
+      sendJson(res, status, oktaError(code, 'nope')),
+    );
     expect(await failure(client.listUserRoles('00u1'))).toBeInstanceOf(type);
     expect(server.calls).toHaveLength(1);
   });
 
   it('an error summary echoing the token is scrubbed', async () => {
-    const { client } = await setup((_req, res) => sendJson(res, 400, oktaError('E0000031', `bad token ${TOKEN} here`)));
+    const { client } = await setup((_req, res) =>
+      sendJson(res, 400, oktaError('E0000031', `bad token ${TOKEN} here`)),
+    );
     const err = (await failure(client.listUserRoles('00u1'))) as Error;
     expect(err.message).toContain('[redacted]');
     expect(err.message).not.toContain(TOKEN);
   });
 
   it('retries 5xx to success, and gives up after the retry budget', async () => {
-    const a = await setup((_req, res, _c, n) => (n <= 2 ? sendJson(res, 503, oktaError('E0000009', 'busy')) : sendJson(res, 200, [])));
+    const a = await setup((_req, res, _c, n) =>
+      n <= 2 ? sendJson(res, 503, oktaError('E0000009', 'busy')) : sendJson(res, 200, []),
+    );
     expect(await a.client.listUserFactors('00u1')).toEqual([]);
     expect(a.server.calls).toHaveLength(3);
     expect(a.events.map((e) => e.status)).toEqual([503, 503, 200]);
 
-    const b = await setup((_req, res) => sendJson(res, 500, oktaError('E0000009', 'boom'), { 'x-okta-request-id': 'r500' }));
+    const b = await setup((_req, res) =>
+      sendJson(res, 500, oktaError('E0000009', 'boom'), { 'x-okta-request-id': 'r500' }),
+    );
     const err = await failure(b.client.listUserFactors('00u1'));
     expect(err).toBeInstanceOf(OktaTransientError);
     expect((err as OktaTransientError).oktaRequestId).toBe('r500');
@@ -186,25 +213,34 @@ describe('OktaClient over HTTP (local server)', () => {
   });
 
   it('retries malformed JSON', async () => {
-    const { server, client } = await setup((_req, res, _c, n) => sendJson(res, 200, n === 1 ? '[{"id": "f1",' : []));
+    const { server, client } = await setup((_req, res, _c, n) =>
+      sendJson(res, 200, n === 1 ? '[{"id": "f1",' : []),
+    );
     expect(await client.listUserFactors('00u1')).toEqual([]);
     expect(server.calls).toHaveLength(2);
   });
 
   it('retries a reset connection', async () => {
-    const { server, client } = await setup((req, res, _c, n) => (n === 1 ? req.socket.destroy() : sendJson(res, 200, [])));
+    const { server, client } = await setup((req, res, _c, n) =>
+      n === 1 ? req.socket.destroy() : sendJson(res, 200, []),
+    );
     expect(await client.listUserFactors('00u1')).toEqual([]);
     expect(server.calls).toHaveLength(2);
   });
 
   it('times out a hung request, retries it, and raises a transient error when it keeps hanging', async () => {
     const timeouts = { headersMs: 150, bodyMs: 150 };
-    const a = await setup((_req, res, _c, n) => (n === 1 ? undefined : sendJson(res, 200, [])), { timeouts });
+    const a = await setup((_req, res, _c, n) => (n === 1 ? undefined : sendJson(res, 200, [])), {
+      timeouts,
+    });
     expect(await a.client.listUserFactors('00u1')).toEqual([]);
     expect(a.server.calls).toHaveLength(2);
     expect(a.events[0]).toMatchObject({ status: 0, error: 'UND_ERR_HEADERS_TIMEOUT' });
 
-    const b = await setup(() => undefined, { timeouts, retry: { retries: 1, baseMs: 1, capMs: 2 } });
+    const b = await setup(() => undefined, {
+      timeouts,
+      retry: { retries: 1, baseMs: 1, capMs: 2 },
+    });
     const err = await failure(b.client.listUserFactors('00u1'));
     expect(err).toBeInstanceOf(OktaTransientError);
     expect((err as Error).message).toContain('UND_ERR_HEADERS_TIMEOUT');
@@ -230,7 +266,9 @@ describe('OktaClient over HTTP (local server)', () => {
     const other = await startLocalServer((_req, res) => sendJson(res, 200, []));
     servers.push(other);
     const { client } = await setup((_req, res) =>
-      sendJson(res, 200, [{ id: '0oa1', status: 'ACTIVE' }], { link: `<${other.url}/api/v1/apps?after=x>; rel="next"` }),
+      sendJson(res, 200, [{ id: '0oa1', status: 'ACTIVE' }], {
+        link: `<${other.url}/api/v1/apps?after=x>; rel="next"`,
+      }),
     );
     const err = await failure(collect(client.listApps()));
     expect(err).toBeInstanceOf(OktaCrossOriginLinkError);
@@ -240,7 +278,10 @@ describe('OktaClient over HTTP (local server)', () => {
 
   it('refuses a cross-origin _links.next.href and a cross-origin stored log checkpoint', async () => {
     const { server, client } = await setup((_req, res) =>
-      sendJson(res, 200, { value: [{ id: '00u1', orn: 'x' }], _links: { next: { href: 'https://evil.example.com/api/v1/iam/assignees/users?after=1' } } }),
+      sendJson(res, 200, {
+        value: [{ id: '00u1', orn: 'x' }],
+        _links: { next: { href: 'https://evil.example.com/api/v1/iam/assignees/users?after=1' } },
+      }),
     );
     const got: string[] = [];
     const err = await failure(
@@ -250,7 +291,9 @@ describe('OktaClient over HTTP (local server)', () => {
     );
     expect(got).toEqual(['00u1']);
     expect(err).toBeInstanceOf(OktaCrossOriginLinkError);
-    expect(await failure(client.fetchLogPage({ nextUrl: 'http://169.254.169.254/latest' }))).toBeInstanceOf(OktaCrossOriginLinkError);
+    expect(
+      await failure(client.fetchLogPage({ nextUrl: 'http://169.254.169.254/latest' })),
+    ).toBeInstanceOf(OktaCrossOriginLinkError);
     expect(server.calls).toHaveLength(1);
   });
 
@@ -259,22 +302,45 @@ describe('OktaClient over HTTP (local server)', () => {
       const page = req.url?.includes('after=2') ? 2 : 1;
       sendJson(res, 200, {
         value: [{ id: `00u${page}a` }, { id: `00u${page}b` }],
-        _links: page === 1 ? { next: { href: `${server.url}/api/v1/iam/assignees/users?after=2&limit=100` } } : {},
+        _links:
+          page === 1
+            ? { next: { href: `${server.url}/api/v1/iam/assignees/users?after=2&limit=100` } }
+            : {},
       });
     });
     const ids: string[] = [];
     for await (const page of client.listRoleAssigneeUsers()) ids.push(...page);
     expect(ids).toEqual(['00u1a', '00u1b', '00u2a', '00u2b']);
-    expect(server.calls.map((c) => c.url)).toEqual(['/api/v1/iam/assignees/users?limit=100', '/api/v1/iam/assignees/users?after=2&limit=100']);
+    expect(server.calls.map((c) => c.url)).toEqual([
+      '/api/v1/iam/assignees/users?limit=100',
+      '/api/v1/iam/assignees/users?after=2&limit=100',
+    ]);
   });
 
   it('builds the first System Log URL and follows the stored next link exactly', async () => {
     const { server, client } = await setup((req, res) => {
-      sendJson(res, 200, req.url?.includes('after=') ? [] : [{ uuid: 'e1', published: '2025-01-01T00:00:00.000Z', eventType: 'user.session.start' }], {
-        link: `<${server.url}/api/v1/logs?limit=1000&after=1735689600000_1&filter=eventType+eq+%22x%22>; rel="next"`,
-      });
+      sendJson(
+        res,
+        200,
+        req.url?.includes('after=')
+          ? []
+          : [
+              {
+                uuid: 'e1',
+                published: '2025-01-01T00:00:00.000Z',
+                eventType: 'user.session.start',
+              },
+            ],
+        {
+          link: `<${server.url}/api/v1/logs?limit=1000&after=1735689600000_1&filter=eventType+eq+%22x%22>; rel="next"`,
+        },
+      );
     });
-    const first = await client.fetchLogPage({ since: '2025-01-01T00:00:00.000Z', filter: 'eventType eq "user.session.start"', limit: 5000 });
+    const first = await client.fetchLogPage({
+      since: '2025-01-01T00:00:00.000Z',
+      filter: 'eventType eq "user.session.start"',
+      limit: 5000,
+    });
     expect(first.events).toHaveLength(1);
     expect(server.calls[0]?.url).toBe(
       '/api/v1/logs?since=2025-01-01T00%3A00%3A00.000Z&filter=eventType%20eq%20%22user.session.start%22&limit=1000&sortOrder=ASCENDING',
@@ -282,11 +348,15 @@ describe('OktaClient over HTTP (local server)', () => {
     const second = await client.fetchLogPage({ nextUrl: first.nextUrl as string });
     expect(second.events).toEqual([]);
     expect(second.nextUrl).toBe(first.nextUrl);
-    expect(server.calls[1]?.url).toBe('/api/v1/logs?limit=1000&after=1735689600000_1&filter=eventType+eq+%22x%22');
+    expect(server.calls[1]?.url).toBe(
+      '/api/v1/logs?limit=1000&after=1735689600000_1&filter=eventType+eq+%22x%22',
+    );
   });
 
   it('a malformed item is OktaBadResponseError naming the endpoint and index, not retried', async () => {
-    const { server, client } = await setup((_req, res) => sendJson(res, 200, [{ id: 'f1', factorType: 'sms', status: 'ACTIVE' }, { id: 'f2' }]));
+    const { server, client } = await setup((_req, res) =>
+      sendJson(res, 200, [{ id: 'f1', factorType: 'sms', status: 'ACTIVE' }, { id: 'f2' }]),
+    );
     const err = await failure(client.listUserFactors('00u1'));
     expect(err).toBeInstanceOf(OktaBadResponseError);
     expect((err as OktaBadResponseError).itemIndex).toBe(1);
@@ -305,7 +375,10 @@ describe('OktaClient over HTTP (local server)', () => {
       'x-rate-limit-reset': String(Math.floor(Date.now() / 1000) + 30),
     });
     const a = await setup(
-      (_req, res, _c, n) => (n === 1 ? sendJson(res, 429, oktaError('E0000047', 'API call exceeded rate limit'), rl(0)) : sendJson(res, 200, [], rl(8))),
+      (_req, res, _c, n) =>
+        n === 1
+          ? sendJson(res, 429, oktaError('E0000047', 'API call exceeded rate limit'), rl(0))
+          : sendJson(res, 200, [], rl(8)),
       { clock: time.clock, sleep: time.sleep, random: () => 0 },
     );
     expect(await a.client.listUserFactors('00u1')).toEqual([]);
@@ -316,10 +389,14 @@ describe('OktaClient over HTTP (local server)', () => {
     expect(waited).toBeLessThanOrEqual(31_000);
 
     const time2 = new WarpTime();
-    const b = await setup((_req, res) => sendJson(res, 429, oktaError('E0000047', 'API call exceeded rate limit'), rl(0)), {
-      clock: time2.clock,
-      sleep: time2.sleep,
-    });
+    const b = await setup(
+      (_req, res) =>
+        sendJson(res, 429, oktaError('E0000047', 'API call exceeded rate limit'), rl(0)),
+      {
+        clock: time2.clock,
+        sleep: time2.sleep,
+      },
+    );
     const err = await failure(b.client.listUserFactors('00u1'));
     expect(err).toBeInstanceOf(OktaRateLimitedError);
     expect((err as OktaRateLimitedError).oktaErrorCode).toBe('E0000047');
@@ -331,9 +408,18 @@ describe('OktaClient over HTTP (local server)', () => {
     const { server, client } = await setup(
       (_req, res, _c, n) =>
         n === 1
-          ? sendJson(res, 429, oktaError('E0000047', 'concurrency'), { 'x-rate-limit-limit': '0', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': '0' })
+          ? sendJson(res, 429, oktaError('E0000047', 'concurrency'), {
+              'x-rate-limit-limit': '0',
+              'x-rate-limit-remaining': '0',
+              'x-rate-limit-reset': '0',
+            })
           : sendJson(res, 200, []),
-      { clock: time.clock, sleep: time.sleep, random: () => 0.5, retry: { concurrencyBackoffMs: 1000 } },
+      {
+        clock: time.clock,
+        sleep: time.sleep,
+        random: () => 0.5,
+        retry: { concurrencyBackoffMs: 1000 },
+      },
     );
     expect(await client.listUserFactors('00u1')).toEqual([]);
     expect(server.calls).toHaveLength(2);
@@ -362,13 +448,19 @@ describe('OktaClient over HTTP (local server)', () => {
   });
 
   it('refuses to reach a loopback origin that is not in the opt-in list', async () => {
-    expect(() => new OktaClient({ baseUrl: new URL('http://127.0.0.1:9'), token: new Secret(TOKEN) })).toThrow(OktaDomainError);
-    expect(() => new OktaClient({ baseUrl: new URL('https://127.0.0.1:9'), token: new Secret(TOKEN) })).toThrow(OktaDomainError);
+    expect(
+      () => new OktaClient({ baseUrl: new URL('http://127.0.0.1:9'), token: new Secret(TOKEN) }),
+    ).toThrow(OktaDomainError);
+    expect(
+      () => new OktaClient({ baseUrl: new URL('https://127.0.0.1:9'), token: new Secret(TOKEN) }),
+    ).toThrow(OktaDomainError);
   });
 
   it('the connect-time DNS re-check refuses a name that resolves to loopback', async () => {
     // The client itself refuses the name "localhost"; drive the same connector through undici directly.
-    const pool = new Pool('https://localhost', { connect: { timeout: 1000, lookup: guardedLookup } });
+    const pool = new Pool('https://localhost', {
+      connect: { timeout: 1000, lookup: guardedLookup },
+    });
     try {
       const err = await failure(pool.request({ method: 'GET', path: '/' }));
       expect(err).toBeInstanceOf(OktaDomainError);

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Pool } from 'undici';
 import { AbortedError, realSleep, systemClock, type Clock, type Sleep } from './clock';
 import { guardedLookup, isInsecureHostAllowed, OktaDomainError } from './okta-domain';
@@ -17,6 +18,7 @@ import {
   type BucketSnapshot,
   type OktaBucket,
   type RateTicket,
+  type RateVerdict,
 } from './rate-limiter';
 import { Secret } from './secret';
 import { Semaphore } from './semaphore';
@@ -134,7 +136,10 @@ const RETRYABLE_CODES = new Set([
   'ENETDOWN',
 ]);
 
-function headerString(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+function headerString(
+  headers: Record<string, string | string[] | undefined>,
+  name: string,
+): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
@@ -164,7 +169,13 @@ export class OktaHttp {
   private readonly concurrencyBackoffMs: number;
   private readonly abort = new AbortController();
   private closed = false;
-  private readonly counters = { requests: 0, retries: 0, rateLimited429: 0, concurrency429: 0, transientFailures: 0 };
+  private readonly counters = {
+    requests: 0,
+    retries: 0,
+    rateLimited429: 0,
+    concurrency429: 0,
+    transientFailures: 0,
+  };
 
   constructor(opts: OktaHttpOptions) {
     if (!(opts.token instanceof Secret)) throw new TypeError('token must be a Secret');
@@ -175,8 +186,17 @@ export class OktaHttp {
         throw new OktaDomainError('not-https', 'The Okta domain must use https://.', base.hostname);
       }
       const bare = base.hostname.replace(/^\[|\]$/g, '');
-      if (/^[\d.]+$/.test(bare) || bare.includes(':') || bare === 'localhost' || bare.endsWith('.localhost')) {
-        throw new OktaDomainError('ip-literal', 'The Okta domain must be a domain name, not an address.', base.hostname);
+      if (
+        /^[\d.]+$/.test(bare) ||
+        bare.includes(':') ||
+        bare === 'localhost' ||
+        bare.endsWith('.localhost')
+      ) {
+        throw new OktaDomainError(
+          'ip-literal',
+          'The Okta domain must be a domain name, not an address.',
+          base.hostname,
+        );
       }
     }
     this.origin = base.origin;
@@ -195,6 +215,8 @@ export class OktaHttp {
     this.random = opts.random ?? Math.random;
     this.logger = opts.logger;
     this.onResponseHook = opts.onResponse;
+    // every in-flight request and pending sleep listens on the close signal
+    setMaxListeners(0, this.abort.signal);
     this.sem = new Semaphore(concurrency);
     this.limiter = new OktaRateLimiter({
       maxShare: opts.maxShare,
@@ -225,7 +247,11 @@ export class OktaHttp {
     try {
       u = new URL(raw, this.origin);
     } catch {
-      throw new OktaBadResponseError({ status, endpoint, detail: 'a pagination link is not a valid URL' });
+      throw new OktaBadResponseError({
+        status,
+        endpoint,
+        detail: 'a pagination link is not a valid URL',
+      });
     }
     if (u.origin !== this.origin) {
       throw new OktaCrossOriginLinkError({
@@ -246,8 +272,10 @@ export class OktaHttp {
     const endpoint = req.endpoint;
     let transientTries = 0;
     let rateTries = 0;
+    // Only the Management API is metered; `/.well-known/*` (no auth, no rate headers) is not.
+    const metered = path.startsWith('/api/');
     for (let attempt = 0; ; attempt++) {
-      const ticket = await this.limiter.acquire(bucket);
+      const ticket = metered ? await this.limiter.acquire(bucket) : undefined;
       let semHeld = false;
       const started = this.clock.now();
       let status = 0;
@@ -273,14 +301,28 @@ export class OktaHttp {
         if (semHeld) this.sem.release();
         this.releaseTicket(ticket, status, headers);
         if (this.closed || err instanceof AbortedError) throw new AbortedError();
-        if (err instanceof OktaDomainError || (err as { code?: unknown })?.code === 'ERR_OKTA_PRIVATE_ADDRESS') {
+        if (
+          err instanceof OktaDomainError ||
+          (err as { code?: unknown })?.code === 'ERR_OKTA_PRIVATE_ADDRESS'
+        ) {
           throw err instanceof OktaDomainError
             ? err
-            : new OktaDomainError('private-address', 'The Okta domain resolved to a private or reserved address; connection refused.');
+            : new OktaDomainError(
+                'private-address',
+                'The Okta domain resolved to a private or reserved address; connection refused.',
+              );
         }
         const code = errorCode(err);
         const durationMs = this.clock.now() - started;
-        this.emit({ bucket, status, durationMs, endpoint, attempt, error: code, oktaRequestId: headerString(headers, 'x-okta-request-id') });
+        this.emit({
+          bucket,
+          status,
+          durationMs,
+          endpoint,
+          attempt,
+          error: code,
+          oktaRequestId: headerString(headers, 'x-okta-request-id'),
+        });
         const retryable = RETRYABLE_CODES.has(code);
         const failure = new OktaTransientError({
           status,
@@ -299,21 +341,38 @@ export class OktaHttp {
       this.sem.release();
       const durationMs = this.clock.now() - started;
       const oktaRequestId = headerString(headers, 'x-okta-request-id');
-      const verdict = this.limiter.onResponse(ticket, status, parseRateHeaders(headers));
+      const verdict: RateVerdict = ticket
+        ? this.limiter.onResponse(ticket, status, parseRateHeaders(headers))
+        : status === 429
+          ? { kind: 'concurrency-limited' }
+          : { kind: 'ok' };
 
       if (status >= 200 && status < 300) {
         let body: unknown;
         try {
           body = text.length === 0 ? null : JSON.parse(text);
         } catch {
-          this.emit({ bucket, status, durationMs, endpoint, attempt, oktaRequestId, error: 'MALFORMED_JSON' });
+          this.emit({
+            bucket,
+            status,
+            durationMs,
+            endpoint,
+            attempt,
+            oktaRequestId,
+            error: 'MALFORMED_JSON',
+          });
           if (transientTries < this.retries) {
             transientTries++;
             await this.backoff(transientTries, endpoint, attempt, 'MALFORMED_JSON');
             continue;
           }
           this.counters.transientFailures++;
-          throw new OktaTransientError({ status, endpoint, oktaRequestId, detail: 'the response body is not valid JSON' });
+          throw new OktaTransientError({
+            status,
+            endpoint,
+            oktaRequestId,
+            detail: 'the response body is not valid JSON',
+          });
         }
         this.emit({ bucket, status, durationMs, endpoint, attempt, oktaRequestId });
         const link = headers['link'];
@@ -324,7 +383,13 @@ export class OktaHttp {
 
       this.emit({ bucket, status, durationMs, endpoint, attempt, oktaRequestId });
       const { errorCode: oktaErrorCode, errorSummary } = this.parseErrorBody(text);
-      const init = { status, endpoint, oktaErrorCode, oktaErrorSummary: errorSummary, oktaRequestId };
+      const init = {
+        status,
+        endpoint,
+        oktaErrorCode,
+        oktaErrorSummary: errorSummary,
+        oktaRequestId,
+      };
 
       if (status === 429) {
         if (verdict.kind === 'rate-limited') this.counters.rateLimited429++;
@@ -336,7 +401,14 @@ export class OktaHttp {
             ? verdict.waitMs
             : this.jittered(Math.min(this.capMs, this.concurrencyBackoffMs * 2 ** (rateTries - 1)));
         this.logger?.info(
-          { endpoint, bucket, attempt, waitMs: Math.round(waitMs), kind: verdict.kind, oktaRequestId },
+          {
+            endpoint,
+            bucket,
+            attempt,
+            waitMs: Math.round(waitMs),
+            kind: verdict.kind,
+            oktaRequestId,
+          },
           'okta rate limited (429); waiting before retry',
         );
         this.counters.retries++;
@@ -391,7 +463,12 @@ export class OktaHttp {
     return h;
   }
 
-  private releaseTicket(ticket: RateTicket, status: number, headers: Record<string, string | string[] | undefined>): void {
+  private releaseTicket(
+    ticket: RateTicket | undefined,
+    status: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    if (!ticket) return;
     if (status > 0) this.limiter.onResponse(ticket, status, parseRateHeaders(headers));
     else this.limiter.release(ticket);
   }
@@ -400,7 +477,13 @@ export class OktaHttp {
     return ms / 2 + this.random() * (ms / 2);
   }
 
-  private async backoff(n: number, endpoint: string, attempt: number, reason: string, oktaRequestId?: string): Promise<void> {
+  private async backoff(
+    n: number,
+    endpoint: string,
+    attempt: number,
+    reason: string,
+    oktaRequestId?: string,
+  ): Promise<void> {
     const waitMs = this.jittered(Math.min(this.capMs, this.baseMs * 2 ** (n - 1)));
     this.counters.retries++;
     this.logger?.warn(
@@ -420,12 +503,18 @@ export class OktaHttp {
     }
   }
 
-  private parseErrorBody(text: string): { errorCode?: string | undefined; errorSummary?: string | undefined } {
+  private parseErrorBody(text: string): {
+    errorCode?: string | undefined;
+    errorSummary?: string | undefined;
+  } {
     try {
       const b = JSON.parse(text) as { errorCode?: unknown; errorSummary?: unknown };
       const errorCode =
-        typeof b?.errorCode === 'string' && /^[A-Za-z0-9_.-]{1,40}$/.test(b.errorCode) ? b.errorCode : undefined;
-      const errorSummary = typeof b?.errorSummary === 'string' ? this.scrub(b.errorSummary).slice(0, 300) : undefined;
+        typeof b?.errorCode === 'string' && /^[A-Za-z0-9_.-]{1,40}$/.test(b.errorCode)
+          ? b.errorCode
+          : undefined;
+      const errorSummary =
+        typeof b?.errorSummary === 'string' ? this.scrub(b.errorSummary).slice(0, 300) : undefined;
       return { errorCode, errorSummary };
     } catch {
       return {};

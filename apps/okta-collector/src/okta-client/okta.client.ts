@@ -20,7 +20,41 @@ import {
 import { OktaBadResponseError } from './okta-errors';
 import { OktaHttp, type OktaHttpOptions, type OktaHttpStats } from './okta-http';
 
-export type OktaClientOptions = OktaHttpOptions;
+/** Page sizes (`limit`) per list; defaults per OKTA.md, clamped to Okta's caps. */
+export interface OktaPageLimits {
+  users: number;
+  groups: number;
+  groupMembers: number;
+  apps: number;
+  appUsers: number;
+  appGroups: number;
+  roleAssignees: number;
+}
+
+export const DEFAULT_PAGE_LIMITS: Readonly<OktaPageLimits> = {
+  users: 200,
+  groups: 200,
+  groupMembers: 200,
+  apps: 200,
+  appUsers: 500,
+  appGroups: 200,
+  roleAssignees: 100,
+};
+
+const PAGE_LIMIT_CAPS: Readonly<OktaPageLimits> = {
+  users: 200,
+  groups: 10_000,
+  groupMembers: 1000,
+  apps: 200,
+  appUsers: 500,
+  appGroups: 200,
+  roleAssignees: 100,
+};
+
+export interface OktaClientOptions extends OktaHttpOptions {
+  /** Smaller pages (tests, tuning). Defaults: DEFAULT_PAGE_LIMITS. */
+  pageLimits?: Partial<OktaPageLimits>;
+}
 
 /** `GET /.well-known/okta-organization` (no auth). `pipeline`: `idx` (Identity Engine) or `v1` (Classic). */
 export const OktaOrganizationSchema = z
@@ -39,7 +73,12 @@ const AssigneeSchema = z.object({ id: z.string().min(1) }).passthrough();
 
 export type OktaLogPageRequest =
   | { nextUrl: string }
-  | { since: string; until?: string | undefined; filter?: string | undefined; limit?: number | undefined };
+  | {
+      since: string;
+      until?: string | undefined;
+      filter?: string | undefined;
+      limit?: number | undefined;
+    };
 
 export interface OktaLogPage {
   events: OktaLogEvent[];
@@ -79,9 +118,17 @@ function seg(id: string, endpoint: string): string {
  */
 export class OktaClient {
   private readonly http: OktaHttp;
+  private readonly limits: OktaPageLimits;
 
   constructor(opts: OktaClientOptions) {
     this.http = new OktaHttp(opts);
+    const limits = { ...DEFAULT_PAGE_LIMITS };
+    for (const key of Object.keys(limits) as Array<keyof OktaPageLimits>) {
+      const wanted = opts.pageLimits?.[key];
+      if (wanted !== undefined)
+        limits[key] = Math.min(PAGE_LIMIT_CAPS[key], Math.max(1, Math.floor(wanted)));
+    }
+    this.limits = limits;
   }
 
   /** The client's origin (scheme://host[:port]). */
@@ -99,14 +146,19 @@ export class OktaClient {
   async *listUsers(): AsyncIterable<OktaUser[]> {
     // Only DEPROVISIONED ids are remembered (a small set), never the whole org.
     const seenDeprovisioned = new Set<string>();
-    for await (const page of this.pages(E.users, '/api/v1/users', { limit: 200 }, OktaUserSchema)) {
+    for await (const page of this.pages(
+      E.users,
+      '/api/v1/users',
+      { limit: this.limits.users },
+      OktaUserSchema,
+    )) {
       for (const u of page) if (u.status === 'DEPROVISIONED') seenDeprovisioned.add(u.id);
       if (page.length > 0) yield page;
     }
     for await (const page of this.pages(
       E.usersDeprovisioned,
       '/api/v1/users',
-      { filter: 'status eq "DEPROVISIONED"', limit: 200 },
+      { filter: 'status eq "DEPROVISIONED"', limit: this.limits.users },
       OktaUserSchema,
     )) {
       const fresh = page.filter((u) => {
@@ -120,36 +172,63 @@ export class OktaClient {
 
   /** `GET /api/v1/users/{id}/factors` (plain array). */
   async listUserFactors(userId: string): Promise<OktaFactor[]> {
-    return this.array(E.factors, `/api/v1/users/${seg(userId, E.factors)}/factors`, OktaFactorSchema);
+    return this.array(
+      E.factors,
+      `/api/v1/users/${seg(userId, E.factors)}/factors`,
+      OktaFactorSchema,
+    );
   }
 
   /** `GET /api/v1/users/{id}/roles` (plain array). A read-only token may get a 403 here. */
   async listUserRoles(userId: string): Promise<OktaRole[]> {
-    return this.array(E.userRoles, `/api/v1/users/${seg(userId, E.userRoles)}/roles`, OktaRoleSchema);
+    return this.array(
+      E.userRoles,
+      `/api/v1/users/${seg(userId, E.userRoles)}/roles`,
+      OktaRoleSchema,
+    );
   }
 
   listGroups(): AsyncIterable<OktaGroup[]> {
-    return this.pages(E.groups, '/api/v1/groups', { limit: 200 }, OktaGroupSchema);
+    return this.pages(E.groups, '/api/v1/groups', { limit: this.limits.groups }, OktaGroupSchema);
   }
 
   listGroupMembers(groupId: string): AsyncIterable<OktaUser[]> {
-    return this.pages(E.groupUsers, `/api/v1/groups/${seg(groupId, E.groupUsers)}/users`, { limit: 200 }, OktaUserSchema);
+    return this.pages(
+      E.groupUsers,
+      `/api/v1/groups/${seg(groupId, E.groupUsers)}/users`,
+      { limit: this.limits.groupMembers },
+      OktaUserSchema,
+    );
   }
 
   async listGroupRoles(groupId: string): Promise<OktaRole[]> {
-    return this.array(E.groupRoles, `/api/v1/groups/${seg(groupId, E.groupRoles)}/roles`, OktaRoleSchema);
+    return this.array(
+      E.groupRoles,
+      `/api/v1/groups/${seg(groupId, E.groupRoles)}/roles`,
+      OktaRoleSchema,
+    );
   }
 
   listApps(): AsyncIterable<OktaApp[]> {
-    return this.pages(E.apps, '/api/v1/apps', { limit: 200 }, OktaAppSchema);
+    return this.pages(E.apps, '/api/v1/apps', { limit: this.limits.apps }, OktaAppSchema);
   }
 
   listAppUsers(appId: string): AsyncIterable<OktaAppUser[]> {
-    return this.pages(E.appUsers, `/api/v1/apps/${seg(appId, E.appUsers)}/users`, { limit: 500 }, OktaAppUserSchema);
+    return this.pages(
+      E.appUsers,
+      `/api/v1/apps/${seg(appId, E.appUsers)}/users`,
+      { limit: this.limits.appUsers },
+      OktaAppUserSchema,
+    );
   }
 
   listAppGroups(appId: string): AsyncIterable<OktaAppGroup[]> {
-    return this.pages(E.appGroups, `/api/v1/apps/${seg(appId, E.appGroups)}/groups`, { limit: 200 }, OktaAppGroupSchema);
+    return this.pages(
+      E.appGroups,
+      `/api/v1/apps/${seg(appId, E.appGroups)}/groups`,
+      { limit: this.limits.appGroups },
+      OktaAppGroupSchema,
+    );
   }
 
   /**
@@ -157,22 +236,37 @@ export class OktaClient {
    * through `_links.next.href` in the body (same-origin only).
    */
   async *listRoleAssigneeUsers(): AsyncIterable<string[]> {
-    let res = await this.http.getJson({ endpoint: E.assignees, path: '/api/v1/iam/assignees/users', query: { limit: 100 } });
+    let res = await this.http.getJson({
+      endpoint: E.assignees,
+      path: '/api/v1/iam/assignees/users',
+      query: { limit: this.limits.roleAssignees },
+    });
     for (;;) {
       const body = res.body as { value?: unknown; _links?: { next?: { href?: unknown } } } | null;
       if (!body || typeof body !== 'object' || !Array.isArray(body.value)) {
-        throw new OktaBadResponseError({ status: res.status, endpoint: E.assignees, oktaRequestId: res.oktaRequestId, detail: 'expected an object with a "value" array' });
+        throw new OktaBadResponseError({
+          status: res.status,
+          endpoint: E.assignees,
+          oktaRequestId: res.oktaRequestId,
+          detail: 'expected an object with a "value" array',
+        });
       }
       const ids = body.value.map((item, index) => {
         const parsed = AssigneeSchema.safeParse(item);
-        if (!parsed.success) throw this.badItem(E.assignees, index, res.status, res.oktaRequestId, parsed.error);
+        if (!parsed.success)
+          throw this.badItem(E.assignees, index, res.status, res.oktaRequestId, parsed.error);
         return parsed.data.id;
       });
       if (ids.length > 0) yield ids;
       const href = body._links?.next?.href;
       if (href === undefined || href === null) return;
       if (typeof href !== 'string' || href.length === 0) {
-        throw new OktaBadResponseError({ status: res.status, endpoint: E.assignees, oktaRequestId: res.oktaRequestId, detail: '_links.next.href is not a string' });
+        throw new OktaBadResponseError({
+          status: res.status,
+          endpoint: E.assignees,
+          oktaRequestId: res.oktaRequestId,
+          detail: '_links.next.href is not a string',
+        });
       }
       const next = this.http.sameOriginLink(href, E.assignees, res.status);
       res = await this.http.getJson({ endpoint: E.assignees, url: next });
@@ -187,8 +281,18 @@ export class OktaClient {
 
   /** `GET /.well-known/okta-organization` — sent without the token. */
   async getOrganization(): Promise<OktaOrganization> {
-    const res = await this.http.getJson({ endpoint: E.organization, path: '/.well-known/okta-organization', auth: false });
-    return this.one(E.organization, res.body, OktaOrganizationSchema, res.status, res.oktaRequestId);
+    const res = await this.http.getJson({
+      endpoint: E.organization,
+      path: '/.well-known/okta-organization',
+      auth: false,
+    });
+    return this.one(
+      E.organization,
+      res.body,
+      OktaOrganizationSchema,
+      res.status,
+      res.oktaRequestId,
+    );
   }
 
   /**
@@ -205,7 +309,13 @@ export class OktaClient {
       res = await this.http.getJson({
         endpoint: E.logs,
         path: '/api/v1/logs',
-        query: { since: request.since, until: request.until, filter: request.filter, limit, sortOrder: 'ASCENDING' },
+        query: {
+          since: request.since,
+          until: request.until,
+          filter: request.filter,
+          limit,
+          sortOrder: 'ASCENDING',
+        },
       });
     }
     const events = this.items(E.logs, res.body, OktaLogEventSchema, res.status, res.oktaRequestId);
@@ -235,7 +345,11 @@ export class OktaClient {
     }
   }
 
-  private async array<T>(endpoint: string, path: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>): Promise<T[]> {
+  private async array<T>(
+    endpoint: string,
+    path: string,
+    schema: z.ZodType<T, z.ZodTypeDef, unknown>,
+  ): Promise<T[]> {
     const res = await this.http.getJson({ endpoint, path });
     return this.items(endpoint, res.body, schema, res.status, res.oktaRequestId);
   }
@@ -249,7 +363,12 @@ export class OktaClient {
     oktaRequestId: string | undefined,
   ): T[] {
     if (!Array.isArray(body)) {
-      throw new OktaBadResponseError({ status, endpoint, oktaRequestId, detail: 'expected a JSON array' });
+      throw new OktaBadResponseError({
+        status,
+        endpoint,
+        oktaRequestId,
+        detail: 'expected a JSON array',
+      });
     }
     body.forEach((item, index) => {
       const parsed = schema.safeParse(item);
@@ -267,12 +386,23 @@ export class OktaClient {
   ): T {
     const parsed = schema.safeParse(body);
     if (!parsed.success) {
-      throw new OktaBadResponseError({ status, endpoint, oktaRequestId, detail: `unexpected object: ${describeIssues(parsed.error)}` });
+      throw new OktaBadResponseError({
+        status,
+        endpoint,
+        oktaRequestId,
+        detail: `unexpected object: ${describeIssues(parsed.error)}`,
+      });
     }
     return body as T;
   }
 
-  private badItem(endpoint: string, index: number, status: number, oktaRequestId: string | undefined, error: z.ZodError): OktaBadResponseError {
+  private badItem(
+    endpoint: string,
+    index: number,
+    status: number,
+    oktaRequestId: string | undefined,
+    error: z.ZodError,
+  ): OktaBadResponseError {
     return new OktaBadResponseError({
       status,
       endpoint,

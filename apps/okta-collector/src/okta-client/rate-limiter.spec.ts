@@ -51,7 +51,12 @@ describe('OktaRateLimiter (injected clock)', () => {
   let time: FakeTime;
   let limiter: OktaRateLimiter;
   /** The server's clock runs `skew` ms ahead of the local wall clock. */
-  const serverHeaders = (limit: number, remaining: number, resetInS: number, windowStart = SERVER_T0) => ({
+  const serverHeaders = (
+    limit: number,
+    remaining: number,
+    resetInS: number,
+    windowStart = SERVER_T0,
+  ) => ({
     limit,
     remaining,
     reset: windowStart / 1000 + resetInS,
@@ -61,16 +66,27 @@ describe('OktaRateLimiter (injected clock)', () => {
   beforeEach(() => {
     time = new FakeTime();
     time.wallBase = 0; // the local wall clock is wildly wrong: only the Date header may be used
-    limiter = new OktaRateLimiter({ maxShare: 0.45, clock: time.clock, sleep: time.sleep, random: () => 0.5 });
+    limiter = new OktaRateLimiter({
+      maxShare: 0.45,
+      clock: time.clock,
+      sleep: time.sleep,
+      random: () => 0.5,
+    });
   });
   afterEach(() => limiter.close());
 
-  function take(bucket: 'other' | 'users-list', n: number): { granted: RateTicket[]; all: Promise<RateTicket>[] } {
+  function take(
+    bucket: 'other' | 'users-list',
+    n: number,
+  ): { granted: RateTicket[]; all: Promise<RateTicket>[] } {
     const granted: RateTicket[] = [];
     const all: Promise<RateTicket>[] = [];
     for (let i = 0; i < n; i++) {
       const p = limiter.acquire(bucket);
-      p.then((t) => granted.push(t), () => undefined);
+      p.then(
+        (t) => granted.push(t),
+        () => undefined,
+      );
       all.push(p);
     }
     return { granted, all };
@@ -114,7 +130,9 @@ describe('OktaRateLimiter (injected clock)', () => {
     // a late answer from a request sent early shows another consumer used 20 calls
     limiter.onResponse(granted[1] as RateTicket, 200, serverHeaders(100, 78, 60));
     await flush();
-    expect(limiter.snapshot().find((b) => b.bucket === 'other')?.estimatedRemaining).toBeLessThanOrEqual(55);
+    expect(
+      limiter.snapshot().find((b) => b.bucket === 'other')?.estimatedRemaining,
+    ).toBeLessThanOrEqual(55);
     expect(granted).toHaveLength(45);
   });
 
@@ -159,6 +177,17 @@ describe('OktaRateLimiter (injected clock)', () => {
     limiter.onResponse(granted[0] as RateTicket, 200, { dateMs: SERVER_T0 });
     await flush();
     expect(granted).toHaveLength(20);
+  });
+
+  it('an error answer without headers does not switch pacing off', async () => {
+    const { granted } = take('other', 20);
+    await flush();
+    limiter.onResponse(granted[0] as RateTicket, 502, { dateMs: SERVER_T0 });
+    await flush();
+    expect(granted).toHaveLength(3); // still probing two at a time, not flooding
+    limiter.onResponse(granted[1] as RateTicket, 200, { dateMs: SERVER_T0 });
+    await flush();
+    expect(granted).toHaveLength(20); // a 2xx without headers: nothing to pace on
   });
 
   it('re-checks with a short delay when the server says the window has not reset yet', async () => {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { AbortedError, realSleep, systemClock, type Clock, type Sleep } from './clock';
 
 /**
@@ -5,7 +6,14 @@ import { AbortedError, realSleep, systemClock, type Clock, type Sleep } from './
  * org limit, reported on every response by X-Rate-Limit-Limit/-Remaining/-Reset.
  */
 export type OktaBucket = 'users-list' | 'user-get' | 'groups' | 'apps' | 'logs' | 'other';
-export const OKTA_BUCKETS: readonly OktaBucket[] = ['users-list', 'user-get', 'groups', 'apps', 'logs', 'other'];
+export const OKTA_BUCKETS: readonly OktaBucket[] = [
+  'users-list',
+  'user-get',
+  'groups',
+  'apps',
+  'logs',
+  'other',
+];
 
 /** Classifies a request by method and path (query, scheme and host ignored). */
 export function classifyBucket(method: string, pathOrUrl: string): OktaBucket {
@@ -178,6 +186,7 @@ export class OktaRateLimiter {
     this.clock = opts.clock ?? systemClock;
     this.sleepFn = opts.sleep ?? realSleep;
     this.random = opts.random ?? Math.random;
+    setMaxListeners(0, this.abort.signal);
   }
 
   /** Calls allowed per window for a bucket of this Limit. */
@@ -208,7 +217,9 @@ export class OktaRateLimiter {
       if (status === 429) {
         b.c429++;
         verdict = { kind: 'concurrency-limited' };
-      } else if (h.limit === undefined && b.limit === undefined) {
+      } else if (status >= 200 && status < 300 && h.limit === undefined && b.limit === undefined) {
+        // A successful answer without any rate-limit header (not Okta's behaviour under
+        // /api/v1, but a proxy may strip them): nothing to pace on.
         b.noHeaders = true;
       }
     } else {
@@ -218,7 +229,8 @@ export class OktaRateLimiter {
       b.limit = limit;
       const candidate = remaining - (b.seq - ticket.seq);
       const reset = h.reset;
-      const resetAtFromHeader = reset === undefined ? undefined : this.monoAt(reset * 1000, now, h.dateMs);
+      const resetAtFromHeader =
+        reset === undefined ? undefined : this.monoAt(reset * 1000, now, h.dateMs);
       if (reset === undefined) {
         // No Reset: trust Remaining, re-check in a second.
         b.est = b.est === undefined ? candidate : Math.min(b.est, candidate);
@@ -245,7 +257,10 @@ export class OktaRateLimiter {
         b.r429++;
         b.est = Math.min(b.est ?? 0, 0);
         const until = b.resetAt ?? now + 1000;
-        verdict = { kind: 'rate-limited', waitMs: Math.max(0, until - now) + Math.floor(this.random() * 1000) };
+        verdict = {
+          kind: 'rate-limited',
+          waitMs: Math.max(0, until - now) + Math.floor(this.random() * 1000),
+        };
       }
     }
     this.pump(b);
@@ -323,7 +338,11 @@ export class OktaRateLimiter {
    */
   private observeServerClock(now: number, dateMs: number | undefined): void {
     const obs = (dateMs ?? this.clock.wallNow()) - now;
-    if (this.serverOffset === undefined || obs > this.serverOffset || obs < this.serverOffset - 2000) {
+    if (
+      this.serverOffset === undefined ||
+      obs > this.serverOffset ||
+      obs < this.serverOffset - 2000
+    ) {
       this.serverOffset = obs;
     }
   }

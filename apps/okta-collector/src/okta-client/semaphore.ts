@@ -7,7 +7,8 @@ export class Semaphore {
   private closed = false;
 
   constructor(readonly size: number) {
-    if (!Number.isInteger(size) || size < 1) throw new RangeError('semaphore size must be a positive integer');
+    if (!Number.isInteger(size) || size < 1)
+      throw new RangeError('semaphore size must be a positive integer');
   }
 
   get inUse(): number {
