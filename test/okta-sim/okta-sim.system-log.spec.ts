@@ -180,3 +180,27 @@ describe('okta-sim System Log', () => {
     expect(answer.body.errorCode).toBe('E0000031');
   });
 });
+
+describe('okta-sim autoGrowLogs', () => {
+  it('appends background events over time, visible to a poller after its cursor', async () => {
+    const sim = await startOktaSim({
+      users: 30,
+      logEvents: 10,
+      autoGrowLogs: { intervalMs: 40, eventsPerTick: 3 },
+    });
+    try {
+      const first = await oktaGet<LogEvent[]>(sim, '/api/v1/logs?limit=1000');
+      expect(first.body.length).toBeGreaterThanOrEqual(10);
+      const deadline = Date.now() + 3000;
+      let grown: LogEvent[] = [];
+      while (grown.length < 6 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        grown = (await oktaGet<LogEvent[]>(sim, first.links.next as string)).body;
+      }
+      expect(grown.length).toBeGreaterThanOrEqual(6);
+      expect(new Set(grown.map((e) => e.uuid)).size).toBe(grown.length);
+    } finally {
+      await sim.close();
+    }
+  });
+});

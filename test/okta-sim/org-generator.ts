@@ -24,10 +24,6 @@ export interface GeneratedOrg {
   ids: Set<string>;
 }
 
-function between(prng: Prng, from: number, to: number): number {
-  return to <= from ? from : from + Math.floor(prng.float() * (to - from));
-}
-
 function groupNames(count: number): string[] {
   const names: string[] = [...DEPARTMENTS, ...GROUP_STEMS];
   for (let n = 2; names.length < count; n++) {
@@ -43,8 +39,8 @@ function makeGroup(
   description: string,
 ): SimGroup {
   const { prng, anchorMs } = ctx;
-  const created = anchorMs - between(prng, 200 * DAY_MS, 2000 * DAY_MS);
-  const lastUpdated = between(prng, created, anchorMs - 30 * DAY_MS);
+  const created = anchorMs - prng.between(200 * DAY_MS, 2000 * DAY_MS);
+  const lastUpdated = prng.between(created, anchorMs - 30 * DAY_MS);
   return {
     id: uniqueId(prng, '00g', ctx.ids),
     type,
@@ -52,7 +48,7 @@ function makeGroup(
     description,
     created: iso(created),
     lastUpdated: iso(lastUpdated),
-    lastMembershipUpdated: iso(anchorMs - between(prng, MINUTE_MS * 5, 30 * DAY_MS)),
+    lastMembershipUpdated: iso(anchorMs - prng.between(MINUTE_MS * 5, 30 * DAY_MS)),
     objectClass: type === 'APP_GROUP' ? ['okta:windows_security_principal'] : ['okta:user_group'],
     extraProfile: {},
     sourceAppId: null,
@@ -133,7 +129,7 @@ function generateApps(
   const deprovisioned = users.filter((user) => user.status === 'DEPROVISIONED');
   const directCap = Math.max(2, Math.min(150, Math.round(users.length * 0.08)));
   const apps = appTemplates(prng, count).map((template, index): SimApp => {
-    const created = anchorMs - between(prng, 30 * DAY_MS, 1500 * DAY_MS);
+    const created = anchorMs - prng.between(30 * DAY_MS, 1500 * DAY_MS);
     const inactive = index > 0 && (prng.chance(0.12) || (count >= 3 && index === count - 1));
     const app: SimApp = {
       id: uniqueId(prng, '0oa', ctx.ids),
@@ -142,12 +138,12 @@ function generateApps(
       status: inactive ? 'INACTIVE' : 'ACTIVE',
       signOnMode: template.signOnMode,
       created: iso(created),
-      lastUpdated: iso(between(prng, created, anchorMs - DAY_MS)),
+      lastUpdated: iso(prng.between(created, anchorMs - DAY_MS)),
       directUsers: new Map(),
       groups: [],
     };
     const assignedAt = (since: string): string =>
-      iso(between(prng, Math.max(created, Date.parse(since)), anchorMs - MINUTE_MS));
+      iso(prng.between(Math.max(created, Date.parse(since)), anchorMs - MINUTE_MS));
     // the first app goes to Everyone: every user reaches it through a group
     const assignedGroups =
       index === 0 && everyone ? [everyone] : prng.sample(assignable, prng.int(0, 3));
@@ -175,8 +171,8 @@ function role(ctx: OrgGenContext, type: string, notBefore: string | null): SimRo
   const from = Math.max(notBefore ? Date.parse(notBefore) : 0, anchorMs - 700 * DAY_MS);
   // some grants are recent, so the System Log shows user.account.privilege.grant
   const created = prng.chance(0.15)
-    ? Math.max(from, anchorMs - between(prng, MINUTE_MS, 6 * DAY_MS))
-    : between(prng, from, anchorMs - MINUTE_MS);
+    ? Math.max(from, anchorMs - prng.between(MINUTE_MS, 6 * DAY_MS))
+    : prng.between(from, anchorMs - MINUTE_MS);
   return {
     id: uniqueId(prng, 'ra1', ctx.ids),
     type,

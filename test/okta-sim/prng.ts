@@ -33,6 +33,11 @@ export class Prng {
     return min + Math.floor(this.next() * (max - min + 1));
   }
 
+  /** Uniform integer in [from, to) (or `from` when the range is empty). */
+  between(from: number, to: number): number {
+    return to <= from ? from : from + Math.floor(this.next() * (to - from));
+  }
+
   chance(probability: number): boolean {
     return this.next() < probability;
   }

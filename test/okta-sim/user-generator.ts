@@ -36,10 +36,6 @@ export function statusPlan(prng: Prng, count: number): UserStatus[] {
   return plan;
 }
 
-function between(prng: Prng, from: number, to: number): number {
-  return to <= from ? from : from + Math.floor(prng.float() * (to - from));
-}
-
 interface Timeline {
   created: number;
   activated: number | null;
@@ -54,8 +50,8 @@ function timeline(ctx: UserGenContext, status: UserStatus, forceRecent: boolean)
   const latest = anchorMs - MINUTE_MS;
   const recentCreate = forceRecent && status === 'ACTIVE' ? true : prng.chance(0.06);
   const created = recentCreate
-    ? latest - between(prng, DAY_MS / 4, 20 * DAY_MS)
-    : latest - between(prng, 90 * DAY_MS, 1800 * DAY_MS);
+    ? latest - prng.between(DAY_MS / 4, 20 * DAY_MS)
+    : latest - prng.between(90 * DAY_MS, 1800 * DAY_MS);
   if (status === 'STAGED') {
     return {
       created,
@@ -65,32 +61,32 @@ function timeline(ctx: UserGenContext, status: UserStatus, forceRecent: boolean)
       passwordChanged: null,
     };
   }
-  const activated = Math.min(latest, created + between(prng, MINUTE_MS, 2 * DAY_MS));
+  const activated = Math.min(latest, created + prng.between(MINUTE_MS, 2 * DAY_MS));
   if (status === 'PROVISIONED') {
     return { created, activated, statusChanged: activated, lastLogin: null, passwordChanged: null };
   }
-  const passwordChanged = between(prng, activated, latest);
+  const passwordChanged = prng.between(activated, latest);
   if (status === 'ACTIVE') {
     const roll = prng.float();
     let lastLogin: number | null = null;
-    if (roll < 0.8) lastLogin = Math.max(activated, latest - between(prng, 0, 14 * DAY_MS));
+    if (roll < 0.8) lastLogin = Math.max(activated, latest - prng.between(0, 14 * DAY_MS));
     else if (roll < 0.88)
-      lastLogin = Math.max(activated, latest - between(prng, 14 * DAY_MS, 89 * DAY_MS));
+      lastLogin = Math.max(activated, latest - prng.between(14 * DAY_MS, 89 * DAY_MS));
     else if (roll < 0.95)
-      lastLogin = Math.max(activated, latest - between(prng, 91 * DAY_MS, 400 * DAY_MS));
+      lastLogin = Math.max(activated, latest - prng.between(91 * DAY_MS, 400 * DAY_MS));
     return { created, activated, statusChanged: activated, lastLogin, passwordChanged };
   }
   let statusChanged: number;
   if (status === 'DEPROVISIONED') {
     const recent = forceRecent || prng.chance(0.4);
     statusChanged = recent
-      ? latest - between(prng, forceRecent ? 0 : DAY_MS, forceRecent ? 3 * DAY_MS : 89 * DAY_MS)
-      : latest - between(prng, 91 * DAY_MS, 900 * DAY_MS);
+      ? latest - prng.between(forceRecent ? 0 : DAY_MS, forceRecent ? 3 * DAY_MS : 89 * DAY_MS)
+      : latest - prng.between(91 * DAY_MS, 900 * DAY_MS);
   } else {
-    statusChanged = latest - between(prng, 0, 60 * DAY_MS);
+    statusChanged = latest - prng.between(0, 60 * DAY_MS);
   }
   statusChanged = Math.max(activated, statusChanged);
-  const lastLogin = prng.chance(0.85) ? between(prng, activated, statusChanged) : null;
+  const lastLogin = prng.chance(0.85) ? prng.between(activated, statusChanged) : null;
   return {
     created,
     activated,
@@ -142,8 +138,8 @@ function generateFactors(
     // ~6 % of enrollments are recent, so the System Log holds their activation events
     iso(
       prng.chance(0.06)
-        ? Math.max(since, end - between(prng, 0, 6 * DAY_MS))
-        : between(prng, since, end),
+        ? Math.max(since, end - prng.between(0, 6 * DAY_MS))
+        : prng.between(since, end),
     );
   if (mix === 'none') return [];
   if (mix === 'pending') {
@@ -188,10 +184,11 @@ export function generateUsers(ctx: UserGenContext, count: number): SimUser[] {
     const seen = logins.get(base) ?? 0;
     logins.set(base, seen + 1);
     const login = `${seen === 0 ? base : `${base}${seen + 1}`}@${ctx.emailDomain}`;
+    // one recent joiner and one recent leaver, so even a tiny org has both
     let forceRecent = false;
-    if (status === 'ACTIVE' && !forcedRecentActive && index > 0)
+    if (status === 'ACTIVE' && !forcedRecentActive) {
       forceRecent = forcedRecentActive = true;
-    if (status === 'DEPROVISIONED' && !forcedRecentDeprovisioned) {
+    } else if (status === 'DEPROVISIONED' && !forcedRecentDeprovisioned) {
       forceRecent = forcedRecentDeprovisioned = true;
     }
     const times = timeline(ctx, status, forceRecent);

@@ -36,7 +36,7 @@ export class IdentityProjection {
       const key = `${orgId}|${syncId}`;
       if (!finished.has(key)) {
         const sync = await this.syncs.get(orgId, syncId);
-        finished.set(key, !!sync && (sync.state === 'failed' || sync.materialized !== null));
+        finished.set(key, !!sync && (sync.state === 'failed' || !!sync.materialized));
       }
       return finished.get(key) === true;
     };

@@ -148,7 +148,8 @@ export class SyncCoordinator implements SyncRequestListener, OnApplicationBootst
     const syncIds: string[] = [];
     const notes: string[] = [];
     let failed = false;
-    for (const kind of ['identity', 'system-log'] as const) {
+    // The log first: the identity sync's evidence snapshot then sees the freshest sign-ins.
+    for (const kind of ['system-log', 'identity'] as const) {
       if (!parts.has(kind) || !(await stillHeld())) continue;
       const syncId = `${kind === 'identity' ? 'sync' : 'logpoll'}-${randomUUID()}`;
       syncIds.push(syncId);
