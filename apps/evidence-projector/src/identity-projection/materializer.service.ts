@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AnyBulkWriteOperation, Collection, Db, Document } from 'mongodb';
-import { PROJECTOR_DB } from '../platform/mongo.providers';
+import { bulkWriteChunked, PROJECTOR_DB } from '../platform/mongo.providers';
 import { AssembledApp, AssembledGroup, AssembledUser, Memberships, Parts } from './org-assembly';
 import { StagingRepository } from './staging.repository';
 
@@ -185,7 +185,7 @@ export class MaterializerService {
         upsert: true,
       },
     }));
-    await this.users.bulkWrite(ops, { ordered: false });
+    await bulkWriteChunked(this.users, ops);
   }
 
   private async writeEntities(collection: Collection<Document>, orgId: string, syncId: string, items: Array<{ id: string }>): Promise<void> {
@@ -197,7 +197,7 @@ export class MaterializerService {
           upsert: true,
         },
       }));
-      await collection.bulkWrite(ops, { ordered: false });
+      await bulkWriteChunked(collection, ops);
     }
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
-import { PROJECTOR_DB } from '../platform/mongo.providers';
+import { bulkWriteChunked, PROJECTOR_DB } from '../platform/mongo.providers';
 import { StagedRecord } from './staged-records';
 
 export type StagingDoc = StagedRecord & { _id: string; orgId: string; syncId: string; part?: number };
@@ -26,7 +26,7 @@ export class StagingRepository implements OnModuleInit {
       const _id = `${orgId}|${syncId}|${record.kind}|${record.entityId}${part}`;
       return { replaceOne: { filter: { _id }, replacement: { ...record, _id, orgId, syncId } as StagingDoc, upsert: true } };
     });
-    await this.collection.bulkWrite(ops, { ordered: false });
+    await bulkWriteChunked(this.collection, ops);
   }
 
   find<K extends StagedRecord['kind']>(orgId: string, syncId: string, kind: K) {

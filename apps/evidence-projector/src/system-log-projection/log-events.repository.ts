@@ -2,7 +2,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
 import { OktaLogEvent } from '@regentra/contracts';
 import { LogFact } from '../control-evidence/org-state';
-import { PROJECTOR_DB } from '../platform/mongo.providers';
+import { bulkWriteChunked, PROJECTOR_DB } from '../platform/mongo.providers';
 
 export interface LogEventDoc extends LogFact {
   _id: string; // `${orgId}|${uuid}`
@@ -53,7 +53,7 @@ export class LogEventsRepository implements OnModuleInit {
       const { _id, ...rest } = doc;
       return { updateOne: { filter: { _id }, update: { $setOnInsert: rest }, upsert: true } };
     });
-    await this.collection.bulkWrite(ops, { ordered: false });
+    await bulkWriteChunked(this.collection, ops);
   }
 
   /** Facts published in (from, to], oldest first. */
