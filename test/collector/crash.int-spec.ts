@@ -28,7 +28,8 @@ describe('collector killed mid-sync', () => {
   let mongo: MongoClient;
 
   beforeAll(async () => {
-    if (!existsSync(MAIN)) throw new Error(`${MAIN} missing: run "npm run build" (npm test does it first)`);
+    if (!existsSync(MAIN))
+      throw new Error(`${MAIN} missing: run "npm run build" (npm test does it first)`);
     sim = await startOktaSim({ users: 600, seed: 5, rateWindowMs: 1000, latencyMs: 40 });
     mongo = await new MongoClient(services().mongoUri).connect();
   });
@@ -59,14 +60,24 @@ describe('collector killed mid-sync', () => {
     };
     child = spawn(process.execPath, [MAIN], { env, stdio: 'ignore' });
     const url = `http://127.0.0.1:${port}`;
-    await eventually(async () => ((await fetch(`${url}/health`).catch(() => null))?.ok ? true : undefined), 'child collector healthy', 60_000, 250);
+    await eventually(
+      async () => ((await fetch(`${url}/health`).catch(() => null))?.ok ? true : undefined),
+      'child collector healthy',
+      60_000,
+      250,
+    );
     const api = collectorApi({ url } as StartedApp);
     expect((await api.connect('org-k', sim.url, sim.token)).status).toBe(200);
     const identity = await collectTopic(testKafka(), topics.identity);
     try {
       await api.sync('org-k');
       const running = await eventually(
-        async () => (await mongo.db(iso.collectorDb).collection('sync_runs').findOne({ orgId: 'org-k', state: 'running', 'progress.users': { $gte: 200 } })) ?? undefined,
+        async () =>
+          (await mongo
+            .db(iso.collectorDb)
+            .collection('sync_runs')
+            .findOne({ orgId: 'org-k', state: 'running', 'progress.users': { $gte: 200 } })) ??
+          undefined,
         'sync under way',
         60_000,
         100,
@@ -75,25 +86,49 @@ describe('collector killed mid-sync', () => {
       await new Promise((done) => child?.once('exit', done));
       const killedSyncId = String(running._id);
 
-      restarted = await startCollector(collectorConfig(iso, { OKTA_ALLOW_INSECURE_HOSTS: sim.hostPort, TOKEN_ENCRYPTION_KEYS: key, SYNC_LEASE_MS: '3000' }));
+      restarted = await startCollector(
+        collectorConfig(iso, {
+          OKTA_ALLOW_INSECURE_HOSTS: sim.hostPort,
+          TOKEN_ENCRYPTION_KEYS: key,
+          SYNC_LEASE_MS: '3000',
+        }),
+      );
       const next = await collectorApi(restarted).sync('org-k');
       expect(next.status).toBe(202);
       const typesOf = (syncId: string) =>
-        identity.records.filter((r) => (r.json as { syncId?: string }).syncId === syncId).map((r) => (r.json as { type: string }).type);
+        identity.records
+          .filter((r) => (r.json as { syncId?: string }).syncId === syncId)
+          .map((r) => (r.json as { type: string }).type);
       const abandoned = await eventually(
-        () => identity.records.find((r) => (r.json as { syncId?: string; type?: string }).syncId === killedSyncId && (r.json as { type: string }).type === 'IdentitySyncFailed'),
+        () =>
+          identity.records.find(
+            (r) =>
+              (r.json as { syncId?: string; type?: string }).syncId === killedSyncId &&
+              (r.json as { type: string }).type === 'IdentitySyncFailed',
+          ),
         'abandoned report',
         60_000,
       );
       expect((abandoned.json as { payload: { reason: string } }).payload.reason).toBe('abandoned');
       expect(typesOf(killedSyncId)).not.toContain('IdentitySyncCompleted');
-      const done = await eventually(async () => {
-        const doc = await mongo.db(iso.collectorDb).collection('sync_requests').findOne({ _id: String(next.json.requestId) as never });
-        return doc && doc.state !== 'queued' && doc.state !== 'running' ? doc : undefined;
-      }, 'next run finished', 120_000, 250);
+      const done = await eventually(
+        async () => {
+          const doc = await mongo
+            .db(iso.collectorDb)
+            .collection('sync_requests')
+            .findOne({ _id: String(next.json.requestId) as never });
+          return doc && doc.state !== 'queued' && doc.state !== 'running' ? doc : undefined;
+        },
+        'next run finished',
+        120_000,
+        250,
+      );
       expect(done.state).toBe('done');
       expect(typesOf((done.syncIds as string[])[0] as string)).toContain('IdentitySyncCompleted');
-      const killedRun = await mongo.db(iso.collectorDb).collection('sync_runs').findOne({ _id: killedSyncId as never });
+      const killedRun = await mongo
+        .db(iso.collectorDb)
+        .collection('sync_runs')
+        .findOne({ _id: killedSyncId as never });
       expect(killedRun?.state).toBe('abandoned');
     } finally {
       await identity.stop();

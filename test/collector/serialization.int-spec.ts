@@ -33,19 +33,35 @@ describe('sync ordering and credentials', () => {
   let api: ReturnType<typeof collectorApi>;
 
   const runsOf = (orgId: string) =>
-    mongo.db(iso.collectorDb).collection<RunDoc>('sync_runs').find({ orgId, kind: 'identity' }).sort({ startedAt: 1 }).toArray();
+    mongo
+      .db(iso.collectorDb)
+      .collection<RunDoc>('sync_runs')
+      .find({ orgId, kind: 'identity' })
+      .sort({ startedAt: 1 })
+      .toArray();
   const request = (requestId: string) =>
-    mongo.db(iso.collectorDb).collection<{ _id: string; state: string; syncIds?: string[] }>('sync_requests').findOne({ _id: requestId });
+    mongo
+      .db(iso.collectorDb)
+      .collection<{ _id: string; state: string; syncIds?: string[] }>('sync_requests')
+      .findOne({ _id: requestId });
   const finished = (requestId: string) =>
-    eventually(async () => {
-      const doc = await request(requestId);
-      return doc && !['queued', 'running'].includes(doc.state) ? doc : undefined;
-    }, `request ${requestId} finished`, 120_000, 200);
+    eventually(
+      async () => {
+        const doc = await request(requestId);
+        return doc && !['queued', 'running'].includes(doc.state) ? doc : undefined;
+      },
+      `request ${requestId} finished`,
+      120_000,
+      200,
+    );
 
   beforeAll(async () => {
     sim = await startOktaSim({ users: 300, seed: 11, rateWindowMs: 1000, latencyMs: 15 });
     mongo = await new MongoClient(services().mongoUri).connect();
-    const config = collectorConfig(iso, { OKTA_ALLOW_INSECURE_HOSTS: sim.hostPort, OKTA_CONCURRENCY: '4' });
+    const config = collectorConfig(iso, {
+      OKTA_ALLOW_INSECURE_HOSTS: sim.hostPort,
+      OKTA_CONCURRENCY: '4',
+    });
     first = await startCollector(config);
     second = await startCollector({ ...config, KAFKA_CLIENT_ID: `${config.KAFKA_CLIENT_ID}-2` });
     api = collectorApi(first);
@@ -61,7 +77,10 @@ describe('sync ordering and credentials', () => {
 
   it('runs Sync Now ×2 and a scheduled tick after the running sync, never overlapping', async () => {
     const a = String((await api.sync('org-s')).json.requestId);
-    await eventually(async () => (await runsOf('org-s')).find((r) => r.state === 'running'), 'first run started');
+    await eventually(
+      async () => (await runsOf('org-s')).find((r) => r.state === 'running'),
+      'first run started',
+    );
     const b = String((await collectorApi(second).sync('org-s')).json.requestId);
     const c = String((await api.sync('org-s')).json.requestId);
     await first.app.get(ScheduleService).fire('identity', new Date());
@@ -80,19 +99,26 @@ describe('sync ordering and credentials', () => {
       .findOne({ _id: { $regex: '^schedule:org-s:identity:' } });
     expect(scheduled?.state).toBe('satisfied');
     // two runs each listed the users exactly once (default list + DEPROVISIONED filter each)
-    const firstPages = sim.requestLog().filter((r) => r.path === '/api/v1/users' && !r.query.includes('after='));
+    const firstPages = sim
+      .requestLog()
+      .filter((r) => r.path === '/api/v1/users' && !r.query.includes('after='));
     expect(firstPages.length).toBe(4);
     // and the second run's first list call came after the first run's last Okta call
     const [, , secondRunFirst] = firstPages;
     const firstRunCalls = sim.requestLog().filter((r) => r.at < (secondRunFirst?.at ?? 0));
-    expect(Math.max(...firstRunCalls.map((r) => r.at))).toBeLessThanOrEqual((run2.startedAt as Date).getTime() + 1000);
+    expect(Math.max(...firstRunCalls.map((r) => r.at))).toBeLessThanOrEqual(
+      (run2.startedAt as Date).getTime() + 1000,
+    );
     expect((secondRunFirst?.at ?? 0) >= (run1.finishedAt as Date).getTime()).toBe(true);
   });
 
   it('gives two instances firing the same slot one sync', async () => {
     const slotTime = new Date('2031-01-01T04:00:00.200Z');
     const before = (await runsOf('org-s')).length;
-    await Promise.all([first.app.get(ScheduleService).fire('identity', slotTime), second.app.get(ScheduleService).fire('identity', slotTime)]);
+    await Promise.all([
+      first.app.get(ScheduleService).fire('identity', slotTime),
+      second.app.get(ScheduleService).fire('identity', slotTime),
+    ]);
     const requestId = 'schedule:org-s:identity:2031-01-01T04:00:00.000Z';
     const done = await finished(requestId);
     expect(done.state).toBe('done');
@@ -110,19 +136,42 @@ describe('sync ordering and credentials', () => {
       expect(done.state).toBe('failed');
       const syncId = (done.syncIds ?? [])[0];
       const failed = await eventually(
-        () => identity.records.find((r) => (r.json as { syncId?: string; type?: string }).syncId === syncId && (r.json as { type: string }).type === 'IdentitySyncFailed'),
+        () =>
+          identity.records.find(
+            (r) =>
+              (r.json as { syncId?: string; type?: string }).syncId === syncId &&
+              (r.json as { type: string }).type === 'IdentitySyncFailed',
+          ),
         'failed event',
       );
-      expect((failed.json as { payload: { reason: string; retryable: boolean } }).payload).toMatchObject({ reason: 'credentials_invalid', retryable: false });
-      expect(identity.records.some((r) => (r.json as { syncId?: string; type?: string }).syncId === syncId && (r.json as { type: string }).type === 'IdentitySyncCompleted')).toBe(false);
+      expect(
+        (failed.json as { payload: { reason: string; retryable: boolean } }).payload,
+      ).toMatchObject({ reason: 'credentials_invalid', retryable: false });
+      expect(
+        identity.records.some(
+          (r) =>
+            (r.json as { syncId?: string; type?: string }).syncId === syncId &&
+            (r.json as { type: string }).type === 'IdentitySyncCompleted',
+        ),
+      ).toBe(false);
       const status = await api.status('org-s');
       expect(status.json.connection).toMatchObject({ state: 'credentials_invalid' });
       const callsBefore = sim.requestLog().length;
-      expect(await first.app.get(ScheduleService).fire('identity', new Date('2031-02-01T08:00:00Z'))).toBe(0);
+      expect(
+        await first.app.get(ScheduleService).fire('identity', new Date('2031-02-01T08:00:00Z')),
+      ).toBe(0);
       const skipped = await api.status('org-s');
-      expect(String((skipped.json.connection as { lastScheduleSkip: { reason: string } }).lastScheduleSkip.reason)).toMatch(/skipped: credentials_invalid/);
+      expect(
+        String(
+          (skipped.json.connection as { lastScheduleSkip: { reason: string } }).lastScheduleSkip
+            .reason,
+        ),
+      ).toMatch(/skipped: credentials_invalid/);
       expect((await api.sync('org-s')).status).toBe(409);
-      await waitUntil(async () => (await request(requestId))?.state === 'failed', 'request stays failed');
+      await waitUntil(
+        async () => (await request(requestId))?.state === 'failed',
+        'request stays failed',
+      );
       expect(sim.requestLog().length).toBe(callsBefore); // no retry loop against Okta
       sim.faults.unauthorizedAfter = null;
       expect((await api.connect('org-s', sim.url, sim.token)).status).toBe(200);

@@ -3,7 +3,13 @@ import { topicNames } from '@regentra/contracts';
 import { verifySnapshot } from '../../apps/evidence-projector/src/control-evidence/snapshot-hash';
 import { replay } from '../../apps/evidence-projector/src/replay/replay.runner';
 import { GroundTruth, OktaSim, startOktaSim } from '../okta-sim';
-import { collectorConfig, projectorConfig, startCollector, startProjector, StartedApp } from '../support/apps';
+import {
+  collectorConfig,
+  projectorConfig,
+  startCollector,
+  startProjector,
+  StartedApp,
+} from '../support/apps';
 import { collectorApi } from '../support/collector-api';
 import { collectTopic, testKafka } from '../support/kafka-helpers';
 import { isolation, services } from '../support/test-env';
@@ -14,7 +20,12 @@ jest.setTimeout(600_000);
 /** Statuses of users who can sign in (the evidence rules' definition, restated here on purpose). */
 const ACTIVE = new Set(['ACTIVE', 'LOCKED_OUT', 'PASSWORD_EXPIRED', 'RECOVERY']);
 
-type Evidence = { summary: Record<string, unknown>; items: Record<string, Array<Record<string, unknown>>>; syncId: string; asOf: string };
+type Evidence = {
+  summary: Record<string, unknown>;
+  items: Record<string, Array<Record<string, unknown>>>;
+  syncId: string;
+  asOf: string;
+};
 
 /** The four controls' key figures, computed from the simulator's ground truth alone. */
 function expectedFrom(truth: GroundTruth) {
@@ -22,24 +33,33 @@ function expectedFrom(truth: GroundTruth) {
   const active = truth.users.filter((u) => ACTIVE.has(u.status));
   const enrolled = active.filter((u) => u.factors.some((f) => f.status === 'ACTIVE'));
   const deprovisioned = truth.users.filter((u) => u.status === 'DEPROVISIONED');
-  const exceptions = deprovisioned.filter((u) => u.appIds.length > 0 || u.groupIds.some((g) => !everyone.has(g)));
+  const exceptions = deprovisioned.filter(
+    (u) => u.appIds.length > 0 || u.groupIds.some((g) => !everyone.has(g)),
+  );
   const byStatus: Record<string, number> = {};
   for (const u of truth.users) byStatus[u.status] = (byStatus[u.status] ?? 0) + 1;
   return {
     activeUsers: active.length,
     enrolled: enrolled.length,
-    withoutMfa: active.filter((u) => !enrolled.includes(u)).map((u) => u.id).sort(),
+    withoutMfa: active
+      .filter((u) => !enrolled.includes(u))
+      .map((u) => u.id)
+      .sort(),
     deactivated: deprovisioned.length,
     exceptions: exceptions.map((u) => u.id).sort(),
     byStatus,
-    superAdmins: truth.users.filter((u) => u.roles.includes('SUPER_ADMIN')).map((u) => u.id).sort(),
+    superAdmins: truth.users
+      .filter((u) => u.roles.includes('SUPER_ADMIN'))
+      .map((u) => u.id)
+      .sort(),
     roleHolders: truth.users.filter((u) => u.roles.length > 0).length,
     directAssignees: truth.users.filter((u) => u.directAppIds.length > 0).length,
     suspended: truth.users.filter((u) => u.status === 'SUSPENDED').length,
   };
 }
 
-const ids = (items: Array<Record<string, unknown>> | undefined) => (items ?? []).map((i) => String(i.userId)).sort();
+const ids = (items: Array<Record<string, unknown>> | undefined) =>
+  (items ?? []).map((i) => String(i.userId)).sort();
 
 describe('simulator → collector → Kafka → projector → evidence', () => {
   const iso = isolation('e2e');
@@ -53,7 +73,9 @@ describe('simulator → collector → Kafka → projector → evidence', () => {
 
   const db = () => mongo.db(iso.projectorDb);
   const evidence = async (orgId: string, control: string): Promise<Evidence> => {
-    const response = await fetch(`${projector.url}/v1/orgs/${orgId}/evidence/${control}?limit=1000`);
+    const response = await fetch(
+      `${projector.url}/v1/orgs/${orgId}/evidence/${control}?limit=1000`,
+    );
     expect(response.status).toBe(200);
     return (await response.json()) as Evidence;
   };
@@ -61,31 +83,53 @@ describe('simulator → collector → Kafka → projector → evidence', () => {
   const syncAllAndWait = async (orgId: string) => {
     const poll = await syncAndWait(orgId, 'system-log');
     await eventually(async () => {
-      const status = await db().collection('integration_status').findOne({ _id: orgId as never });
-      return (status?.lastLogPoll as { syncId?: string } | undefined)?.syncId === poll.syncIds[0] ? status : undefined;
+      const status = await db()
+        .collection('integration_status')
+        .findOne({ _id: orgId as never });
+      return (status?.lastLogPoll as { syncId?: string } | undefined)?.syncId === poll.syncIds[0]
+        ? status
+        : undefined;
     }, 'log poll projected');
     return syncAndWait(orgId, 'identity');
   };
   const syncAndWait = async (orgId: string, scope = 'all') => {
     const requestId = String((await api.sync(orgId, scope)).json.requestId);
-    const done = await eventually(async () => {
-      const doc = await mongo.db(iso.collectorDb).collection('sync_requests').findOne({ _id: requestId as never });
-      return doc && !['queued', 'running'].includes(doc.state) ? doc : undefined;
-    }, `sync ${requestId}`, 300_000, 250);
+    const done = await eventually(
+      async () => {
+        const doc = await mongo
+          .db(iso.collectorDb)
+          .collection('sync_requests')
+          .findOne({ _id: requestId as never });
+        return doc && !['queued', 'running'].includes(doc.state) ? doc : undefined;
+      },
+      `sync ${requestId}`,
+      300_000,
+      250,
+    );
     return { state: String(done.state), syncIds: done.syncIds as string[] };
   };
   const evidenceOfSync = (orgId: string, syncId: string) =>
-    eventually(async () => {
-      const doc = await db().collection('control_evidence').findOne({ _id: `${orgId}|authentication` as never });
-      return doc?.syncId === syncId ? doc : undefined;
-    }, `evidence of ${syncId}`, 120_000, 200);
+    eventually(
+      async () => {
+        const doc = await db()
+          .collection('control_evidence')
+          .findOne({ _id: `${orgId}|authentication` as never });
+        return doc?.syncId === syncId ? doc : undefined;
+      },
+      `evidence of ${syncId}`,
+      120_000,
+      200,
+    );
 
   beforeAll(async () => {
     simA = await startOktaSim({ users: 400, seed: 21, rateWindowMs: 1000 });
     simB = await startOktaSim({ users: 120, seed: 22, rateWindowMs: 1000 });
     mongo = await new MongoClient(services().mongoUri).connect();
     collector = await startCollector(
-      collectorConfig(iso, { OKTA_ALLOW_INSECURE_HOSTS: `${simA.hostPort},${simB.hostPort}`, OKTA_CONCURRENCY: '16' }),
+      collectorConfig(iso, {
+        OKTA_ALLOW_INSECURE_HOSTS: `${simA.hostPort},${simB.hostPort}`,
+        OKTA_CONCURRENCY: '16',
+      }),
     );
     projector = await startProjector(projectorConfig(iso));
     api = collectorApi(collector);
@@ -102,7 +146,10 @@ describe('simulator → collector → Kafka → projector → evidence', () => {
   });
 
   it('makes every figure of the four controls equal the ground truth, per org', async () => {
-    for (const [orgId, sim] of [['org-a', simA], ['org-b', simB]] as const) {
+    for (const [orgId, sim] of [
+      ['org-a', simA],
+      ['org-b', simB],
+    ] as const) {
       const run = await syncAllAndWait(orgId);
       expect(run.state).toBe('done');
       await evidenceOfSync(orgId, run.syncIds[0] as string);
@@ -119,10 +166,18 @@ describe('simulator → collector → Kafka → projector → evidence', () => {
       expect(ids(auth.items.withoutMfa)).toEqual(want.withoutMfa);
       expect((auth.summary.signIns as { successful: number }).successful).toBeGreaterThan(0);
       const access = await evidence(orgId, 'access-review');
-      expect(access.summary).toMatchObject({ usersByStatus: want.byStatus, deactivatedUsers: want.deactivated, exceptions: want.exceptions.length });
+      expect(access.summary).toMatchObject({
+        usersByStatus: want.byStatus,
+        deactivatedUsers: want.deactivated,
+        exceptions: want.exceptions.length,
+      });
       expect(ids(access.items.exceptions)).toEqual(want.exceptions);
       const lp = await evidence(orgId, 'least-privilege');
-      expect(lp.summary).toMatchObject({ adminRoleHolders: want.roleHolders, superAdmins: want.superAdmins.length, usersWithDirectAppAssignments: want.directAssignees });
+      expect(lp.summary).toMatchObject({
+        adminRoleHolders: want.roleHolders,
+        superAdmins: want.superAdmins.length,
+        usersWithDirectAppAssignments: want.directAssignees,
+      });
       expect(ids(lp.items.superAdmins)).toEqual(want.superAdmins);
       const prov = await evidence(orgId, 'provisioning');
       expect(prov.summary).toMatchObject({ suspendedUsers: want.suspended });
@@ -149,28 +204,48 @@ describe('simulator → collector → Kafka → projector → evidence', () => {
   });
 
   it('changes no evidence when a sync fails half way (401)', async () => {
-    const before = await db().collection('control_evidence').find({ orgId: 'org-a' }).sort({ _id: 1 }).toArray();
-    const usersBefore = await db().collection('okta_users').find({ orgId: 'org-a' }).sort({ _id: 1 }).toArray();
+    const before = await db()
+      .collection('control_evidence')
+      .find({ orgId: 'org-a' })
+      .sort({ _id: 1 })
+      .toArray();
+    const usersBefore = await db()
+      .collection('okta_users')
+      .find({ orgId: 'org-a' })
+      .sort({ _id: 1 })
+      .toArray();
     simA.faults.unauthorizedAfter = 60;
     const run = await syncAndWait('org-a', 'identity');
     expect(run.state).toBe('failed');
     await eventually(async () => {
-      const doc = await db().collection('identity_syncs').findOne({ _id: `org-a|${run.syncIds[0]}` as never });
+      const doc = await db()
+        .collection('identity_syncs')
+        .findOne({ _id: `org-a|${run.syncIds[0]}` as never });
       return doc?.state === 'failed' ? doc : undefined;
     }, 'projector saw the failure');
-    expect(await db().collection('control_evidence').find({ orgId: 'org-a' }).sort({ _id: 1 }).toArray()).toEqual(before);
-    expect(await db().collection('okta_users').find({ orgId: 'org-a' }).sort({ _id: 1 }).toArray()).toEqual(usersBefore);
+    expect(
+      await db().collection('control_evidence').find({ orgId: 'org-a' }).sort({ _id: 1 }).toArray(),
+    ).toEqual(before);
+    expect(
+      await db().collection('okta_users').find({ orgId: 'org-a' }).sort({ _id: 1 }).toArray(),
+    ).toEqual(usersBefore);
     simA.faults.unauthorizedAfter = null;
     expect((await api.connect('org-a', simA.url, simA.token)).status).toBe(200);
   });
 
   it('verifies an unaltered snapshot hash and detects a changed field', async () => {
-    const response = await fetch(`${projector.url}/v1/orgs/org-a/evidence/authentication/snapshots`);
-    const body = (await response.json()) as { snapshots: Array<{ hash: string; evidence: Record<string, unknown>; asOf: string }> };
+    const response = await fetch(
+      `${projector.url}/v1/orgs/org-a/evidence/authentication/snapshots`,
+    );
+    const body = (await response.json()) as {
+      snapshots: Array<{ hash: string; evidence: Record<string, unknown>; asOf: string }>;
+    };
     expect(body.snapshots.length).toBeGreaterThanOrEqual(2);
     expect(body.snapshots[0]!.asOf >= body.snapshots[1]!.asOf).toBe(true);
     const snapshot = body.snapshots[0]!;
-    expect(verifySnapshot({ hash: snapshot.hash, evidence: snapshot.evidence as never })).toBe(true);
+    expect(verifySnapshot({ hash: snapshot.hash, evidence: snapshot.evidence as never })).toBe(
+      true,
+    );
     const tampered = structuredClone(snapshot.evidence) as { summary: { activeUsers: number } };
     tampered.summary.activeUsers += 1;
     expect(verifySnapshot({ hash: snapshot.hash, evidence: tampered as never })).toBe(false);
@@ -184,19 +259,35 @@ describe('simulator → collector → Kafka → projector → evidence', () => {
       void updatedAt;
       return rest;
     });
-  const READ_MODELS = ['okta_users', 'okta_groups', 'okta_apps', 'control_evidence', 'evidence_snapshots', 'okta_log_events', 'integration_status'];
+  const READ_MODELS = [
+    'okta_users',
+    'okta_groups',
+    'okta_apps',
+    'control_evidence',
+    'evidence_snapshots',
+    'okta_log_events',
+    'integration_status',
+  ];
   const dump = async (database: string) => {
     const out: Record<string, Document[]> = {};
-    for (const name of READ_MODELS) out[name] = stripVolatile(await mongo.db(database).collection(name).find({}).sort({ _id: 1 }).toArray());
+    for (const name of READ_MODELS)
+      out[name] = stripVolatile(
+        await mongo.db(database).collection(name).find({}).sort({ _id: 1 }).toArray(),
+      );
     return out;
   };
 
   it('replays the topics into a second database with identical documents', async () => {
     const live = await dump(iso.projectorDb);
     const target = `${iso.projectorDb}_replay`;
-    await replay({ config: projectorConfig(iso), targetDb: target, groupId: `${iso.groupId}.replay` });
+    await replay({
+      config: projectorConfig(iso),
+      targetDb: target,
+      groupId: `${iso.groupId}.replay`,
+    });
     const replayed = await dump(target);
-    for (const name of READ_MODELS) expect({ name, docs: replayed[name] }).toEqual({ name, docs: live[name] });
+    for (const name of READ_MODELS)
+      expect({ name, docs: replayed[name] }).toEqual({ name, docs: live[name] });
     expect(live.okta_users!.length).toBeGreaterThan(0);
   });
 
@@ -211,17 +302,25 @@ describe('simulator → collector → Kafka → projector → evidence', () => {
         const all = await collectTopic(kafka, topic);
         const admin = kafka.admin();
         await admin.connect();
-        const high = (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+        const high = (await admin.fetchTopicOffsets(topic)).reduce(
+          (sum, p) => sum + Number(p.high),
+          0,
+        );
         await admin.disconnect();
         await waitUntil(() => all.records.length >= high, `read all of ${topic}`);
         await all.stop();
-        const originals = all.records.filter((r) => r.json && (r.json as { eventId?: string }).eventId);
+        const originals = all.records.filter(
+          (r) => r.json && (r.json as { eventId?: string }).eventId,
+        );
         let chunk: typeof originals = [];
         let bytes = 0;
         for (const record of [...originals, null]) {
           const size = record ? Buffer.byteLength(record.value ?? '') : Infinity;
           if (chunk.length && bytes + size > 700_000) {
-            await producer.send({ topic, messages: chunk.map((r) => ({ key: r.key, value: r.value })) });
+            await producer.send({
+              topic,
+              messages: chunk.map((r) => ({ key: r.key, value: r.value })),
+            });
             chunk = [];
             bytes = 0;
           }
@@ -231,23 +330,48 @@ describe('simulator → collector → Kafka → projector → evidence', () => {
           }
         }
       }
-      await producer.send({ topic: topics.identity, messages: [{ key: 'org-a', value: '\u0000not json' }] });
+      await producer.send({
+        topic: topics.identity,
+        messages: [{ key: 'org-a', value: '\u0000not json' }],
+      });
       await api.connect('org-b', simB.url, simB.token); // a fresh good event after the poison one
-      await waitUntil(async () => dlq.records.some((r) => r.key === 'org-a' && String((r.json as { reason?: string })?.reason).includes('not JSON')), 'poison dead-lettered');
-      await eventually(async () => {
-        const lag = await kafka.admin();
-        await lag.connect();
-        try {
-          const offsets = await lag.fetchOffsets({ groupId: `${iso.groupId}.projector`, topics: [topics.identity, topics.systemLog] });
-          const ends = [...(await lag.fetchTopicOffsets(topics.identity)), ...(await lag.fetchTopicOffsets(topics.systemLog))];
-          const committed = offsets.flatMap((t) => t.partitions).reduce((s, p) => s + Math.max(0, Number(p.offset)), 0);
-          return committed >= ends.reduce((s, p) => s + Number(p.high), 0) ? true : undefined;
-        } finally {
-          await lag.disconnect();
-        }
-      }, 'projector caught up', 120_000, 500);
+      await waitUntil(
+        async () =>
+          dlq.records.some(
+            (r) =>
+              r.key === 'org-a' &&
+              String((r.json as { reason?: string })?.reason).includes('not JSON'),
+          ),
+        'poison dead-lettered',
+      );
+      await eventually(
+        async () => {
+          const lag = await kafka.admin();
+          await lag.connect();
+          try {
+            const offsets = await lag.fetchOffsets({
+              groupId: `${iso.groupId}.projector`,
+              topics: [topics.identity, topics.systemLog],
+            });
+            const ends = [
+              ...(await lag.fetchTopicOffsets(topics.identity)),
+              ...(await lag.fetchTopicOffsets(topics.systemLog)),
+            ];
+            const committed = offsets
+              .flatMap((t) => t.partitions)
+              .reduce((s, p) => s + Math.max(0, Number(p.offset)), 0);
+            return committed >= ends.reduce((s, p) => s + Number(p.high), 0) ? true : undefined;
+          } finally {
+            await lag.disconnect();
+          }
+        },
+        'projector caught up',
+        120_000,
+        500,
+      );
       const after = await dump(iso.projectorDb);
-      for (const name of READ_MODELS.filter((n) => n !== 'integration_status')) expect({ name, docs: after[name] }).toEqual({ name, docs: before[name] });
+      for (const name of READ_MODELS.filter((n) => n !== 'integration_status'))
+        expect({ name, docs: after[name] }).toEqual({ name, docs: before[name] });
     } finally {
       await dlq.stop();
       await producer.disconnect();

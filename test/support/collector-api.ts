@@ -21,10 +21,12 @@ export function collectorApi(app: StartedApp) {
   };
   return {
     call,
-    connect: (orgId: string, domain: string, apiToken: string) => call('PUT', `/v1/orgs/${orgId}/okta/connection`, { domain, apiToken }),
+    connect: (orgId: string, domain: string, apiToken: string) =>
+      call('PUT', `/v1/orgs/${orgId}/okta/connection`, { domain, apiToken }),
     test: (orgId: string) => call('POST', `/v1/orgs/${orgId}/okta/connection/test`),
     disconnect: (orgId: string) => call('DELETE', `/v1/orgs/${orgId}/okta/connection`),
-    sync: (orgId: string, scope = 'identity') => call('POST', `/v1/orgs/${orgId}/okta/syncs`, { scope }),
+    sync: (orgId: string, scope = 'identity') =>
+      call('POST', `/v1/orgs/${orgId}/okta/syncs`, { scope }),
     status: (orgId: string) => call('GET', `/v1/orgs/${orgId}/okta/status`),
   };
 }

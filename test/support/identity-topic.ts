@@ -19,10 +19,17 @@ export function reassemble(events: IdentityEvent[]) {
   const appUsers = new Map<string, Array<{ userId: string; scope: string | null | undefined }>>();
   const roles = new Map<string, string[]>();
   for (const e of events) {
-    if (e.type === 'UsersPage') for (const u of e.payload.users) users.set(u.id, { status: u.status });
+    if (e.type === 'UsersPage')
+      for (const u of e.payload.users) users.set(u.id, { status: u.status });
     if (e.type === 'UserFactorsBatch')
-      for (const u of e.payload.users) factors.set(u.userId, { status: u.status, count: u.status === 'read' ? u.items.length : -1 });
-    if (e.type === 'UserRolesBatch') for (const u of e.payload.users) roles.set(u.userId, u.status === 'read' ? u.items.map((r) => r.type) : []);
+      for (const u of e.payload.users)
+        factors.set(u.userId, {
+          status: u.status,
+          count: u.status === 'read' ? u.items.length : -1,
+        });
+    if (e.type === 'UserRolesBatch')
+      for (const u of e.payload.users)
+        roles.set(u.userId, u.status === 'read' ? u.items.map((r) => r.type) : []);
     if (e.type === 'GroupsPage') for (const g of e.payload.groups) groups.add(g.id);
     if (e.type === 'GroupMembers') {
       const set = members.get(e.payload.groupId) ?? new Set<string>();

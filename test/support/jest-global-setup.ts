@@ -1,7 +1,6 @@
 import { resolveServices, ResolvedServices } from '../../scripts/infra/services';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __regentraServices: ResolvedServices | undefined;
 }
 

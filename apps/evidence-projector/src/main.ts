@@ -27,13 +27,17 @@ async function bootstrap(): Promise<void> {
 
 /** After `npm run replay -- --switch`, the replayed database and its group become the live ones. */
 async function followReplayPointer(config: ProjectorConfig): Promise<ProjectorConfig> {
-  const client = await new MongoClient(config.MONGODB_URI, { serverSelectionTimeoutMS: 10_000 }).connect();
+  const client = await new MongoClient(config.MONGODB_URI, {
+    serverSelectionTimeoutMS: 10_000,
+  }).connect();
   try {
     const pointer = await client
       .db(config.PROJECTOR_DB)
       .collection<{ _id: string; database: string; groupId: string }>('read_model_pointer')
       .findOne({ _id: 'active' });
-    return pointer ? { ...config, PROJECTOR_DB: pointer.database, PROJECTOR_GROUP_ID: pointer.groupId } : config;
+    return pointer
+      ? { ...config, PROJECTOR_DB: pointer.database, PROJECTOR_GROUP_ID: pointer.groupId }
+      : config;
   } finally {
     await client.close();
   }

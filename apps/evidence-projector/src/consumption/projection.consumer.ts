@@ -18,7 +18,13 @@ import { PROJECTOR_CONFIG, ProjectorConfig } from '../config/projector.config';
 import { CLOCK, Clock } from '../platform/clock';
 import { KAFKA, TOPIC_NAMES } from '../platform/kafka.providers';
 import { PROJECTOR_METRICS, ProjectorMetrics } from '../platform/metrics';
-import { Positioned, PROJECTED_TOPICS, PROJECTION_HANDLER, ProjectedTopic, ProjectionHandler } from './projection-handler';
+import {
+  Positioned,
+  PROJECTED_TOPICS,
+  PROJECTION_HANDLER,
+  ProjectedTopic,
+  ProjectionHandler,
+} from './projection-handler';
 
 /**
  * Batch consumer of the identity and system-log topics: bytes → contract →

@@ -1,6 +1,10 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { Collection, Db, Document, MongoServerError } from 'mongodb';
-import { ControlEvidence, ControlId, CONTROL_IDS } from '../control-evidence/control-evidence.types';
+import {
+  ControlEvidence,
+  ControlId,
+  CONTROL_IDS,
+} from '../control-evidence/control-evidence.types';
 import { computeEvidence } from '../control-evidence/evidence';
 import { OrgAppState, OrgGroupState, OrgState, OrgUserState } from '../control-evidence/org-state';
 import { snapshotHash } from '../control-evidence/snapshot-hash';
@@ -66,16 +70,43 @@ export class EvidenceService implements OnModuleInit {
 
   async recompute(
     orgId: string,
-    input: { syncId: string; asOf: string; coverage: OrgState['coverage']; materialized?: Materialized; snapshot: boolean },
+    input: {
+      syncId: string;
+      asOf: string;
+      coverage: OrgState['coverage'];
+      materialized?: Materialized;
+      snapshot: boolean;
+    },
   ): Promise<void> {
     const pollMark = await this.pollMarks.findOne({ _id: orgId });
     // The current evidence reflects the newest of the identity sync and the last log poll.
-    const currentAsOf = pollMark && pollMark.lastPollCompletedAt > input.asOf ? pollMark.lastPollCompletedAt : input.asOf;
-    const base = input.materialized ? this.fromMaterialized(input.materialized) : await this.fromReadModels(orgId);
-    const build = async (asOf: string): Promise<{ state: OrgState; logsThrough: string | null }> => {
-      const events = await this.logs.between(orgId, new Date(Date.parse(asOf) - LOG_LOOKBACK_DAYS * DAY).toISOString(), asOf);
-      const state: OrgState = { orgId, syncId: input.syncId, asOf, ...base, logs: { events }, coverage: input.coverage };
-      return { state: withLifecycleDates(state), logsThrough: events.length ? (events[events.length - 1]?.published ?? null) : null };
+    const currentAsOf =
+      pollMark && pollMark.lastPollCompletedAt > input.asOf
+        ? pollMark.lastPollCompletedAt
+        : input.asOf;
+    const base = input.materialized
+      ? this.fromMaterialized(input.materialized)
+      : await this.fromReadModels(orgId);
+    const build = async (
+      asOf: string,
+    ): Promise<{ state: OrgState; logsThrough: string | null }> => {
+      const events = await this.logs.between(
+        orgId,
+        new Date(Date.parse(asOf) - LOG_LOOKBACK_DAYS * DAY).toISOString(),
+        asOf,
+      );
+      const state: OrgState = {
+        orgId,
+        syncId: input.syncId,
+        asOf,
+        ...base,
+        logs: { events },
+        coverage: input.coverage,
+      };
+      return {
+        state: withLifecycleDates(state),
+        logsThrough: events.length ? (events[events.length - 1]?.published ?? null) : null,
+      };
     };
     const now = this.clock.now();
     const live = await build(currentAsOf);
@@ -88,7 +119,8 @@ export class EvidenceService implements OnModuleInit {
       );
     }
     if (!input.snapshot) return;
-    const atSync = currentAsOf === input.asOf ? evidence : computeEvidence((await build(input.asOf)).state);
+    const atSync =
+      currentAsOf === input.asOf ? evidence : computeEvidence((await build(input.asOf)).state);
     for (const control of CONTROL_IDS) {
       const snapshot: SnapshotDoc = {
         _id: `${orgId}|${control}|${input.syncId}`,
@@ -111,10 +143,19 @@ export class EvidenceService implements OnModuleInit {
 
   /** A completed log poll refreshes the current evidence (sign-ins), never the snapshots. */
   async refreshAfterLogPoll(orgId: string, completedAt: string): Promise<void> {
-    await this.pollMarks.updateOne({ _id: orgId }, { $max: { lastPollCompletedAt: completedAt } }, { upsert: true });
+    await this.pollMarks.updateOne(
+      { _id: orgId },
+      { $max: { lastPollCompletedAt: completedAt } },
+      { upsert: true },
+    );
     const applied = await this.syncs.latestApplied(orgId);
     if (!applied?.completedAt) return; // no identity data yet: nothing to evidence
-    await this.recompute(orgId, { syncId: applied.syncId, asOf: applied.completedAt, coverage: applied.coverage ?? {}, snapshot: false });
+    await this.recompute(orgId, {
+      syncId: applied.syncId,
+      asOf: applied.completedAt,
+      coverage: applied.coverage ?? {},
+      snapshot: false,
+    });
   }
 
   private fromMaterialized(m: Materialized): Pick<OrgState, 'users' | 'groups' | 'apps'> {
@@ -134,20 +175,30 @@ export class EvidenceService implements OnModuleInit {
         appAssignments: u.appAssignments,
         roles: u.roles,
       })),
-      groups: m.groups.map(({ id, name, type, memberCount, roles }) => ({ id, name, type, memberCount, roles })),
-      apps: m.apps.map(({ id, label, name, status, userAssignmentCount, groupIds, assignmentsKnown }) => ({
+      groups: m.groups.map(({ id, name, type, memberCount, roles }) => ({
         id,
-        label,
         name,
-        status,
-        userAssignmentCount,
-        groupIds,
-        assignmentsKnown,
+        type,
+        memberCount,
+        roles,
       })),
+      apps: m.apps.map(
+        ({ id, label, name, status, userAssignmentCount, groupIds, assignmentsKnown }) => ({
+          id,
+          label,
+          name,
+          status,
+          userAssignmentCount,
+          groupIds,
+          assignmentsKnown,
+        }),
+      ),
     };
   }
 
-  private async fromReadModels(orgId: string): Promise<Pick<OrgState, 'users' | 'groups' | 'apps'>> {
+  private async fromReadModels(
+    orgId: string,
+  ): Promise<Pick<OrgState, 'users' | 'groups' | 'apps'>> {
     const users = (await this.users.find({ orgId, removed: false }).toArray()).map(
       (d): OrgUserState => ({
         id: d.id,
@@ -166,7 +217,13 @@ export class EvidenceService implements OnModuleInit {
       }),
     );
     const groups = (await this.groups.find({ orgId, removed: false }).toArray()).map(
-      (d): OrgGroupState => ({ id: d.id, name: d.name, type: d.type, memberCount: d.memberCount, roles: d.roles }),
+      (d): OrgGroupState => ({
+        id: d.id,
+        name: d.name,
+        type: d.type,
+        memberCount: d.memberCount,
+        roles: d.roles,
+      }),
     );
     const apps = (await this.apps.find({ orgId, removed: false }).toArray()).map(
       (d): OrgAppState => ({

@@ -54,12 +54,22 @@ export class IdentitySyncsRepository implements OnModuleInit {
       coverage: null,
       materialized: null,
     };
-    const insertOnly = Object.fromEntries(Object.entries(base).filter(([key]) => !(key in set) && key !== '_id'));
-    await this.collection.updateOne({ _id: base._id }, { $set: set, $setOnInsert: insertOnly }, { upsert: true });
+    const insertOnly = Object.fromEntries(
+      Object.entries(base).filter(([key]) => !(key in set) && key !== '_id'),
+    );
+    await this.collection.updateOne(
+      { _id: base._id },
+      { $set: set, $setOnInsert: insertOnly },
+      { upsert: true },
+    );
   }
 
   /** The newest sync of the org already applied to the read models. */
   latestApplied(orgId: string): Promise<IdentitySyncDoc | null> {
-    return this.collection.find({ orgId, materialized: 'applied' }).sort({ startedAt: -1 }).limit(1).next();
+    return this.collection
+      .find({ orgId, materialized: 'applied' })
+      .sort({ startedAt: -1 })
+      .limit(1)
+      .next();
   }
 }

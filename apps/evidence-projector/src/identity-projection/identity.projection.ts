@@ -28,7 +28,10 @@ export class IdentityProjection {
     await this.materializer.ensureIndexes();
   }
 
-  async apply(batch: Array<Positioned<IdentityEvent>>, heartbeat: () => Promise<void>): Promise<void> {
+  async apply(
+    batch: Array<Positioned<IdentityEvent>>,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
     let pending: { orgId: string; syncId: string; records: StagedRecord[] } | null = null;
     const finished = new Map<string, boolean>();
     // A page redelivered after its sync was applied or failed must not re-stage (nothing would drop it).
@@ -48,7 +51,8 @@ export class IdentityProjection {
       const records = message.syncId ? stagedRecordsOf(message) : [];
       if (records.length && message.syncId) {
         if (await isFinished(message.orgId, message.syncId)) continue;
-        if (pending && (pending.orgId !== message.orgId || pending.syncId !== message.syncId)) await flush();
+        if (pending && (pending.orgId !== message.orgId || pending.syncId !== message.syncId))
+          await flush();
         pending ??= { orgId: message.orgId, syncId: message.syncId, records: [] };
         pending.records.push(...records);
         if (pending.records.length >= 1000) await flush();
@@ -66,10 +70,17 @@ export class IdentityProjection {
     if (!syncId) return;
     switch (event.type) {
       case 'IdentitySyncStarted':
-        await this.syncs.upsert(orgId, syncId, { requestId: event.payload.requestId, startedAt: event.payload.startedAt });
+        await this.syncs.upsert(orgId, syncId, {
+          requestId: event.payload.requestId,
+          startedAt: event.payload.startedAt,
+        });
         return;
       case 'IdentitySyncFailed':
-        await this.syncs.upsert(orgId, syncId, { state: 'failed', failedAt: event.payload.failedAt, failureReason: event.payload.reason });
+        await this.syncs.upsert(orgId, syncId, {
+          state: 'failed',
+          failedAt: event.payload.failedAt,
+          failureReason: event.payload.reason,
+        });
         await this.staging.drop(orgId, syncId);
         return;
       case 'IdentitySyncCompleted':
@@ -80,7 +91,10 @@ export class IdentityProjection {
     }
   }
 
-  private async complete(event: IdentityEventOf<'IdentitySyncCompleted'>, heartbeat: () => Promise<void>): Promise<void> {
+  private async complete(
+    event: IdentityEventOf<'IdentitySyncCompleted'>,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
     const { orgId } = event;
     const syncId = event.syncId as string;
     await this.syncs.upsert(orgId, syncId, {
@@ -93,13 +107,24 @@ export class IdentityProjection {
     if (!sync || sync.materialized) return; // redelivered: already reflected
     const latest = await this.syncs.latestApplied(orgId);
     if (latest && latest.startedAt && sync.startedAt && latest.startedAt > sync.startedAt) {
-      this.logger.warn({ orgId, syncId, newer: latest.syncId, msg: 'completed sync is older than the applied one; not rolling back' });
+      this.logger.warn({
+        orgId,
+        syncId,
+        newer: latest.syncId,
+        msg: 'completed sync is older than the applied one; not rolling back',
+      });
       await this.syncs.upsert(orgId, syncId, { materialized: 'superseded' });
       await this.staging.drop(orgId, syncId);
       return;
     }
     const roleHoldersComplete = (event.payload.coverage.roleAssignees?.failed ?? 0) === 0;
-    const materialized = await this.materializer.materialize(orgId, syncId, event.payload.completedAt, roleHoldersComplete, heartbeat);
+    const materialized = await this.materializer.materialize(
+      orgId,
+      syncId,
+      event.payload.completedAt,
+      roleHoldersComplete,
+      heartbeat,
+    );
     await this.evidence.recompute(orgId, {
       syncId,
       asOf: event.payload.completedAt,

@@ -52,7 +52,8 @@ export class MaterializerService {
     const groups = await this.assembleGroups(orgId, syncId, memberships);
     const apps = await this.assembleApps(orgId, syncId, memberships);
     const roles = new Map<string, AssembledUser['roles']>();
-    for await (const doc of this.staging.find(orgId, syncId, 'roles')) roles.set(doc.entityId, doc.data);
+    for await (const doc of this.staging.find(orgId, syncId, 'roles'))
+      roles.set(doc.entityId, doc.data);
     const groupRoles = new Map(groups.filter((g) => g.roles.length).map((g) => [g.id, g.roles]));
 
     const users: AssembledUser[] = [];
@@ -65,13 +66,35 @@ export class MaterializerService {
       await heartbeat();
     };
     for await (const doc of this.staging.find(orgId, syncId, 'user')) {
-      batch.push({ ...doc.data, factors: { status: 'unknown', reason: 'factors not published' }, groupIds: [], appAssignments: [], roles: { status: 'none' } });
+      batch.push({
+        ...doc.data,
+        factors: { status: 'unknown', reason: 'factors not published' },
+        groupIds: [],
+        appAssignments: [],
+        roles: { status: 'none' },
+      });
       if (batch.length >= WRITE_BATCH) {
-        await this.completeUsers(orgId, syncId, batch, memberships, roles, groupRoles, roleHoldersComplete);
+        await this.completeUsers(
+          orgId,
+          syncId,
+          batch,
+          memberships,
+          roles,
+          groupRoles,
+          roleHoldersComplete,
+        );
         await flush();
       }
     }
-    await this.completeUsers(orgId, syncId, batch, memberships, roles, groupRoles, roleHoldersComplete);
+    await this.completeUsers(
+      orgId,
+      syncId,
+      batch,
+      memberships,
+      roles,
+      groupRoles,
+      roleHoldersComplete,
+    );
     await flush();
     await this.writeEntities(this.groups, orgId, syncId, groups);
     await this.writeEntities(this.apps, orgId, syncId, apps);
@@ -95,50 +118,102 @@ export class MaterializerService {
     roleHoldersComplete: boolean,
   ): Promise<void> {
     if (!batch.length) return;
-    const factors = await this.staging.findMany(orgId, syncId, 'factors', batch.map((u) => u.id));
+    const factors = await this.staging.findMany(
+      orgId,
+      syncId,
+      'factors',
+      batch.map((u) => u.id),
+    );
     const factorsOf = new Map(factors.map((f) => [f.entityId, f.data]));
     for (const user of batch) {
-      user.factors = factorsOf.get(user.id) ?? { status: 'unknown', reason: 'factors not published' };
+      user.factors = factorsOf.get(user.id) ?? {
+        status: 'unknown',
+        reason: 'factors not published',
+      };
       user.groupIds = [...new Set(memberships.groupsOfUser.get(user.id) ?? [])].sort();
-      user.appAssignments = (memberships.appsOfUser.get(user.id) ?? []).sort((a, b) => a.appId.localeCompare(b.appId) || a.scope.localeCompare(b.scope));
+      user.appAssignments = (memberships.appsOfUser.get(user.id) ?? []).sort(
+        (a, b) => a.appId.localeCompare(b.appId) || a.scope.localeCompare(b.scope),
+      );
       const direct = roles.get(user.id);
-      const inherited = user.groupIds.flatMap((g) => (groupRoles.get(g) ?? []).map((type) => ({ type, label: null, assignmentType: 'GROUP' })));
+      const inherited = user.groupIds.flatMap((g) =>
+        (groupRoles.get(g) ?? []).map((type) => ({ type, label: null, assignmentType: 'GROUP' })),
+      );
       if (direct?.status === 'unknown') user.roles = direct;
       else if (direct?.status === 'read' || inherited.length) {
         const items = [...(direct?.status === 'read' ? direct.items : []), ...inherited];
         const unique = new Map(items.map((r) => [`${r.type}|${r.assignmentType ?? ''}`, r]));
-        user.roles = { status: 'read', items: [...unique.values()].sort((a, b) => a.type.localeCompare(b.type)) };
-      } else user.roles = roleHoldersComplete ? { status: 'none' } : { status: 'unknown', reason: 'role holders could not be listed' };
+        user.roles = {
+          status: 'read',
+          items: [...unique.values()].sort((a, b) => a.type.localeCompare(b.type)),
+        };
+      } else
+        user.roles = roleHoldersComplete
+          ? { status: 'none' }
+          : { status: 'unknown', reason: 'role holders could not be listed' };
     }
   }
 
-  private async assembleGroups(orgId: string, syncId: string, memberships: Memberships): Promise<AssembledGroup[]> {
+  private async assembleGroups(
+    orgId: string,
+    syncId: string,
+    memberships: Memberships,
+  ): Promise<AssembledGroup[]> {
     const members = new Parts<string>();
     for await (const doc of this.staging.find(orgId, syncId, 'groupMembers')) {
-      members.add(doc.entityId, doc.part ?? 0, doc.data.status, doc.data.lastPart, doc.data.memberIds);
+      members.add(
+        doc.entityId,
+        doc.part ?? 0,
+        doc.data.status,
+        doc.data.lastPart,
+        doc.data.memberIds,
+      );
     }
     const roles = new Map<string, { known: boolean; types: string[] }>();
     for await (const doc of this.staging.find(orgId, syncId, 'groupRoles')) {
-      roles.set(doc.entityId, { known: doc.data.status === 'read', types: [...new Set(doc.data.roles.map((r) => r.type))].sort() });
+      roles.set(doc.entityId, {
+        known: doc.data.status === 'read',
+        types: [...new Set(doc.data.roles.map((r) => r.type))].sort(),
+      });
     }
     const groups: AssembledGroup[] = [];
     for await (const doc of this.staging.find(orgId, syncId, 'group')) {
       const list = members.get(doc.entityId);
       if (list) memberships.addGroup(doc.entityId, list);
       const role = roles.get(doc.entityId);
-      groups.push({ ...doc.data, memberCount: list ? new Set(list).size : null, roles: role?.types ?? [], rolesKnown: role ? role.known : true });
+      groups.push({
+        ...doc.data,
+        memberCount: list ? new Set(list).size : null,
+        roles: role?.types ?? [],
+        rolesKnown: role ? role.known : true,
+      });
     }
     return groups.sort((a, b) => a.id.localeCompare(b.id));
   }
 
-  private async assembleApps(orgId: string, syncId: string, memberships: Memberships): Promise<AssembledApp[]> {
+  private async assembleApps(
+    orgId: string,
+    syncId: string,
+    memberships: Memberships,
+  ): Promise<AssembledApp[]> {
     const users = new Parts<{ userId: string; scope: string | null; status: string | null }>();
     for await (const doc of this.staging.find(orgId, syncId, 'appUsers')) {
-      users.add(doc.entityId, doc.part ?? 0, doc.data.status, doc.data.lastPart, doc.data.assignments);
+      users.add(
+        doc.entityId,
+        doc.part ?? 0,
+        doc.data.status,
+        doc.data.lastPart,
+        doc.data.assignments,
+      );
     }
     const groupAssignments = new Parts<string>();
     for await (const doc of this.staging.find(orgId, syncId, 'appGroups')) {
-      groupAssignments.add(doc.entityId, doc.part ?? 0, doc.data.status, doc.data.lastPart, doc.data.groupIds);
+      groupAssignments.add(
+        doc.entityId,
+        doc.part ?? 0,
+        doc.data.status,
+        doc.data.lastPart,
+        doc.data.groupIds,
+      );
     }
     const apps: AssembledApp[] = [];
     for await (const doc of this.staging.find(orgId, syncId, 'app')) {
@@ -172,7 +247,14 @@ export class MaterializerService {
           lastUpdated: u.lastUpdated,
           deactivatedAt: u.status === 'DEPROVISIONED' ? u.statusChanged : null,
           factors: u.factors,
-          activeFactorTypes: u.factors.status === 'read' ? [...new Set(u.factors.items.filter((f) => f.status === 'ACTIVE').map((f) => f.factorType))].sort() : null,
+          activeFactorTypes:
+            u.factors.status === 'read'
+              ? [
+                  ...new Set(
+                    u.factors.items.filter((f) => f.status === 'ACTIVE').map((f) => f.factorType),
+                  ),
+                ].sort()
+              : null,
           groupIds: u.groupIds,
           appIds: [...new Set(u.appAssignments.map((a) => a.appId))].sort(),
           appAssignments: u.appAssignments,
@@ -188,15 +270,29 @@ export class MaterializerService {
     await bulkWriteChunked(this.users, ops);
   }
 
-  private async writeEntities(collection: Collection<Document>, orgId: string, syncId: string, items: Array<{ id: string }>): Promise<void> {
+  private async writeEntities(
+    collection: Collection<Document>,
+    orgId: string,
+    syncId: string,
+    items: Array<{ id: string }>,
+  ): Promise<void> {
     for (let i = 0; i < items.length; i += WRITE_BATCH) {
-      const ops: AnyBulkWriteOperation<Document>[] = items.slice(i, i + WRITE_BATCH).map((item) => ({
-        replaceOne: {
-          filter: { _id: `${orgId}|${item.id}` as never },
-          replacement: { orgId, ...item, lastSeenSyncId: syncId, removed: false, removedAt: null, removedBySyncId: null },
-          upsert: true,
-        },
-      }));
+      const ops: AnyBulkWriteOperation<Document>[] = items
+        .slice(i, i + WRITE_BATCH)
+        .map((item) => ({
+          replaceOne: {
+            filter: { _id: `${orgId}|${item.id}` as never },
+            replacement: {
+              orgId,
+              ...item,
+              lastSeenSyncId: syncId,
+              removed: false,
+              removedAt: null,
+              removedBySyncId: null,
+            },
+            upsert: true,
+          },
+        }));
       await bulkWriteChunked(collection, ops);
     }
   }

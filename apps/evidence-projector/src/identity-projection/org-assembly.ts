@@ -6,7 +6,10 @@ export interface AssembledUser extends StagedUser {
   groupIds: string[];
   /** Groups whose member list could not be read (the user's membership there is unknown). */
   appAssignments: Array<{ appId: string; scope: string; status: string | null }>;
-  roles: { status: 'read'; items: StagedRole[] } | { status: 'unknown'; reason: string } | { status: 'none' };
+  roles:
+    | { status: 'read'; items: StagedRole[] }
+    | { status: 'unknown'; reason: string }
+    | { status: 'none' };
 }
 
 export interface AssembledGroup {
@@ -38,7 +41,13 @@ interface PartList<T> {
 export class Parts<T> {
   private readonly lists = new Map<string, PartList<T>>();
 
-  add(entityId: string, part: number, status: 'read' | 'unknown', lastPart: boolean, items: T[]): void {
+  add(
+    entityId: string,
+    part: number,
+    status: 'read' | 'unknown',
+    lastPart: boolean,
+    items: T[],
+  ): void {
     const list = this.lists.get(entityId) ?? { parts: new Map(), lastPart: null, unknown: false };
     if (status === 'unknown') list.unknown = true;
     list.parts.set(part, items);
@@ -67,7 +76,10 @@ export class Parts<T> {
 /** Inverts group → members and app → assignments into per-user lookups. */
 export class Memberships {
   readonly groupsOfUser = new Map<string, string[]>();
-  readonly appsOfUser = new Map<string, Array<{ appId: string; scope: string; status: string | null }>>();
+  readonly appsOfUser = new Map<
+    string,
+    Array<{ appId: string; scope: string; status: string | null }>
+  >();
 
   addGroup(groupId: string, memberIds: string[]): void {
     for (const userId of memberIds) {
@@ -77,7 +89,10 @@ export class Memberships {
     }
   }
 
-  addApp(appId: string, assignments: Array<{ userId: string; scope: string | null; status: string | null }>): void {
+  addApp(
+    appId: string,
+    assignments: Array<{ userId: string; scope: string | null; status: string | null }>,
+  ): void {
     for (const a of assignments) {
       const list = this.appsOfUser.get(a.userId) ?? [];
       list.push({ appId, scope: a.scope ?? 'USER', status: a.status });

@@ -8,14 +8,60 @@ import { IdentityEvent, OktaUser } from '@regentra/contracts';
  */
 export type StagedRecord =
   | { kind: 'user'; entityId: string; data: StagedUser }
-  | { kind: 'factors'; entityId: string; data: { status: 'read'; items: StagedFactor[] } | { status: 'unknown'; reason: string } }
-  | { kind: 'roles'; entityId: string; data: { status: 'read'; items: StagedRole[] } | { status: 'unknown'; reason: string } }
+  | {
+      kind: 'factors';
+      entityId: string;
+      data: { status: 'read'; items: StagedFactor[] } | { status: 'unknown'; reason: string };
+    }
+  | {
+      kind: 'roles';
+      entityId: string;
+      data: { status: 'read'; items: StagedRole[] } | { status: 'unknown'; reason: string };
+    }
   | { kind: 'group'; entityId: string; data: { id: string; name: string | null; type: string } }
-  | { kind: 'groupMembers'; entityId: string; part: number; data: { status: 'read' | 'unknown'; lastPart: boolean; memberIds: string[]; reason: string | null } }
-  | { kind: 'groupRoles'; entityId: string; data: { status: 'read' | 'unknown'; roles: StagedRole[]; reason: string | null } }
-  | { kind: 'app'; entityId: string; data: { id: string; label: string | null; name: string | null; status: string } }
-  | { kind: 'appUsers'; entityId: string; part: number; data: { status: 'read' | 'unknown'; lastPart: boolean; assignments: Array<{ userId: string; scope: string | null; status: string | null }>; reason: string | null } }
-  | { kind: 'appGroups'; entityId: string; part: number; data: { status: 'read' | 'unknown'; lastPart: boolean; groupIds: string[]; reason: string | null } };
+  | {
+      kind: 'groupMembers';
+      entityId: string;
+      part: number;
+      data: {
+        status: 'read' | 'unknown';
+        lastPart: boolean;
+        memberIds: string[];
+        reason: string | null;
+      };
+    }
+  | {
+      kind: 'groupRoles';
+      entityId: string;
+      data: { status: 'read' | 'unknown'; roles: StagedRole[]; reason: string | null };
+    }
+  | {
+      kind: 'app';
+      entityId: string;
+      data: { id: string; label: string | null; name: string | null; status: string };
+    }
+  | {
+      kind: 'appUsers';
+      entityId: string;
+      part: number;
+      data: {
+        status: 'read' | 'unknown';
+        lastPart: boolean;
+        assignments: Array<{ userId: string; scope: string | null; status: string | null }>;
+        reason: string | null;
+      };
+    }
+  | {
+      kind: 'appGroups';
+      entityId: string;
+      part: number;
+      data: {
+        status: 'read' | 'unknown';
+        lastPart: boolean;
+        groupIds: string[];
+        reason: string | null;
+      };
+    };
 
 export interface StagedUser {
   id: string;
@@ -56,7 +102,11 @@ export function stagedUser(user: OktaUser): StagedUser {
   };
 }
 
-const role = (r: { type: string; label?: string | null; assignmentType?: string | null }): StagedRole => ({
+const role = (r: {
+  type: string;
+  label?: string | null;
+  assignmentType?: string | null;
+}): StagedRole => ({
   type: r.type,
   label: r.label ?? null,
   assignmentType: r.assignmentType ?? null,
@@ -66,21 +116,36 @@ const role = (r: { type: string; label?: string | null; assignmentType?: string 
 export function stagedRecordsOf(event: IdentityEvent): StagedRecord[] {
   switch (event.type) {
     case 'UsersPage':
-      return event.payload.users.map((user) => ({ kind: 'user', entityId: user.id, data: stagedUser(user) }));
+      return event.payload.users.map((user) => ({
+        kind: 'user',
+        entityId: user.id,
+        data: stagedUser(user),
+      }));
     case 'UserFactorsBatch':
       return event.payload.users.map((u) => ({
         kind: 'factors',
         entityId: u.userId,
         data:
           u.status === 'read'
-            ? { status: 'read', items: u.items.map((f) => ({ id: f.id, factorType: f.factorType, status: f.status, provider: f.provider ?? null })) }
+            ? {
+                status: 'read',
+                items: u.items.map((f) => ({
+                  id: f.id,
+                  factorType: f.factorType,
+                  status: f.status,
+                  provider: f.provider ?? null,
+                })),
+              }
             : { status: 'unknown', reason: u.reason },
       }));
     case 'UserRolesBatch':
       return event.payload.users.map((u) => ({
         kind: 'roles',
         entityId: u.userId,
-        data: u.status === 'read' ? { status: 'read', items: u.items.map(role) } : { status: 'unknown', reason: u.reason },
+        data:
+          u.status === 'read'
+            ? { status: 'read', items: u.items.map(role) }
+            : { status: 'unknown', reason: u.reason },
       }));
     case 'GroupsPage':
       return event.payload.groups.map((g) => ({
@@ -94,7 +159,12 @@ export function stagedRecordsOf(event: IdentityEvent): StagedRecord[] {
           kind: 'groupMembers',
           entityId: event.payload.groupId,
           part: event.payload.part,
-          data: { status: event.payload.status, lastPart: event.payload.lastPart, memberIds: event.payload.memberIds, reason: event.payload.reason ?? null },
+          data: {
+            status: event.payload.status,
+            lastPart: event.payload.lastPart,
+            memberIds: event.payload.memberIds,
+            reason: event.payload.reason ?? null,
+          },
         },
       ];
     case 'GroupRoles':
@@ -102,7 +172,11 @@ export function stagedRecordsOf(event: IdentityEvent): StagedRecord[] {
         {
           kind: 'groupRoles',
           entityId: event.payload.groupId,
-          data: { status: event.payload.status, roles: event.payload.roles.map(role), reason: event.payload.reason ?? null },
+          data: {
+            status: event.payload.status,
+            roles: event.payload.roles.map(role),
+            reason: event.payload.reason ?? null,
+          },
         },
       ];
     case 'AppsPage':
@@ -120,7 +194,11 @@ export function stagedRecordsOf(event: IdentityEvent): StagedRecord[] {
           data: {
             status: event.payload.status,
             lastPart: event.payload.lastPart,
-            assignments: event.payload.assignments.map((a) => ({ userId: a.id, scope: a.scope ?? null, status: a.status ?? null })),
+            assignments: event.payload.assignments.map((a) => ({
+              userId: a.id,
+              scope: a.scope ?? null,
+              status: a.status ?? null,
+            })),
             reason: event.payload.reason ?? null,
           },
         },

@@ -3,7 +3,12 @@ import { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
 import { bulkWriteChunked, PROJECTOR_DB } from '../platform/mongo.providers';
 import { StagedRecord } from './staged-records';
 
-export type StagingDoc = StagedRecord & { _id: string; orgId: string; syncId: string; part?: number };
+export type StagingDoc = StagedRecord & {
+  _id: string;
+  orgId: string;
+  syncId: string;
+  part?: number;
+};
 
 /** Pages of syncs that have not completed yet (or were just materialized). */
 @Injectable()
@@ -24,17 +29,32 @@ export class StagingRepository implements OnModuleInit {
     const ops: AnyBulkWriteOperation<StagingDoc>[] = records.map((record) => {
       const part = 'part' in record ? `|${record.part}` : '';
       const _id = `${orgId}|${syncId}|${record.kind}|${record.entityId}${part}`;
-      return { replaceOne: { filter: { _id }, replacement: { ...record, _id, orgId, syncId } as StagingDoc, upsert: true } };
+      return {
+        replaceOne: {
+          filter: { _id },
+          replacement: { ...record, _id, orgId, syncId } as StagingDoc,
+          upsert: true,
+        },
+      };
     });
     await bulkWriteChunked(this.collection, ops);
   }
 
   find<K extends StagedRecord['kind']>(orgId: string, syncId: string, kind: K) {
-    return this.collection.find({ orgId, syncId, kind }) as unknown as import('mongodb').FindCursor<Extract<StagingDoc, { kind: K }>>;
+    return this.collection.find({ orgId, syncId, kind }) as unknown as import('mongodb').FindCursor<
+      Extract<StagingDoc, { kind: K }>
+    >;
   }
 
-  async findMany<K extends StagedRecord['kind']>(orgId: string, syncId: string, kind: K, entityIds: string[]) {
-    return (await this.collection.find({ orgId, syncId, kind, entityId: { $in: entityIds } }).toArray()) as Array<Extract<StagingDoc, { kind: K }>>;
+  async findMany<K extends StagedRecord['kind']>(
+    orgId: string,
+    syncId: string,
+    kind: K,
+    entityIds: string[],
+  ) {
+    return (await this.collection
+      .find({ orgId, syncId, kind, entityId: { $in: entityIds } })
+      .toArray()) as Array<Extract<StagingDoc, { kind: K }>>;
   }
 
   async drop(orgId: string, syncId: string): Promise<void> {

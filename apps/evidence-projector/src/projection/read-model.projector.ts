@@ -17,13 +17,19 @@ export class ReadModelProjector implements ProjectionHandler {
     private readonly systemLog: SystemLogProjection,
   ) {}
 
-  async applyIdentity(batch: Array<Positioned<IdentityEvent>>, heartbeat: () => Promise<void>): Promise<void> {
+  async applyIdentity(
+    batch: Array<Positioned<IdentityEvent>>,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
     await this.identity.apply(batch, heartbeat);
     await this.status.apply('identity', batch);
     await heartbeat();
   }
 
-  async applySystemLog(batch: Array<Positioned<SystemLogEvent>>, heartbeat: () => Promise<void>): Promise<void> {
+  async applySystemLog(
+    batch: Array<Positioned<SystemLogEvent>>,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
     await this.systemLog.apply(batch);
     await this.status.apply('systemLog', batch);
     await heartbeat();

@@ -1,4 +1,12 @@
-import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  Inject,
+  NotFoundException,
+  Param,
+  Query,
+} from '@nestjs/common';
 import { Db } from 'mongodb';
 import { CONTROL_IDS, ControlId } from '../control-evidence/control-evidence.types';
 import { PROJECTOR_DB } from '../platform/mongo.providers';
@@ -8,16 +16,29 @@ const MAX_LIMIT = 1000;
 function parsePaging(offsetText?: string, limitText?: string): { offset: number; limit: number } {
   const offset = offsetText === undefined ? 0 : Number(offsetText);
   const limit = limitText === undefined ? 200 : Number(limitText);
-  if (!Number.isInteger(offset) || offset < 0) throw new BadRequestException({ statusCode: 400, code: 'invalid_offset', message: 'offset must be an integer ≥ 0' });
+  if (!Number.isInteger(offset) || offset < 0)
+    throw new BadRequestException({
+      statusCode: 400,
+      code: 'invalid_offset',
+      message: 'offset must be an integer ≥ 0',
+    });
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    throw new BadRequestException({ statusCode: 400, code: 'invalid_limit', message: `limit must be an integer from 1 to ${MAX_LIMIT}` });
+    throw new BadRequestException({
+      statusCode: 400,
+      code: 'invalid_limit',
+      message: `limit must be an integer from 1 to ${MAX_LIMIT}`,
+    });
   }
   return { offset, limit };
 }
 
 function parseControl(control: string): ControlId {
   if (!(CONTROL_IDS as readonly string[]).includes(control)) {
-    throw new BadRequestException({ statusCode: 400, code: 'unknown_control', message: `control must be one of ${CONTROL_IDS.join(', ')}` });
+    throw new BadRequestException({
+      statusCode: 400,
+      code: 'unknown_control',
+      message: `control must be one of ${CONTROL_IDS.join(', ')}`,
+    });
   }
   return control as ControlId;
 }
@@ -39,18 +60,38 @@ export class EvidenceController {
   constructor(@Inject(PROJECTOR_DB) private readonly db: Db) {}
 
   @Get(':control')
-  async current(@Param('orgId') orgId: string, @Param('control') controlText: string, @Query('offset') offset?: string, @Query('limit') limit?: string) {
+  async current(
+    @Param('orgId') orgId: string,
+    @Param('control') controlText: string,
+    @Query('offset') offset?: string,
+    @Query('limit') limit?: string,
+  ) {
     const control = parseControl(controlText);
     const paging = parsePaging(offset, limit);
-    const doc = await this.db.collection('control_evidence').findOne({ _id: `${orgId}|${control}` as never });
-    if (!doc) throw new NotFoundException({ statusCode: 404, code: 'no_evidence', message: `no ${control} evidence for org ${orgId} yet (no completed sync)` });
+    const doc = await this.db
+      .collection('control_evidence')
+      .findOne({ _id: `${orgId}|${control}` as never });
+    if (!doc)
+      throw new NotFoundException({
+        statusCode: 404,
+        code: 'no_evidence',
+        message: `no ${control} evidence for org ${orgId} yet (no completed sync)`,
+      });
     const { _id, items, ...rest } = doc;
     void _id;
-    return { ...rest, ...pageItems(items as Record<string, unknown[]>, paging.offset, paging.limit) };
+    return {
+      ...rest,
+      ...pageItems(items as Record<string, unknown[]>, paging.offset, paging.limit),
+    };
   }
 
   @Get(':control/snapshots')
-  async snapshots(@Param('orgId') orgId: string, @Param('control') controlText: string, @Query('offset') offset?: string, @Query('limit') limit?: string) {
+  async snapshots(
+    @Param('orgId') orgId: string,
+    @Param('control') controlText: string,
+    @Query('offset') offset?: string,
+    @Query('limit') limit?: string,
+  ) {
     const control = parseControl(controlText);
     const { offset: skip, limit: take } = parsePaging(offset, limit ?? '20');
     const collection = this.db.collection('evidence_snapshots');

@@ -14,11 +14,18 @@ import { replay } from './replay.runner';
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const config = loadProjectorConfig(process.env);
-  const suffix = new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14);
+  const suffix = new Date()
+    .toISOString()
+    .replace(/[-:.TZ]/g, '')
+    .slice(0, 14);
   const targetAt = args.indexOf('--target-db');
-  const targetDb = targetAt >= 0 ? (args[targetAt + 1] ?? '') : `${config.PROJECTOR_DB}_replay_${suffix}`;
+  const targetDb =
+    targetAt >= 0 ? (args[targetAt + 1] ?? '') : `${config.PROJECTOR_DB}_replay_${suffix}`;
   const groupId = `${config.PROJECTOR_GROUP_ID}.replay.${suffix}`;
-  const bar = new SingleBar({ format: 'replay {phase} [{bar}] {value}/{total} records' }, Presets.shades_classic);
+  const bar = new SingleBar(
+    { format: 'replay {phase} [{bar}] {value}/{total} records' },
+    Presets.shades_classic,
+  );
   let started = false;
   const result = await replay({
     config,
@@ -32,15 +39,25 @@ async function main(): Promise<void> {
     },
   });
   bar.stop();
-  process.stdout.write(`replayed ${result.systemLogRecords} system-log and ${result.identityRecords} identity records into ${targetDb}\n`);
+  process.stdout.write(
+    `replayed ${result.systemLogRecords} system-log and ${result.identityRecords} identity records into ${targetDb}\n`,
+  );
   if (args.includes('--switch')) {
     const client = await new MongoClient(config.MONGODB_URI).connect();
     await client
       .db(config.PROJECTOR_DB)
-      .collection<{ _id: string; database: string; groupId: string; switchedAt: Date }>('read_model_pointer')
-      .replaceOne({ _id: 'active' }, { database: targetDb, groupId, switchedAt: new Date() }, { upsert: true });
+      .collection<{ _id: string; database: string; groupId: string; switchedAt: Date }>(
+        'read_model_pointer',
+      )
+      .replaceOne(
+        { _id: 'active' },
+        { database: targetDb, groupId, switchedAt: new Date() },
+        { upsert: true },
+      );
     await client.close();
-    process.stdout.write(`switched: projectors started from now on use database ${targetDb} and group ${groupId}\n`);
+    process.stdout.write(
+      `switched: projectors started from now on use database ${targetDb} and group ${groupId}\n`,
+    );
   }
 }
 

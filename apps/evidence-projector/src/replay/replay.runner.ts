@@ -24,12 +24,19 @@ export interface ReplayOptions {
 }
 
 /** Sum over partitions of (committed offset, high watermark at start). */
-async function progressOf(admin: Admin, groupId: string, topic: string, ends: Map<number, number>): Promise<{ done: number; total: number }> {
+async function progressOf(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+  ends: Map<number, number>,
+): Promise<{ done: number; total: number }> {
   const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
   let done = 0;
   let total = 0;
   for (const [partition, end] of ends) {
-    const offset = Number(committed?.partitions.find((p) => p.partition === partition)?.offset ?? -1);
+    const offset = Number(
+      committed?.partitions.find((p) => p.partition === partition)?.offset ?? -1,
+    );
     total += end;
     done += Math.min(end, Math.max(0, offset));
   }
@@ -47,20 +54,38 @@ async function highWatermarks(admin: Admin, topic: string): Promise<Map<number, 
  * then identity and the log together, until the replay group caught up with
  * the end offsets taken at the start.
  */
-export async function replay(options: ReplayOptions): Promise<{ identityRecords: number; systemLogRecords: number }> {
+export async function replay(
+  options: ReplayOptions,
+): Promise<{ identityRecords: number; systemLogRecords: number }> {
   const client = await new MongoClient(options.config.MONGODB_URI).connect();
   try {
-    const existing = await client.db(options.targetDb).listCollections({}, { nameOnly: true }).toArray();
-    if (existing.length > 0) throw new Error(`target database ${options.targetDb} is not empty: replay builds into a fresh one`);
+    const existing = await client
+      .db(options.targetDb)
+      .listCollections({}, { nameOnly: true })
+      .toArray();
+    if (existing.length > 0)
+      throw new Error(
+        `target database ${options.targetDb} is not empty: replay builds into a fresh one`,
+      );
   } finally {
     await client.close();
   }
-  const config: ProjectorConfig = { ...options.config, PROJECTOR_DB: options.targetDb, PROJECTOR_GROUP_ID: options.groupId };
+  const config: ProjectorConfig = {
+    ...options.config,
+    PROJECTOR_DB: options.targetDb,
+    PROJECTOR_GROUP_ID: options.groupId,
+  };
   const deadline = Date.now() + (options.timeoutMs ?? 30 * 60_000);
-  const run = async (phase: ReplayProgress['phase'], topics: Array<'identity' | 'systemLog'>): Promise<number> => {
-    const app: INestApplicationContext = await NestFactory.createApplicationContext(ProjectorModule.register({ config, topics }), {
-      logger: ['error', 'warn'],
-    });
+  const run = async (
+    phase: ReplayProgress['phase'],
+    topics: Array<'identity' | 'systemLog'>,
+  ): Promise<number> => {
+    const app: INestApplicationContext = await NestFactory.createApplicationContext(
+      ProjectorModule.register({ config, topics }),
+      {
+        logger: ['error', 'warn'],
+      },
+    );
     await app.init();
     const kafka = app.get<Kafka>(KAFKA);
     const names = app.get<TopicNames>(TOPIC_NAMES);
@@ -68,7 +93,9 @@ export async function replay(options: ReplayOptions): Promise<{ identityRecords:
     await admin.connect();
     try {
       const watched = topics.map((t) => names[t]);
-      const ends = new Map(await Promise.all(watched.map(async (t) => [t, await highWatermarks(admin, t)] as const)));
+      const ends = new Map(
+        await Promise.all(watched.map(async (t) => [t, await highWatermarks(admin, t)] as const)),
+      );
       for (;;) {
         let done = 0;
         let total = 0;
@@ -79,7 +106,8 @@ export async function replay(options: ReplayOptions): Promise<{ identityRecords:
         }
         options.onProgress?.({ phase, done, total });
         if (done >= total) return total;
-        if (Date.now() > deadline) throw new Error(`replay timed out in phase ${phase} at ${done}/${total}`);
+        if (Date.now() > deadline)
+          throw new Error(`replay timed out in phase ${phase} at ${done}/${total}`);
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     } finally {

@@ -25,7 +25,9 @@ export function logFactOf(orgId: string, event: OktaLogEvent): LogEventDoc {
     eventType: event.eventType,
     actorId: event.actor?.id ?? null,
     outcome: event.outcome?.result ?? null,
-    targetIds: (event.target ?? []).map((t) => t.id).filter((id): id is string => typeof id === 'string'),
+    targetIds: (event.target ?? [])
+      .map((t) => t.id)
+      .filter((id): id is string => typeof id === 'string'),
     sessionId: str(authContext?.externalSessionId),
     transactionId: str(transaction?.id),
     displayMessage: str(raw.displayMessage),
@@ -59,7 +61,10 @@ export class LogEventsRepository implements OnModuleInit {
   /** Facts published in (from, to], oldest first. */
   async between(orgId: string, from: string, to: string): Promise<LogFact[]> {
     const docs = await this.collection
-      .find({ orgId, published: { $gt: from, $lte: to } }, { projection: { _id: 0, orgId: 0, displayMessage: 0 } })
+      .find(
+        { orgId, published: { $gt: from, $lte: to } },
+        { projection: { _id: 0, orgId: 0, displayMessage: 0 } },
+      )
       .sort({ published: 1 })
       .toArray();
     return docs as unknown as LogFact[];

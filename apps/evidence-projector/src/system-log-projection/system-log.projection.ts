@@ -14,8 +14,10 @@ export class SystemLogProjection {
 
   async apply(batch: Array<Positioned<SystemLogEvent>>): Promise<void> {
     for (const { message } of batch) {
-      if (message.type === 'SystemLogBatch') await this.events.add(message.orgId, message.payload.events);
-      if (message.type === 'SystemLogPollCompleted') await this.evidence.refreshAfterLogPoll(message.orgId, message.payload.completedAt);
+      if (message.type === 'SystemLogBatch')
+        await this.events.add(message.orgId, message.payload.events);
+      if (message.type === 'SystemLogPollCompleted')
+        await this.evidence.refreshAfterLogPoll(message.orgId, message.payload.completedAt);
     }
   }
 }

@@ -1,4 +1,14 @@
-import { Body, ConflictException, Controller, HttpCode, Inject, NotFoundException, Param, Post, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  ConflictException,
+  Controller,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { SyncScopeSchema } from '@regentra/contracts';
@@ -8,7 +18,12 @@ import { CLOCK, Clock } from '../platform/clock';
 import { EventPublisher } from '../platform/event-publisher';
 import { OrgIdPipe, ZodBodyPipe } from '../platform/zod-body.pipe';
 
-const SyncNowBody = z.object({ scope: SyncScopeSchema.default('all'), requestedBy: z.string().min(1).max(200).optional() }).strict();
+const SyncNowBody = z
+  .object({
+    scope: SyncScopeSchema.default('all'),
+    requestedBy: z.string().min(1).max(200).optional(),
+  })
+  .strict();
 
 /**
  * ★ Sync Now: publishes the same SyncRequested command the Regentra backend may
@@ -25,11 +40,23 @@ export class SyncsController {
 
   @Post()
   @HttpCode(202)
-  async request(@Param('orgId', OrgIdPipe) orgId: string, @Body(new ZodBodyPipe(SyncNowBody)) body: z.output<typeof SyncNowBody>) {
+  async request(
+    @Param('orgId', OrgIdPipe) orgId: string,
+    @Body(new ZodBodyPipe(SyncNowBody)) body: z.output<typeof SyncNowBody>,
+  ) {
     const connection = await this.connections.get(orgId);
-    if (!connection) throw new NotFoundException({ statusCode: 404, code: 'no_connection', message: `org ${orgId} has no Okta connection: PUT …/okta/connection first` });
+    if (!connection)
+      throw new NotFoundException({
+        statusCode: 404,
+        code: 'no_connection',
+        message: `org ${orgId} has no Okta connection: PUT …/okta/connection first`,
+      });
     if (connection.state === 'credentials_invalid') {
-      throw new ConflictException({ statusCode: 409, code: 'credentials_invalid', message: 'Okta rejected the stored token; save the connection again with a valid token' });
+      throw new ConflictException({
+        statusCode: 409,
+        code: 'credentials_invalid',
+        message: 'Okta rejected the stored token; save the connection again with a valid token',
+      });
     }
     const requestId = `api:${randomUUID()}`;
     await this.publisher.publish('commands', [
@@ -37,7 +64,12 @@ export class SyncsController {
         type: 'SyncRequested',
         schemaVersion: 1,
         orgId,
-        payload: { scope: body.scope, requestId, requestedAt: this.clock.now().toISOString(), requestedBy: body.requestedBy ?? 'api' },
+        payload: {
+          scope: body.scope,
+          requestId,
+          requestedAt: this.clock.now().toISOString(),
+          requestedBy: body.requestedBy ?? 'api',
+        },
       },
     ]);
     return { requestId, scope: body.scope };

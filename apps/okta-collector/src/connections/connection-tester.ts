@@ -23,7 +23,9 @@ export async function testConnection(client: OktaClient): Promise<ConnectionTest
     roles = [...new Set(assigned.map((role) => role.type))].sort();
     readOnly = roles.length > 0 && roles.every((role) => role === 'READ_ONLY_ADMIN');
     if (roles.length === 0) {
-      warnings.push('The token owner holds no admin role: Okta will refuse most reads. Use a Read-Only Administrator\'s token.');
+      warnings.push(
+        "The token owner holds no admin role: Okta will refuse most reads. Use a Read-Only Administrator's token.",
+      );
     } else if (!readOnly) {
       warnings.push(
         `The token carries more than read-only access (${roles.join(', ')}). Regentra only reads; create the token as a Read-Only Administrator.`,
@@ -31,7 +33,9 @@ export async function testConnection(client: OktaClient): Promise<ConnectionTest
     }
   } catch (error) {
     if (!(error instanceof OktaForbiddenError)) throw error;
-    warnings.push('The token may not read its own admin roles (403), so read-only access could not be confirmed.');
+    warnings.push(
+      'The token may not read its own admin roles (403), so read-only access could not be confirmed.',
+    );
   }
   const login = typeof owner.profile?.login === 'string' ? owner.profile.login : null;
   return { tokenOwner: { id: owner.id, login }, roles, readOnly, warnings };

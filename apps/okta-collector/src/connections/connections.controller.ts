@@ -7,7 +7,11 @@ import { ConnectionsService } from './connections.service';
 
 const SaveConnectionBody = z
   .object({
-    domain: z.string({ required_error: 'is required (e.g. acme.okta.com)' }).trim().min(1, 'is required').max(253),
+    domain: z
+      .string({ required_error: 'is required (e.g. acme.okta.com)' })
+      .trim()
+      .min(1, 'is required')
+      .max(253),
     apiToken: z
       .string({ required_error: 'is required' })
       .trim()
@@ -24,7 +28,10 @@ export class ConnectionsController {
   constructor(private readonly connections: ConnectionsService) {}
 
   @Put()
-  save(@Param('orgId', OrgIdPipe) orgId: string, @Body(new ZodBodyPipe(SaveConnectionBody)) body: z.output<typeof SaveConnectionBody>) {
+  save(
+    @Param('orgId', OrgIdPipe) orgId: string,
+    @Body(new ZodBodyPipe(SaveConnectionBody)) body: z.output<typeof SaveConnectionBody>,
+  ) {
     return this.connections.save(orgId, body.domain, body.apiToken);
   }
 

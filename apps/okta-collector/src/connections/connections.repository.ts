@@ -43,7 +43,9 @@ export class ConnectionsRepository implements OnModuleInit {
     return this.collection.findOne({ _id: orgId });
   }
 
-  async save(doc: Omit<ConnectionDoc, '_id' | 'generation' | 'lastScheduleSkip'>): Promise<ConnectionDoc> {
+  async save(
+    doc: Omit<ConnectionDoc, '_id' | 'generation' | 'lastScheduleSkip'>,
+  ): Promise<ConnectionDoc> {
     const saved = await this.collection.findOneAndUpdate(
       { _id: doc.orgId },
       { $set: { ...doc, lastScheduleSkip: null }, $inc: { generation: 1 } },
@@ -58,7 +60,12 @@ export class ConnectionsRepository implements OnModuleInit {
     return result.deletedCount === 1;
   }
 
-  async markCredentialsInvalid(orgId: string, generation: number, reason: string, at: Date): Promise<boolean> {
+  async markCredentialsInvalid(
+    orgId: string,
+    generation: number,
+    reason: string,
+    at: Date,
+  ): Promise<boolean> {
     const result = await this.collection.updateOne(
       { _id: orgId, generation },
       { $set: { state: 'credentials_invalid', stateReason: reason, lastTestedAt: at } },
@@ -75,7 +82,7 @@ export class ConnectionsRepository implements OnModuleInit {
   }
 
   /** Every connection without its sealed token (the scheduler decides per state). */
-  listAll(): Promise<Array<Omit<ConnectionDoc, "token">>> {
+  listAll(): Promise<Array<Omit<ConnectionDoc, 'token'>>> {
     return this.collection.find({}, { projection: { token: 0 } }).toArray();
   }
 }

@@ -10,7 +10,13 @@ import {
 } from '@nestjs/common';
 import { SyncRequestsRepository } from '../commands/sync-requests.repository';
 import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
-import { OktaApiError, OktaClient, OktaCredentialsInvalidError, OktaDomainError, Secret } from '../okta-client';
+import {
+  OktaApiError,
+  OktaClient,
+  OktaCredentialsInvalidError,
+  OktaDomainError,
+  Secret,
+} from '../okta-client';
 import { CLOCK, Clock } from '../platform/clock';
 import { EventPublisher } from '../platform/event-publisher';
 import { ConnectionsRepository } from './connections.repository';
@@ -34,10 +40,21 @@ const fail = (status: number, code: string, message: string): HttpException => {
 function asHttpError(error: unknown): HttpException {
   if (error instanceof OktaDomainError) return fail(400, 'invalid_domain', error.message);
   if (error instanceof OktaCredentialsInvalidError) {
-    return fail(422, 'okta_token_rejected', `Okta rejected the API token (${error.oktaErrorCode ?? '401'}): it may be mistyped, revoked, or expired after 30 days unused.`);
+    return fail(
+      422,
+      'okta_token_rejected',
+      `Okta rejected the API token (${error.oktaErrorCode ?? '401'}): it may be mistyped, revoked, or expired after 30 days unused.`,
+    );
   }
   if (error instanceof OktaApiError) {
-    return fail(502, 'okta_error', `Okta answered HTTP ${error.status ?? '-'} ${error.oktaErrorCode ?? ''} (request id ${error.oktaRequestId ?? 'n/a'}).`.replace('  ', ' '));
+    return fail(
+      502,
+      'okta_error',
+      `Okta answered HTTP ${error.status ?? '-'} ${error.oktaErrorCode ?? ''} (request id ${error.oktaRequestId ?? 'n/a'}).`.replace(
+        '  ',
+        ' ',
+      ),
+    );
   }
   return fail(502, 'okta_unreachable', 'Okta could not be reached at that domain.');
 }
@@ -77,26 +94,48 @@ export class ConnectionsService {
       tokenLastUsedAt: now,
     });
     await this.announce(orgId, 'connected', baseUrl.host);
-    this.logger.log({ orgId, domain: baseUrl.host, readOnly: result.readOnly, msg: 'Okta connection saved' });
+    this.logger.log({
+      orgId,
+      domain: baseUrl.host,
+      readOnly: result.readOnly,
+      msg: 'Okta connection saved',
+    });
     return { status: 'connected', domain: baseUrl.host, ...result };
   }
 
   async retest(orgId: string): Promise<ConnectionAnswer> {
     const connection = await this.repository.get(orgId);
-    if (!connection) throw new NotFoundException({ statusCode: 404, code: 'no_connection', message: `org ${orgId} has no Okta connection` });
+    if (!connection)
+      throw new NotFoundException({
+        statusCode: 404,
+        code: 'no_connection',
+        message: `org ${orgId} has no Okta connection`,
+      });
     const baseUrl = new URL(connection.baseUrl);
     try {
       const result = await this.runTest(baseUrl, this.vault.open(orgId, connection.token), true);
       const now = this.clock.now();
       await this.repository.collection.updateOne(
         { _id: orgId, generation: connection.generation },
-        { $set: { ...result, state: 'connected', stateReason: null, lastTestedAt: now, tokenLastUsedAt: now } },
+        {
+          $set: {
+            ...result,
+            state: 'connected',
+            stateReason: null,
+            lastTestedAt: now,
+            tokenLastUsedAt: now,
+          },
+        },
       );
       if (connection.state !== 'connected') await this.announce(orgId, 'connected', baseUrl.host);
       return { status: 'connected', domain: baseUrl.host, ...result };
     } catch (error) {
       if (error instanceof OktaCredentialsInvalidError) {
-        await this.markInvalid(orgId, connection.generation, 'Okta rejected the stored token (401)');
+        await this.markInvalid(
+          orgId,
+          connection.generation,
+          'Okta rejected the stored token (401)',
+        );
       }
       throw asHttpError(error);
     }
@@ -104,7 +143,12 @@ export class ConnectionsService {
 
   async remove(orgId: string): Promise<void> {
     const removed = await this.repository.remove(orgId);
-    if (!removed) throw new NotFoundException({ statusCode: 404, code: 'no_connection', message: `org ${orgId} has no Okta connection` });
+    if (!removed)
+      throw new NotFoundException({
+        statusCode: 404,
+        code: 'no_connection',
+        message: `org ${orgId} has no Okta connection`,
+      });
     const now = this.clock.now();
     await this.inbox.collection.updateMany(
       { orgId, state: 'queued' },
@@ -119,7 +163,11 @@ export class ConnectionsService {
     }
   }
 
-  private async runTest(baseUrl: URL, token: Secret, rethrowRaw = false): Promise<ConnectionTestResult> {
+  private async runTest(
+    baseUrl: URL,
+    token: Secret,
+    rethrowRaw = false,
+  ): Promise<ConnectionTestResult> {
     const client: OktaClient = this.clients.create(baseUrl, token);
     try {
       return await testConnection(client);
@@ -131,13 +179,23 @@ export class ConnectionsService {
     }
   }
 
-  private async announce(orgId: string, state: 'connected' | 'credentials_invalid' | 'disconnected', oktaDomain?: string, message?: string): Promise<void> {
+  private async announce(
+    orgId: string,
+    state: 'connected' | 'credentials_invalid' | 'disconnected',
+    oktaDomain?: string,
+    message?: string,
+  ): Promise<void> {
     await this.publisher.publish('identity', [
       {
         type: 'ConnectionStateChanged',
         schemaVersion: 1,
         orgId,
-        payload: { state, changedAt: this.clock.now().toISOString(), ...(oktaDomain ? { oktaDomain } : {}), ...(message ? { message } : {}) },
+        payload: {
+          state,
+          changedAt: this.clock.now().toISOString(),
+          ...(oktaDomain ? { oktaDomain } : {}),
+          ...(message ? { message } : {}),
+        },
       },
     ]);
   }

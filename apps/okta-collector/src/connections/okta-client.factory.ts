@@ -15,7 +15,9 @@ export class OktaClientFactory {
 
   /** Validates what a customer typed (https, Okta or public custom domain; SSRF guard). */
   validateDomain(domain: string): Promise<URL> {
-    return validateOktaDomain(domain, { allowInsecureHosts: this.config.OKTA_ALLOW_INSECURE_HOSTS });
+    return validateOktaDomain(domain, {
+      allowInsecureHosts: this.config.OKTA_ALLOW_INSECURE_HOSTS,
+    });
   }
 
   create(baseUrl: URL, token: Secret, onAccepted?: () => void): OktaClient {

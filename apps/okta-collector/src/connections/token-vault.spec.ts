@@ -36,7 +36,11 @@ describe('TokenVault', () => {
     expect(() => vault.open('org-2', sealed)).toThrow(/does not decrypt/);
     const flipped = Buffer.from(sealed.ciphertext, 'base64');
     flipped[0] = (flipped[0] ?? 0) ^ 1;
-    expect(() => vault.open('org-1', { ...sealed, ciphertext: flipped.toString('base64') })).toThrow(/does not decrypt/);
-    expect(() => new TokenVault([key('other')]).open('org-1', sealed)).toThrow(/key "k1", which is not configured/);
+    expect(() =>
+      vault.open('org-1', { ...sealed, ciphertext: flipped.toString('base64') }),
+    ).toThrow(/does not decrypt/);
+    expect(() => new TokenVault([key('other')]).open('org-1', sealed)).toThrow(
+      /key "k1", which is not configured/,
+    );
   });
 });

@@ -44,16 +44,23 @@ export class TokenVault {
   open(orgId: string, sealed: SealedToken): Secret {
     const key = this.keys.get(sealed.keyId);
     if (!key) {
-      throw new TokenVaultError(`token was sealed with key "${sealed.keyId}", which is not configured`);
+      throw new TokenVaultError(
+        `token was sealed with key "${sealed.keyId}", which is not configured`,
+      );
     }
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64'));
       decipher.setAAD(Buffer.from(orgId, 'utf8'));
       decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
-      const plain = Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext, 'base64')), decipher.final()]);
+      const plain = Buffer.concat([
+        decipher.update(Buffer.from(sealed.ciphertext, 'base64')),
+        decipher.final(),
+      ]);
       return new Secret(plain.toString('utf8'));
     } catch {
-      throw new TokenVaultError(`stored token of org ${orgId} does not decrypt (wrong key or tampered)`);
+      throw new TokenVaultError(
+        `stored token of org ${orgId} does not decrypt (wrong key or tampered)`,
+      );
     }
   }
 

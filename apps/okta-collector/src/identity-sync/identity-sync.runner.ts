@@ -24,12 +24,15 @@ export class SyncAbortedError extends Error {
     readonly dataset: string,
     readonly failure: unknown,
   ) {
-    super(`${dataset} could not be read: ${failure instanceof Error ? failure.message : String(failure)}`);
+    super(
+      `${dataset} could not be read: ${failure instanceof Error ? failure.message : String(failure)}`,
+    );
   }
 }
 
 function reasonOf(error: unknown): string {
-  if (error instanceof OktaApiError) return `${error.name}: HTTP ${error.status ?? '-'} ${error.oktaErrorCode ?? ''}`.trim();
+  if (error instanceof OktaApiError)
+    return `${error.name}: HTTP ${error.status ?? '-'} ${error.oktaErrorCode ?? ''}`.trim();
   return error instanceof Error ? error.name : 'unknown error';
 }
 
@@ -79,7 +82,10 @@ export class IdentitySyncRunner {
   }
 
   /** A 401 on any call ends the sync; anything else is the sub-resource's own failure. */
-  private async subResource<T>(dataset: string, read: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; reason: string }> {
+  private async subResource<T>(
+    dataset: string,
+    read: () => Promise<T>,
+  ): Promise<{ ok: true; value: T } | { ok: false; reason: string }> {
     const coverage = this.coverage[dataset] ?? (this.coverage[dataset] = { read: 0, failed: 0 });
     try {
       const value = await read();
@@ -88,7 +94,8 @@ export class IdentitySyncRunner {
     } catch (error) {
       // Only Okta's answers make a sub-resource unknown; a 401, a publish
       // failure or a lost lease end the whole sync.
-      if (!(error instanceof OktaApiError) || error instanceof OktaCredentialsInvalidError) throw error;
+      if (!(error instanceof OktaApiError) || error instanceof OktaCredentialsInvalidError)
+        throw error;
       coverage.failed += 1;
       return { ok: false, reason: reasonOf(error) };
     }
@@ -111,9 +118,16 @@ export class IdentitySyncRunner {
       this.counts.deprovisionedUsers! += users.filter((u) => u.status === 'DEPROVISIONED').length;
       await this.syncFactors(users);
       pages += 1;
-      if (pages % 5 === 0) await this.progress('users', { users: this.counts.users!, factors: this.coverage.factors!.read });
+      if (pages % 5 === 0)
+        await this.progress('users', {
+          users: this.counts.users!,
+          factors: this.coverage.factors!.read,
+        });
     }
-    await this.progress('users', { users: this.counts.users!, factors: this.coverage.factors!.read });
+    await this.progress('users', {
+      users: this.counts.users!,
+      factors: this.coverage.factors!.read,
+    });
   }
 
   private async syncFactors(users: OktaUser[]): Promise<void> {
@@ -139,11 +153,17 @@ export class IdentitySyncRunner {
           return { userId, status: 'unknown' as const, reason: result.reason };
         });
         this.counts.roleHolders! += results.length;
-        await this.writer.emitChunked('UserRolesBatch', results, (chunk) => ({ users: chunk }), 100);
+        await this.writer.emitChunked(
+          'UserRolesBatch',
+          results,
+          (chunk) => ({ users: chunk }),
+          100,
+        );
       }
       this.coverage.roleAssignees!.read += 1;
     } catch (error) {
-      if (!(error instanceof OktaApiError) || error instanceof OktaCredentialsInvalidError) throw error;
+      if (!(error instanceof OktaApiError) || error instanceof OktaCredentialsInvalidError)
+        throw error;
       // A read-only token may not list role holders: roles become unknown, the sync goes on.
       this.coverage.roleAssignees!.failed += 1;
     }
@@ -156,7 +176,9 @@ export class IdentitySyncRunner {
       this.counts.groups! += groups.length;
       await mapLimited(groups, Math.max(1, Math.floor(this.concurrency / 2)), async (group) => {
         await this.syncGroupMembers(group.id);
-        const roles = await this.subResource('groupRoles', () => this.okta.listGroupRoles(group.id));
+        const roles = await this.subResource('groupRoles', () =>
+          this.okta.listGroupRoles(group.id),
+        );
         if (roles.ok && roles.value.length === 0) return;
         if (roles.ok) this.counts.groupsWithRoles! += 1;
         await this.writer.emit(
@@ -166,7 +188,10 @@ export class IdentitySyncRunner {
             : { groupId: group.id, status: 'unknown', roles: [], reason: roles.reason },
         );
       });
-      await this.progress('groups', { groups: this.counts.groups!, groupMemberships: this.counts.groupMemberships! });
+      await this.progress('groups', {
+        groups: this.counts.groups!,
+        groupMemberships: this.counts.groupMemberships!,
+      });
     }
   }
 
@@ -206,8 +231,22 @@ export class IdentitySyncRunner {
       'groupMembers',
       this.okta.listGroupMembers(groupId),
       (users, part, lastPart) =>
-        this.writer.emit('GroupMembers', { groupId, status: 'read', part, lastPart, memberIds: users.map((u) => u.id) }),
-      (part, reason) => this.writer.emit('GroupMembers', { groupId, status: 'unknown', part, lastPart: true, memberIds: [], reason }),
+        this.writer.emit('GroupMembers', {
+          groupId,
+          status: 'read',
+          part,
+          lastPart,
+          memberIds: users.map((u) => u.id),
+        }),
+      (part, reason) =>
+        this.writer.emit('GroupMembers', {
+          groupId,
+          status: 'unknown',
+          part,
+          lastPart: true,
+          memberIds: [],
+          reason,
+        }),
     );
     this.counts.groupMemberships! += members;
   }
@@ -221,20 +260,49 @@ export class IdentitySyncRunner {
           'appUsers',
           this.okta.listAppUsers(app.id),
           (assignments, part, lastPart) =>
-            this.writer.emit('AppUserAssignments', { appId: app.id, status: 'read', part, lastPart, assignments }),
+            this.writer.emit('AppUserAssignments', {
+              appId: app.id,
+              status: 'read',
+              part,
+              lastPart,
+              assignments,
+            }),
           (part, reason) =>
-            this.writer.emit('AppUserAssignments', { appId: app.id, status: 'unknown', part, lastPart: true, assignments: [], reason }),
+            this.writer.emit('AppUserAssignments', {
+              appId: app.id,
+              status: 'unknown',
+              part,
+              lastPart: true,
+              assignments: [],
+              reason,
+            }),
         );
         this.counts.appGroupAssignments! += await this.streamParts(
           'appGroups',
           this.okta.listAppGroups(app.id),
           (assignments, part, lastPart) =>
-            this.writer.emit('AppGroupAssignments', { appId: app.id, status: 'read', part, lastPart, assignments }),
+            this.writer.emit('AppGroupAssignments', {
+              appId: app.id,
+              status: 'read',
+              part,
+              lastPart,
+              assignments,
+            }),
           (part, reason) =>
-            this.writer.emit('AppGroupAssignments', { appId: app.id, status: 'unknown', part, lastPart: true, assignments: [], reason }),
+            this.writer.emit('AppGroupAssignments', {
+              appId: app.id,
+              status: 'unknown',
+              part,
+              lastPart: true,
+              assignments: [],
+              reason,
+            }),
         );
       });
-      await this.progress('apps', { apps: this.counts.apps!, appUserAssignments: this.counts.appUserAssignments! });
+      await this.progress('apps', {
+        apps: this.counts.apps!,
+        appUserAssignments: this.counts.appUserAssignments!,
+      });
     }
   }
 }

@@ -4,7 +4,12 @@ import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
 import { ConnectionDoc, ConnectionsRepository } from '../connections/connections.repository';
 import { ConnectionsService } from '../connections/connections.service';
 import { OktaClientFactory } from '../connections/okta-client.factory';
-import { OktaApiError, OktaCredentialsInvalidError, OktaForbiddenError, OktaRateLimitedError } from '../okta-client';
+import {
+  OktaApiError,
+  OktaCredentialsInvalidError,
+  OktaForbiddenError,
+  OktaRateLimitedError,
+} from '../okta-client';
 import { CLOCK, Clock } from '../platform/clock';
 import { EventPublisher } from '../platform/event-publisher';
 import { COLLECTOR_METRICS, CollectorMetrics } from '../platform/metrics';
@@ -21,17 +26,33 @@ export interface RunContext {
   leaseStillHeld: () => Promise<boolean>;
 }
 
-export type RunOutcome = { state: 'completed' } | { state: 'failed'; reason: FailureReason | 'lease_lost'; message: string };
+export type RunOutcome =
+  | { state: 'completed' }
+  | { state: 'failed'; reason: FailureReason | 'lease_lost'; message: string };
 
-function classify(error: unknown): { reason: FailureReason; retryable: boolean; message: string; oktaRequestId?: string } {
+function classify(error: unknown): {
+  reason: FailureReason;
+  retryable: boolean;
+  message: string;
+  oktaRequestId?: string;
+} {
   const base = error instanceof SyncAbortedError ? error.failure : error;
   const message = error instanceof Error ? error.message : String(error);
   const oktaRequestId = base instanceof OktaApiError ? base.oktaRequestId : undefined;
   const withId = oktaRequestId ? { oktaRequestId } : {};
-  if (base instanceof OktaCredentialsInvalidError) return { reason: 'credentials_invalid', retryable: false, message: 'Okta rejected the API token (401)', ...withId };
-  if (base instanceof OktaForbiddenError) return { reason: 'forbidden', retryable: false, message, ...withId };
-  if (base instanceof OktaRateLimitedError) return { reason: 'rate_limited', retryable: true, message, ...withId };
-  if (base instanceof OktaApiError) return { reason: 'okta_unavailable', retryable: true, message, ...withId };
+  if (base instanceof OktaCredentialsInvalidError)
+    return {
+      reason: 'credentials_invalid',
+      retryable: false,
+      message: 'Okta rejected the API token (401)',
+      ...withId,
+    };
+  if (base instanceof OktaForbiddenError)
+    return { reason: 'forbidden', retryable: false, message, ...withId };
+  if (base instanceof OktaRateLimitedError)
+    return { reason: 'rate_limited', retryable: true, message, ...withId };
+  if (base instanceof OktaApiError)
+    return { reason: 'okta_unavailable', retryable: true, message, ...withId };
   return { reason: 'internal', retryable: true, message };
 }
 
@@ -62,9 +83,13 @@ export class IdentitySyncService {
     );
     const baseUrl = new URL(ctx.connection.baseUrl);
     let tokenAccepted = false;
-    const client = this.clients.create(baseUrl, this.connections.vault.open(orgId, ctx.connection.token), () => {
-      tokenAccepted = true;
-    });
+    const client = this.clients.create(
+      baseUrl,
+      this.connections.vault.open(orgId, ctx.connection.token),
+      () => {
+        tokenAccepted = true;
+      },
+    );
     const requestId = ctx.requestIds[0] ?? syncId;
     this.metrics.runningSyncs.inc();
     try {
@@ -101,18 +126,38 @@ export class IdentitySyncService {
         return { state: 'failed', reason: 'lease_lost', message: error.message };
       }
       const failure = classify(error);
-      this.logger.warn({ orgId, syncId, reason: failure.reason, msg: `identity sync failed: ${failure.message}` });
+      this.logger.warn({
+        orgId,
+        syncId,
+        reason: failure.reason,
+        msg: `identity sync failed: ${failure.message}`,
+      });
       if (failure.reason === 'credentials_invalid') {
-        await this.connections.markInvalid(orgId, ctx.connection.generation, 'Okta rejected the token during a sync (401)');
+        await this.connections.markInvalid(
+          orgId,
+          ctx.connection.generation,
+          'Okta rejected the token during a sync (401)',
+        );
       }
       try {
-        await writer.emit('IdentitySyncFailed', { requestId, failedAt: this.clock.now().toISOString(), ...failure });
+        await writer.emit('IdentitySyncFailed', {
+          requestId,
+          failedAt: this.clock.now().toISOString(),
+          ...failure,
+        });
       } catch (publishError) {
         // Could not report it: the run stays "running" and the next lease holder reports it abandoned.
-        this.logger.error({ orgId, syncId, msg: `could not publish IdentitySyncFailed: ${(publishError as Error).message}` });
+        this.logger.error({
+          orgId,
+          syncId,
+          msg: `could not publish IdentitySyncFailed: ${(publishError as Error).message}`,
+        });
         return { state: 'failed', reason: failure.reason, message: failure.message };
       }
-      await this.runs.finish(syncId, 'failed', this.clock.now(), { reason: failure.reason, message: failure.message });
+      await this.runs.finish(syncId, 'failed', this.clock.now(), {
+        reason: failure.reason,
+        message: failure.message,
+      });
       this.metrics.syncs.inc({ scope: 'identity', outcome: 'failed' });
       return { state: 'failed', reason: failure.reason, message: failure.message };
     } finally {

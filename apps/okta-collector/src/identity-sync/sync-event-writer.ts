@@ -4,7 +4,9 @@ import { EventPublisher } from '../platform/event-publisher';
 /** Thrown when the org lease was taken over: this run must stop publishing. */
 export class LeaseLostError extends Error {
   constructor(orgId: string) {
-    super(`sync lease of ${orgId} was lost (taken over by another instance); stopping without publishing more`);
+    super(
+      `sync lease of ${orgId} was lost (taken over by another instance); stopping without publishing more`,
+    );
   }
 }
 
@@ -45,9 +47,19 @@ export class SyncEventWriter {
 
   private tail: Promise<void> = Promise.resolve();
 
-  private async send<T extends IdentityEvent['type']>(type: T, payload: PayloadOf<T>): Promise<void> {
+  private async send<T extends IdentityEvent['type']>(
+    type: T,
+    payload: PayloadOf<T>,
+  ): Promise<void> {
     if (!(await this.leaseStillHeld())) throw new LeaseLostError(this.orgId);
-    const draft = { type, schemaVersion: 1, orgId: this.orgId, syncId: this.syncId, seq: this.seq, payload } as unknown as DraftOf<T>;
+    const draft = {
+      type,
+      schemaVersion: 1,
+      orgId: this.orgId,
+      syncId: this.syncId,
+      seq: this.seq,
+      payload,
+    } as unknown as DraftOf<T>;
     await this.publisher.publish('identity', [draft as never]);
     this.seq += 1;
     this.published += 1;

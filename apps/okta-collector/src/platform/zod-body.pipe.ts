@@ -12,7 +12,9 @@ export class ZodBodyPipe<S extends ZodTypeAny> implements PipeTransform<unknown,
       statusCode: 400,
       error: 'Bad Request',
       code: 'invalid_body',
-      message: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+      message: parsed.error.issues
+        .map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
+        .join('; '),
     });
   }
 }

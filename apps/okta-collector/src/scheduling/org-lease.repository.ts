@@ -33,7 +33,12 @@ export class OrgLeaseRepository {
     this.collection = db.collection<OrgLeaseDoc>('org_leases');
   }
 
-  async acquire(orgId: string, holder: string, now: Date, ttlMs: number): Promise<HeldLease | null> {
+  async acquire(
+    orgId: string,
+    holder: string,
+    now: Date,
+    ttlMs: number,
+  ): Promise<HeldLease | null> {
     const expiresAt = new Date(now.getTime() + ttlMs);
     try {
       const doc = await this.collection.findOneAndUpdate(
@@ -69,7 +74,11 @@ export class OrgLeaseRepository {
 
   /** Is this fence still the current one? (checked before every publish) */
   async stillHeld(lease: HeldLease, now: Date): Promise<boolean> {
-    const doc = await this.collection.findOne({ _id: lease.orgId, holder: lease.holder, fence: lease.fence });
+    const doc = await this.collection.findOne({
+      _id: lease.orgId,
+      holder: lease.holder,
+      fence: lease.fence,
+    });
     return !!doc && doc.expiresAt > now;
   }
 }

@@ -1,4 +1,10 @@
-import { identitySlot, nextIdentitySlot, nextSystemLogSlot, scheduledRequestId, systemLogSlot } from './schedule-slots';
+import {
+  identitySlot,
+  nextIdentitySlot,
+  nextSystemLogSlot,
+  scheduledRequestId,
+  systemLogSlot,
+} from './schedule-slots';
 
 describe('schedule slots (UTC)', () => {
   it.each([
@@ -21,9 +27,19 @@ describe('schedule slots (UTC)', () => {
   });
 
   it('gives every instance the same request id for one org and slot', () => {
-    const a = scheduledRequestId('org-1', 'identity', identitySlot(new Date('2026-11-28T04:00:00.010Z')));
-    const b = scheduledRequestId('org-1', 'identity', identitySlot(new Date('2026-11-28T04:00:01.900Z')));
+    const a = scheduledRequestId(
+      'org-1',
+      'identity',
+      identitySlot(new Date('2026-11-28T04:00:00.010Z')),
+    );
+    const b = scheduledRequestId(
+      'org-1',
+      'identity',
+      identitySlot(new Date('2026-11-28T04:00:01.900Z')),
+    );
     expect(a).toBe(b);
-    expect(scheduledRequestId('org-2', 'identity', new Date(0))).not.toBe(scheduledRequestId('org-1', 'identity', new Date(0)));
+    expect(scheduledRequestId('org-2', 'identity', new Date(0))).not.toBe(
+      scheduledRequestId('org-1', 'identity', new Date(0)),
+    );
   });
 });

@@ -24,6 +24,10 @@ export function nextSystemLogSlot(now: Date): Date {
 }
 
 /** Same id from every collector instance for one org, scope and slot: the inbox runs it once. */
-export function scheduledRequestId(orgId: string, scope: 'identity' | 'system-log', slot: Date): string {
+export function scheduledRequestId(
+  orgId: string,
+  scope: 'identity' | 'system-log',
+  slot: Date,
+): string {
   return `schedule:${orgId}:${scope}:${slot.toISOString()}`;
 }

@@ -3,7 +3,13 @@ import { Cron } from '@nestjs/schedule';
 import { ConnectionsRepository } from '../connections/connections.repository';
 import { CLOCK, Clock } from '../platform/clock';
 import { EventPublisher } from '../platform/event-publisher';
-import { IDENTITY_CRON, identitySlot, scheduledRequestId, SYSTEM_LOG_CRON, systemLogSlot } from './schedule-slots';
+import {
+  IDENTITY_CRON,
+  identitySlot,
+  scheduledRequestId,
+  SYSTEM_LOG_CRON,
+  systemLogSlot,
+} from './schedule-slots';
 
 /**
  * Fires the schedules in every collector instance; each tick publishes one
@@ -37,8 +43,17 @@ export class ScheduleService {
     let requested = 0;
     for (const connection of await this.connections.listAll()) {
       if (connection.state !== 'connected') {
-        await this.connections.recordScheduleSkip(connection.orgId, `scheduled ${scope} run of ${slot.toISOString()} skipped: ${connection.state}`, now);
-        this.logger.warn({ orgId: connection.orgId, scope, slot, msg: 'scheduled run skipped: credentials invalid' });
+        await this.connections.recordScheduleSkip(
+          connection.orgId,
+          `scheduled ${scope} run of ${slot.toISOString()} skipped: ${connection.state}`,
+          now,
+        );
+        this.logger.warn({
+          orgId: connection.orgId,
+          scope,
+          slot,
+          msg: 'scheduled run skipped: credentials invalid',
+        });
         continue;
       }
       await this.publisher.publish('commands', [

@@ -28,8 +28,16 @@ export class StatusService {
   ) {}
 
   async status(orgId: string) {
-    const connection = await this.connections.collection.findOne({ _id: orgId }, { projection: { token: 0 } });
-    if (!connection) throw new NotFoundException({ statusCode: 404, code: 'no_connection', message: `org ${orgId} has no Okta connection` });
+    const connection = await this.connections.collection.findOne(
+      { _id: orgId },
+      { projection: { token: 0 } },
+    );
+    if (!connection)
+      throw new NotFoundException({
+        statusCode: 404,
+        code: 'no_connection',
+        message: `org ${orgId} has no Okta connection`,
+      });
     const now = this.clock.now();
     const [identityLatest, identityOk, logLatest, logOk, queued] = await Promise.all([
       this.runs.latest(orgId, 'identity'),
@@ -38,9 +46,18 @@ export class StatusService {
       this.runs.lastFinished(orgId, 'system-log', 'completed'),
       this.inbox.collection.countDocuments({ orgId, state: 'queued' }),
     ]);
-    const lastError = [identityLatest, logLatest]
-      .filter((run): run is SyncRunDoc => !!run && (run.state === 'failed' || run.state === 'abandoned'))
-      .map((run) => ({ syncId: run._id, kind: run.kind, at: run.finishedAt, ...(run.outcome ?? {}) }))[0] ?? null;
+    const lastError =
+      [identityLatest, logLatest]
+        .filter(
+          (run): run is SyncRunDoc =>
+            !!run && (run.state === 'failed' || run.state === 'abandoned'),
+        )
+        .map((run) => ({
+          syncId: run._id,
+          kind: run.kind,
+          at: run.finishedAt,
+          ...(run.outcome ?? {}),
+        }))[0] ?? null;
     const connected = connection.state === 'connected';
     return {
       orgId,

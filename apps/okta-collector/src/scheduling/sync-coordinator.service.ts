@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { SyncRequestListener } from '../commands/sync-requests.consumer';
 import { SyncRequestDoc, SyncRequestsRepository } from '../commands/sync-requests.repository';
@@ -20,7 +26,9 @@ import { SyncRunsRepository } from './sync-runs.repository';
  * runs inside the Kafka handler, so a long sync cannot cost the partitions.
  */
 @Injectable()
-export class SyncCoordinator implements SyncRequestListener, OnApplicationBootstrap, OnApplicationShutdown {
+export class SyncCoordinator
+  implements SyncRequestListener, OnApplicationBootstrap, OnApplicationShutdown
+{
   private readonly logger = new Logger(SyncCoordinator.name);
   readonly instanceId = `collector-${randomUUID().slice(0, 8)}`;
   private readonly active = new Map<string, Promise<void>>();
@@ -42,7 +50,10 @@ export class SyncCoordinator implements SyncRequestListener, OnApplicationBootst
 
   onApplicationBootstrap(): void {
     // Safety net for wake-ups lost to a crash or held by another instance's lease.
-    this.timer = setInterval(() => void this.sweep(), Math.min(5_000, this.config.SYNC_LEASE_MS / 2));
+    this.timer = setInterval(
+      () => void this.sweep(),
+      Math.min(5_000, this.config.SYNC_LEASE_MS / 2),
+    );
     this.timer.unref();
     void this.sweep();
   }
@@ -81,7 +92,9 @@ export class SyncCoordinator implements SyncRequestListener, OnApplicationBootst
     }
     if (this.active.size >= this.config.SYNC_CONCURRENCY) return; // the sweep retries it
     const run = this.runOrg(orgId)
-      .catch((error: unknown) => this.logger.error({ orgId, msg: `org run crashed: ${(error as Error).message}` }))
+      .catch((error: unknown) =>
+        this.logger.error({ orgId, msg: `org run crashed: ${(error as Error).message}` }),
+      )
       .finally(() => {
         this.active.delete(orgId);
         if (this.wanted.delete(orgId)) this.kick(orgId);
@@ -94,12 +107,19 @@ export class SyncCoordinator implements SyncRequestListener, OnApplicationBootst
     const lease = await this.leases.acquire(orgId, this.instanceId, this.clock.now(), ttl);
     if (!lease) return; // another instance holds it; its loop picks our requests up too
     let lost = false;
-    const renew = setInterval(() => {
-      void this.leases.renew(lease, this.clock.now(), ttl).then((ok) => {
-        if (!ok) lost = true;
-      }, () => undefined);
-    }, Math.max(250, Math.floor(ttl / 3)));
-    const stillHeld = async () => !lost && !this.stopping && (await this.leases.stillHeld(lease, this.clock.now()));
+    const renew = setInterval(
+      () => {
+        void this.leases.renew(lease, this.clock.now(), ttl).then(
+          (ok) => {
+            if (!ok) lost = true;
+          },
+          () => undefined,
+        );
+      },
+      Math.max(250, Math.floor(ttl / 3)),
+    );
+    const stillHeld = async () =>
+      !lost && !this.stopping && (await this.leases.stillHeld(lease, this.clock.now()));
     try {
       await this.reportAbandoned(orgId, lease);
       while (!this.stopping && !lost) {
@@ -116,7 +136,10 @@ export class SyncCoordinator implements SyncRequestListener, OnApplicationBootst
   /** Every request queued now is satisfied by the run that starts now. */
   private async claimQueued(orgId: string): Promise<SyncRequestDoc[]> {
     const now = this.clock.now();
-    const queued = await this.inbox.collection.find({ orgId, state: 'queued', receivedAt: { $lte: now } }).sort({ requestedAt: 1 }).toArray();
+    const queued = await this.inbox.collection
+      .find({ orgId, state: 'queued', receivedAt: { $lte: now } })
+      .sort({ requestedAt: 1 })
+      .toArray();
     const claimed: SyncRequestDoc[] = [];
     for (const request of queued) {
       const result = await this.inbox.collection.updateOne(
@@ -128,7 +151,12 @@ export class SyncCoordinator implements SyncRequestListener, OnApplicationBootst
     return claimed;
   }
 
-  private async runClaimed(orgId: string, lease: HeldLease, claimed: SyncRequestDoc[], stillHeld: () => Promise<boolean>): Promise<void> {
+  private async runClaimed(
+    orgId: string,
+    lease: HeldLease,
+    claimed: SyncRequestDoc[],
+    stillHeld: () => Promise<boolean>,
+  ): Promise<void> {
     const requestIds = claimed.map((r) => r._id);
     const trigger = claimed.every((r) => r.requestedBy === 'schedule') ? 'schedule' : 'manual';
     const parts = new Set(claimed.flatMap((r) => r.pending));
@@ -141,8 +169,15 @@ export class SyncCoordinator implements SyncRequestListener, OnApplicationBootst
     };
     if (!connection) return finish('skipped', 'org has no Okta connection');
     if (connection.state === 'credentials_invalid') {
-      await this.connections.recordScheduleSkip(orgId, 'credentials invalid: save the connection again', this.clock.now());
-      return finish('skipped', 'skipped: Okta rejected the stored token; save the connection again');
+      await this.connections.recordScheduleSkip(
+        orgId,
+        'credentials invalid: save the connection again',
+        this.clock.now(),
+      );
+      return finish(
+        'skipped',
+        'skipped: Okta rejected the stored token; save the connection again',
+      );
     }
     const runStartedAt = this.clock.now();
     const syncIds: string[] = [];
@@ -153,9 +188,26 @@ export class SyncCoordinator implements SyncRequestListener, OnApplicationBootst
       if (!parts.has(kind) || !(await stillHeld())) continue;
       const syncId = `${kind === 'identity' ? 'sync' : 'logpoll'}-${randomUUID()}`;
       syncIds.push(syncId);
-      await this.runs.start({ _id: syncId, orgId, kind, requestIds, trigger, holder: lease.holder, fence: lease.fence, startedAt: this.clock.now() });
-      const ctx = { orgId, syncId, requestIds, trigger, connection, leaseStillHeld: stillHeld } as const;
-      const outcome = kind === 'identity' ? await this.identity.run(ctx) : await this.systemLog.run(ctx);
+      await this.runs.start({
+        _id: syncId,
+        orgId,
+        kind,
+        requestIds,
+        trigger,
+        holder: lease.holder,
+        fence: lease.fence,
+        startedAt: this.clock.now(),
+      });
+      const ctx = {
+        orgId,
+        syncId,
+        requestIds,
+        trigger,
+        connection,
+        leaseStillHeld: stillHeld,
+      } as const;
+      const outcome =
+        kind === 'identity' ? await this.identity.run(ctx) : await this.systemLog.run(ctx);
       if (outcome.state !== 'completed') {
         failed = true;
         notes.push(`${kind}: ${outcome.reason}`);
@@ -170,13 +222,31 @@ export class SyncCoordinator implements SyncRequestListener, OnApplicationBootst
    * A request that reached us late (requested before this run started, but
    * queued after the claim) is satisfied by it: recorded, not run twice.
    */
-  private async markSatisfied(orgId: string, parts: Set<string>, startedAt: Date, syncIds: string[]): Promise<void> {
+  private async markSatisfied(
+    orgId: string,
+    parts: Set<string>,
+    startedAt: Date,
+    syncIds: string[],
+  ): Promise<void> {
     const scopes = ['all', 'identity', 'system-log'].filter((scope) =>
       scope === 'all' ? parts.has('identity') && parts.has('system-log') : parts.has(scope),
     );
     await this.inbox.collection.updateMany(
-      { orgId, state: 'queued', requestedAt: { $lte: startedAt }, scope: { $in: scopes as SyncRequestDoc['scope'][] } },
-      { $set: { state: 'satisfied', note: 'satisfied by a run that started after it was requested', pending: [], syncIds, updatedAt: this.clock.now() } },
+      {
+        orgId,
+        state: 'queued',
+        requestedAt: { $lte: startedAt },
+        scope: { $in: scopes as SyncRequestDoc['scope'][] },
+      },
+      {
+        $set: {
+          state: 'satisfied',
+          note: 'satisfied by a run that started after it was requested',
+          pending: [],
+          syncIds,
+          updatedAt: this.clock.now(),
+        },
+      },
     );
   }
 
@@ -207,10 +277,20 @@ export class SyncCoordinator implements SyncRequestListener, OnApplicationBootst
           },
         ]);
       }
-      await this.runs.finish(orphan._id, 'abandoned', this.clock.now(), { reason: 'abandoned', message });
+      await this.runs.finish(orphan._id, 'abandoned', this.clock.now(), {
+        reason: 'abandoned',
+        message,
+      });
       await this.inbox.collection.updateMany(
         { _id: { $in: orphan.requestIds }, state: 'running' },
-        { $set: { state: 'failed', note: 'abandoned: the collector running it stopped', updatedAt: this.clock.now(), pending: [] } },
+        {
+          $set: {
+            state: 'failed',
+            note: 'abandoned: the collector running it stopped',
+            updatedAt: this.clock.now(),
+            pending: [],
+          },
+        },
       );
       this.logger.warn({ orgId, syncId: orphan._id, msg: 'reported abandoned run' });
     }

@@ -35,21 +35,43 @@ export class SyncRunsRepository implements OnModuleInit {
     await this.collection.createIndex({ orgId: 1, state: 1 });
   }
 
-  async start(doc: Omit<SyncRunDoc, 'finishedAt' | 'phase' | 'progress' | 'outcome' | 'state'>): Promise<void> {
-    await this.collection.insertOne({ ...doc, state: 'running', finishedAt: null, phase: 'started', progress: {}, outcome: null });
+  async start(
+    doc: Omit<SyncRunDoc, 'finishedAt' | 'phase' | 'progress' | 'outcome' | 'state'>,
+  ): Promise<void> {
+    await this.collection.insertOne({
+      ...doc,
+      state: 'running',
+      finishedAt: null,
+      phase: 'started',
+      progress: {},
+      outcome: null,
+    });
   }
 
   async progress(syncId: string, phase: string, progress: Record<string, number>): Promise<void> {
-    await this.collection.updateOne({ _id: syncId, state: 'running' }, { $set: { phase, progress } });
+    await this.collection.updateOne(
+      { _id: syncId, state: 'running' },
+      { $set: { phase, progress } },
+    );
   }
 
-  async finish(syncId: string, state: Exclude<RunState, 'running'>, at: Date, outcome: Record<string, unknown>): Promise<void> {
-    await this.collection.updateOne({ _id: syncId, state: 'running' }, { $set: { state, finishedAt: at, outcome } });
+  async finish(
+    syncId: string,
+    state: Exclude<RunState, 'running'>,
+    at: Date,
+    outcome: Record<string, unknown>,
+  ): Promise<void> {
+    await this.collection.updateOne(
+      { _id: syncId, state: 'running' },
+      { $set: { state, finishedAt: at, outcome } },
+    );
   }
 
   /** Runs left "running" by a holder whose lease is gone (a crashed or killed collector). */
   findOrphans(orgId: string, currentFence: number): Promise<SyncRunDoc[]> {
-    return this.collection.find({ orgId, state: 'running', fence: { $lt: currentFence } }).toArray();
+    return this.collection
+      .find({ orgId, state: 'running', fence: { $lt: currentFence } })
+      .toArray();
   }
 
   latest(orgId: string, kind: RunKind): Promise<SyncRunDoc | null> {

@@ -6,7 +6,12 @@ import { ConnectionsService } from '../connections/connections.service';
 import { OktaClientFactory } from '../connections/okta-client.factory';
 import type { RunContext, RunOutcome } from '../identity-sync/identity-sync.service';
 import { LeaseLostError } from '../identity-sync/sync-event-writer';
-import { OktaApiError, OktaBadRequestError, OktaClient, OktaCredentialsInvalidError } from '../okta-client';
+import {
+  OktaApiError,
+  OktaBadRequestError,
+  OktaClient,
+  OktaCredentialsInvalidError,
+} from '../okta-client';
 import { CLOCK, Clock } from '../platform/clock';
 import { EventPublisher } from '../platform/event-publisher';
 import { COLLECTOR_METRICS, CollectorMetrics } from '../platform/metrics';
@@ -46,21 +51,42 @@ export class SystemLogPollerService implements SystemLogRunner {
     const { orgId, syncId } = ctx;
     const requestId = ctx.requestIds[0] ?? syncId;
     let tokenAccepted = false;
-    const client = this.clients.create(new URL(ctx.connection.baseUrl), this.connections.vault.open(orgId, ctx.connection.token), () => {
-      tokenAccepted = true;
-    });
+    const client = this.clients.create(
+      new URL(ctx.connection.baseUrl),
+      this.connections.vault.open(orgId, ctx.connection.token),
+      () => {
+        tokenAccepted = true;
+      },
+    );
     const stored = await this.cursors.get(orgId);
-    const cursor: Omit<LogCursorDoc, '_id'> = stored ?? { nextUrl: null, lastPublished: null, recentUuids: [], updatedAt: this.clock.now(), lastFallbackAt: null };
+    const cursor: Omit<LogCursorDoc, '_id'> = stored ?? {
+      nextUrl: null,
+      lastPublished: null,
+      recentUuids: [],
+      updatedAt: this.clock.now(),
+      lastFallbackAt: null,
+    };
     let mode: Mode = cursor.nextUrl ? 'polling' : 'backfill';
-    const stats = { published: 0, duplicatesDropped: 0, oldest: null as string | null, newest: null as string | null, pages: 0 };
+    const stats = {
+      published: 0,
+      duplicatesDropped: 0,
+      oldest: null as string | null,
+      newest: null as string | null,
+      pages: 0,
+    };
     let seq = 0;
     const emit = async (draft: Record<string, unknown>) => {
       if (!(await ctx.leaseStillHeld())) throw new LeaseLostError(orgId);
-      await this.publisher.publish('systemLog', [{ schemaVersion: 1, orgId, syncId, seq, ...draft } as never]);
+      await this.publisher.publish('systemLog', [
+        { schemaVersion: 1, orgId, syncId, seq, ...draft } as never,
+      ]);
       seq += 1;
     };
     try {
-      await emit({ type: 'SystemLogPollStarted', payload: { requestId, startedAt: this.clock.now().toISOString(), mode } });
+      await emit({
+        type: 'SystemLogPollStarted',
+        payload: { requestId, startedAt: this.clock.now().toISOString(), mode },
+      });
       mode = await this.poll(client, orgId, cursor, mode, stats, emit, syncId);
       await emit({
         type: 'SystemLogPollCompleted',
@@ -74,19 +100,40 @@ export class SystemLogPollerService implements SystemLogRunner {
           mode,
         },
       });
-      const outcome = { ...stats, mode, checkpoint: cursor.nextUrl ? new URL(cursor.nextUrl).search : null };
+      const outcome = {
+        ...stats,
+        mode,
+        checkpoint: cursor.nextUrl ? new URL(cursor.nextUrl).search : null,
+      };
       await this.runs.finish(syncId, 'completed', this.clock.now(), outcome);
       this.metrics.syncs.inc({ scope: 'system-log', outcome: 'completed' });
       return { state: 'completed' };
     } catch (error) {
-      if (error instanceof LeaseLostError) return { state: 'failed', reason: 'lease_lost', message: error.message };
+      if (error instanceof LeaseLostError)
+        return { state: 'failed', reason: 'lease_lost', message: error.message };
       const invalid = error instanceof OktaCredentialsInvalidError;
-      const reason = invalid ? 'credentials_invalid' : error instanceof OktaApiError ? 'okta_unavailable' : 'internal';
+      const reason = invalid
+        ? 'credentials_invalid'
+        : error instanceof OktaApiError
+          ? 'okta_unavailable'
+          : 'internal';
       const message = invalid ? 'Okta rejected the API token (401)' : (error as Error).message;
-      if (invalid) await this.connections.markInvalid(orgId, ctx.connection.generation, 'Okta rejected the token during a log poll (401)');
-      await emit({ type: 'SystemLogPollFailed', payload: { requestId, failedAt: this.clock.now().toISOString(), reason, retryable: !invalid, message } }).catch(
-        () => undefined,
-      );
+      if (invalid)
+        await this.connections.markInvalid(
+          orgId,
+          ctx.connection.generation,
+          'Okta rejected the token during a log poll (401)',
+        );
+      await emit({
+        type: 'SystemLogPollFailed',
+        payload: {
+          requestId,
+          failedAt: this.clock.now().toISOString(),
+          reason,
+          retryable: !invalid,
+          message,
+        },
+      }).catch(() => undefined);
       await this.runs.finish(syncId, 'failed', this.clock.now(), { reason, message, ...stats });
       this.metrics.syncs.inc({ scope: 'system-log', outcome: 'failed' });
       return { state: 'failed', reason, message };
@@ -97,12 +144,16 @@ export class SystemLogPollerService implements SystemLogRunner {
   }
 
   private firstRequest(cursor: Omit<LogCursorDoc, '_id'>, mode: Mode) {
-    const filter = eventTypeFilter(this.config.LOG_EVENT_TYPES === 'all' ? 'all' : EVIDENCE_EVENT_TYPES);
+    const filter = eventTypeFilter(
+      this.config.LOG_EVENT_TYPES === 'all' ? 'all' : EVIDENCE_EVENT_TYPES,
+    );
     const now = this.clock.now().getTime();
     const oldest = now - 90 * DAY + 60_000;
     let since = now - this.config.LOG_BACKFILL_DAYS * DAY;
     if (mode === 'fallback' && cursor.lastPublished) {
-      since = new Date(cursor.lastPublished).getTime() - this.config.LOG_FALLBACK_OVERLAP_MINUTES * 60_000;
+      since =
+        new Date(cursor.lastPublished).getTime() -
+        this.config.LOG_FALLBACK_OVERLAP_MINUTES * 60_000;
     }
     return { since: new Date(Math.max(since, oldest)).toISOString(), filter, limit: 1000 };
   }
@@ -112,13 +163,20 @@ export class SystemLogPollerService implements SystemLogRunner {
     orgId: string,
     cursor: Omit<LogCursorDoc, '_id'>,
     startMode: Mode,
-    stats: { published: number; duplicatesDropped: number; oldest: string | null; newest: string | null; pages: number },
+    stats: {
+      published: number;
+      duplicatesDropped: number;
+      oldest: string | null;
+      newest: string | null;
+      pages: number;
+    },
     emit: (draft: Record<string, unknown>) => Promise<void>,
     syncId: string,
   ): Promise<Mode> {
     let mode = startMode;
     const seen = new Set(cursor.recentUuids);
-    let request: { nextUrl: string } | ReturnType<SystemLogPollerService['firstRequest']> = cursor.nextUrl ? { nextUrl: cursor.nextUrl } : this.firstRequest(cursor, mode);
+    let request: { nextUrl: string } | ReturnType<SystemLogPollerService['firstRequest']> =
+      cursor.nextUrl ? { nextUrl: cursor.nextUrl } : this.firstRequest(cursor, mode);
     for (;;) {
       let page;
       try {
@@ -126,7 +184,10 @@ export class SystemLogPollerService implements SystemLogRunner {
       } catch (error) {
         if (error instanceof OktaBadRequestError && 'nextUrl' in request && mode !== 'fallback') {
           // Okta refused the stored checkpoint (expired, or the retention moved past it).
-          this.logger.warn({ orgId, msg: 'System Log checkpoint rejected; falling back to a query from the last published time' });
+          this.logger.warn({
+            orgId,
+            msg: 'System Log checkpoint rejected; falling back to a query from the last published time',
+          });
           mode = 'fallback';
           cursor.lastFallbackAt = this.clock.now();
           request = this.firstRequest(cursor, mode);
@@ -150,7 +211,8 @@ export class SystemLogPollerService implements SystemLogRunner {
       for (const event of fresh) {
         if (!stats.oldest || event.published < stats.oldest) stats.oldest = event.published;
         if (!stats.newest || event.published > stats.newest) stats.newest = event.published;
-        if (!cursor.lastPublished || event.published > cursor.lastPublished) cursor.lastPublished = event.published;
+        if (!cursor.lastPublished || event.published > cursor.lastPublished)
+          cursor.lastPublished = event.published;
         cursor.recentUuids.push(event.uuid);
       }
       stats.published += fresh.length;
