@@ -61,7 +61,7 @@ export class ProjectionConsumer implements OnApplicationBootstrap, OnApplication
     await this.producer.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({
-      topics: [this.topics.identity, this.topics.systemLog],
+      topics: this.projected.map((topic) => this.topics[topic]),
       fromBeginning: true,
     });
     await this.consumer.run({
