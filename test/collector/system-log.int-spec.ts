@@ -30,6 +30,8 @@ interface LogRecord {
  * duplicates the projector drops, a rejected checkpoint falling back, and a
  * tiny logs bucket costing no failed call.
  */
+jest.setTimeout(300_000);
+
 describe('System Log poller', () => {
   const iso = isolation('syslog');
   const topics = topicNames(iso.topicPrefix);
@@ -161,7 +163,7 @@ describe('System Log poller', () => {
         return n === new Set(uuidsOnTopic()).size ? n : undefined;
       },
       'projector holds each uuid once',
-      120_000,
+      240_000,
       500,
     );
     expect(projected).toBe(new Set(uuidsOnTopic()).size);
@@ -188,7 +190,7 @@ describe('System Log poller', () => {
   });
 
   it('stays inside a tiny logs bucket without a failed call', async () => {
-    sim.setRateLimit('logs', 4);
+    sim.setRateLimit('logs', 6);
     sim.resetCounters();
     await mongo
       .db(iso.collectorDb)

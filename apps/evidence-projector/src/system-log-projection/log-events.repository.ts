@@ -1,8 +1,10 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
+import { Collection, Db, MongoBulkWriteError } from 'mongodb';
+
+const INSERT_CHUNK = 500;
 import { OktaLogEvent } from '@regentra/contracts';
 import { LogFact } from '../control-evidence/org-state';
-import { bulkWriteChunked, PROJECTOR_DB } from '../platform/mongo.providers';
+import { PROJECTOR_DB } from '../platform/mongo.providers';
 
 export interface LogEventDoc extends LogFact {
   _id: string; // `${orgId}|${uuid}`
@@ -47,15 +49,24 @@ export class LogEventsRepository implements OnModuleInit {
     await this.collection.createIndex({ orgId: 1, published: -1 });
   }
 
-  /** Inserts unseen events; a repeated uuid (redelivery, poller crash) changes nothing. */
+  /**
+   * Inserts unseen events; a repeated uuid (redelivery, poller crash) is a
+   * duplicate-key error on the document id, which is the dedupe.
+   */
   async add(orgId: string, events: OktaLogEvent[]): Promise<void> {
-    if (!events.length) return;
-    const ops: AnyBulkWriteOperation<LogEventDoc>[] = events.map((event) => {
-      const doc = logFactOf(orgId, event);
-      const { _id, ...rest } = doc;
-      return { updateOne: { filter: { _id }, update: { $setOnInsert: rest }, upsert: true } };
-    });
-    await bulkWriteChunked(this.collection, ops);
+    const docs = events.map((event) => logFactOf(orgId, event));
+    for (let i = 0; i < docs.length; i += INSERT_CHUNK) {
+      try {
+        await this.collection.insertMany(docs.slice(i, i + INSERT_CHUNK), { ordered: false });
+      } catch (error) {
+        const duplicatesOnly =
+          error instanceof MongoBulkWriteError &&
+          (Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors]).every(
+            (e) => e.code === 11000,
+          );
+        if (!duplicatesOnly) throw error;
+      }
+    }
   }
 
   /** Facts published in (from, to], oldest first. */
