@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AnyBulkWriteOperation, Collection, Db, Document } from 'mongodb';
-import { bulkWriteChunked, PROJECTOR_DB } from '../platform/mongo.providers';
+import { Collection, Db, Document } from 'mongodb';
+import { PROJECTOR_DB, replaceByIdChunked } from '../platform/mongo.providers';
 import { AssembledApp, AssembledGroup, AssembledUser, Memberships, Parts } from './org-assembly';
 import { StagingRepository } from './staging.repository';
 
@@ -231,43 +231,38 @@ export class MaterializerService {
   }
 
   private async writeUsers(orgId: string, syncId: string, users: AssembledUser[]): Promise<void> {
-    const ops: AnyBulkWriteOperation<Document>[] = users.map((u) => ({
-      replaceOne: {
-        filter: { _id: `${orgId}|${u.id}` as never },
-        replacement: {
-          orgId,
-          id: u.id,
-          login: u.login,
-          email: u.email,
-          status: u.status,
-          created: u.created,
-          activated: u.activated,
-          statusChanged: u.statusChanged,
-          lastLogin: u.lastLogin,
-          lastUpdated: u.lastUpdated,
-          deactivatedAt: u.status === 'DEPROVISIONED' ? u.statusChanged : null,
-          factors: u.factors,
-          activeFactorTypes:
-            u.factors.status === 'read'
-              ? [
-                  ...new Set(
-                    u.factors.items.filter((f) => f.status === 'ACTIVE').map((f) => f.factorType),
-                  ),
-                ].sort()
-              : null,
-          groupIds: u.groupIds,
-          appIds: [...new Set(u.appAssignments.map((a) => a.appId))].sort(),
-          appAssignments: u.appAssignments,
-          adminRoles: u.roles,
-          lastSeenSyncId: syncId,
-          removed: false,
-          removedAt: null,
-          removedBySyncId: null,
-        },
-        upsert: true,
-      },
+    const docs = users.map((u) => ({
+      _id: `${orgId}|${u.id}`,
+      orgId,
+      id: u.id,
+      login: u.login,
+      email: u.email,
+      status: u.status,
+      created: u.created,
+      activated: u.activated,
+      statusChanged: u.statusChanged,
+      lastLogin: u.lastLogin,
+      lastUpdated: u.lastUpdated,
+      deactivatedAt: u.status === 'DEPROVISIONED' ? u.statusChanged : null,
+      factors: u.factors,
+      activeFactorTypes:
+        u.factors.status === 'read'
+          ? [
+              ...new Set(
+                u.factors.items.filter((f) => f.status === 'ACTIVE').map((f) => f.factorType),
+              ),
+            ].sort()
+          : null,
+      groupIds: u.groupIds,
+      appIds: [...new Set(u.appAssignments.map((a) => a.appId))].sort(),
+      appAssignments: u.appAssignments,
+      adminRoles: u.roles,
+      lastSeenSyncId: syncId,
+      removed: false,
+      removedAt: null,
+      removedBySyncId: null,
     }));
-    await bulkWriteChunked(this.users, ops);
+    await replaceByIdChunked(this.users as unknown as Collection<Document & { _id: string }>, docs);
   }
 
   private async writeEntities(
@@ -276,24 +271,15 @@ export class MaterializerService {
     syncId: string,
     items: Array<{ id: string }>,
   ): Promise<void> {
-    for (let i = 0; i < items.length; i += WRITE_BATCH) {
-      const ops: AnyBulkWriteOperation<Document>[] = items
-        .slice(i, i + WRITE_BATCH)
-        .map((item) => ({
-          replaceOne: {
-            filter: { _id: `${orgId}|${item.id}` as never },
-            replacement: {
-              orgId,
-              ...item,
-              lastSeenSyncId: syncId,
-              removed: false,
-              removedAt: null,
-              removedBySyncId: null,
-            },
-            upsert: true,
-          },
-        }));
-      await bulkWriteChunked(collection, ops);
-    }
+    const docs = items.map((item) => ({
+      _id: `${orgId}|${item.id}`,
+      orgId,
+      ...item,
+      lastSeenSyncId: syncId,
+      removed: false,
+      removedAt: null,
+      removedBySyncId: null,
+    }));
+    await replaceByIdChunked(collection as unknown as Collection<Document & { _id: string }>, docs);
   }
 }

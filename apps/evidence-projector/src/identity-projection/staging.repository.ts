@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
-import { bulkWriteChunked, PROJECTOR_DB } from '../platform/mongo.providers';
+import { Collection, Db } from 'mongodb';
+import { insertIgnoringDuplicates, PROJECTOR_DB } from '../platform/mongo.providers';
 import { StagedRecord } from './staged-records';
 
 export type StagingDoc = StagedRecord & {
@@ -23,21 +23,19 @@ export class StagingRepository implements OnModuleInit {
     await this.collection.createIndex({ orgId: 1, syncId: 1, kind: 1 });
   }
 
-  /** Idempotent: a record's id is its position in the sync, so redelivery overwrites itself. */
+  /** Idempotent: a record's id is its position in the sync, so a redelivered page is a duplicate key. */
   async stage(orgId: string, syncId: string, records: StagedRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const ops: AnyBulkWriteOperation<StagingDoc>[] = records.map((record) => {
+    const docs = records.map((record) => {
       const part = 'part' in record ? `|${record.part}` : '';
-      const _id = `${orgId}|${syncId}|${record.kind}|${record.entityId}${part}`;
       return {
-        replaceOne: {
-          filter: { _id },
-          replacement: { ...record, _id, orgId, syncId } as StagingDoc,
-          upsert: true,
-        },
-      };
+        ...record,
+        _id: `${orgId}|${syncId}|${record.kind}|${record.entityId}${part}`,
+        orgId,
+        syncId,
+      } as StagingDoc;
     });
-    await bulkWriteChunked(this.collection, ops);
+    await insertIgnoringDuplicates(this.collection, docs);
   }
 
   find<K extends StagedRecord['kind']>(orgId: string, syncId: string, kind: K) {
