@@ -8,7 +8,13 @@ import { replay } from '../apps/evidence-projector/src/replay/replay.runner';
 import { resolveServices } from '../scripts/infra/services';
 import { freePort } from '../scripts/infra/ports';
 import { startOktaSim, WORKFORCE_LIMITS, OktaSim } from '../test/okta-sim';
-import { collectorConfig, projectorConfig, startCollector, startProjector, StartedApp } from '../test/support/apps';
+import {
+  collectorConfig,
+  projectorConfig,
+  startCollector,
+  startProjector,
+  StartedApp,
+} from '../test/support/apps';
 import { COLLECTOR_TOKEN, collectorApi } from '../test/support/collector-api';
 import { isolation, randomEncryptionKey } from '../test/support/test-env';
 import { eventually } from '../test/support/wait';
@@ -25,14 +31,32 @@ const BIG = QUICK ? 10_000 : 50_000;
 const SHARE = 0.45;
 const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 3_000); // Okta's 60 s windows, 20× faster
 const OUT = resolve(__dirname, '..', '..', 'bench', 'results', 'latest.json');
-const figures: Record<string, unknown> = { quick: QUICK, users: SIZE, windowMs: WINDOW_MS, share: SHARE };
+const figures: Record<string, unknown> = {
+  quick: QUICK,
+  users: SIZE,
+  windowMs: WINDOW_MS,
+  share: SHARE,
+};
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
-async function waitRequest(mongo: MongoClient, db: string, requestId: string, timeoutMs = 1_800_000) {
-  return eventually(async () => {
-    const doc = await mongo.db(db).collection('sync_requests').findOne({ _id: requestId as never });
-    return doc && !['queued', 'running'].includes(doc.state) ? doc : undefined;
-  }, `request ${requestId}`, timeoutMs, 100);
+async function waitRequest(
+  mongo: MongoClient,
+  db: string,
+  requestId: string,
+  timeoutMs = 1_800_000,
+) {
+  return eventually(
+    async () => {
+      const doc = await mongo
+        .db(db)
+        .collection('sync_requests')
+        .findOne({ _id: requestId as never });
+      return doc && !['queued', 'running'].includes(doc.state) ? doc : undefined;
+    },
+    `request ${requestId}`,
+    timeoutMs,
+    100,
+  );
 }
 
 async function identityVsFloor(mongo: MongoClient) {
@@ -46,7 +70,12 @@ async function identityVsFloor(mongo: MongoClient) {
   });
   const iso = isolation('bench');
   const collector = await startCollector(
-    collectorConfig(iso, { OKTA_ALLOW_INSECURE_HOSTS: sim.hostPort, OKTA_CONCURRENCY: '24', LOG_LEVEL: 'warn', OKTA_RATE_LIMIT_SHARE: String(SHARE) }),
+    collectorConfig(iso, {
+      OKTA_ALLOW_INSECURE_HOSTS: sim.hostPort,
+      OKTA_CONCURRENCY: '24',
+      LOG_LEVEL: 'warn',
+      OKTA_RATE_LIMIT_SHARE: String(SHARE),
+    }),
   );
   const api = collectorApi(collector);
   await api.connect('bench-org', sim.url, sim.token);
@@ -73,29 +102,58 @@ async function identityVsFloor(mongo: MongoClient) {
     sync_floor_ratio: wallMs / floor.floorMs,
     sync_floor_ratio_vs_token_cap: wallMs / tokenCapFloor.floorMs,
   });
-  log(`identity sync ${SIZE} users: ${wallMs} ms, floor ${Math.round(floor.floorMs)} ms (${floor.bottleneck}), ratio ${(wallMs / floor.floorMs).toFixed(3)}`);
+  log(
+    `identity sync ${SIZE} users: ${wallMs} ms, floor ${Math.round(floor.floorMs)} ms (${floor.bottleneck}), ratio ${(wallMs / floor.floorMs).toFixed(3)}`,
+  );
   return { sim, iso, collector, syncId: (done.syncIds as string[])[0] as string };
 }
 
-async function projectorThroughput(mongo: MongoClient, iso: ReturnType<typeof isolation>, syncId: string) {
+async function projectorThroughput(
+  mongo: MongoClient,
+  iso: ReturnType<typeof isolation>,
+  syncId: string,
+) {
   const target = isolation('benchproj');
-  const config = { ...projectorConfig(iso), PROJECTOR_DB: target.projectorDb, PROJECTOR_GROUP_ID: target.groupId, LOG_LEVEL: 'warn' as const };
+  const config = {
+    ...projectorConfig(iso),
+    PROJECTOR_DB: target.projectorDb,
+    PROJECTOR_GROUP_ID: target.groupId,
+    LOG_LEVEL: 'warn' as const,
+  };
   const started = Date.now();
   const projector = await startProjector(config);
-  await eventually(async () => {
-    const doc = await mongo.db(target.projectorDb).collection('identity_syncs').findOne({ syncId, materialized: 'applied' });
-    return doc ?? undefined;
-  }, 'projected', 1_800_000, 200);
+  await eventually(
+    async () => {
+      const doc = await mongo
+        .db(target.projectorDb)
+        .collection('identity_syncs')
+        .findOne({ syncId, materialized: 'applied' });
+      return doc ?? undefined;
+    },
+    'projected',
+    1_800_000,
+    200,
+  );
   const projectMs = Date.now() - started;
   await projector.close();
-  const records = await mongo.db(target.projectorDb).collection('identity_syncs').findOne({ syncId });
+  const records = await mongo
+    .db(target.projectorDb)
+    .collection('identity_syncs')
+    .findOne({ syncId });
   const counts = (records?.counts ?? {}) as Record<string, number>;
   // Raw baseline: bulk-insert the final read-model documents straight with the driver.
   const rawDb = mongo.db(`${target.projectorDb}_raw`);
   const rawStarted = Date.now();
-  for (const name of ['okta_users', 'okta_groups', 'okta_apps', 'control_evidence', 'evidence_snapshots']) {
+  for (const name of [
+    'okta_users',
+    'okta_groups',
+    'okta_apps',
+    'control_evidence',
+    'evidence_snapshots',
+  ]) {
     const docs = await mongo.db(target.projectorDb).collection(name).find({}).toArray();
-    for (let i = 0; i < docs.length; i += 500) await rawDb.collection(name).insertMany(docs.slice(i, i + 500), { ordered: false });
+    for (let i = 0; i < docs.length; i += 500)
+      await rawDb.collection(name).insertMany(docs.slice(i, i + 500), { ordered: false });
   }
   const rawMs = Date.now() - rawStarted;
   const entities = Object.values(counts).reduce((a, b) => a + b, 0);
@@ -108,9 +166,18 @@ async function projectorThroughput(mongo: MongoClient, iso: ReturnType<typeof is
   log(`projection ${projectMs} ms vs raw bulk write ${rawMs} ms`);
 }
 
-async function replayThroughput(iso: ReturnType<typeof isolation>, extraSyncs: number, api: ReturnType<typeof collectorApi>, mongo: MongoClient) {
+async function replayThroughput(
+  iso: ReturnType<typeof isolation>,
+  extraSyncs: number,
+  api: ReturnType<typeof collectorApi>,
+  mongo: MongoClient,
+) {
   for (let i = 0; i < extraSyncs; i += 1) {
-    await waitRequest(mongo, iso.collectorDb, String((await api.sync('bench-org', 'identity')).json.requestId));
+    await waitRequest(
+      mongo,
+      iso.collectorDb,
+      String((await api.sync('bench-org', 'identity')).json.requestId),
+    );
   }
   const target = isolation('benchreplay');
   let records = 0;
@@ -124,35 +191,59 @@ async function replayThroughput(iso: ReturnType<typeof isolation>, extraSyncs: n
     },
   });
   const ms = Date.now() - started;
-  Object.assign(figures, { replay_syncs: extraSyncs + 1, replay_records: records, replay_ms: ms, replay_records_per_s: records / (ms / 1000) });
+  Object.assign(figures, {
+    replay_syncs: extraSyncs + 1,
+    replay_records: records,
+    replay_ms: ms,
+    replay_records_per_s: records / (ms / 1000),
+  });
   log(`replay of ${extraSyncs + 1} syncs: ${records} records in ${ms} ms`);
 }
 
 /** Peak RSS (VmHWM) of a real collector process syncing `users` users. */
-async function collectorPeakRss(users: number, services: { kafkaBrokers: string; mongoUri: string }, mongo: MongoClient): Promise<number> {
-  const sim: OktaSim = await startOktaSim({ users, seed: 7, groups: 50, apps: 20, rateWindowMs: 50 });
+async function collectorPeakRss(
+  users: number,
+  services: { kafkaBrokers: string; mongoUri: string },
+  mongo: MongoClient,
+): Promise<number> {
+  const sim: OktaSim = await startOktaSim({
+    users,
+    seed: 7,
+    groups: 50,
+    apps: 20,
+    rateWindowMs: 50,
+  });
   const iso = isolation(`benchmem${users}`);
   const port = await freePort();
-  const child = spawn(process.execPath, [resolve(__dirname, '..', 'apps', 'okta-collector', 'src', 'main.js')], {
-    env: {
-      ...process.env,
-      KAFKA_BROKERS: services.kafkaBrokers,
-      MONGODB_URI: services.mongoUri,
-      COLLECTOR_DB: iso.collectorDb,
-      COLLECTOR_API_TOKEN: COLLECTOR_TOKEN,
-      TOKEN_ENCRYPTION_KEYS: randomEncryptionKey(),
-      KAFKA_TOPIC_PREFIX: iso.topicPrefix,
-      OKTA_ALLOW_INSECURE_HOSTS: sim.hostPort,
-      SCHEDULER_ENABLED: 'false',
-      OKTA_CONCURRENCY: '16',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
+  const child = spawn(
+    process.execPath,
+    [resolve(__dirname, '..', 'apps', 'okta-collector', 'src', 'main.js')],
+    {
+      env: {
+        ...process.env,
+        KAFKA_BROKERS: services.kafkaBrokers,
+        MONGODB_URI: services.mongoUri,
+        COLLECTOR_DB: iso.collectorDb,
+        COLLECTOR_API_TOKEN: COLLECTOR_TOKEN,
+        TOKEN_ENCRYPTION_KEYS: randomEncryptionKey(),
+        KAFKA_TOPIC_PREFIX: iso.topicPrefix,
+        OKTA_ALLOW_INSECURE_HOSTS: sim.hostPort,
+        SCHEDULER_ENABLED: 'false',
+        OKTA_CONCURRENCY: '16',
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+      },
+      stdio: 'ignore',
     },
-    stdio: 'ignore',
-  });
+  );
   try {
     const url = `http://127.0.0.1:${port}`;
-    await eventually(async () => ((await fetch(`${url}/health`).catch(() => null))?.ok ? true : undefined), 'collector up', 60_000, 250);
+    await eventually(
+      async () => ((await fetch(`${url}/health`).catch(() => null))?.ok ? true : undefined),
+      'collector up',
+      60_000,
+      250,
+    );
     const api = collectorApi({ url } as StartedApp);
     await api.connect('mem-org', sim.url, sim.token);
     const requestId = String((await api.sync('mem-org', 'identity')).json.requestId);
@@ -166,22 +257,46 @@ async function collectorPeakRss(users: number, services: { kafkaBrokers: string;
   }
 }
 
-async function freshness(api: ReturnType<typeof collectorApi>, projectorUrl: string, mongo: MongoClient, collectorDb: string, runs: number) {
+async function freshness(
+  api: ReturnType<typeof collectorApi>,
+  projectorUrl: string,
+  mongo: MongoClient,
+  collectorDb: string,
+  runs: number,
+) {
   const samples: number[] = [];
   for (let i = 0; i < runs; i += 1) {
-    const done = await waitRequest(mongo, collectorDb, String((await api.sync('fresh-org', 'identity')).json.requestId));
+    const done = await waitRequest(
+      mongo,
+      collectorDb,
+      String((await api.sync('fresh-org', 'identity')).json.requestId),
+    );
     const syncId = (done.syncIds as string[])[0] as string;
-    const run = await mongo.db(collectorDb).collection('sync_runs').findOne({ _id: syncId as never });
+    const run = await mongo
+      .db(collectorDb)
+      .collection('sync_runs')
+      .findOne({ _id: syncId as never });
     const completedAt = (run?.finishedAt as Date).getTime();
-    await eventually(async () => {
-      const response = await fetch(`${projectorUrl}/v1/orgs/fresh-org/evidence/authentication?limit=1`);
-      const body = response.ok ? ((await response.json()) as { syncId?: string }) : null;
-      return body?.syncId === syncId ? true : undefined;
-    }, 'fresh evidence', 120_000, 10);
+    await eventually(
+      async () => {
+        const response = await fetch(
+          `${projectorUrl}/v1/orgs/fresh-org/evidence/authentication?limit=1`,
+        );
+        const body = response.ok ? ((await response.json()) as { syncId?: string }) : null;
+        return body?.syncId === syncId ? true : undefined;
+      },
+      'fresh evidence',
+      120_000,
+      10,
+    );
     samples.push(Date.now() - completedAt);
   }
   samples.sort((a, b) => a - b);
-  Object.assign(figures, { freshness_samples_ms: samples, freshness_median_ms: percentile(samples, 50), freshness_p99_ms: percentile(samples, 99) });
+  Object.assign(figures, {
+    freshness_samples_ms: samples,
+    freshness_median_ms: percentile(samples, 50),
+    freshness_p99_ms: percentile(samples, 99),
+  });
   log(`freshness median ${percentile(samples, 50)} ms, p99 ${percentile(samples, 99)} ms`);
 }
 
@@ -201,12 +316,22 @@ async function main(): Promise<void> {
 
     const small = await collectorPeakRss(SIZE, services, mongo);
     const big = await collectorPeakRss(BIG, services, mongo);
-    Object.assign(figures, { rss_small_users: SIZE, rss_small_bytes: small, rss_big_users: BIG, rss_big_bytes: big, rss_growth_ratio: big / small });
-    log(`collector peak RSS ${SIZE} users ${(small / 2 ** 20).toFixed(0)} MiB, ${BIG} users ${(big / 2 ** 20).toFixed(0)} MiB`);
+    Object.assign(figures, {
+      rss_small_users: SIZE,
+      rss_small_bytes: small,
+      rss_big_users: BIG,
+      rss_big_bytes: big,
+      rss_growth_ratio: big / small,
+    });
+    log(
+      `collector peak RSS ${SIZE} users ${(small / 2 ** 20).toFixed(0)} MiB, ${BIG} users ${(big / 2 ** 20).toFixed(0)} MiB`,
+    );
 
     const sim = await startOktaSim({ users: 300, seed: 5, rateWindowMs: 1000 });
     const iso = isolation('benchfresh');
-    const collector = await startCollector(collectorConfig(iso, { OKTA_ALLOW_INSECURE_HOSTS: sim.hostPort, LOG_LEVEL: 'warn' }));
+    const collector = await startCollector(
+      collectorConfig(iso, { OKTA_ALLOW_INSECURE_HOSTS: sim.hostPort, LOG_LEVEL: 'warn' }),
+    );
     const projector = await startProjector({ ...projectorConfig(iso), LOG_LEVEL: 'warn' });
     const api = collectorApi(collector);
     await api.connect('fresh-org', sim.url, sim.token);
@@ -223,7 +348,10 @@ async function main(): Promise<void> {
   }
   const table = Object.entries(figures)
     .filter(([, v]) => typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean')
-    .map(([k, v]) => `${k.padEnd(34)} ${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(3) : String(v)}`);
+    .map(
+      ([k, v]) =>
+        `${k.padEnd(34)} ${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(3) : String(v)}`,
+    );
   process.stdout.write(`${table.join('\n')}\nwritten to ${OUT}\n`);
   process.exit(0);
 }
