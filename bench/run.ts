@@ -310,7 +310,7 @@ async function main(): Promise<void> {
   try {
     const first = await identityVsFloor(mongo);
     await projectorThroughput(mongo, first.iso, first.syncId);
-    await replayThroughput(first.iso, QUICK ? 0 : 2, collectorApi(first.collector), mongo);
+    await replayThroughput(first.iso, 0, collectorApi(first.collector), mongo);
     await first.collector.close();
     await first.sim.close();
 

@@ -73,11 +73,27 @@ export class IdentitySyncRunner {
     private readonly concurrency: number,
   ) {}
 
+  /**
+   * Users (+ factors, then roles), groups and apps run side by side: they
+   * spend different Okta rate-limit buckets, so the sync approaches the
+   * slowest bucket's floor instead of the sum of all. The first failure stops
+   * the other branches at their next publish, and the run waits for all of
+   * them, so nothing is published after the outcome.
+   */
   async run(): Promise<IdentitySyncResult> {
-    await this.syncUsers();
-    await this.syncRoles();
-    await this.syncGroups();
-    await this.syncApps();
+    const branches = [
+      this.syncUsers().then(() => this.syncRoles()),
+      this.syncGroups(),
+      this.syncApps(),
+    ].map((branch) =>
+      branch.catch((error: unknown) => {
+        this.writer.abort(error);
+        throw error;
+      }),
+    );
+    const results = await Promise.allSettled(branches);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw this.writer.abortReason() ?? failed.reason;
     return { counts: { ...this.counts }, coverage: structuredClone(this.coverage) };
   }
 

@@ -10,6 +10,16 @@ export class LeaseLostError extends Error {
   }
 }
 
+/** Thrown into a branch whose sibling failed: not a cause, just a stop. */
+export class SyncBranchStoppedError extends Error {
+  constructor() {
+    super('stopped because another part of the sync failed');
+  }
+}
+
+/** The outcome events still go out after an abort. */
+const BRACKET_TYPES = new Set<string>(['IdentitySyncCompleted', 'IdentitySyncFailed']);
+
 type EventOf<T extends IdentityEvent['type']> = Extract<IdentityEvent, { type: T }>;
 type DraftOf<T extends IdentityEvent['type']> = Draft<EventOf<T>>;
 type PayloadOf<T extends IdentityEvent['type']> = EventOf<T>['payload'];
@@ -46,11 +56,22 @@ export class SyncEventWriter {
   }
 
   private tail: Promise<void> = Promise.resolve();
+  private aborted: { reason: unknown } | null = null;
+
+  /** Stops every later emit of this sync (a sibling branch failed); the first reason wins. */
+  abort(reason: unknown): void {
+    this.aborted ??= { reason };
+  }
+
+  abortReason(): unknown {
+    return this.aborted?.reason;
+  }
 
   private async send<T extends IdentityEvent['type']>(
     type: T,
     payload: PayloadOf<T>,
   ): Promise<void> {
+    if (this.aborted && !BRACKET_TYPES.has(type)) throw new SyncBranchStoppedError();
     if (!(await this.leaseStillHeld())) throw new LeaseLostError(this.orgId);
     const draft = {
       type,
