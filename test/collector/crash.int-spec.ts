@@ -10,6 +10,7 @@ import { collectTopic, testKafka } from '../support/kafka-helpers';
 import { freePort } from '../../scripts/infra/ports';
 import { isolation, randomEncryptionKey, services } from '../support/test-env';
 import { eventually } from '../support/wait';
+import { waitForRequest } from '../support/sync-requests';
 
 const MAIN = resolve(__dirname, '../../dist/apps/okta-collector/src/main.js');
 
@@ -111,17 +112,11 @@ describe('collector killed mid-sync', () => {
       );
       expect((abandoned.json as { payload: { reason: string } }).payload.reason).toBe('abandoned');
       expect(typesOf(killedSyncId)).not.toContain('IdentitySyncCompleted');
-      const done = await eventually(
-        async () => {
-          const doc = await mongo
-            .db(iso.collectorDb)
-            .collection('sync_requests')
-            .findOne({ _id: String(next.json.requestId) as never });
-          return doc && doc.state !== 'queued' && doc.state !== 'running' ? doc : undefined;
-        },
-        'next run finished',
+      const done = await waitForRequest(
+        mongo,
+        iso.collectorDb,
+        String(next.json.requestId),
         120_000,
-        250,
       );
       expect(done.state).toBe('done');
       expect(typesOf((done.syncIds as string[])[0] as string)).toContain('IdentitySyncCompleted');

@@ -7,6 +7,7 @@ import { eventsOfSync, reassemble } from '../support/identity-topic';
 import { collectTopic, testKafka } from '../support/kafka-helpers';
 import { isolation, services } from '../support/test-env';
 import { eventually } from '../support/wait';
+import { waitForRequest } from '../support/sync-requests';
 
 /**
  * A full identity sync of a 2,000-user simulated org against real Kafka and
@@ -39,12 +40,6 @@ describe('identity sync of a 2,000-user org', () => {
     await sim?.close();
     await mongo?.close();
   });
-
-  const requestDoc = (requestId: string) =>
-    mongo
-      .db(iso.collectorDb)
-      .collection('sync_requests')
-      .findOne({ _id: requestId as never });
 
   it('refuses a bad domain and a rejected token, saving nothing', async () => {
     const badDomain = await api.connect('org-bad', 'http://10.0.0.1', sim.token);
@@ -96,15 +91,7 @@ describe('identity sync of a 2,000-user org', () => {
     const accepted = await api.sync('org-a', 'identity');
     expect(accepted.status).toBe(202);
     const requestId = String(accepted.json.requestId);
-    const done = await eventually(
-      async () => {
-        const doc = await requestDoc(requestId);
-        return doc && ['done', 'failed'].includes(doc.state) ? doc : undefined;
-      },
-      'sync request finished',
-      240_000,
-      250,
-    );
+    const done = await waitForRequest(mongo, iso.collectorDb, requestId);
     expect(done).toMatchObject({ state: 'done' });
     const syncId = (done.syncIds as string[])[0] as string;
     const truth = sim.groundTruth();

@@ -1,12 +1,15 @@
 import { MongoClient } from 'mongodb';
 import { topicNames } from '@regentra/contracts';
 import { ScheduleService } from '../../apps/okta-collector/src/scheduling/schedule.service';
+import { SyncCoordinator } from '../../apps/okta-collector/src/scheduling/sync-coordinator.service';
+import { EventPublisher } from '../../apps/okta-collector/src/platform/event-publisher';
 import { startOktaSim, OktaSim } from '../okta-sim';
 import { collectorConfig, startCollector, StartedApp } from '../support/apps';
 import { collectorApi } from '../support/collector-api';
 import { collectTopic, testKafka } from '../support/kafka-helpers';
 import { isolation, services } from '../support/test-env';
-import { eventually, waitUntil } from '../support/wait';
+import { eventually } from '../support/wait';
+import { waitForRequest } from '../support/sync-requests';
 
 interface RunDoc {
   _id: string;
@@ -45,15 +48,7 @@ describe('sync ordering and credentials', () => {
       .collection<{ _id: string; state: string; syncIds?: string[] }>('sync_requests')
       .findOne({ _id: requestId });
   const finished = (requestId: string) =>
-    eventually(
-      async () => {
-        const doc = await request(requestId);
-        return doc && !['queued', 'running'].includes(doc.state) ? doc : undefined;
-      },
-      `request ${requestId} finished`,
-      120_000,
-      200,
-    );
+    waitForRequest(mongo, iso.collectorDb, requestId, 120_000);
 
   beforeAll(async () => {
     sim = await startOktaSim({ users: 300, seed: 11, rateWindowMs: 1000, latencyMs: 15 });
@@ -168,10 +163,29 @@ describe('sync ordering and credentials', () => {
         ),
       ).toMatch(/skipped: credentials_invalid/);
       expect((await api.sync('org-s')).status).toBe(409);
-      await waitUntil(
-        async () => (await request(requestId))?.state === 'failed',
-        'request stays failed',
-      );
+      // a command that arrives over Kafka (not through the 409 of the HTTP API) is skipped too
+      const direct = `direct-${Date.now()}`;
+      await first.app.get(EventPublisher).publish('commands', [
+        {
+          type: 'SyncRequested',
+          schemaVersion: 1,
+          orgId: 'org-s',
+          payload: {
+            scope: 'identity',
+            requestId: direct,
+            requestedAt: new Date().toISOString(),
+            requestedBy: 'test',
+          },
+        },
+      ]);
+      const skippedDirect = await waitForRequest(mongo, iso.collectorDb, direct);
+      expect(skippedDirect).toMatchObject({
+        state: 'skipped',
+        note: expect.stringContaining('save the connection again'),
+      });
+      expect((await request(requestId))?.state).toBe('failed');
+      await first.app.get(SyncCoordinator).idle();
+      await second.app.get(SyncCoordinator).idle();
       expect(sim.requestLog().length).toBe(callsBefore); // no retry loop against Okta
       sim.faults.unauthorizedAfter = null;
       expect((await api.connect('org-s', sim.url, sim.token)).status).toBe(200);

@@ -12,6 +12,7 @@ import { collectorApi } from '../support/collector-api';
 import { collectTopic, testKafka } from '../support/kafka-helpers';
 import { isolation, services } from '../support/test-env';
 import { eventually, waitUntil } from '../support/wait';
+import { waitForRequest } from '../support/sync-requests';
 
 interface LogRecord {
   type: string;
@@ -44,18 +45,7 @@ describe('System Log poller', () => {
 
   const poll = async () => {
     const requestId = String((await api.sync('org-l', 'system-log')).json.requestId);
-    const done = await eventually(
-      async () => {
-        const doc = await mongo
-          .db(iso.collectorDb)
-          .collection('sync_requests')
-          .findOne({ _id: requestId as never });
-        return doc && !['queued', 'running'].includes(doc.state) ? doc : undefined;
-      },
-      `poll ${requestId}`,
-      240_000,
-      250,
-    );
+    const done = await waitForRequest(mongo, iso.collectorDb, requestId);
     const syncId = (done.syncIds as string[])[0] as string;
     await waitUntil(
       () =>

@@ -14,6 +14,7 @@ import { collectorApi } from '../support/collector-api';
 import { collectTopic, testKafka } from '../support/kafka-helpers';
 import { isolation, services } from '../support/test-env';
 import { eventually, waitUntil } from '../support/wait';
+import { waitForRequest } from '../support/sync-requests';
 
 jest.setTimeout(600_000);
 
@@ -94,18 +95,7 @@ describe('simulator → collector → Kafka → projector → evidence', () => {
   };
   const syncAndWait = async (orgId: string, scope = 'all') => {
     const requestId = String((await api.sync(orgId, scope)).json.requestId);
-    const done = await eventually(
-      async () => {
-        const doc = await mongo
-          .db(iso.collectorDb)
-          .collection('sync_requests')
-          .findOne({ _id: requestId as never });
-        return doc && !['queued', 'running'].includes(doc.state) ? doc : undefined;
-      },
-      `sync ${requestId}`,
-      300_000,
-      250,
-    );
+    const done = await waitForRequest(mongo, iso.collectorDb, requestId, 300_000);
     return { state: String(done.state), syncIds: done.syncIds as string[] };
   };
   const evidenceOfSync = (orgId: string, syncId: string) =>

@@ -186,6 +186,31 @@ describe('collector → Kafka → projector pipe', () => {
     }
   });
 
+  it('answers bad read-API input with a 4xx that says what is wrong', async () => {
+    const get = async (path: string) => {
+      const response = await fetch(`${projector.url}${path}`);
+      return {
+        status: response.status,
+        body: (await response.json()) as { code?: string; message?: string },
+      };
+    };
+    const control = await get('/v1/orgs/org-pipe-1/evidence/everything');
+    expect(control).toMatchObject({ status: 400, body: { code: 'unknown_control' } });
+    expect(control.body.message).toContain('access-review');
+    expect(await get('/v1/orgs/org-pipe-1/evidence/authentication?limit=0')).toMatchObject({
+      status: 400,
+      body: { code: 'invalid_limit' },
+    });
+    expect(await get('/v1/orgs/org-pipe-1/evidence/authentication?offset=-3')).toMatchObject({
+      status: 400,
+      body: { code: 'invalid_offset' },
+    });
+    expect(await get('/v1/orgs/org-none/evidence/authentication')).toMatchObject({
+      status: 404,
+      body: { code: 'no_evidence' },
+    });
+  });
+
   it('answers /health on both apps', async () => {
     for (const app of [collector, projector]) {
       const response = await fetch(`${app.url}/health`);

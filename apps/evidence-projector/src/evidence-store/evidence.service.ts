@@ -104,7 +104,7 @@ export class EvidenceService implements OnModuleInit {
         coverage: input.coverage,
       };
       return {
-        state: withLifecycleDates(state),
+        state,
         logsThrough: events.length ? (events[events.length - 1]?.published ?? null) : null,
       };
     };
@@ -238,14 +238,4 @@ export class EvidenceService implements OnModuleInit {
     );
     return { users, groups, apps };
   }
-}
-
-/** Sorting by id keeps the rules' input identical however the documents were read. */
-function withLifecycleDates(state: OrgState): OrgState {
-  return {
-    ...state,
-    users: [...state.users].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
-    groups: [...state.groups].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
-    apps: [...state.apps].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
-  };
 }

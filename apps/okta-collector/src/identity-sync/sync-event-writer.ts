@@ -31,7 +31,6 @@ type PayloadOf<T extends IdentityEvent['type']> = EventOf<T>['payload'];
  */
 export class SyncEventWriter {
   private seq = 0;
-  published = 0;
 
   constructor(
     private readonly publisher: EventPublisher,
@@ -83,7 +82,6 @@ export class SyncEventWriter {
     } as unknown as DraftOf<T>;
     await this.publisher.publish('identity', [draft as never]);
     this.seq += 1;
-    this.published += 1;
     this.onPublished(1);
   }
 

@@ -71,14 +71,4 @@ export class OrgLeaseRepository {
       { $set: { holder: null, expiresAt: new Date(0) } },
     );
   }
-
-  /** Is this fence still the current one? (checked before every publish) */
-  async stillHeld(lease: HeldLease, now: Date): Promise<boolean> {
-    const doc = await this.collection.findOne({
-      _id: lease.orgId,
-      holder: lease.holder,
-      fence: lease.fence,
-    });
-    return !!doc && doc.expiresAt > now;
-  }
 }

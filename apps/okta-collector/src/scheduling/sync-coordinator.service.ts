@@ -118,8 +118,10 @@ export class SyncCoordinator
       },
       Math.max(250, Math.floor(ttl / 3)),
     );
-    const stillHeld = async () =>
-      !lost && !this.stopping && (await this.leases.stillHeld(lease, this.clock.now()));
+    // The renew timer keeps lease.expiresAt current (and flags a failed renew), so the
+    // fence check before every publish needs no database read: another instance can
+    // only take the lease over once that time has passed.
+    const stillHeld = async () => !lost && !this.stopping && lease.expiresAt > this.clock.now();
     try {
       await this.reportAbandoned(orgId, lease);
       while (!this.stopping && !lost) {
