@@ -1,7 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { IdentityEvent, IdentityEventOf } from '@regentra/contracts';
 import { Positioned } from '../consumption/projection-handler';
 import { EvidenceService } from '../evidence-store/evidence.service';
+import { PROJECTOR_METRICS, ProjectorMetrics, timePhase } from '../platform/metrics';
 import { IdentitySyncsRepository } from './identity-syncs.repository';
 import { MaterializerService } from './materializer.service';
 import { stagedRecordsOf, StagedRecord } from './staged-records';
@@ -22,6 +23,7 @@ export class IdentityProjection {
     private readonly syncs: IdentitySyncsRepository,
     private readonly materializer: MaterializerService,
     private readonly evidence: EvidenceService,
+    @Inject(PROJECTOR_METRICS) private readonly metrics: ProjectorMetrics,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -44,7 +46,11 @@ export class IdentityProjection {
       return finished.get(key) === true;
     };
     const flush = async () => {
-      if (pending) await this.staging.stage(pending.orgId, pending.syncId, pending.records);
+      const page = pending;
+      if (page)
+        await timePhase(this.metrics, 'stage', () =>
+          this.staging.stage(page.orgId, page.syncId, page.records),
+        );
       pending = null;
     };
     for (const { message } of batch) {
@@ -125,14 +131,16 @@ export class IdentityProjection {
       roleHoldersComplete,
       heartbeat,
     );
-    await this.evidence.recompute(orgId, {
-      syncId,
-      asOf: event.payload.completedAt,
-      coverage: event.payload.coverage,
-      materialized,
-      snapshot: true,
-    });
+    await timePhase(this.metrics, 'evidence', () =>
+      this.evidence.recompute(orgId, {
+        syncId,
+        asOf: event.payload.completedAt,
+        coverage: event.payload.coverage,
+        materialized,
+        snapshot: true,
+      }),
+    );
     await this.syncs.upsert(orgId, syncId, { materialized: 'applied' });
-    await this.staging.drop(orgId, syncId);
+    await timePhase(this.metrics, 'drop_staging', () => this.staging.drop(orgId, syncId));
   }
 }

@@ -9,6 +9,12 @@ import { IdentityEvent, OktaUser } from '@regentra/contracts';
 export type StagedRecord =
   | { kind: 'user'; entityId: string; data: StagedUser }
   | {
+      /** A read-model document the completing sync marks removed (written by the materializer). */
+      kind: 'sweep';
+      entityId: string;
+      data: { collection: string; doc: { _id: string } & Record<string, unknown> };
+    }
+  | {
       kind: 'factors';
       entityId: string;
       data: { status: 'read'; items: StagedFactor[] } | { status: 'unknown'; reason: string };

@@ -38,21 +38,27 @@ export class StagingRepository implements OnModuleInit {
     await insertIgnoringDuplicates(this.collection, docs);
   }
 
-  find<K extends StagedRecord['kind']>(orgId: string, syncId: string, kind: K) {
-    return this.collection.find({ orgId, syncId, kind }) as unknown as import('mongodb').FindCursor<
-      Extract<StagingDoc, { kind: K }>
-    >;
+  /** Every staged record of one sync, in one query (FerretDB scans the collection per query). */
+  findAll(orgId: string, syncId: string) {
+    return this.collection.find({ orgId, syncId });
   }
 
-  async findMany<K extends StagedRecord['kind']>(
+  /** The removed versions of read-model documents, kept until the sync is applied (crash safety). */
+  async stageSweep(
     orgId: string,
     syncId: string,
-    kind: K,
-    entityIds: string[],
-  ) {
-    return (await this.collection
-      .find({ orgId, syncId, kind, entityId: { $in: entityIds } })
-      .toArray()) as Array<Extract<StagingDoc, { kind: K }>>;
+    collection: string,
+    docs: Array<{ _id: string } & Record<string, unknown>>,
+  ): Promise<void> {
+    await this.stage(
+      orgId,
+      syncId,
+      docs.map((doc) => ({
+        kind: 'sweep' as const,
+        entityId: `${collection}|${doc._id}`,
+        data: { collection, doc },
+      })),
+    );
   }
 
   async drop(orgId: string, syncId: string): Promise<void> {

@@ -19,6 +19,12 @@ export function createProjectorMetrics(registry: Registry) {
       labelNames: ['topic'] as const,
       registers: [registry],
     }),
+    phaseSeconds: new Counter({
+      name: 'evidence_projector_phase_seconds_total',
+      help: 'Time spent projecting identity syncs, by phase (a breakdown for profiling)',
+      labelNames: ['phase'] as const,
+      registers: [registry],
+    }),
     lag: new Gauge({
       name: 'evidence_projector_consumer_lag',
       help: 'High watermark minus the last processed offset, per topic partition',
@@ -28,3 +34,25 @@ export function createProjectorMetrics(registry: Registry) {
   };
 }
 export type ProjectorMetrics = ReturnType<typeof createProjectorMetrics>;
+
+export type ProjectionPhase =
+  | 'stage'
+  | 'assemble'
+  | 'write_users'
+  | 'write_groups_apps'
+  | 'evidence'
+  | 'drop_staging';
+
+/** Runs `work` and adds its wall time to the phase's counter. */
+export async function timePhase<T>(
+  metrics: ProjectorMetrics,
+  phase: ProjectionPhase,
+  work: () => Promise<T>,
+): Promise<T> {
+  const started = process.hrtime.bigint();
+  try {
+    return await work();
+  } finally {
+    metrics.phaseSeconds.inc({ phase }, Number(process.hrtime.bigint() - started) / 1e9);
+  }
+}

@@ -1,0 +1,156 @@
+import { Db, MongoClient } from 'mongodb';
+import { Registry } from 'prom-client';
+import { MaterializerService } from '../../apps/evidence-projector/src/identity-projection/materializer.service';
+import { StagedRecord } from '../../apps/evidence-projector/src/identity-projection/staged-records';
+import { StagingRepository } from '../../apps/evidence-projector/src/identity-projection/staging.repository';
+import { createProjectorMetrics } from '../../apps/evidence-projector/src/platform/metrics';
+import { isolation, services } from '../support/test-env';
+
+/**
+ * The materializer against the real MongoDB-wire server: a completed sync
+ * becomes the org's current documents, what it did not see is marked removed
+ * (never deleted), and a completion redelivered after a crash half way
+ * through the writes ends in the same documents.
+ */
+const ORG = 'org-m';
+let client: MongoClient;
+let db: Db;
+let staging: StagingRepository;
+let materializer: MaterializerService;
+
+const user = (id: string, status = 'ACTIVE'): StagedRecord => ({
+  kind: 'user',
+  entityId: id,
+  data: {
+    id,
+    login: `${id}@example.com`,
+    email: `${id}@example.com`,
+    status,
+    created: '2026-01-01T00:00:00.000Z',
+    activated: '2026-01-01T00:00:00.000Z',
+    statusChanged: '2026-01-01T00:00:00.000Z',
+    lastLogin: null,
+    lastUpdated: '2026-01-01T00:00:00.000Z',
+  },
+});
+const factors = (id: string, active: boolean): StagedRecord => ({
+  kind: 'factors',
+  entityId: id,
+  data: {
+    status: 'read',
+    items: active
+      ? [{ id: `f-${id}`, factorType: 'push', status: 'ACTIVE', provider: 'OKTA' }]
+      : [],
+  },
+});
+const group = (id: string, members: string[]): StagedRecord[] => [
+  { kind: 'group', entityId: id, data: { id, name: id, type: 'OKTA_GROUP' } },
+  {
+    kind: 'groupMembers',
+    entityId: id,
+    part: 0,
+    data: { status: 'read', lastPart: true, memberIds: members, reason: null },
+  },
+];
+
+async function stageSync(syncId: string, userIds: string[], groups: Record<string, string[]>) {
+  await staging.stage(ORG, syncId, [
+    ...userIds.flatMap((id, i) => [user(id), factors(id, i % 2 === 0)]),
+    ...Object.entries(groups).flatMap(([id, members]) => group(id, members)),
+  ]);
+}
+
+const materialize = (syncId: string, completedAt: string) =>
+  materializer.materialize(ORG, syncId, completedAt, true, async () => undefined);
+
+const usersById = async () =>
+  new Map((await db.collection('okta_users').find({ orgId: ORG }).toArray()).map((d) => [d.id, d]));
+
+beforeAll(async () => {
+  client = await new MongoClient(services().mongoUri, { retryWrites: false }).connect();
+  db = client.db(isolation('materializer').projectorDb);
+  staging = new StagingRepository(db);
+  await staging.onModuleInit();
+  materializer = new MaterializerService(db, staging, createProjectorMetrics(new Registry()));
+  await materializer.ensureIndexes();
+});
+
+afterAll(async () => {
+  await db.dropDatabase();
+  await client.close();
+});
+
+describe('materializer (real MongoDB-wire server)', () => {
+  const ids = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `u${from + i}`);
+
+  it('writes one document per user of a completed sync, with factors and groups', async () => {
+    await stageSync('s1', ids(30), { g1: ids(10), g2: ids(5, 20) });
+    const result = await materialize('s1', '2026-11-01T00:00:00.000Z');
+    expect(result.users).toHaveLength(30);
+    const docs = await usersById();
+    expect(docs.size).toBe(30);
+    expect(docs.get('u0')).toMatchObject({
+      _id: `${ORG}|u0`,
+      lastSeenSyncId: 's1',
+      removed: false,
+      activeFactorTypes: ['push'],
+      groupIds: ['g1'],
+    });
+    expect(docs.get('u1')?.activeFactorTypes).toEqual([]);
+    expect(docs.get('u21')?.groupIds).toEqual(['g2']);
+    const g1 = await db.collection('okta_groups').findOne({ _id: `${ORG}|g1` as never });
+    expect(g1?.memberCount).toBe(10);
+  });
+
+  it('marks what the next completed sync did not see as removed, and keeps it', async () => {
+    // u25..u29 and group g2 are gone from Okta; u30 is new.
+    await stageSync('s2', [...ids(25), 'u30'], { g1: ids(10) });
+    await materialize('s2', '2026-11-02T00:00:00.000Z');
+    const docs = await usersById();
+    expect(docs.size).toBe(31);
+    for (const id of ids(5, 25))
+      expect(docs.get(id)).toMatchObject({
+        removed: true,
+        removedAt: '2026-11-02T00:00:00.000Z',
+        removedBySyncId: 's2',
+        lastSeenSyncId: 's1',
+      });
+    expect(docs.get('u30')).toMatchObject({ removed: false, lastSeenSyncId: 's2' });
+    expect(docs.get('u0')).toMatchObject({ removed: false, lastSeenSyncId: 's2' });
+    const g2 = await db.collection('okta_groups').findOne({ _id: `${ORG}|g2` as never });
+    expect(g2).toMatchObject({ removed: true, removedBySyncId: 's2' });
+    expect(await db.collection('okta_users').countDocuments({ orgId: ORG, removed: false })).toBe(
+      26,
+    );
+  });
+
+  it('brings a removed user back when a later sync sees it again', async () => {
+    await stageSync('s3', [...ids(26), 'u30'], { g1: ids(10) });
+    await materialize('s3', '2026-11-03T00:00:00.000Z');
+    const docs = await usersById();
+    expect(docs.get('u25')).toMatchObject({
+      removed: false,
+      removedAt: null,
+      lastSeenSyncId: 's3',
+    });
+    expect(docs.get('u26')).toMatchObject({ removed: true, removedBySyncId: 's2' });
+    expect(docs.size).toBe(31);
+  });
+
+  it('ends in the same documents when a completion is redelivered after a crash mid-write', async () => {
+    await stageSync('s4', ids(20), { g1: ids(10) }); // u20..u25 and u30 disappear
+    await materialize('s4', '2026-11-04T00:00:00.000Z');
+    const expected = await usersById();
+    // The crash: the removed versions were staged, the old documents deleted, nothing inserted yet.
+    await db
+      .collection('okta_users')
+      .deleteMany({
+        _id: { $in: ['u20', 'u21', 'u30', 'u3'].map((id) => `${ORG}|${id}`) },
+      } as never);
+    await materialize('s4', '2026-11-04T00:00:00.000Z');
+    const after = await usersById();
+    expect(after.size).toBe(expected.size);
+    for (const [id, doc] of expected) expect(after.get(id)).toEqual(doc);
+    expect(after.get('u30')).toMatchObject({ removed: true, removedBySyncId: 's4' });
+  });
+});
