@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Document, MongoClient } from 'mongodb';
 import { Logger } from '@nestjs/common';
+import { topicNames } from '@regentra/contracts';
 import { replay } from '../apps/evidence-projector/src/replay/replay.runner';
 import { resolveServices } from '../scripts/infra/services';
 import { freePort } from '../scripts/infra/ports';
@@ -18,6 +20,7 @@ import {
 import { COLLECTOR_TOKEN, collectorApi } from '../test/support/collector-api';
 import { isolation, randomEncryptionKey } from '../test/support/test-env';
 import { eventually } from '../test/support/wait';
+import { collectTopic, testKafka } from '../test/support/kafka-helpers';
 import { floorMs, percentile } from './floor';
 
 /**
@@ -27,8 +30,12 @@ import { floorMs, percentile } from './floor';
  */
 const QUICK = process.argv.includes('--quick');
 /** `--only=projector,replay` runs a subset (the identity sync always runs: the others read its events). */
-const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
-const runs = (name: 'projector' | 'replay' | 'memory' | 'freshness') => !ONLY || ONLY.includes(name);
+const ONLY = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
+const runs = (name: 'projector' | 'replay' | 'memory' | 'freshness') =>
+  !ONLY || ONLY.includes(name);
 const SIZE = QUICK ? 2_000 : 10_000;
 const BIG = QUICK ? 10_000 : 50_000;
 const SHARE = 0.45;
@@ -123,8 +130,9 @@ async function projectorThroughput(
     PROJECTOR_GROUP_ID: target.groupId,
     LOG_LEVEL: 'warn' as const,
   };
-  const started = Date.now();
+  // The clock starts once the app is up (the raw baseline's client is connected too).
   const projector = await startProjector(config);
+  const started = Date.now();
   await eventually(
     async () => {
       const doc = await mongo
@@ -170,9 +178,7 @@ async function projectorThroughput(
     projector_vs_raw_ratio: projectMs / rawMs,
     projector_phase_ms: phases,
   });
-  log(
-    `projection ${projectMs} ms vs raw bulk write ${rawMs} ms; phases ${JSON.stringify(phases)}`,
-  );
+  log(`projection ${projectMs} ms vs raw bulk write ${rawMs} ms; phases ${JSON.stringify(phases)}`);
 }
 
 /** The projector's own time-by-phase counters (evidence_projector_phase_seconds_total). */
@@ -186,23 +192,91 @@ async function phaseBreakdown(url: string): Promise<Record<string, number>> {
   return phases;
 }
 
+const REPLAY_SYNCS = 20;
+
+/**
+ * Fills the identity topic up to `REPLAY_SYNCS` syncs of the org: the events
+ * of the measured sync published again under new sync and event ids, each
+ * copy an hour later than the one before (so each one supersedes the last and
+ * the projector materializes and snapshots every one of them).
+ */
+async function publishSyncCopies(
+  iso: ReturnType<typeof isolation>,
+  syncId: string,
+  copies: number,
+): Promise<number> {
+  const kafka = testKafka();
+  const topic = topicNames(iso.topicPrefix).identity;
+  const reader = await collectTopic(kafka, topic);
+  const ofSync = (): Array<Record<string, unknown>> =>
+    reader.records
+      .map((r) => r.json as Record<string, unknown>)
+      .filter((e) => e && e.syncId === syncId);
+  await eventually(
+    async () => (ofSync().some((e) => e.type === 'IdentitySyncCompleted') ? true : undefined),
+    'the measured sync on the topic',
+    120_000,
+    200,
+  );
+  const events = ofSync();
+  await reader.stop();
+  const shift = (value: unknown, hours: number) =>
+    typeof value === 'string'
+      ? new Date(Date.parse(value) + hours * 3_600_000).toISOString()
+      : value;
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  try {
+    for (let copy = 1; copy <= copies; copy += 1) {
+      const messages = events.map((event) => {
+        const payload = { ...(event.payload as Record<string, unknown>) };
+        for (const field of ['startedAt', 'completedAt', 'failedAt'])
+          if (field in payload) payload[field] = shift(payload[field], copy);
+        if (typeof payload.requestId === 'string')
+          payload.requestId = `${payload.requestId}~${copy}`;
+        return {
+          key: String(event.orgId),
+          value: JSON.stringify({
+            ...event,
+            eventId: randomUUID(),
+            syncId: `${syncId}~${copy}`,
+            occurredAt: shift(event.occurredAt, copy),
+            payload,
+          }),
+        };
+      });
+      // One produce request stays under the broker's 1 MB default.
+      let batch: typeof messages = [];
+      let bytes = 0;
+      for (const message of [...messages, null]) {
+        if (batch.length && (!message || bytes + message.value.length > 700_000)) {
+          await producer.send({ topic, acks: -1, messages: batch });
+          batch = [];
+          bytes = 0;
+        }
+        if (message) {
+          batch.push(message);
+          bytes += message.value.length;
+        }
+      }
+    }
+  } finally {
+    await producer.disconnect();
+  }
+  return events.length * (copies + 1);
+}
+
 async function replayThroughput(
   iso: ReturnType<typeof isolation>,
-  extraSyncs: number,
-  api: ReturnType<typeof collectorApi>,
+  syncId: string,
   mongo: MongoClient,
 ) {
-  for (let i = 0; i < extraSyncs; i += 1) {
-    await waitRequest(
-      mongo,
-      iso.collectorDb,
-      String((await api.sync('bench-org', 'identity')).json.requestId),
-    );
-  }
+  const published = await publishSyncCopies(iso, syncId, REPLAY_SYNCS - 1);
+  log(`identity topic holds ${REPLAY_SYNCS} syncs (${published} records of them)`);
   const target = isolation('benchreplay');
   let records = 0;
   const started = Date.now();
-  await replay({
+  const result = await replay({
     config: { ...projectorConfig(iso), LOG_LEVEL: 'warn' },
     targetDb: target.projectorDb,
     groupId: target.groupId,
@@ -211,13 +285,36 @@ async function replayThroughput(
     },
   });
   const ms = Date.now() - started;
+  // Every one of the syncs must have been materialized and snapshotted, or the figure means nothing.
+  const applied = await mongo
+    .db(target.projectorDb)
+    .collection('identity_syncs')
+    .find({ materialized: 'applied' })
+    .toArray();
+  const snapshots = await mongo
+    .db(target.projectorDb)
+    .collection('evidence_snapshots')
+    .countDocuments();
+  if (applied.length !== REPLAY_SYNCS || snapshots !== REPLAY_SYNCS * 4)
+    throw new Error(
+      `replay applied ${applied.length} of ${REPLAY_SYNCS} syncs (${snapshots} snapshots)`,
+    );
+  const entities = applied.reduce(
+    (sum, sync) =>
+      sum + Object.values((sync.counts ?? {}) as Record<string, number>).reduce((a, b) => a + b, 0),
+    0,
+  );
   Object.assign(figures, {
-    replay_syncs: extraSyncs + 1,
+    replay_syncs: applied.length,
     replay_records: records,
     replay_ms: ms,
     replay_records_per_s: records / (ms / 1000),
+    replay_entities_per_s: entities / (ms / 1000),
+    replay_phase_ms: result.phaseMs,
   });
-  log(`replay of ${extraSyncs + 1} syncs: ${records} records in ${ms} ms`);
+  log(
+    `replay of ${applied.length} syncs: ${records} records, ${entities} entities in ${ms} ms; phases ${JSON.stringify(result.phaseMs)}`,
+  );
 }
 
 /** Peak RSS (VmHWM) of a real collector process syncing `users` users. */
@@ -366,7 +463,7 @@ async function main(): Promise<void> {
   try {
     const first = await identityVsFloor(mongo);
     if (runs('projector')) await projectorThroughput(mongo, first.iso, first.syncId);
-    if (runs('replay')) await replayThroughput(first.iso, 0, collectorApi(first.collector), mongo);
+    if (runs('replay')) await replayThroughput(first.iso, first.syncId, mongo);
     await first.collector.close();
     await first.sim.close();
     if (runs('memory')) await memoryGrowth(services, mongo);

@@ -70,7 +70,6 @@ beforeAll(async () => {
   client = await new MongoClient(services().mongoUri, { retryWrites: false }).connect();
   db = client.db(isolation('materializer').projectorDb);
   staging = new StagingRepository(db);
-  await staging.onModuleInit();
   materializer = new MaterializerService(db, staging, createProjectorMetrics(new Registry()));
   await materializer.ensureIndexes();
 });
@@ -142,15 +141,58 @@ describe('materializer (real MongoDB-wire server)', () => {
     await materialize('s4', '2026-11-04T00:00:00.000Z');
     const expected = await usersById();
     // The crash: the removed versions were staged, the old documents deleted, nothing inserted yet.
-    await db
-      .collection('okta_users')
-      .deleteMany({
-        _id: { $in: ['u20', 'u21', 'u30', 'u3'].map((id) => `${ORG}|${id}`) },
-      } as never);
+    await db.collection('okta_users').deleteMany({
+      _id: { $in: ['u20', 'u21', 'u30', 'u3'].map((id) => `${ORG}|${id}`) },
+    } as never);
     await materialize('s4', '2026-11-04T00:00:00.000Z');
     const after = await usersById();
     expect(after.size).toBe(expected.size);
     for (const [id, doc] of expected) expect(after.get(id)).toEqual(doc);
     expect(after.get('u30')).toMatchObject({ removed: true, removedBySyncId: 's4' });
+  });
+
+  it('materializes from the in-memory copy exactly what the database copy gives', async () => {
+    staging.beginCache(ORG, 's5');
+    await stageSync('s5', ids(40), { g1: ids(15) });
+    const fromMemory = await materialize('s5', '2026-11-05T00:00:00.000Z');
+    const docsFromMemory = await usersById();
+    staging.clearCache();
+    const fromDb = await materialize('s5', '2026-11-05T00:00:00.000Z');
+    expect(fromDb).toEqual(fromMemory);
+    expect(await usersById()).toEqual(docsFromMemory);
+    expect(fromMemory.users).toHaveLength(40);
+  });
+
+  it('reads the database copy once partitions moved, so pages another instance staged count', async () => {
+    const other = new StagingRepository(db); // the instance that owned the partition for a while
+    staging.beginCache(ORG, 's6');
+    await staging.stage(
+      ORG,
+      's6',
+      ids(10).map((id) => user(id)),
+    );
+    await other.stage(
+      ORG,
+      's6',
+      ids(10, 10).map((id) => user(id)),
+    );
+    staging.clearCache(); // what the consumer does on every group join
+    const result = await materialize('s6', '2026-11-06T00:00:00.000Z');
+    expect(result.users.map((u) => u.id).sort()).toEqual(ids(20).sort());
+  });
+
+  it('falls back to the database copy when the in-memory copy outgrows its cap', async () => {
+    staging.cacheLimit = 10;
+    try {
+      staging.beginCache(ORG, 's7');
+      await stageSync('s7', ids(25), {});
+      // staged past this instance's cache: only a read of the database copy sees these
+      await new StagingRepository(db).stage(ORG, 's7', ids(5, 25).map((id) => user(id)));
+      const result = await materialize('s7', '2026-11-07T00:00:00.000Z');
+      expect(result.users).toHaveLength(30);
+      expect(result.users.filter((u) => u.factors.status === 'read')).toHaveLength(25);
+    } finally {
+      staging.cacheLimit = 400_000;
+    }
   });
 });

@@ -23,6 +23,8 @@ export interface ProjectionHandler {
     batch: Array<Positioned<SystemLogEvent>>,
     heartbeat: () => Promise<void>,
   ): Promise<void>;
+  /** The consumer (re)joined its group: partitions may have moved to or from this instance. */
+  onAssignmentChanged(): void;
 }
 
 export const PROJECTION_HANDLER = Symbol('PROJECTION_HANDLER');

@@ -59,6 +59,7 @@ export class ProjectionConsumer implements OnApplicationBootstrap, OnApplication
 
   async onApplicationBootstrap(): Promise<void> {
     await this.producer.connect();
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.handler.onAssignmentChanged());
     await this.consumer.connect();
     await this.consumer.subscribe({
       topics: this.projected.map((topic) => this.topics[topic]),

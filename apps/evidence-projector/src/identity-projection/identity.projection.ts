@@ -30,6 +30,11 @@ export class IdentityProjection {
     await this.materializer.ensureIndexes();
   }
 
+  /** The consumer's partitions may have moved: staged pages cached in memory may be incomplete. */
+  onAssignmentChanged(): void {
+    this.staging.clearCache();
+  }
+
   async apply(
     batch: Array<Positioned<IdentityEvent>>,
     heartbeat: () => Promise<void>,
@@ -76,6 +81,7 @@ export class IdentityProjection {
     if (!syncId) return;
     switch (event.type) {
       case 'IdentitySyncStarted':
+        this.staging.beginCache(orgId, syncId);
         await this.syncs.upsert(orgId, syncId, {
           requestId: event.payload.requestId,
           startedAt: event.payload.startedAt,

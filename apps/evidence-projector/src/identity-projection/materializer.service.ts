@@ -64,11 +64,23 @@ export class MaterializerService {
     );
     const sweep = { orgId, syncId, completedAt, staged: staged.sweep, heartbeat };
     await timePhase(this.metrics, 'write_users', () =>
-      this.writeGeneration(this.users, sweep, users.map((u) => userDoc(orgId, syncId, u))),
+      this.writeGeneration(
+        this.users,
+        sweep,
+        users.map((u) => userDoc(orgId, syncId, u)),
+      ),
     );
     await timePhase(this.metrics, 'write_groups_apps', async () => {
-      await this.writeGeneration(this.groups, sweep, groups.map((g) => entityDoc(orgId, syncId, g)));
-      await this.writeGeneration(this.apps, sweep, apps.map((a) => entityDoc(orgId, syncId, a)));
+      await this.writeGeneration(
+        this.groups,
+        sweep,
+        groups.map((g) => entityDoc(orgId, syncId, g)),
+      );
+      await this.writeGeneration(
+        this.apps,
+        sweep,
+        apps.map((a) => entityDoc(orgId, syncId, a)),
+      );
     });
     return { users, groups, apps };
   }

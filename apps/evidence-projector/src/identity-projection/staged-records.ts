@@ -1,7 +1,7 @@
 import { IdentityEvent, OktaUser } from '@regentra/contracts';
 
 /**
- * What a sync's pages leave in `sync_staging` until the sync completes: one
+ * What a sync's pages leave in its staging collection until the sync completes: one
  * record per entity (or per part of a paged sub-list), keyed so a redelivered
  * page overwrites itself. Only the fields the read models need are kept;
  * the raw objects stay on the topic for re-projection.

@@ -2,6 +2,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
 export const PROJECTOR_METRICS = Symbol('PROJECTOR_METRICS');
+export const PHASE_METRIC = 'evidence_projector_phase_seconds_total';
 
 /** One registry per app instance, so several can share a test process. */
 export function createProjectorMetrics(registry: Registry) {
@@ -20,7 +21,7 @@ export function createProjectorMetrics(registry: Registry) {
       registers: [registry],
     }),
     phaseSeconds: new Counter({
-      name: 'evidence_projector_phase_seconds_total',
+      name: PHASE_METRIC,
       help: 'Time spent projecting identity syncs, by phase (a breakdown for profiling)',
       labelNames: ['phase'] as const,
       registers: [registry],
@@ -36,12 +37,7 @@ export function createProjectorMetrics(registry: Registry) {
 export type ProjectorMetrics = ReturnType<typeof createProjectorMetrics>;
 
 export type ProjectionPhase =
-  | 'stage'
-  | 'assemble'
-  | 'write_users'
-  | 'write_groups_apps'
-  | 'evidence'
-  | 'drop_staging';
+  'stage' | 'assemble' | 'write_users' | 'write_groups_apps' | 'evidence' | 'drop_staging';
 
 /** Runs `work` and adds its wall time to the phase's counter. */
 export async function timePhase<T>(

@@ -17,6 +17,10 @@ export class ReadModelProjector implements ProjectionHandler {
     private readonly systemLog: SystemLogProjection,
   ) {}
 
+  onAssignmentChanged(): void {
+    this.identity.onAssignmentChanged();
+  }
+
   async applyIdentity(
     batch: Array<Positioned<IdentityEvent>>,
     heartbeat: () => Promise<void>,

@@ -2,9 +2,11 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Admin, Kafka } from 'kafkajs';
 import { MongoClient } from 'mongodb';
+import { Registry } from 'prom-client';
 import { TopicNames } from '@regentra/contracts';
 import { ProjectorConfig } from '../config/projector.config';
 import { KAFKA, TOPIC_NAMES } from '../platform/kafka.providers';
+import { METRICS_REGISTRY, PHASE_METRIC } from '../platform/metrics';
 import { ProjectorModule } from '../projector.module';
 
 export interface ReplayProgress {
@@ -54,9 +56,13 @@ async function highWatermarks(admin: Admin, topic: string): Promise<Map<number, 
  * then identity and the log together, until the replay group caught up with
  * the end offsets taken at the start.
  */
-export async function replay(
-  options: ReplayOptions,
-): Promise<{ identityRecords: number; systemLogRecords: number }> {
+export async function replay(options: ReplayOptions): Promise<{
+  identityRecords: number;
+  systemLogRecords: number;
+  /** Projection time by phase (evidence_projector_phase_seconds_total), in ms. */
+  phaseMs: Record<string, number>;
+}> {
+  const phaseMs: Record<string, number> = {};
   const client = await new MongoClient(options.config.MONGODB_URI).connect();
   try {
     const existing = await client
@@ -112,10 +118,14 @@ export async function replay(
       }
     } finally {
       await admin.disconnect();
+      const counter = app.get<Registry>(METRICS_REGISTRY).getSingleMetric(PHASE_METRIC);
+      for (const value of (await counter?.get())?.values ?? [])
+        phaseMs[String(value.labels.phase)] =
+          (phaseMs[String(value.labels.phase)] ?? 0) + Math.round(value.value * 1000);
       await app.close();
     }
   };
   const systemLogRecords = await run('system-log', ['systemLog']);
   const both = await run('identity', ['identity', 'systemLog']);
-  return { identityRecords: both - systemLogRecords, systemLogRecords };
+  return { identityRecords: both - systemLogRecords, systemLogRecords, phaseMs };
 }
