@@ -49,27 +49,3 @@ export async function insertIgnoringDuplicates<T extends import('mongodb').Docum
     }
   }
 }
-
-/**
- * Replaces documents by id, a chunk at a time: delete the chunk's ids, insert
- * the new versions (one scan per chunk instead of one per document on
- * FerretDB). A reader of that collection may miss a chunk for milliseconds;
- * the read API serves control_evidence, which is written with replaceOne.
- */
-export async function replaceByIdChunked<T extends import('mongodb').Document & { _id: string }>(
-  collection: import('mongodb').Collection<T>,
-  docs: T[],
-  chunk = 500,
-): Promise<void> {
-  for (let i = 0; i < docs.length; i += chunk) {
-    const part = docs.slice(i, i + chunk);
-    await collection.deleteMany({
-      _id: { $in: part.map((d) => d._id) },
-    } as import('mongodb').Filter<T>);
-    await insertIgnoringDuplicates(
-      collection,
-      part as import('mongodb').OptionalUnlessRequiredId<T>[],
-      chunk,
-    );
-  }
-}
