@@ -27,3 +27,25 @@ export function percentile(sorted: number[], p: number): number {
   const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
   return sorted[Math.max(0, index)] as number;
 }
+
+/**
+ * Where a sync's time above the floor goes when it is a fixed cost per window
+ * (Okta's Reset and Date headers have whole-second resolution): the overshoot
+ * per window, and the ratio the same overshoot would give at other windows.
+ * An extrapolation, not a measurement.
+ */
+export function windowOvershoot(
+  wallMs: number,
+  floor: number,
+  windowMs: number,
+  targetWindowMs: number,
+): { windows: number; overshootPerWindowMs: number; ratioAtTarget: number } {
+  const windows = floor / windowMs;
+  const overshootPerWindowMs = (wallMs - floor) / windows;
+  const targetFloor = windows * targetWindowMs;
+  return {
+    windows,
+    overshootPerWindowMs,
+    ratioAtTarget: (targetFloor + windows * overshootPerWindowMs) / targetFloor,
+  };
+}

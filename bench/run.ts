@@ -21,7 +21,7 @@ import { COLLECTOR_TOKEN, collectorApi } from '../test/support/collector-api';
 import { isolation, randomEncryptionKey } from '../test/support/test-env';
 import { eventually } from '../test/support/wait';
 import { collectTopic, testKafka } from '../test/support/kafka-helpers';
-import { floorMs, percentile } from './floor';
+import { floorMs, percentile, windowOvershoot } from './floor';
 
 /**
  * npm run bench [-- --quick]: identity sync against the rate-limit floor,
@@ -100,6 +100,7 @@ async function identityVsFloor(mongo: MongoClient) {
   const floor = floorMs(byBucket, WORKFORCE_LIMITS, WINDOW_MS, SHARE);
   const tokenCapFloor = floorMs(byBucket, WORKFORCE_LIMITS, WINDOW_MS, 0.5);
   const calls = Object.values(byBucket).reduce((a, b) => a + b, 0);
+  const overshoot = windowOvershoot(wallMs, floor.floorMs, WINDOW_MS, 60_000);
   Object.assign(figures, {
     sync_state: done.state,
     sync_wall_ms: wallMs,
@@ -112,14 +113,11 @@ async function identityVsFloor(mongo: MongoClient) {
     sync_floor_bottleneck: floor.bottleneck,
     sync_floor_ratio: wallMs / floor.floorMs,
     sync_floor_ratio_vs_token_cap: wallMs / tokenCapFloor.floorMs,
-    // Where the gap goes: Reset and Date have whole-second resolution, so each
-    // window wait overshoots by a roughly constant amount, whatever the window.
-    sync_floor_windows: floor.floorMs / WINDOW_MS,
-    sync_overshoot_per_window_ms: (wallMs - floor.floorMs) / (floor.floorMs / WINDOW_MS),
-    // Extrapolated, not measured: the same overshoot per window at Okta's real 60 s windows.
-    sync_floor_ratio_at_60s_windows_est:
-      (floor.floorMs * (60_000 / WINDOW_MS) + (wallMs - floor.floorMs)) /
-      (floor.floorMs * (60_000 / WINDOW_MS)),
+    // Where the gap goes: a roughly fixed overshoot per window wait (whole-second
+    // Reset and Date); extrapolated, not measured, to Okta's real 60 s windows.
+    sync_floor_windows: overshoot.windows,
+    sync_overshoot_per_window_ms: overshoot.overshootPerWindowMs,
+    sync_floor_ratio_at_60s_windows_est: overshoot.ratioAtTarget,
   });
   log(
     `identity sync ${SIZE} users: ${wallMs} ms, floor ${Math.round(floor.floorMs)} ms (${floor.bottleneck}), ratio ${(wallMs / floor.floorMs).toFixed(3)}`,

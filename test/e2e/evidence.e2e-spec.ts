@@ -14,19 +14,10 @@ import { collectorApi } from '../support/collector-api';
 import { collectTopic, testKafka } from '../support/kafka-helpers';
 import { isolation, services } from '../support/test-env';
 import { eventually, waitUntil } from '../support/wait';
+import { ACTIVE, Evidence } from '../support/evidence-expectations';
 import { waitForRequest } from '../support/sync-requests';
 
 jest.setTimeout(600_000);
-
-/** Statuses of users who can sign in (the evidence rules' definition, restated here on purpose). */
-const ACTIVE = new Set(['ACTIVE', 'LOCKED_OUT', 'PASSWORD_EXPIRED', 'RECOVERY']);
-
-type Evidence = {
-  summary: Record<string, unknown>;
-  items: Record<string, Array<Record<string, unknown>>>;
-  syncId: string;
-  asOf: string;
-};
 
 /** The four controls' key figures, computed from the simulator's ground truth alone. */
 function expectedFrom(truth: GroundTruth) {

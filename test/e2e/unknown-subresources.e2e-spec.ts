@@ -8,19 +8,12 @@ import {
   StartedApp,
 } from '../support/apps';
 import { collectorApi } from '../support/collector-api';
+import { ACTIVE, Evidence } from '../support/evidence-expectations';
 import { waitForRequest } from '../support/sync-requests';
 import { isolation, services } from '../support/test-env';
 import { eventually } from '../support/wait';
 
 jest.setTimeout(300_000);
-
-const ACTIVE = new Set(['ACTIVE', 'LOCKED_OUT', 'PASSWORD_EXPIRED', 'RECOVERY']);
-
-type Evidence = {
-  syncId: string;
-  summary: Record<string, unknown>;
-  items: Record<string, Array<Record<string, unknown>>>;
-};
 
 /**
  * Sub-resources Okta keeps failing after every retry (a 500 on some users'

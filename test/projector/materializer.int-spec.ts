@@ -187,7 +187,11 @@ describe('materializer (real MongoDB-wire server)', () => {
       staging.beginCache(ORG, 's7');
       await stageSync('s7', ids(25), {});
       // staged past this instance's cache: only a read of the database copy sees these
-      await new StagingRepository(db).stage(ORG, 's7', ids(5, 25).map((id) => user(id)));
+      await new StagingRepository(db).stage(
+        ORG,
+        's7',
+        ids(5, 25).map((id) => user(id)),
+      );
       const result = await materialize('s7', '2026-11-07T00:00:00.000Z');
       expect(result.users).toHaveLength(30);
       expect(result.users.filter((u) => u.factors.status === 'read')).toHaveLength(25);
