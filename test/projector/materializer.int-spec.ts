@@ -2,7 +2,10 @@ import { Db, MongoClient } from 'mongodb';
 import { Registry } from 'prom-client';
 import { MaterializerService } from '../../apps/evidence-projector/src/identity-projection/materializer.service';
 import { StagedRecord } from '../../apps/evidence-projector/src/identity-projection/staged-records';
-import { StagingRepository } from '../../apps/evidence-projector/src/identity-projection/staging.repository';
+import {
+  StagedPage,
+  StagingRepository,
+} from '../../apps/evidence-projector/src/identity-projection/staging.repository';
 import { createProjectorMetrics } from '../../apps/evidence-projector/src/platform/metrics';
 import { isolation, services } from '../support/test-env';
 
@@ -53,11 +56,26 @@ const group = (id: string, members: string[]): StagedRecord[] => [
   },
 ];
 
+let nextSeq = 1;
+/** Records as the pages of events would leave them: ten to a page, each page a new position. */
+const pages = (records: StagedRecord[]): StagedPage[] => {
+  const out: StagedPage[] = [];
+  for (let i = 0; i < records.length; i += 10) {
+    const seq = nextSeq++;
+    out.push({ key: `page|${seq}`, seq, records: records.slice(i, i + 10) });
+  }
+  return out;
+};
+
 async function stageSync(syncId: string, userIds: string[], groups: Record<string, string[]>) {
-  await staging.stage(ORG, syncId, [
-    ...userIds.flatMap((id, i) => [user(id), factors(id, i % 2 === 0)]),
-    ...Object.entries(groups).flatMap(([id, members]) => group(id, members)),
-  ]);
+  await staging.stage(
+    ORG,
+    syncId,
+    pages([
+      ...userIds.flatMap((id, i) => [user(id), factors(id, i % 2 === 0)]),
+      ...Object.entries(groups).flatMap(([id, members]) => group(id, members)),
+    ]),
+  );
 }
 
 const materialize = (syncId: string, completedAt: string) =>
@@ -166,16 +184,8 @@ describe('materializer (real MongoDB-wire server)', () => {
   it('reads the database copy once partitions moved, so pages another instance staged count', async () => {
     const other = new StagingRepository(db); // the instance that owned the partition for a while
     staging.beginCache(ORG, 's6');
-    await staging.stage(
-      ORG,
-      's6',
-      ids(10).map((id) => user(id)),
-    );
-    await other.stage(
-      ORG,
-      's6',
-      ids(10, 10).map((id) => user(id)),
-    );
+    await staging.stage(ORG, 's6', pages(ids(10).map((id) => user(id))));
+    await other.stage(ORG, 's6', pages(ids(10, 10).map((id) => user(id))));
     staging.clearCache(); // what the consumer does on every group join
     const result = await materialize('s6', '2026-11-06T00:00:00.000Z');
     expect(result.users.map((u) => u.id).sort()).toEqual(ids(20).sort());
@@ -187,16 +197,29 @@ describe('materializer (real MongoDB-wire server)', () => {
       staging.beginCache(ORG, 's7');
       await stageSync('s7', ids(25), {});
       // staged past this instance's cache: only a read of the database copy sees these
-      await new StagingRepository(db).stage(
-        ORG,
-        's7',
-        ids(5, 25).map((id) => user(id)),
-      );
+      await new StagingRepository(db).stage(ORG, 's7', pages(ids(5, 25).map((id) => user(id))));
       const result = await materialize('s7', '2026-11-07T00:00:00.000Z');
       expect(result.users).toHaveLength(30);
       expect(result.users.filter((u) => u.factors.status === 'read')).toHaveLength(25);
     } finally {
       staging.cacheLimit = 400_000;
+    }
+  });
+
+  it('ignores a redelivered page and counts a user on two pages once, the later page winning', async () => {
+    const first = pages([user('u0'), user('u1'), factors('u0', true), factors('u1', true)]);
+    const later = pages([user('u1', 'SUSPENDED')]);
+    for (const cache of [true, false]) {
+      const syncId = cache ? 's8' : 's9';
+      if (cache) staging.beginCache(ORG, syncId);
+      await staging.stage(ORG, syncId, first);
+      await staging.stage(ORG, syncId, later);
+      await staging.stage(ORG, syncId, first); // redelivered
+      const result = await materialize(syncId, '2026-11-08T00:00:00.000Z');
+      expect(result.users.map((u) => [u.id, u.status])).toEqual([
+        ['u0', 'ACTIVE'],
+        ['u1', 'SUSPENDED'],
+      ]);
     }
   });
 });

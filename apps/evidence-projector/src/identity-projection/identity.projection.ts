@@ -5,8 +5,8 @@ import { EvidenceService } from '../evidence-store/evidence.service';
 import { PROJECTOR_METRICS, ProjectorMetrics, timePhase } from '../platform/metrics';
 import { IdentitySyncsRepository } from './identity-syncs.repository';
 import { MaterializerService } from './materializer.service';
-import { stagedRecordsOf, StagedRecord } from './staged-records';
-import { StagingRepository } from './staging.repository';
+import { stagedRecordsOf } from './staged-records';
+import { StagedPage, StagingRepository } from './staging.repository';
 
 /**
  * Identity events → read models. Pages are staged per sync; only a completed
@@ -39,7 +39,8 @@ export class IdentityProjection {
     batch: Array<Positioned<IdentityEvent>>,
     heartbeat: () => Promise<void>,
   ): Promise<void> {
-    let pending: { orgId: string; syncId: string; records: StagedRecord[] } | null = null;
+    let pending: { orgId: string; syncId: string; pages: StagedPage[]; records: number } | null =
+      null;
     const finished = new Map<string, boolean>();
     // A page redelivered after its sync was applied or failed must not re-stage (nothing would drop it).
     const isFinished = async (orgId: string, syncId: string) => {
@@ -54,7 +55,7 @@ export class IdentityProjection {
       const page = pending;
       if (page)
         await timePhase(this.metrics, 'stage', () =>
-          this.staging.stage(page.orgId, page.syncId, page.records),
+          this.staging.stage(page.orgId, page.syncId, page.pages),
         );
       pending = null;
     };
@@ -64,9 +65,15 @@ export class IdentityProjection {
         if (await isFinished(message.orgId, message.syncId)) continue;
         if (pending && (pending.orgId !== message.orgId || pending.syncId !== message.syncId))
           await flush();
-        pending ??= { orgId: message.orgId, syncId: message.syncId, records: [] };
-        pending.records.push(...records);
-        if (pending.records.length >= 1000) await flush();
+        pending ??= { orgId: message.orgId, syncId: message.syncId, pages: [], records: 0 };
+        // Keyed by position: a redelivered event is the same page.
+        pending.pages.push({
+          key: `page|${message.seq ?? message.eventId}`,
+          seq: message.seq ?? Number.MAX_SAFE_INTEGER - 1,
+          records,
+        });
+        pending.records += records.length;
+        if (pending.records >= 1000) await flush();
         continue;
       }
       await flush();

@@ -55,7 +55,7 @@ export class MaterializerService {
     const groups = this.assembleGroups(staged, memberships);
     const apps = this.assembleApps(staged, memberships);
     const groupRoles = new Map(groups.filter((g) => g.roles.length).map((g) => [g.id, g.roles]));
-    const users = staged.users.map((data) =>
+    const users = [...staged.users.values()].map((data) =>
       this.assembleUser(data, staged, memberships, groupRoles, roleHoldersComplete),
     );
     const sweep = { orgId, syncId, completedAt, staged: staged.sweep, heartbeat };
@@ -84,13 +84,13 @@ export class MaterializerService {
   /** One pass over the sync's staged records (FerretDB scans the collection per query). */
   private async readStaged(orgId: string, syncId: string): Promise<StagedSync> {
     const staged: StagedSync = {
-      users: [],
+      users: new Map(),
       factors: new Map(),
       roles: new Map(),
-      groups: [],
+      groups: new Map(),
       groupMembers: new Parts(),
       groupRoles: new Map(),
-      apps: [],
+      apps: new Map(),
       appUsers: new Parts(),
       appGroups: new Parts(),
       sweep: new Map(),
@@ -98,7 +98,7 @@ export class MaterializerService {
     for await (const doc of this.staging.findAll(orgId, syncId)) {
       switch (doc.kind) {
         case 'user':
-          staged.users.push(doc.data);
+          staged.users.set(doc.data.id, doc.data);
           break;
         case 'factors':
           staged.factors.set(doc.entityId, doc.data);
@@ -107,7 +107,7 @@ export class MaterializerService {
           staged.roles.set(doc.entityId, doc.data);
           break;
         case 'group':
-          staged.groups.push(doc.data);
+          staged.groups.set(doc.data.id, doc.data);
           break;
         case 'groupMembers': {
           const { status, lastPart, memberIds } = doc.data;
@@ -121,7 +121,7 @@ export class MaterializerService {
           });
           break;
         case 'app':
-          staged.apps.push(doc.data);
+          staged.apps.set(doc.data.id, doc.data);
           break;
         case 'appUsers': {
           const { status, lastPart, assignments } = doc.data;
@@ -182,7 +182,7 @@ export class MaterializerService {
   }
 
   private assembleGroups(staged: StagedSync, memberships: Memberships): AssembledGroup[] {
-    const groups = staged.groups.map((group): AssembledGroup => {
+    const groups = [...staged.groups.values()].map((group): AssembledGroup => {
       const list = staged.groupMembers.get(group.id);
       if (list) memberships.addGroup(group.id, list);
       const role = staged.groupRoles.get(group.id);
@@ -197,7 +197,7 @@ export class MaterializerService {
   }
 
   private assembleApps(staged: StagedSync, memberships: Memberships): AssembledApp[] {
-    const apps = staged.apps.map((app): AssembledApp => {
+    const apps = [...staged.apps.values()].map((app): AssembledApp => {
       const assigned = staged.appUsers.get(app.id);
       const groupIds = staged.appGroups.get(app.id);
       if (assigned) memberships.addApp(app.id, assigned);
@@ -292,13 +292,14 @@ export class MaterializerService {
 const DELETE_CHUNK = 5_000;
 
 interface StagedSync {
-  users: StagedUser[];
+  /** By id: an entity on two pages (Okta paging while it changes) counts once, the later page wins. */
+  users: Map<string, StagedUser>;
   factors: Map<string, AssembledUser['factors']>;
   roles: Map<string, Exclude<AssembledUser['roles'], { status: 'none' }>>;
-  groups: Array<{ id: string; name: string | null; type: string }>;
+  groups: Map<string, { id: string; name: string | null; type: string }>;
   groupMembers: Parts<string>;
   groupRoles: Map<string, { known: boolean; types: string[] }>;
-  apps: Array<{ id: string; label: string | null; name: string | null; status: string }>;
+  apps: Map<string, { id: string; label: string | null; name: string | null; status: string }>;
   appUsers: Parts<{ userId: string; scope: string | null; status: string | null }>;
   appGroups: Parts<string>;
   sweep: Map<string, { collection: string; doc: { _id: string } & Document }>;

@@ -4,15 +4,26 @@ import { Collection, Db, MongoServerError } from 'mongodb';
 import { insertIgnoringDuplicates, PROJECTOR_DB } from '../platform/mongo.providers';
 import { StagedRecord } from './staged-records';
 
-export type StagingDoc = StagedRecord & {
+/** What one event of a sync left: its records, keyed by the event's position in the sync. */
+export interface StagedPage {
+  key: string;
+  /** Order of the page in the sync (the event's seq): records are read back in this order. */
+  seq: number;
+  records: StagedRecord[];
+}
+
+export type StagingDoc = {
   _id: string;
   orgId: string;
   syncId: string;
-  part?: number;
+  seq: number;
+  records: StagedRecord[];
 };
 
 /** Staged records kept in memory across all open syncs (about 0.5 KB each). */
 const CACHE_LIMIT = 400_000;
+/** A page holds up to a few hundred records: keep each insert command small. */
+const PAGES_PER_INSERT = 20;
 
 /**
  * Pages of syncs that have not completed yet (or were just materialized), one
@@ -30,6 +41,7 @@ export class StagingRepository {
    * and then the database copy is read. The database copy is always written.
    */
   private readonly cache = new Map<string, Map<string, StagingDoc>>();
+  /** Records (not pages) in the cache. */
   private cached = 0;
 
   /** Records kept in memory at most (tests lower it). */
@@ -60,34 +72,43 @@ export class StagingRepository {
     return this.db.collection<StagingDoc>(`sync_staging_${hash.slice(0, 32)}`);
   }
 
-  /** Idempotent: a record's id is its position in the sync, so a redelivered page is a duplicate key. */
-  async stage(orgId: string, syncId: string, records: StagedRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    const docs = records.map((record) => {
-      const part = 'part' in record ? `|${record.part}` : '';
-      return {
-        ...record,
-        _id: `${orgId}|${syncId}|${record.kind}|${record.entityId}${part}`,
-        orgId,
-        syncId,
-      } as StagingDoc;
-    });
-    await insertIgnoringDuplicates(this.collectionOf(orgId, syncId), docs);
+  /**
+   * Idempotent: a page's id is its event's position in the sync, so a
+   * redelivered page is a duplicate key. One document per page, not per
+   * entity: FerretDB's cost is per document.
+   */
+  async stage(orgId: string, syncId: string, pages: StagedPage[]): Promise<void> {
+    if (pages.length === 0) return;
+    const docs = pages.map((page): StagingDoc => ({
+      _id: page.key,
+      orgId,
+      syncId,
+      seq: page.seq,
+      records: page.records,
+    }));
+    await insertIgnoringDuplicates(this.collectionOf(orgId, syncId), docs, PAGES_PER_INSERT);
     const key = `${orgId}\u0000${syncId}`;
     const entry = this.cache.get(key);
     if (!entry) return;
     for (const doc of docs) {
-      if (!entry.has(doc._id)) this.cached += 1;
+      if (entry.has(doc._id)) continue;
       entry.set(doc._id, doc);
+      this.cached += doc.records.length;
     }
     if (this.cached > this.cacheLimit) this.forget(key);
   }
 
-  /** Every staged record of one sync, in one query (FerretDB scans the collection per query). */
-  findAll(orgId: string, syncId: string): AsyncIterable<StagingDoc> | Iterable<StagingDoc> {
+  /**
+   * Every staged record of one sync in page order (the same order from memory
+   * and from the database, so either gives the same read models).
+   */
+  async *findAll(orgId: string, syncId: string): AsyncIterable<StagedRecord> {
     const entry = this.cache.get(`${orgId}\u0000${syncId}`);
-    if (entry) return entry.values();
-    return this.collectionOf(orgId, syncId).find({ orgId, syncId });
+    const docs = entry
+      ? [...entry.values()]
+      : await this.collectionOf(orgId, syncId).find({ orgId, syncId }).toArray();
+    docs.sort((a, b) => a.seq - b.seq || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0));
+    for (const doc of docs) yield* doc.records;
   }
 
   /** The removed versions of read-model documents, kept until the sync is applied (crash safety). */
@@ -101,9 +122,15 @@ export class StagingRepository {
       orgId,
       syncId,
       docs.map((doc) => ({
-        kind: 'sweep' as const,
-        entityId: `${collection}|${doc._id}`,
-        data: { collection, doc },
+        key: `sweep|${collection}|${doc._id}`,
+        seq: Number.MAX_SAFE_INTEGER,
+        records: [
+          {
+            kind: 'sweep' as const,
+            entityId: `${collection}|${doc._id}`,
+            data: { collection, doc },
+          },
+        ],
       })),
     );
   }
