@@ -39,8 +39,13 @@ describe('unknown sub-resources, end to end', () => {
     const done = await waitForRequest(mongo, iso.collectorDb, requestId, 240_000);
     expect(done.state).toBe('done');
     const syncId = (done.syncIds as string[])[0] as string;
+    // 404 until the first evidence is projected: keep polling, do not assert yet
     await eventually(
-      async () => ((await evidence('authentication')).syncId === syncId ? true : undefined),
+      async () => {
+        const response = await fetch(`${projector.url}/v1/orgs/org-u/evidence/authentication`);
+        if (response.status !== 200) return undefined;
+        return ((await response.json()) as Evidence).syncId === syncId ? true : undefined;
+      },
       `evidence of ${syncId}`,
       120_000,
       200,
