@@ -111,33 +111,45 @@ export class EvidenceService implements OnModuleInit {
     const now = this.clock.now();
     const live = await build(currentAsOf);
     const evidence = computeEvidence(live.state);
-    for (const control of CONTROL_IDS) {
-      await this.current.replaceOne(
+    const atSync = !input.snapshot
+      ? null
+      : currentAsOf === input.asOf
+        ? evidence
+        : computeEvidence((await build(input.asOf)).state);
+    // The eight documents are independent (each write idempotent), so they go out
+    // together: the server works on one while the driver serializes the next.
+    const writes: Array<Promise<unknown>> = CONTROL_IDS.map((control) =>
+      this.current.replaceOne(
         { _id: `${orgId}|${control}` },
         { ...evidence[control], logsThrough: live.logsThrough, projectedAt: now },
         { upsert: true },
-      );
-    }
-    if (!input.snapshot) return;
-    const atSync =
-      currentAsOf === input.asOf ? evidence : computeEvidence((await build(input.asOf)).state);
-    for (const control of CONTROL_IDS) {
-      const snapshot: SnapshotDoc = {
-        _id: `${orgId}|${control}|${input.syncId}`,
-        orgId,
-        control,
-        syncId: input.syncId,
-        asOf: input.asOf,
-        evidence: atSync[control],
-        hash: snapshotHash(atSync[control]),
-        projectedAt: now,
-      };
-      try {
-        await this.snapshots.insertOne(snapshot);
-      } catch (error) {
-        // Immutable: a redelivered completion finds its snapshot already written.
-        if (!(error instanceof MongoServerError && error.code === 11000)) throw error;
-      }
+      ),
+    );
+    if (atSync)
+      for (const control of CONTROL_IDS)
+        writes.push(
+          this.insertSnapshot({
+            _id: `${orgId}|${control}|${input.syncId}`,
+            orgId,
+            control,
+            syncId: input.syncId,
+            asOf: input.asOf,
+            evidence: atSync[control],
+            hash: snapshotHash(atSync[control]),
+            projectedAt: now,
+          }),
+        );
+    // Every write settles before an error is raised, so none is left running.
+    const failed = (await Promise.allSettled(writes)).find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+  }
+
+  private async insertSnapshot(snapshot: SnapshotDoc): Promise<void> {
+    try {
+      await this.snapshots.insertOne(snapshot);
+    } catch (error) {
+      // Immutable: a redelivered completion finds its snapshot already written.
+      if (!(error instanceof MongoServerError && error.code === 11000)) throw error;
     }
   }
 
