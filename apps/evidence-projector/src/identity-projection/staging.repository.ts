@@ -56,6 +56,11 @@ export class StagingRepository {
     this.cache.set(key, new Map());
   }
 
+  /** Whether a completion of this sync would be read from memory. */
+  isCached(orgId: string, syncId: string): boolean {
+    return this.cache.has(`${orgId}\u0000${syncId}`);
+  }
+
   /** Partitions may have moved: another instance may have staged pages we did not see. */
   clearCache(): void {
     this.cache.clear();
