@@ -84,9 +84,7 @@ export class EvidenceService implements OnModuleInit {
       pollMark && pollMark.lastPollCompletedAt > input.asOf
         ? pollMark.lastPollCompletedAt
         : input.asOf;
-    const base = input.materialized
-      ? this.fromMaterialized(input.materialized)
-      : await this.fromReadModels(orgId);
+    const base = stateOf(input.materialized ?? (await this.fromReadModels(orgId)));
     const build = async (
       asOf: string,
     ): Promise<{ state: OrgState; logsThrough: string | null }> => {
@@ -170,84 +168,52 @@ export class EvidenceService implements OnModuleInit {
     });
   }
 
-  private fromMaterialized(m: Materialized): Pick<OrgState, 'users' | 'groups' | 'apps'> {
+  private async fromReadModels(orgId: string): Promise<Materialized> {
+    const current = { orgId, removed: false };
     return {
-      users: m.users.map((u) => ({
-        id: u.id,
-        login: u.login,
-        email: u.email,
-        status: u.status,
-        created: u.created,
-        activated: u.activated,
-        statusChanged: u.statusChanged,
-        lastLogin: u.lastLogin,
-        deactivatedAt: u.status === 'DEPROVISIONED' ? u.statusChanged : null,
-        factors: u.factors,
-        groupIds: u.groupIds,
-        appAssignments: u.appAssignments,
-        roles: u.roles,
-      })),
-      groups: m.groups.map(({ id, name, type, memberCount, roles }) => ({
-        id,
-        name,
-        type,
-        memberCount,
-        roles,
-      })),
-      apps: m.apps.map(
-        ({ id, label, name, status, userAssignmentCount, groupIds, assignmentsKnown }) => ({
-          id,
-          label,
-          name,
-          status,
-          userAssignmentCount,
-          groupIds,
-          assignmentsKnown,
-        }),
-      ),
+      users: await this.users.find(current).toArray(),
+      groups: await this.groups.find(current).toArray(),
+      apps: await this.apps.find(current).toArray(),
     };
   }
+}
 
-  private async fromReadModels(
-    orgId: string,
-  ): Promise<Pick<OrgState, 'users' | 'groups' | 'apps'>> {
-    const users = (await this.users.find({ orgId, removed: false }).toArray()).map(
-      (d): OrgUserState => ({
-        id: d.id,
-        login: d.login,
-        email: d.email,
-        status: d.status,
-        created: d.created,
-        activated: d.activated,
-        statusChanged: d.statusChanged,
-        lastLogin: d.lastLogin,
-        deactivatedAt: d.deactivatedAt,
-        factors: d.factors,
-        groupIds: d.groupIds,
-        appAssignments: d.appAssignments,
-        roles: d.adminRoles,
-      }),
-    );
-    const groups = (await this.groups.find({ orgId, removed: false }).toArray()).map(
-      (d): OrgGroupState => ({
-        id: d.id,
-        name: d.name,
-        type: d.type,
-        memberCount: d.memberCount,
-        roles: d.roles,
-      }),
-    );
-    const apps = (await this.apps.find({ orgId, removed: false }).toArray()).map(
-      (d): OrgAppState => ({
-        id: d.id,
-        label: d.label,
-        name: d.name,
-        status: d.status,
-        userAssignmentCount: d.userAssignmentCount,
-        groupIds: d.groupIds,
-        assignmentsKnown: d.assignmentsKnown,
-      }),
-    );
-    return { users, groups, apps };
-  }
+/**
+ * Read-model documents → the evidence rules' input: one mapping, whether the
+ * documents were just written by a completing sync or read back later.
+ */
+function stateOf(docs: Materialized): Pick<OrgState, 'users' | 'groups' | 'apps'> {
+  return {
+    users: docs.users.map((d): OrgUserState => ({
+      id: d.id,
+      login: d.login,
+      email: d.email,
+      status: d.status,
+      created: d.created,
+      activated: d.activated,
+      statusChanged: d.statusChanged,
+      lastLogin: d.lastLogin,
+      deactivatedAt: d.deactivatedAt,
+      factors: d.factors,
+      groupIds: d.groupIds,
+      appAssignments: d.appAssignments,
+      roles: d.adminRoles,
+    })),
+    groups: docs.groups.map((d): OrgGroupState => ({
+      id: d.id,
+      name: d.name,
+      type: d.type,
+      memberCount: d.memberCount,
+      roles: d.roles,
+    })),
+    apps: docs.apps.map((d): OrgAppState => ({
+      id: d.id,
+      label: d.label,
+      name: d.name,
+      status: d.status,
+      userAssignmentCount: d.userAssignmentCount,
+      groupIds: d.groupIds,
+      assignmentsKnown: d.assignmentsKnown,
+    })),
+  };
 }

@@ -6,10 +6,11 @@ import { AssembledApp, AssembledGroup, AssembledUser, Memberships, Parts } from 
 import { StagedUser } from './staged-records';
 import { StagingRepository } from './staging.repository';
 
+/** The read-model documents a completed sync wrote (what the evidence is computed from). */
 export interface Materialized {
-  users: AssembledUser[];
-  groups: AssembledGroup[];
-  apps: AssembledApp[];
+  users: Document[];
+  groups: Document[];
+  apps: Document[];
 }
 
 /**
@@ -59,26 +60,19 @@ export class MaterializerService {
       this.assembleUser(data, staged, memberships, groupRoles, roleHoldersComplete),
     );
     const sweep = { orgId, syncId, completedAt, staged: staged.sweep, heartbeat };
+    const written = {
+      users: users.map((u) => userDoc(orgId, syncId, u)),
+      groups: groups.map((g) => entityDoc(orgId, syncId, g)),
+      apps: apps.map((a) => entityDoc(orgId, syncId, a)),
+    };
     await timePhase(this.metrics, 'write_users', () =>
-      this.writeGeneration(
-        this.users,
-        sweep,
-        users.map((u) => userDoc(orgId, syncId, u)),
-      ),
+      this.writeGeneration(this.users, sweep, written.users),
     );
     await timePhase(this.metrics, 'write_groups_apps', async () => {
-      await this.writeGeneration(
-        this.groups,
-        sweep,
-        groups.map((g) => entityDoc(orgId, syncId, g)),
-      );
-      await this.writeGeneration(
-        this.apps,
-        sweep,
-        apps.map((a) => entityDoc(orgId, syncId, a)),
-      );
+      await this.writeGeneration(this.groups, sweep, written.groups);
+      await this.writeGeneration(this.apps, sweep, written.apps);
     });
-    return { users, groups, apps };
+    return written as Materialized;
   }
 
   /** One pass over the sync's staged records (FerretDB scans the collection per query). */
@@ -305,7 +299,7 @@ interface StagedSync {
   sweep: Map<string, { collection: string; doc: { _id: string } & Document }>;
 }
 
-function userDoc(orgId: string, syncId: string, u: AssembledUser) {
+function userDoc(orgId: string, syncId: string, u: AssembledUser): { _id: string } & Document {
   return {
     _id: `${orgId}|${u.id}`,
     orgId,
@@ -339,7 +333,11 @@ function userDoc(orgId: string, syncId: string, u: AssembledUser) {
   };
 }
 
-function entityDoc(orgId: string, syncId: string, item: { id: string }) {
+function entityDoc(
+  orgId: string,
+  syncId: string,
+  item: { id: string },
+): { _id: string } & Document {
   return {
     _id: `${orgId}|${item.id}`,
     orgId,

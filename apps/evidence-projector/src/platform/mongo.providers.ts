@@ -11,23 +11,6 @@ export async function openMongo(uri: string): Promise<MongoClient> {
 }
 
 /**
- * FerretDB 1.24 (SQLite) stalls on one `update` command that replaces a few
- * hundred existing documents (the whole database blocks; measured here: 300
- * replaces in one command never answered, 6 commands of 50 took 0.5 s).
- * Every bulk write goes out in chunks of this size; MongoDB is indifferent.
- */
-export const BULK_CHUNK = 50;
-
-export async function bulkWriteChunked<T extends import('mongodb').Document>(
-  collection: import('mongodb').Collection<T>,
-  ops: import('mongodb').AnyBulkWriteOperation<T>[],
-): Promise<void> {
-  for (let i = 0; i < ops.length; i += BULK_CHUNK) {
-    await collection.bulkWrite(ops.slice(i, i + BULK_CHUNK), { ordered: false });
-  }
-}
-
-/**
  * FerretDB 1.24 (SQLite) scans the collection for every upsert in an update
  * command (measured: 50 upserts took 88 ms on 500 documents, 777 ms on 5,000),
  * so writes whose documents are keyed by position use inserts instead:
