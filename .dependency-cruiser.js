@@ -23,7 +23,7 @@ module.exports = {
     {
       name: 'apps-do-not-import-tests',
       severity: 'error',
-      from: { path: '^(apps|libs)/', pathNot: '\\.(int-|e2e-)?spec\\.ts$' },
+      from: { path: '^(apps|libs)/', pathNot: '\\.(unit|int|e2e)\\.spec\\.ts$' },
       to: { path: '^(test|bench)/' },
     },
     {

@@ -6,7 +6,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY apps ./apps
 COPY libs ./libs
-COPY test/okta-sim ./test/okta-sim
+COPY tools ./tools
 COPY scripts ./scripts
 RUN npm run build && npm prune --omit=dev
 

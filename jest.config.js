@@ -1,8 +1,8 @@
 /**
  * Three tiers, one jest project each (file name says the tier):
- *   *.spec.ts      unit: no services
- *   *.int-spec.ts  integration: real Kafka + MongoDB-wire server (+ Okta simulator)
- *   *.e2e-spec.ts  end to end: simulator -> collector -> Kafka -> projector -> database
+ *   *.unit.spec.ts  unit: no services (a local HTTP server such as the Okta simulator is fine)
+ *   *.int.spec.ts   integration: real Kafka + MongoDB-wire server (+ Okta simulator)
+ *   *.e2e.spec.ts   end to end: simulator -> collector -> Kafka -> projector -> database
  * The global setup resolves Kafka and MongoDB once (env vars, then testcontainers
  * where a Docker engine answers, then the local jars/binaries) and tears down only
  * what it started.
@@ -21,8 +21,8 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/jest-global-setup.ts',
   globalTeardown: '<rootDir>/test/support/jest-global-teardown.ts',
   projects: [
-    { ...base, displayName: 'unit', testMatch: ['**/*.spec.ts'] },
-    { ...base, displayName: 'integration', testMatch: ['**/*.int-spec.ts'] },
-    { ...base, displayName: 'e2e', testMatch: ['**/*.e2e-spec.ts'] },
+    { ...base, displayName: 'unit', testMatch: ['**/*.unit.spec.ts'] },
+    { ...base, displayName: 'integration', testMatch: ['**/*.int.spec.ts'] },
+    { ...base, displayName: 'e2e', testMatch: ['**/*.e2e.spec.ts'] },
   ],
 };

@@ -9,7 +9,7 @@ import { topicNames } from '@regentra/contracts';
 import { replay } from '../apps/evidence-projector/src/replay/replay.runner';
 import { resolveServices } from '../scripts/infra/services';
 import { freePort } from '../scripts/infra/ports';
-import { startOktaSim, WORKFORCE_LIMITS, OktaSim } from '../test/okta-sim';
+import { startOktaSim, WORKFORCE_LIMITS, OktaSim } from '../tools/okta-sim';
 import {
   collectorConfig,
   projectorConfig,
@@ -460,6 +460,16 @@ async function freshnessCase(mongo: MongoClient): Promise<void> {
   }
 }
 
+/** How long the simulator takes to generate and start a 10,000-user org (was a timed unit test). */
+async function simStartCase(): Promise<void> {
+  const started = process.hrtime.bigint();
+  const sim = await startOktaSim({ users: 10_000, seed: 11 });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  figures.sim_start_10k_users_ms = ms;
+  await sim.close();
+  log(`simulator start, 10,000 users: ${ms.toFixed(0)} ms`);
+}
+
 async function main(): Promise<void> {
   Logger.overrideLogger(['error']);
   const began = Date.now();
@@ -468,6 +478,7 @@ async function main(): Promise<void> {
   process.env.MONGODB_URI = services.mongoUri;
   const mongo = await new MongoClient(services.mongoUri).connect();
   try {
+    await simStartCase();
     const first = await identityVsFloor(mongo);
     if (runs('projector')) await projectorThroughput(mongo, first.iso, first.syncId);
     if (runs('replay')) await replayThroughput(first.iso, first.syncId, mongo);

@@ -2,7 +2,7 @@ import { spawn, ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { resolveServices } from './infra/services';
 import { log, waitFor } from './infra/tools';
-import { startOktaSim, DEMO_TOKEN } from '../test/okta-sim';
+import { startOktaSim, DEMO_TOKEN } from '../tools/okta-sim';
 
 /**
  * `npm start`: everything on one machine with embedded demo defaults — Kafka and

@@ -10,7 +10,7 @@ import { cacheDir, log, requireTool, run, waitFor } from './tools';
 /**
  * Apache Kafka from the broker jars on Maven Central, one combined
  * broker+controller in KRaft mode on 127.0.0.1. Version checked against
- * kafkajs 2.2.4 by test/infra/kafka-compat.int-spec.ts.
+ * kafkajs 2.2.4 by test/infra/kafka-compat.int.spec.ts.
  */
 export const KAFKA_VERSION = process.env.KAFKA_VERSION ?? '4.1.1';
 

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { topicNames } from '@regentra/contracts';
-import { startOktaSim, OktaSim } from '../okta-sim';
+import { startOktaSim, OktaSim } from '../../tools/okta-sim';
 import { collectorConfig, startCollector, StartedApp } from '../support/apps';
 import { COLLECTOR_TOKEN, collectorApi } from '../support/collector-api';
 import { collectTopic, testKafka } from '../support/kafka-helpers';

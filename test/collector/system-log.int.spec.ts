@@ -1,6 +1,6 @@
 import { MongoClient } from 'mongodb';
 import { topicNames } from '@regentra/contracts';
-import { OktaSim, startOktaSim } from '../okta-sim';
+import { OktaSim, startOktaSim } from '../../tools/okta-sim';
 import {
   collectorConfig,
   projectorConfig,

@@ -3,7 +3,7 @@ import { topicNames } from '@regentra/contracts';
 import { ScheduleService } from '../../apps/okta-collector/src/scheduling/schedule.service';
 import { SyncCoordinator } from '../../apps/okta-collector/src/scheduling/sync-coordinator.service';
 import { EventPublisher } from '../../apps/okta-collector/src/platform/event-publisher';
-import { startOktaSim, OktaSim } from '../okta-sim';
+import { startOktaSim, OktaSim } from '../../tools/okta-sim';
 import { collectorConfig, startCollector, StartedApp } from '../support/apps';
 import { collectorApi } from '../support/collector-api';
 import { collectTopic, testKafka } from '../support/kafka-helpers';

@@ -1,6 +1,6 @@
 import { MongoClient } from 'mongodb';
 import { topicNames } from '@regentra/contracts';
-import { startOktaSim, OktaSim } from '../okta-sim';
+import { startOktaSim, OktaSim } from '../../tools/okta-sim';
 import { collectorConfig, startCollector, StartedApp } from '../support/apps';
 import { collectorApi } from '../support/collector-api';
 import { eventsOfSync, reassemble } from '../support/identity-topic';

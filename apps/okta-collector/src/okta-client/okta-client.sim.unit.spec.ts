@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { startOktaSim, type OktaSim, type OktaSimOptions } from '../../../../test/okta-sim';
+import { startOktaSim, type OktaSim, type OktaSimOptions } from '../../../../tools/okta-sim';
 import { sendJson, startLocalServer } from './local-server.testing';
 import { validateOktaDomain } from './okta-domain';
 import {

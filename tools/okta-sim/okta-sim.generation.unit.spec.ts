@@ -184,10 +184,9 @@ describe('okta-sim generated org', () => {
     }
   });
 
-  it('starts a 10,000-user org in under 2 seconds', async () => {
-    const started = Date.now();
+  // How fast it starts is a benchmark figure (npm run bench: sim_start_10k_users_ms), not a test.
+  it('starts a 10,000-user org', async () => {
     const sim = await start({ users: 10_000, seed: 11 });
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(sim.org.users).toHaveLength(10_000);
   });
 });

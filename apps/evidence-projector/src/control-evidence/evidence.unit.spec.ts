@@ -185,7 +185,8 @@ describe('computeEvidence', () => {
     );
   });
 
-  it('stays O(n log n): 20,000 users, 200 groups, 100 apps, 100,000 log events', () => {
+  // Correctness at size only: speed claims belong in npm run bench, not in a timed test.
+  it('computes 20,000 users, 200 groups, 100 apps, 100,000 log events', () => {
     const groups = [
       everyone(),
       ...Array.from({ length: 200 }, (_, i) => group(`g${i}`, { memberCount: 100 })),
@@ -206,14 +207,11 @@ describe('computeEvidence', () => {
         ? signIn(`u${i % 20_000}`, minutesAfter(daysBefore(20), i / 10))
         : mfa(`u${(i - 1) % 20_000}`, minutesAfter(daysBefore(20), (i - 1) / 10 + 0.5)),
     );
-    const started = process.hrtime.bigint();
     const result = computeEvidence(orgState({ users, groups, apps, logs: { events } }));
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
     expect(result.authentication.summary.signIns).toMatchObject({
       successful: 50_000,
       withMfa: 50_000,
     });
     expect(result['access-review'].summary.exceptions).toBe(2_000);
-    expect(ms).toBeLessThan(5_000);
   });
 });

@@ -1,5 +1,5 @@
 import { MongoClient } from 'mongodb';
-import { OktaSim, startOktaSim } from '../okta-sim';
+import { OktaSim, startOktaSim } from '../../tools/okta-sim';
 import {
   collectorConfig,
   projectorConfig,

@@ -2,7 +2,7 @@ import { MongoClient, Document } from 'mongodb';
 import { topicNames } from '@regentra/contracts';
 import { verifySnapshot } from '../../apps/evidence-projector/src/control-evidence/snapshot-hash';
 import { replay } from '../../apps/evidence-projector/src/replay/replay.runner';
-import { GroundTruth, OktaSim, startOktaSim } from '../okta-sim';
+import { GroundTruth, OktaSim, startOktaSim } from '../../tools/okta-sim';
 import {
   collectorConfig,
   projectorConfig,
