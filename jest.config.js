@@ -10,7 +10,10 @@
 const base = {
   preset: 'ts-jest',
   testEnvironment: 'node',
-  moduleNameMapper: { '^@regentra/contracts$': '<rootDir>/libs/contracts/src/index.ts' },
+  moduleNameMapper: {
+    '^@regentra/contracts$': '<rootDir>/libs/contracts/src/index.ts',
+    '^@regentra/kafka$': '<rootDir>/libs/kafka/src/index.ts',
+  },
   transform: { '^.+\\.ts$': ['ts-jest', {}] },
   rootDir: __dirname,
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.infra/'],

@@ -3,14 +3,13 @@ import { TerminusModule } from '@nestjs/terminus';
 import { MongoClient } from 'mongodb';
 import type { DestinationStream } from 'pino';
 import { Registry } from 'prom-client';
-import { topicNames } from '@regentra/contracts';
 import { PROJECTOR_CONFIG, ProjectorConfig } from './config/projector.config';
 import { PROJECTED_TOPICS, PROJECTION_HANDLER } from './consumption/projection-handler';
 import { ProjectionConsumer } from './consumption/projection.consumer';
 import { HealthController } from './health/health.controller';
 import { IntegrationStatusWriter } from './integration-status/integration-status.writer';
 import { CLOCK, Clock, systemClock } from './platform/clock';
-import { createKafka, createMissingTopics, KAFKA, TOPIC_NAMES } from './platform/kafka.providers';
+import { KAFKA, kafkaProviders, TOPIC_NAMES } from './kafka/kafka.providers';
 import { projectorLogging } from './platform/logging';
 import { createProjectorMetrics, METRICS_REGISTRY, PROJECTOR_METRICS } from './platform/metrics';
 import { MONGO_CLIENT, openMongo, PROJECTOR_DB } from './platform/mongo.providers';
@@ -43,7 +42,6 @@ class MongoShutdown implements OnApplicationShutdown {
 export class ProjectorModule {
   static register(options: ProjectorModuleOptions): DynamicModule {
     const { config } = options;
-    const names = topicNames(config.KAFKA_TOPIC_PREFIX);
     return {
       module: ProjectorModule,
       imports: [TerminusModule, projectorLogging(config.LOG_LEVEL, options.logDestination)],
@@ -52,17 +50,7 @@ export class ProjectorModule {
         { provide: PROJECTOR_CONFIG, useValue: config },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: PROJECTED_TOPICS, useValue: options.topics ?? ['identity', 'systemLog'] },
-        { provide: TOPIC_NAMES, useValue: names },
-        {
-          provide: KAFKA,
-          useFactory: async () => {
-            const kafka = createKafka(config.KAFKA_CLIENT_ID, config.KAFKA_BROKERS);
-            const admin = kafka.admin();
-            await admin.connect();
-            await createMissingTopics(admin, names).finally(() => admin.disconnect());
-            return kafka;
-          },
-        },
+        ...kafkaProviders(config),
         { provide: MONGO_CLIENT, useFactory: () => openMongo(config.MONGODB_URI) },
         {
           provide: PROJECTOR_DB,

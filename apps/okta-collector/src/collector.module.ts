@@ -27,8 +27,7 @@ import { SystemLogPollerService } from './system-log/system-log-poller.service';
 import { ApiTokenGuard } from './platform/api-token.guard';
 import { CLOCK, Clock, systemClock } from './platform/clock';
 import { EventPublisher } from './platform/event-publisher';
-import { topicNames } from '@regentra/contracts';
-import { createKafka, ensureTopics, KAFKA, TOPIC_NAMES } from './platform/kafka.providers';
+import { KAFKA, kafkaProviders, TOPIC_NAMES } from './kafka/kafka.providers';
 import { loggingModule } from './platform/logging';
 import { COLLECTOR_METRICS, createCollectorMetrics, METRICS_REGISTRY } from './platform/metrics';
 import { COLLECTOR_DB, connectMongo, MONGO_CLIENT } from './platform/mongo.providers';
@@ -54,21 +53,7 @@ export class CollectorModule {
     const infrastructure: Provider[] = [
       { provide: COLLECTOR_CONFIG, useValue: config },
       { provide: CLOCK, useValue: options.clock ?? systemClock },
-      { provide: TOPIC_NAMES, useValue: topicNames(config.KAFKA_TOPIC_PREFIX) },
-      {
-        provide: KAFKA,
-        useFactory: async () => {
-          const kafka = createKafka(config.KAFKA_CLIENT_ID, config.KAFKA_BROKERS);
-          const admin = kafka.admin();
-          await admin.connect();
-          try {
-            await ensureTopics(admin, topicNames(config.KAFKA_TOPIC_PREFIX));
-          } finally {
-            await admin.disconnect();
-          }
-          return kafka;
-        },
-      },
+      ...kafkaProviders(config),
       { provide: MONGO_CLIENT, useFactory: () => connectMongo(config.MONGODB_URI) },
       {
         provide: COLLECTOR_DB,

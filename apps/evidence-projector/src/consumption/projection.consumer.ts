@@ -16,7 +16,7 @@ import {
 } from '@regentra/contracts';
 import { PROJECTOR_CONFIG, ProjectorConfig } from '../config/projector.config';
 import { CLOCK, Clock } from '../platform/clock';
-import { KAFKA, TOPIC_NAMES } from '../platform/kafka.providers';
+import { KAFKA, TOPIC_NAMES } from '../kafka/kafka.providers';
 import { PROJECTOR_METRICS, ProjectorMetrics } from '../platform/metrics';
 import {
   Positioned,

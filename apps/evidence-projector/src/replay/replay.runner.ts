@@ -5,7 +5,7 @@ import { MongoClient } from 'mongodb';
 import { Registry } from 'prom-client';
 import { TopicNames } from '@regentra/contracts';
 import { ProjectorConfig } from '../config/projector.config';
-import { KAFKA, TOPIC_NAMES } from '../platform/kafka.providers';
+import { KAFKA, TOPIC_NAMES } from '../kafka/kafka.providers';
 import { METRICS_REGISTRY, PHASE_METRIC } from '../platform/metrics';
 import { ProjectorModule } from '../projector.module';
 

@@ -3,7 +3,7 @@ import { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import { deadLetterRecord, decodeMessage, TOPICS } from '@regentra/contracts';
 import { CLOCK, Clock } from '../platform/clock';
 import { EventPublisher } from '../platform/event-publisher';
-import { KAFKA, TOPIC_NAMES, TopicNames } from '../platform/kafka.providers';
+import { KAFKA, TOPIC_NAMES, TopicNames } from '../kafka/kafka.providers';
 import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
 import { SyncRequestsRepository } from './sync-requests.repository';
 

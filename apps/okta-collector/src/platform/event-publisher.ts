@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Kafka, Producer } from 'kafkajs';
 import { Draft, encodeMessage, EncodedRecord, TopicMessages, TOPICS } from '@regentra/contracts';
-import { KAFKA, TOPIC_NAMES, TopicNames } from './kafka.providers';
+import { KAFKA, TOPIC_NAMES, TopicNames } from '../kafka/kafka.providers';
 
 type EventTopic = 'identity' | 'systemLog' | 'commands';
 

@@ -1,0 +1,40 @@
+import { Logger, Provider } from '@nestjs/common';
+import { Kafka } from 'kafkajs';
+import { topicNames, TopicNames } from '@regentra/contracts';
+import { createKafka, ensureTopics } from '@regentra/kafka';
+
+export const KAFKA = Symbol('KAFKA');
+export const TOPIC_NAMES = Symbol('TOPIC_NAMES');
+
+export type { TopicNames };
+
+/** The Kafka client (topics created if missing before anything uses it) and the topic names. */
+export function kafkaProviders(config: {
+  KAFKA_CLIENT_ID: string;
+  KAFKA_BROKERS: string[];
+  KAFKA_TOPIC_PREFIX: string;
+}): Provider[] {
+  const names = topicNames(config.KAFKA_TOPIC_PREFIX);
+  return [
+    { provide: TOPIC_NAMES, useValue: names },
+    {
+      provide: KAFKA,
+      useFactory: async (): Promise<Kafka> => {
+        const logger = new Logger('kafkajs');
+        const kafka = createKafka({
+          clientId: config.KAFKA_CLIENT_ID,
+          brokers: config.KAFKA_BROKERS,
+          log: (level, entry) => logger[level](entry),
+        });
+        const admin = kafka.admin();
+        await admin.connect();
+        try {
+          await ensureTopics(admin, names);
+        } finally {
+          await admin.disconnect();
+        }
+        return kafka;
+      },
+    },
+  ];
+}

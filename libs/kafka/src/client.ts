@@ -1,0 +1,33 @@
+import { Kafka, logLevel, LogEntry } from 'kafkajs';
+
+/** Where kafkajs log lines go: the app's structured logger. */
+export type KafkaLog = (level: 'error' | 'warn' | 'log' | 'debug', entry: object) => void;
+
+export interface KafkaClientOptions {
+  clientId: string;
+  brokers: string[];
+  log: KafkaLog;
+}
+
+const LEVELS: Record<number, 'error' | 'warn' | 'log' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'log',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** kafkajs with bounded retries and its log lines routed to the app's logger. */
+export function createKafka({ clientId, brokers, log }: KafkaClientOptions): Kafka {
+  return new Kafka({
+    clientId,
+    brokers,
+    logLevel: logLevel.WARN,
+    retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 },
+    logCreator:
+      () =>
+      ({ level, log: line }: LogEntry) => {
+        const { message, ...rest } = line;
+        log(LEVELS[level] ?? 'log', { ...rest, msg: message });
+      },
+  });
+}

@@ -1,0 +1,7 @@
+/**
+ * The one place both apps (and the replay CLI) get a Kafka client and their
+ * topics from: client options, log routing and topic creation. Framework-free
+ * on purpose: each app passes its own logger.
+ */
+export { createKafka, type KafkaClientOptions, type KafkaLog } from './client';
+export { ensureTopics } from './topics';
