@@ -5,7 +5,7 @@ export const CLI_USAGE =
   'usage: okta-sim [--port <p>] [--host <addr>] [--users <n>] [--groups <n>] [--apps <n>] [--seed <n>]\n' +
   '                [--token <t>] [--latency-ms <n>] [--log-events <n>] [--rate-window-ms <n>]\n' +
   '                [--concurrency <n>] [--rate-limit <bucket>=<n> ...] [--token-owner-role <ROLE>]\n' +
-  '                [--grow-logs-ms <n>]\n' +
+  '                [--grow-logs-ms <n>] [--object-size small|realistic]\n' +
   `  buckets: ${BUCKETS.join(', ')}`;
 
 export class CliError extends Error {}
@@ -42,6 +42,11 @@ const TEXT_FLAGS: Record<string, Setter<string>> = {
   '--host': (o, v) => (o.host = v),
   '--token': (o, v) => (o.token = v),
   '--token-owner-role': (o, v) => (o.tokenOwnerRole = v),
+  '--object-size': (o, v) => {
+    if (v !== 'small' && v !== 'realistic')
+      throw new CliError(`--object-size is small or realistic, got ${v}`);
+    o.objectSize = v;
+  },
 };
 
 /**

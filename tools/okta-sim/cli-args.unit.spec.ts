@@ -28,6 +28,11 @@ describe('okta-sim CLI arguments', () => {
     expect(parseCliArgs([])).toEqual({});
   });
 
+  it('takes --object-size small or realistic, nothing else', () => {
+    expect(parseCliArgs(['--object-size', 'realistic'])).toEqual({ objectSize: 'realistic' });
+    expect(() => parseCliArgs(['--object-size=huge'])).toThrow(/small or realistic/);
+  });
+
   it.each([
     [['--users', 'many']],
     [['--rate-limit', 'nope=3']],

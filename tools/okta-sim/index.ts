@@ -63,6 +63,7 @@ function buildOrg(opts: OktaSimOptions) {
     anchorMs,
     tokenOwnerRole: opts.tokenOwnerRole ?? 'READ_ONLY_ADMIN',
   });
+  org.objectSize = opts.objectSize ?? 'small';
   const log = new SystemLogStore(clock, `okta-sim:${seed}:${org.id}`);
   const logPrng = new Prng(seed ^ 0x1badb002);
   for (const event of generateInitialLog(org, logPrng, anchorMs, opts.logEvents ?? userCount * 3)) {

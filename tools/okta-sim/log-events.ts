@@ -2,6 +2,7 @@ import { OktaGeoContext, OktaLogActor, OktaLogEvent, LogEntry } from './log-mode
 import { SimOrg } from './model';
 import { PLACES, ROLE_LABELS, USER_AGENTS } from './org-catalog';
 import { Prng } from './prng';
+import { ObjectSize, ipChainHops, richDebugData } from './realistic-size';
 
 const DISPLAY_MESSAGES: Readonly<Record<string, string>> = {
   'user.session.start': 'User login to Okta',
@@ -106,6 +107,8 @@ export interface EventDraft {
   result: string;
   reason: string | null;
   detail: string | null;
+  /** Sign-in flow: session and transaction ids shared with its other events. */
+  flow?: number;
 }
 
 function debugData(draft: EventDraft, prng: Prng, requestId: string): Record<string, string> {
@@ -132,7 +135,11 @@ function debugData(draft: EventDraft, prng: Prng, requestId: string): Record<str
 }
 
 /** One Okta-shaped event; the per-event PRNG supplies the client/network details. */
-export function buildEvent(draft: EventDraft, prng: Prng): OktaLogEvent {
+export function buildEvent(
+  draft: EventDraft,
+  prng: Prng,
+  objectSize: ObjectSize = 'small',
+): OktaLogEvent {
   const place = prng.pick(PLACES);
   const agent = prng.pick(USER_AGENTS);
   const ip = `${prng.int(20, 220)}.${prng.int(0, 255)}.${prng.int(0, 255)}.${prng.int(1, 254)}`;
@@ -144,6 +151,10 @@ export function buildEvent(draft: EventDraft, prng: Prng): OktaLogEvent {
     geolocation: { lat: place.lat, lon: place.lon },
   };
   const requestId = prng.base62(27);
+  const flow = draft.flow === undefined ? null : new Prng(draft.flow);
+  const sessionId = flow ? `idx${flow.base62(22)}` : null;
+  const transactionId = flow ? flow.base62(27) : requestId;
+  const realistic = objectSize === 'realistic';
   const failed = draft.result === 'FAILURE' || draft.result === 'DENY';
   const warn = failed || draft.eventType === 'user.account.lock';
   const isAuth =
@@ -175,7 +186,7 @@ export function buildEvent(draft: EventDraft, prng: Prng): OktaLogEvent {
       issuer: null,
       interface: null,
       authenticationStep: 0,
-      externalSessionId: isAuth ? `idx${prng.base62(22)}` : 'unknown',
+      externalSessionId: sessionId ?? (isAuth ? `idx${prng.base62(22)}` : 'unknown'),
     },
     securityContext: {
       asNumber: prng.int(1000, 65000),
@@ -184,10 +195,40 @@ export function buildEvent(draft: EventDraft, prng: Prng): OktaLogEvent {
       domain: 'example.net',
       isProxy: false,
     },
-    debugContext: { debugData: debugData(draft, prng, requestId) },
-    transaction: { type: 'WEB', id: requestId, detail: {} },
-    request: { ipChain: [{ ip, geographicalContext: geo, version: 'V4', source: null }] },
+    debugContext: {
+      debugData: {
+        ...debugData(draft, prng, requestId),
+        ...(realistic ? richDebugData(prng) : {}),
+      },
+    },
+    transaction: { type: 'WEB', id: transactionId, detail: {} },
+    request: { ipChain: realistic ? ipChain(prng, ip, geo) : [hop(ip, geo)] },
   };
+}
+
+const hop = (ip: string, geo: OktaGeoContext | null) => ({
+  ip,
+  geographicalContext: geo,
+  version: 'V4',
+  source: null,
+});
+
+/** The client, then the proxies and load balancers the request passed. */
+function ipChain(prng: Prng, clientIp: string, geo: OktaGeoContext) {
+  const chain = [hop(clientIp, geo)];
+  for (let i = ipChainHops(prng) - 1; i > 0; i--) {
+    const place = prng.pick(PLACES);
+    chain.push(
+      hop(`10.${prng.int(0, 255)}.${prng.int(0, 255)}.${prng.int(1, 254)}`, {
+        city: place.city,
+        state: place.state,
+        country: place.country,
+        postalCode: place.postalCode,
+        geolocation: { lat: place.lat, lon: place.lon },
+      }),
+    );
+  }
+  return chain;
 }
 
 /** Full JSON of a stored entry (generated entries are rebuilt from their spec). */
@@ -205,8 +246,10 @@ export function materializeEvent(entry: LogEntry, org: SimOrg): OktaLogEvent {
       result: spec.result,
       reason: spec.reason,
       detail: spec.detail,
+      ...(spec.flow === undefined ? {} : { flow: spec.flow }),
     },
     new Prng(spec.salt),
+    org.objectSize,
   );
 }
 

@@ -36,6 +36,14 @@ const NOISE_WEIGHTS: ReadonlyArray<readonly [NoiseKind, number]> = [
 
 const FAILURE_REASONS = ['INVALID_CREDENTIALS', 'VERIFICATION_ERROR', 'LOCKED_OUT'] as const;
 
+/**
+ * Share of an enrolled user's sign-ins that include an MFA verification (the
+ * rest: a remembered device, or a policy that did not ask).
+ */
+export const ENROLLED_SIGN_IN_MFA_SHARE = 0.85;
+/** The verification comes this many ms (at most) before the session starts. */
+const MFA_BEFORE_SESSION_MS = 20_000;
+
 /** Precomputed pools so drawing 150,000 events stays linear. */
 export class LogDrawer {
   readonly admins: SimUser[];
@@ -73,11 +81,33 @@ export class LogDrawer {
   }
 
   /**
+   * A successful sign-in as Okta logs it: for a user with an active factor
+   * (most of the time) the MFA verification first, then the session start,
+   * both carrying the same session and transaction ids.
+   */
+  signIn(user: SimUser, atMs: number): LogSeed[] {
+    const none = { targetIds: [] as string[], result: 'SUCCESS', reason: null, detail: null };
+    const factor = user.factors.find((f) => f.status === 'ACTIVE');
+    const flow = this.prng.int(0, 0xffffffff);
+    const session = this.seed(atMs, 'user.session.start', { ...none, actorId: user.id, flow });
+    if (!factor || !this.prng.chance(ENROLLED_SIGN_IN_MFA_SHARE)) return [session];
+    const verifiedMs = atMs - this.prng.int(1_000, MFA_BEFORE_SESSION_MS);
+    const mfa = this.seed(verifiedMs, 'user.authentication.auth_via_mfa', {
+      ...none,
+      actorId: user.id,
+      targetIds: [user.id],
+      detail: factor.factorType,
+      flow,
+    });
+    return [session, mfa];
+  }
+
+  /**
    * A background event at `publishedMs`. Successful sign-ins are drawn from users
    * who have signed in, and never after their `lastLogin`, so the log agrees
    * with the user objects.
    */
-  noise(publishedMs: number): LogSeed {
+  noise(publishedMs: number): LogSeed[] {
     const { prng, org } = this;
     const kind = prng.weighted(NOISE_WEIGHTS);
     const signer = this.signers.length > 0 ? prng.pick(this.signers) : org.tokenOwner();
@@ -88,10 +118,10 @@ export class LogDrawer {
     const base = { targetIds: [] as string[], result: 'SUCCESS', reason: null, detail: null };
     switch (kind) {
       case 'login':
-        return this.seed(at, 'user.session.start', { ...base, actorId: signer.id });
+        return this.signIn(signer, at);
       case 'login-failure': {
         const user = this.active.length > 0 ? prng.pick(this.active) : signer;
-        return this.seed(publishedMs, 'user.session.start', {
+        return this.one(publishedMs, 'user.session.start', {
           ...base,
           actorId: user.id,
           result: 'FAILURE',
@@ -100,7 +130,7 @@ export class LogDrawer {
       }
       case 'mfa': {
         const factor = signer.factors.find((f) => f.status === 'ACTIVE');
-        return this.seed(at, 'user.authentication.auth_via_mfa', {
+        return this.one(at, 'user.authentication.auth_via_mfa', {
           ...base,
           actorId: signer.id,
           targetIds: [signer.id],
@@ -109,14 +139,14 @@ export class LogDrawer {
       }
       case 'sso': {
         const app = prng.pick(org.apps);
-        return this.seed(at, 'user.authentication.sso', {
+        return this.one(at, 'user.authentication.sso', {
           ...base,
           actorId: signer.id,
           targetIds: [app.id],
         });
       }
       case 'policy':
-        return this.seed(at, 'policy.evaluate_sign_on', {
+        return this.one(at, 'policy.evaluate_sign_on', {
           ...base,
           actorId: signer.id,
           result: 'ALLOW',
@@ -128,14 +158,14 @@ export class LogDrawer {
         const app = prng.pick(org.apps);
         const user = prng.pick(org.users);
         if (app.directUsers.has(user.id)) return this.noise(publishedMs);
-        return this.seed(publishedMs, 'application.user_membership.remove', {
+        return this.one(publishedMs, 'application.user_membership.remove', {
           ...base,
           actorId: this.admin(),
           targetIds: [user.id, app.id],
         });
       }
       case 'factor-deactivate':
-        return this.seed(publishedMs, 'user.mfa.factor.deactivate', {
+        return this.one(publishedMs, 'user.mfa.factor.deactivate', {
           ...base,
           actorId: signer.id,
           targetIds: [signer.id],
@@ -143,7 +173,7 @@ export class LogDrawer {
         });
       case 'factor-reset': {
         const user = this.unenrolled.length > 0 ? prng.pick(this.unenrolled) : signer;
-        return this.seed(publishedMs, 'user.mfa.factor.reset_all', {
+        return this.one(publishedMs, 'user.mfa.factor.reset_all', {
           ...base,
           actorId: this.admin(),
           targetIds: [user.id],
@@ -152,8 +182,12 @@ export class LogDrawer {
     }
   }
 
+  private one(publishedMs: number, eventType: string, spec: Omit<GeneratedLogSpec, 'salt'>) {
+    return [this.seed(publishedMs, eventType, spec)];
+  }
+
   /** A membership change consistent with today's membership. */
-  private membership(publishedMs: number, add: boolean): LogSeed {
+  private membership(publishedMs: number, add: boolean): LogSeed[] {
     const { prng, org } = this;
     const groups = org.groups.filter((group) => group.type === 'OKTA_GROUP');
     const group = groups.length > 0 ? prng.pick(groups) : org.everyone();
@@ -163,7 +197,7 @@ export class LogDrawer {
       if (group.members.has(outsider.id)) return this.noise(publishedMs);
       userId = outsider.id;
     }
-    return this.seed(
+    return this.one(
       publishedMs,
       add ? 'group.user_membership.add' : 'group.user_membership.remove',
       {
@@ -232,10 +266,7 @@ function derivedEvents(org: SimOrg, drawer: LogDrawer, from: number, to: number)
         );
     }
     const lastLogin = inWindow(user.lastLogin, from, to);
-    if (lastLogin !== null)
-      logins.push(
-        drawer.seed(lastLogin, 'user.session.start', { ...none, actorId: user.id, targetIds: [] }),
-      );
+    if (lastLogin !== null) logins.push(...drawer.signIn(user, lastLogin));
   }
   for (const group of org.roleGroups()) {
     for (const role of group.roles) {
@@ -285,6 +316,6 @@ export function generateInitialLog(
   const drawer = new LogDrawer(org, prng, from);
   const seeds = derivedEvents(org, drawer, from, to).slice(0, total);
   while (seeds.length < total)
-    seeds.push(drawer.noise(from + Math.floor(prng.float() * (to - from))));
-  return seeds.sort((a, b) => a.publishedMs - b.publishedMs);
+    seeds.push(...drawer.noise(from + Math.floor(prng.float() * (to - from))));
+  return seeds.slice(0, total).sort((a, b) => a.publishedMs - b.publishedMs);
 }

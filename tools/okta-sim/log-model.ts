@@ -79,6 +79,11 @@ export interface GeneratedLogSpec {
   /** Factor type, role type… depending on the event type. */
   detail: string | null;
   salt: number;
+  /**
+   * Events of one sign-in flow (session start, then the MFA verification) share
+   * it: their session and transaction ids are drawn from it, as Okta logs them.
+   */
+  flow?: number;
 }
 
 export interface LogEntry {

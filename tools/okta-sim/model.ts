@@ -1,3 +1,4 @@
+import type { ObjectSize } from './realistic-size';
 /**
  * The live in-memory model of a simulated Okta org. It holds facts (statuses,
  * timestamps, memberships), not Okta JSON: `okta-json.ts` renders the wire
@@ -134,6 +135,8 @@ export class SimOrg {
   readonly apps: SimApp[];
   /** Bumped by every mutation; caches of derived lists key on it. */
   version = 0;
+  /** `realistic`: custom profile attributes, mapped app profiles, rich log context (realistic-size.ts). */
+  objectSize: ObjectSize = 'small';
   private readonly userIndex = new Map<string, SimUser>();
   private readonly loginIndex = new Map<string, SimUser>();
   private readonly groupIndex = new Map<string, SimGroup>();

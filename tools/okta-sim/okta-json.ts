@@ -3,6 +3,7 @@
  * strings). `base` is the org URL the client called, used in `_links`.
  */
 import { SimApp, SimFactor, SimGroup, SimOrg, SimRoleAssignment, SimUser } from './model';
+import { customUserProfile, mappedAppProfile } from './realistic-size';
 
 type Json = Record<string, unknown>;
 
@@ -41,7 +42,12 @@ export function userJson(org: SimOrg, user: SimUser, base: string): Json {
     lastUpdated: user.lastUpdated,
     passwordChanged: user.passwordChanged,
     type: { id: org.userTypeId },
-    profile: { ...user.profile, mobilePhone: null, secondEmail: null },
+    profile: {
+      ...user.profile,
+      mobilePhone: null,
+      secondEmail: null,
+      ...(org.objectSize === 'realistic' ? customUserProfile(user.id) : {}),
+    },
     credentials,
     _links: userLinks(user, base, org.userTypeId),
   };
@@ -193,7 +199,8 @@ export function appUserJson(
     passwordChanged: null,
     syncState: 'DISABLED',
     credentials: { userName: user.profile.login },
-    profile: {},
+    profile:
+      org.objectSize === 'realistic' ? mappedAppProfile(app.id, user.id, user.profile.login) : {},
     _links: links,
   };
 }

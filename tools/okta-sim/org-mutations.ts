@@ -168,14 +168,16 @@ export class OrgMutations {
 
   /** Background traffic (sign-ins…) published now: `autoGrowLogs`. */
   appendNoise(count: number): void {
-    for (let i = 0; i < count; i++) {
-      const seed = this.drawer.noise(this.now().getTime());
-      this.log.add({
-        publishedMs: this.now().getTime(),
-        eventType: seed.eventType,
-        uuid: this.prng.uuid(),
-        spec: seed.spec,
-      });
+    for (let added = 0; added < count;) {
+      for (const seed of this.drawer.noise(this.now().getTime()).slice(0, count - added)) {
+        this.log.add({
+          publishedMs: this.now().getTime(),
+          eventType: seed.eventType,
+          uuid: this.prng.uuid(),
+          spec: seed.spec,
+        });
+        added++;
+      }
     }
   }
 }

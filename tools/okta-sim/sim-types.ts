@@ -1,3 +1,4 @@
+import type { ObjectSize } from './realistic-size';
 import { SimFaults } from './faults';
 import { GroundTruth } from './ground-truth';
 import { OktaLogEvent } from './log-model';
@@ -38,6 +39,12 @@ export interface OktaSimOptions {
   linkHeaderStyle?: LinkHeaderStyle;
   /** `/.well-known/okta-organization` pipeline; default idx. */
   pipeline?: 'idx' | 'v1';
+  /**
+   * `small` (default): the compact objects of the demo org. `realistic`: the
+   * sizes of real customers' objects (custom profile attributes, mapped app
+   * profiles, full System Log context; see realistic-size.ts and README).
+   */
+  objectSize?: ObjectSize;
   /** Grow the System Log with background events (sign-ins…) every `intervalMs`. */
   autoGrowLogs?: { intervalMs: number; eventsPerTick?: number };
 }
