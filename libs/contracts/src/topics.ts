@@ -21,6 +21,12 @@ export const DEFAULT_PARTITIONS: Record<TopicName, number> = {
   'okta.dead-letter.v1': 1,
 };
 
+/**
+ * Topics that are the record replay rebuilds from: created with no time-based
+ * deletion. The others (commands, dead letters) keep a finite retention.
+ */
+export const HISTORY_TOPICS: readonly TopicKey[] = ['identity', 'systemLog'];
+
 /** Producers keep every message under this many bytes (the broker default is 1 MiB). */
 export const MAX_MESSAGE_BYTES = 512 * 1024;
 

@@ -4,4 +4,11 @@
  * on purpose: each app passes its own logger.
  */
 export { createKafka, type KafkaClientOptions, type KafkaLog } from './client';
-export { ensureTopics } from './topics';
+export {
+  defaultTopicPolicy,
+  ensureTopics,
+  topicConfig,
+  topicConfigWarnings,
+  RECORD_OVERHEAD_BYTES,
+  type TopicPolicy,
+} from './topics';

@@ -1,25 +1,136 @@
-import { Admin } from 'kafkajs';
-import { DEFAULT_PARTITIONS, TOPICS, TopicName, TopicNames } from '@regentra/contracts';
+import { Admin, ConfigResourceTypes } from 'kafkajs';
+import {
+  DEFAULT_PARTITIONS,
+  HISTORY_TOPICS,
+  TOPICS,
+  TopicKey,
+  TopicName,
+  TopicNames,
+} from '@regentra/contracts';
+
+/** Retention and size settings the apps create their topics with. */
+export interface TopicPolicy {
+  /** `retention.ms` of the identity and System Log topics; -1 keeps history for replay. */
+  historyRetentionMs: number;
+  /** `retention.ms` of the commands and dead-letter topics. */
+  transientRetentionMs: number;
+  /**
+   * `max.message.bytes` of every topic: the largest record value the producers
+   * write plus room for the key, headers and batch framing.
+   */
+  maxMessageBytes: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Room for the key, headers and record-batch framing above the largest value. */
+export const RECORD_OVERHEAD_BYTES = 16 * 1024;
+
+export function defaultTopicPolicy(maxRecordBytes: number): TopicPolicy {
+  return {
+    historyRetentionMs: -1,
+    transientRetentionMs: 14 * DAY_MS,
+    maxMessageBytes: maxRecordBytes + RECORD_OVERHEAD_BYTES,
+  };
+}
+
+/** The configuration a topic of ours is created with. */
+export function topicConfig(key: TopicKey, policy: TopicPolicy): Record<string, string> {
+  const retention = HISTORY_TOPICS.includes(key)
+    ? policy.historyRetentionMs
+    : policy.transientRetentionMs;
+  return {
+    'cleanup.policy': 'delete',
+    'retention.ms': String(retention),
+    'max.message.bytes': String(policy.maxMessageBytes),
+  };
+}
+
+/** Retention shorter than wanted: -1 (forever) is the longest. */
+const shorter = (have: number, want: number) =>
+  want === -1 ? have !== -1 : have !== -1 && have < want;
 
 /**
- * Creates the missing topics with their partition counts (auto-create is off on
- * our brokers). Either app may start first, and several instances at once: a
- * topic another instance created in between is not an error.
+ * What an existing topic's settings put at risk, one line per topic and
+ * setting (empty: nothing). A topic created by someone else with the broker's
+ * default retention (7 days) silently loses the history replay needs.
  */
-export async function ensureTopics(admin: Admin, names: TopicNames): Promise<void> {
+export function topicConfigWarnings(
+  topic: string,
+  key: TopicKey,
+  policy: TopicPolicy,
+  have: Record<string, string | undefined>,
+): string[] {
+  const want = topicConfig(key, policy);
+  const warnings: string[] = [];
+  const retention = Number(have['retention.ms']);
+  if (have['retention.ms'] !== undefined && shorter(retention, Number(want['retention.ms']))) {
+    warnings.push(
+      `topic ${topic} has retention.ms=${retention}, shorter than ${want['retention.ms']}: ` +
+        (HISTORY_TOPICS.includes(key)
+          ? 'replay from offset 0 will miss older events'
+          : 'unprocessed records may expire'),
+    );
+  }
+  const maxBytes = Number(have['max.message.bytes']);
+  if (have['max.message.bytes'] !== undefined && maxBytes < policy.maxMessageBytes) {
+    warnings.push(
+      `topic ${topic} has max.message.bytes=${maxBytes}, smaller than ${policy.maxMessageBytes}: ` +
+        'the largest records will be refused',
+    );
+  }
+  return warnings;
+}
+
+/**
+ * Creates the missing topics with their partition counts and the policy's
+ * settings (auto-create is off on our brokers), and returns warnings for
+ * existing topics whose settings fall short of the policy. Either app may start
+ * first, and several instances at once: a topic another instance created in
+ * between is not an error.
+ */
+export async function ensureTopics(
+  admin: Admin,
+  names: TopicNames,
+  policy: TopicPolicy,
+): Promise<string[]> {
+  const keys = Object.keys(names) as TopicKey[];
   const existing = new Set(await admin.listTopics());
-  const missing = (Object.keys(names) as Array<keyof TopicNames>)
+  const missing = keys
     .filter((key) => !existing.has(names[key]))
     .map((key) => ({
       topic: names[key],
       numPartitions: DEFAULT_PARTITIONS[TOPICS[key] as TopicName],
       replicationFactor: -1,
+      configEntries: Object.entries(topicConfig(key, policy)).map(([name, value]) => ({
+        name,
+        value,
+      })),
     }));
-  if (missing.length === 0) return;
-  try {
-    await admin.createTopics({ topics: missing, waitForLeaders: true });
-  } catch (error) {
-    const now = new Set(await admin.listTopics());
-    if (missing.some((t) => !now.has(t.topic))) throw error;
+  if (missing.length > 0) {
+    try {
+      await admin.createTopics({ topics: missing, waitForLeaders: true });
+    } catch (error) {
+      const now = new Set(await admin.listTopics());
+      if (missing.some((t) => !now.has(t.topic))) throw error;
+    }
   }
+  const present = keys.filter((key) => existing.has(names[key]));
+  if (present.length === 0) return [];
+  const described = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: present.map((key) => ({
+      type: ConfigResourceTypes.TOPIC,
+      name: names[key],
+      configNames: ['retention.ms', 'max.message.bytes'],
+    })),
+  });
+  return described.resources.flatMap((resource) => {
+    const key = present.find((k) => names[k] === resource.resourceName);
+    if (!key) return [];
+    const have = Object.fromEntries(
+      resource.configEntries.map((entry) => [entry.configName, entry.configValue]),
+    );
+    return topicConfigWarnings(resource.resourceName, key, policy, have);
+  });
 }

@@ -1,7 +1,7 @@
 import { Logger, Provider } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
-import { topicNames, TopicNames } from '@regentra/contracts';
-import { createKafka, ensureTopics } from '@regentra/kafka';
+import { MAX_MESSAGE_BYTES, topicNames, TopicNames } from '@regentra/contracts';
+import { createKafka, defaultTopicPolicy, ensureTopics } from '@regentra/kafka';
 
 export const KAFKA = Symbol('KAFKA');
 export const TOPIC_NAMES = Symbol('TOPIC_NAMES');
@@ -29,7 +29,9 @@ export function kafkaProviders(config: {
         const admin = kafka.admin();
         await admin.connect();
         try {
-          await ensureTopics(admin, names);
+          // Existing topics that would lose history or refuse our largest records: say so, loudly.
+          const warnings = await ensureTopics(admin, names, defaultTopicPolicy(MAX_MESSAGE_BYTES));
+          for (const warning of warnings) logger.warn(warning);
         } finally {
           await admin.disconnect();
         }

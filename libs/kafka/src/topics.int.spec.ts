@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { Admin, ConfigResourceTypes } from 'kafkajs';
+import { topicNames } from '@regentra/contracts';
+import { testKafka } from '../../../test/support/kafka-helpers';
+import { defaultTopicPolicy, ensureTopics } from './topics';
+
+/** Against the real broker: what the topics are created with, and the start-up warning. */
+describe('ensureTopics on a real broker', () => {
+  const kafka = testKafka();
+  let admin: Admin;
+  const policy = defaultTopicPolicy(512 * 1024);
+  beforeAll(async () => {
+    admin = kafka.admin();
+    await admin.connect();
+  });
+  afterAll(() => admin.disconnect());
+
+  async function configOf(topic: string): Promise<Record<string, string>> {
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
+    });
+    return Object.fromEntries(
+      (described.resources[0]?.configEntries ?? []).map((e) => [e.configName, e.configValue]),
+    );
+  }
+
+  it('creates history topics with no time-based deletion and every topic with our size limit', async () => {
+    const names = topicNames(`t-${randomUUID().slice(0, 8)}.`);
+    expect(await ensureTopics(admin, names, policy)).toEqual([]);
+    expect((await configOf(names.identity))['retention.ms']).toBe('-1');
+    expect((await configOf(names.systemLog))['retention.ms']).toBe('-1');
+    expect((await configOf(names.commands))['retention.ms']).toBe(
+      String(policy.transientRetentionMs),
+    );
+    expect((await configOf(names.deadLetter))['max.message.bytes']).toBe(
+      String(policy.maxMessageBytes),
+    );
+    // A second start (or a second instance) finds them as wanted: no warning.
+    expect(await ensureTopics(admin, names, policy)).toEqual([]);
+  });
+
+  it('warns about an existing history topic made with the broker default retention', async () => {
+    const names = topicNames(`t-${randomUUID().slice(0, 8)}.`);
+    await admin.createTopics({
+      topics: [
+        {
+          topic: names.identity,
+          numPartitions: 1,
+          configEntries: [{ name: 'retention.ms', value: String(7 * 24 * 3600 * 1000) }],
+        },
+      ],
+      waitForLeaders: true,
+    });
+    const warnings = await ensureTopics(admin, names, policy);
+    expect(warnings).toEqual([
+      expect.stringMatching(new RegExp(`${names.identity.replace(/\./g, '\\.')}.*retention\\.ms`)),
+    ]);
+  });
+});
