@@ -1,8 +1,8 @@
 import { MongoClient } from 'mongodb';
 import { topicNames } from '@regentra/contracts';
-import { ScheduleService } from '../../apps/okta-collector/src/scheduling/schedule.service';
-import { SyncCoordinator } from '../../apps/okta-collector/src/scheduling/sync-coordinator.service';
-import { EventPublisher } from '../../apps/okta-collector/src/platform/event-publisher';
+import { ScheduleService } from '../../apps/okta-collector/src/schedules/schedule.service';
+import { SyncCoordinator } from '../../apps/okta-collector/src/sync-runs/sync-coordinator.service';
+import { EventPublisher } from '../../apps/okta-collector/src/kafka/event-publisher';
 import { startOktaSim, OktaSim } from '../../tools/okta-sim';
 import { collectorConfig, startCollector, StartedApp } from '../support/apps';
 import { collectorApi } from '../support/collector-api';
