@@ -1,7 +1,6 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
-import { Kafka } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import type { DestinationStream } from 'pino';
 import { Registry } from 'prom-client';
@@ -119,5 +118,3 @@ export class CollectorModule {
     };
   }
 }
-
-export type { Kafka };
