@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import { Producer } from 'kafkajs';
 import { DeadLetterSchema, encodeMessage, topicNames, TOPICS } from '@regentra/contracts';
-import { EventPublisher } from '../../apps/okta-collector/src/platform/event-publisher';
-import { SyncRequestsRepository } from '../../apps/okta-collector/src/commands/sync-requests.repository';
+import { EventPublisher } from '../../apps/okta-collector/src/kafka/event-publisher';
+import { SyncRequestsRepository } from '../../apps/okta-collector/src/sync-requests/sync-requests.repository';
 import {
   collectorConfig,
   projectorConfig,

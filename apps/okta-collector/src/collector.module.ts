@@ -1,36 +1,42 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
-import { Kafka } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import type { DestinationStream } from 'pino';
 import { Registry } from 'prom-client';
-import { SYNC_REQUEST_LISTENER, SyncRequestsConsumer } from './commands/sync-requests.consumer';
-import { SyncRequestsRepository } from './commands/sync-requests.repository';
 import { COLLECTOR_CONFIG, CollectorConfig } from './config/collector.config';
-import { HealthController } from './health/health.controller';
-import { SyncsController } from './commands/syncs.controller';
+import { CONNECTION_REMOVED_LISTENER } from './connections/connection-removed.listener';
 import { ConnectionsController } from './connections/connections.controller';
 import { ConnectionsRepository } from './connections/connections.repository';
 import { ConnectionsService } from './connections/connections.service';
 import { OktaClientFactory } from './connections/okta-client.factory';
+import { tokenVaultProvider } from './connections/token-vault';
+import { HealthController } from './health/health.controller';
 import { IdentitySyncService } from './identity-sync/identity-sync.service';
-import { OrgLeaseRepository } from './scheduling/org-lease.repository';
-import { ScheduleService } from './scheduling/schedule.service';
-import { StatusController } from './scheduling/status.controller';
-import { StatusService } from './scheduling/status.service';
-import { SyncCoordinator } from './scheduling/sync-coordinator.service';
-import { SyncRunsRepository } from './scheduling/sync-runs.repository';
-import { SYSTEM_LOG_RUNNER } from './scheduling/system-log-runner';
-import { LogCursorRepository } from './system-log/log-cursor.repository';
-import { SystemLogPollerService } from './system-log/system-log-poller.service';
+import { EventPublisher } from './kafka/event-publisher';
+import { KAFKA, kafkaProviders, TOPIC_NAMES } from './kafka/kafka.providers';
+import { SYNC_COMMAND_HANDLER, SyncCommandsConsumer } from './kafka/sync-commands.consumer';
 import { ApiTokenGuard } from './platform/api-token.guard';
 import { CLOCK, Clock, systemClock } from './platform/clock';
-import { EventPublisher } from './platform/event-publisher';
-import { KAFKA, kafkaProviders, TOPIC_NAMES } from './kafka/kafka.providers';
 import { loggingModule } from './platform/logging';
 import { COLLECTOR_METRICS, createCollectorMetrics, METRICS_REGISTRY } from './platform/metrics';
 import { COLLECTOR_DB, connectMongo, MONGO_CLIENT } from './platform/mongo.providers';
+import { ScheduleService } from './schedules/schedule.service';
+import { StatusController } from './status/status.controller';
+import { StatusService } from './status/status.service';
+import { SyncRequestHandler } from './sync-requests/sync-request.handler';
+import { SYNC_REQUEST_LISTENER } from './sync-requests/sync-request.listener';
+import { SyncRequestsRepository } from './sync-requests/sync-requests.repository';
+import { SyncRequestsService } from './sync-requests/sync-requests.service';
+import { SyncsController } from './sync-requests/syncs.controller';
+import { AbandonedRunPublisher } from './sync-runs/abandoned-run.publisher';
+import { OrgLeaseRepository } from './sync-runs/org-lease.repository';
+import { IDENTITY_SYNC_RUNNER, SYSTEM_LOG_RUNNER } from './sync-runs/run-port';
+import { SyncCoordinator } from './sync-runs/sync-coordinator.service';
+import { SyncRunsRepository } from './sync-runs/sync-runs.repository';
+import { SyncRunsService } from './sync-runs/sync-runs.service';
+import { LogCursorRepository } from './system-log/log-cursor.repository';
+import { SystemLogPollerService } from './system-log/system-log-poller.service';
 
 export interface CollectorModuleOptions {
   config: CollectorConfig;
@@ -80,19 +86,31 @@ export class CollectorModule {
       controllers: [HealthController, ConnectionsController, SyncsController, StatusController],
       providers: [
         ...infrastructure,
+        // sync-requests: the inbox and the command handler the Kafka consumer delegates to
         SyncRequestsRepository,
-        SyncRequestsConsumer,
+        SyncRequestsService,
+        SyncRequestHandler,
+        SyncCommandsConsumer,
+        { provide: SYNC_COMMAND_HANDLER, useExisting: SyncRequestHandler },
+        // connections
+        tokenVaultProvider,
         ConnectionsRepository,
         ConnectionsService,
         OktaClientFactory,
+        { provide: CONNECTION_REMOVED_LISTENER, useExisting: SyncRequestsService },
+        // sync-runs and the runners it drives
         OrgLeaseRepository,
         SyncRunsRepository,
+        SyncRunsService,
+        AbandonedRunPublisher,
         IdentitySyncService,
+        { provide: IDENTITY_SYNC_RUNNER, useExisting: IdentitySyncService },
         LogCursorRepository,
         SystemLogPollerService,
         { provide: SYSTEM_LOG_RUNNER, useExisting: SystemLogPollerService },
         SyncCoordinator,
         { provide: SYNC_REQUEST_LISTENER, useExisting: SyncCoordinator },
+        // schedules and status
         ScheduleService,
         StatusService,
       ],
@@ -100,5 +118,3 @@ export class CollectorModule {
     };
   }
 }
-
-export type { Kafka };

@@ -2,7 +2,8 @@ import { Body, Controller, Delete, HttpCode, Param, Post, Put, UseGuards } from 
 import { z } from 'zod';
 import { Secret } from '../okta-client';
 import { ApiTokenGuard } from '../platform/api-token.guard';
-import { OrgIdPipe, ZodBodyPipe } from '../platform/zod-body.pipe';
+import { OrgIdPipe } from '../platform/org-id.pipe';
+import { ZodBodyPipe } from '../platform/zod-body.pipe';
 import { ConnectionsService } from './connections.service';
 
 const SaveConnectionBody = z

@@ -1,38 +1,16 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { Collection, Db } from 'mongodb';
 import { COLLECTOR_DB } from '../platform/mongo.providers';
-import { SealedToken } from './token-vault';
+import { ConnectionDoc, ConnectionTestFields, ConnectionView } from './connection.types';
 
-export type ConnectionState = 'connected' | 'credentials_invalid';
-
-/** One stored Okta connection per org (the collector's own database). */
-export interface ConnectionDoc {
-  _id: string; // orgId
-  orgId: string;
-  /** Validated base URL, e.g. https://acme.okta.com */
-  baseUrl: string;
-  token: SealedToken;
-  state: ConnectionState;
-  stateReason: string | null;
-  tokenOwner: { id: string; login: string | null } | null;
-  roles: string[];
-  readOnly: boolean | null;
-  warnings: string[];
-  savedAt: Date;
-  lastTestedAt: Date;
-  /** Last time Okta accepted the token (every call renews Okta's 30-day idle expiry). */
-  tokenLastUsedAt: Date | null;
-  /** Bumped on every save: a sync started under an older generation must not mark a newer connection invalid. */
-  generation: number;
-  lastScheduleSkip: { at: Date; reason: string } | null;
-}
+export const CONNECTIONS_COLLECTION = 'connections';
 
 @Injectable()
 export class ConnectionsRepository implements OnModuleInit {
-  readonly collection: Collection<ConnectionDoc>;
+  private readonly collection: Collection<ConnectionDoc>;
 
   constructor(@Inject(COLLECTOR_DB) db: Db) {
-    this.collection = db.collection<ConnectionDoc>('connections');
+    this.collection = db.collection<ConnectionDoc>(CONNECTIONS_COLLECTION);
   }
 
   async onModuleInit(): Promise<void> {
@@ -41,6 +19,11 @@ export class ConnectionsRepository implements OnModuleInit {
 
   get(orgId: string): Promise<ConnectionDoc | null> {
     return this.collection.findOne({ _id: orgId });
+  }
+
+  /** The connection without its sealed token (what the status API shows). */
+  getWithoutToken(orgId: string): Promise<ConnectionView | null> {
+    return this.collection.findOne({ _id: orgId }, { projection: { token: 0 } });
   }
 
   async save(
@@ -58,6 +41,27 @@ export class ConnectionsRepository implements OnModuleInit {
   async remove(orgId: string): Promise<boolean> {
     const result = await this.collection.deleteOne({ _id: orgId });
     return result.deletedCount === 1;
+  }
+
+  /** A re-test passed: connected again, unless the connection was re-saved meanwhile. */
+  async recordTestPassed(
+    orgId: string,
+    generation: number,
+    result: ConnectionTestFields,
+    now: Date,
+  ): Promise<void> {
+    await this.collection.updateOne(
+      { _id: orgId, generation },
+      {
+        $set: {
+          ...result,
+          state: 'connected',
+          stateReason: null,
+          lastTestedAt: now,
+          tokenLastUsedAt: now,
+        },
+      },
+    );
   }
 
   async markCredentialsInvalid(
@@ -82,7 +86,7 @@ export class ConnectionsRepository implements OnModuleInit {
   }
 
   /** Every connection without its sealed token (the scheduler decides per state). */
-  listAll(): Promise<Array<Omit<ConnectionDoc, 'token'>>> {
+  listAll(): Promise<ConnectionView[]> {
     return this.collection.find({}, { projection: { token: 0 } }).toArray();
   }
 }

@@ -8,8 +8,6 @@ import {
   NotFoundException,
   UnprocessableEntityException,
 } from '@nestjs/common';
-import { SyncRequestsRepository } from '../commands/sync-requests.repository';
-import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
 import {
   OktaApiError,
   OktaClient,
@@ -18,7 +16,12 @@ import {
   Secret,
 } from '../okta-client';
 import { CLOCK, Clock } from '../platform/clock';
-import { EventPublisher } from '../platform/event-publisher';
+import { EventPublisher } from '../kafka/event-publisher';
+import { ConnectionDoc, ConnectionView } from './connection.types';
+import {
+  CONNECTION_REMOVED_LISTENER,
+  ConnectionRemovedListener,
+} from './connection-removed.listener';
 import { ConnectionsRepository } from './connections.repository';
 import { ConnectionTestResult, testConnection } from './connection-tester';
 import { OktaClientFactory } from './okta-client.factory';
@@ -63,17 +66,49 @@ function asHttpError(error: unknown): HttpException {
 @Injectable()
 export class ConnectionsService {
   private readonly logger = new Logger(ConnectionsService.name);
-  readonly vault: TokenVault;
 
   constructor(
-    @Inject(COLLECTOR_CONFIG) config: CollectorConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CONNECTION_REMOVED_LISTENER) private readonly removed: ConnectionRemovedListener,
     private readonly repository: ConnectionsRepository,
     private readonly clients: OktaClientFactory,
     private readonly publisher: EventPublisher,
-    private readonly inbox: SyncRequestsRepository,
-  ) {
-    this.vault = new TokenVault(config.TOKEN_ENCRYPTION_KEYS);
+    private readonly vault: TokenVault,
+  ) {}
+
+  get(orgId: string): Promise<ConnectionDoc | null> {
+    return this.repository.get(orgId);
+  }
+
+  /** The connection without its sealed token (the status API). */
+  getWithoutToken(orgId: string): Promise<ConnectionView | null> {
+    return this.repository.getWithoutToken(orgId);
+  }
+
+  /** Every connection without its sealed token (the scheduler decides per state). */
+  listAll(): Promise<ConnectionView[]> {
+    return this.repository.listAll();
+  }
+
+  recordScheduleSkip(orgId: string, reason: string, at: Date): Promise<void> {
+    return this.repository.recordScheduleSkip(orgId, reason, at);
+  }
+
+  /** Okta accepted the token at `at` (renews Okta's 30-day idle expiry, as recorded). */
+  touchTokenUsed(orgId: string, at: Date): Promise<void> {
+    return this.repository.touchTokenUsed(orgId, at);
+  }
+
+  /**
+   * An Okta client for a stored connection: the token is opened here and never
+   * leaves this slice. `onAccepted` runs on every 2xx answer.
+   */
+  openClient(connection: ConnectionDoc, onAccepted?: () => void): OktaClient {
+    return this.clients.create(
+      new URL(connection.baseUrl),
+      this.vault.open(connection._id, connection.token),
+      onAccepted,
+    );
   }
 
   async save(orgId: string, domain: string, apiToken: Secret): Promise<ConnectionAnswer> {
@@ -115,18 +150,7 @@ export class ConnectionsService {
     try {
       const result = await this.runTest(baseUrl, this.vault.open(orgId, connection.token), true);
       const now = this.clock.now();
-      await this.repository.collection.updateOne(
-        { _id: orgId, generation: connection.generation },
-        {
-          $set: {
-            ...result,
-            state: 'connected',
-            stateReason: null,
-            lastTestedAt: now,
-            tokenLastUsedAt: now,
-          },
-        },
-      );
+      await this.repository.recordTestPassed(orgId, connection.generation, result, now);
       if (connection.state !== 'connected') await this.announce(orgId, 'connected', baseUrl.host);
       return { status: 'connected', domain: baseUrl.host, ...result };
     } catch (error) {
@@ -150,10 +174,7 @@ export class ConnectionsService {
         message: `org ${orgId} has no Okta connection`,
       });
     const now = this.clock.now();
-    await this.inbox.collection.updateMany(
-      { orgId, state: 'queued' },
-      { $set: { state: 'skipped', note: 'connection deleted', updatedAt: now } },
-    );
+    await this.removed.connectionRemoved(orgId, now);
     await this.announce(orgId, 'disconnected');
   }
 

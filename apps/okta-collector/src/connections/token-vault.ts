@@ -1,4 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { Provider } from '@nestjs/common';
+import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
 import { Secret } from '../okta-client/secret';
 
 /** How a token rests in the database: AES-256-GCM, with the id of the key that sealed it. */
@@ -69,3 +71,10 @@ export class TokenVault {
     return sealed.keyId !== this.current.id;
   }
 }
+
+/** The vault as a Nest provider: sealed and opened only inside the connections slice. */
+export const tokenVaultProvider: Provider = {
+  provide: TokenVault,
+  useFactory: (config: CollectorConfig) => new TokenVault(config.TOKEN_ENCRYPTION_KEYS),
+  inject: [COLLECTOR_CONFIG],
+};

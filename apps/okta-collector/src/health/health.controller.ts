@@ -2,8 +2,8 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { MongoClient } from 'mongodb';
 import { Registry } from 'prom-client';
-import { SyncRequestsConsumer } from '../commands/sync-requests.consumer';
-import { EventPublisher } from '../platform/event-publisher';
+import { EventPublisher } from '../kafka/event-publisher';
+import { SyncCommandsConsumer } from '../kafka/sync-commands.consumer';
 import { METRICS_REGISTRY } from '../platform/metrics';
 import { MONGO_CLIENT } from '../platform/mongo.providers';
 
@@ -16,7 +16,7 @@ export class HealthController {
     @Inject(MONGO_CLIENT) private readonly mongo: MongoClient,
     @Inject(METRICS_REGISTRY) private readonly registry: Registry,
     private readonly publisher: EventPublisher,
-    private readonly commands: SyncRequestsConsumer,
+    private readonly commands: SyncCommandsConsumer,
   ) {}
 
   @Get('health')

@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { FailureReason } from '@regentra/contracts';
 import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
-import { ConnectionDoc, ConnectionsRepository } from '../connections/connections.repository';
 import { ConnectionsService } from '../connections/connections.service';
-import { OktaClientFactory } from '../connections/okta-client.factory';
+import { EventPublisher } from '../kafka/event-publisher';
 import {
   OktaApiError,
   OktaCredentialsInvalidError,
@@ -11,24 +10,11 @@ import {
   OktaRateLimitedError,
 } from '../okta-client';
 import { CLOCK, Clock } from '../platform/clock';
-import { EventPublisher } from '../platform/event-publisher';
 import { COLLECTOR_METRICS, CollectorMetrics } from '../platform/metrics';
-import { SyncRunsRepository } from '../scheduling/sync-runs.repository';
+import { LeaseLostError, RunContext, RunOutcome, SyncRunner } from '../sync-runs/run-port';
+import { SyncRunsService } from '../sync-runs/sync-runs.service';
 import { IdentitySyncRunner, SyncAbortedError } from './identity-sync.runner';
-import { LeaseLostError, SyncEventWriter } from './sync-event-writer';
-
-export interface RunContext {
-  orgId: string;
-  syncId: string;
-  requestIds: string[];
-  trigger: 'schedule' | 'manual';
-  connection: ConnectionDoc;
-  leaseStillHeld: () => Promise<boolean>;
-}
-
-export type RunOutcome =
-  | { state: 'completed' }
-  | { state: 'failed'; reason: FailureReason | 'lease_lost'; message: string };
+import { SyncEventWriter } from './sync-event-writer';
 
 function classify(error: unknown): {
   reason: FailureReason;
@@ -62,7 +48,7 @@ function classify(error: unknown): {
  * run silently: the new holder reports this sync as abandoned.
  */
 @Injectable()
-export class IdentitySyncService {
+export class IdentitySyncService implements SyncRunner {
   private readonly logger = new Logger(IdentitySyncService.name);
 
   constructor(
@@ -70,10 +56,8 @@ export class IdentitySyncService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(COLLECTOR_METRICS) private readonly metrics: CollectorMetrics,
     private readonly publisher: EventPublisher,
-    private readonly clients: OktaClientFactory,
     private readonly connections: ConnectionsService,
-    private readonly connectionsRepo: ConnectionsRepository,
-    private readonly runs: SyncRunsRepository,
+    private readonly runs: SyncRunsService,
   ) {}
 
   async run(ctx: RunContext): Promise<RunOutcome> {
@@ -83,13 +67,9 @@ export class IdentitySyncService {
     );
     const baseUrl = new URL(ctx.connection.baseUrl);
     let tokenAccepted = false;
-    const client = this.clients.create(
-      baseUrl,
-      this.connections.vault.open(orgId, ctx.connection.token),
-      () => {
-        tokenAccepted = true;
-      },
-    );
+    const client = this.connections.openClient(ctx.connection, () => {
+      tokenAccepted = true;
+    });
     const requestId = ctx.requestIds[0] ?? syncId;
     this.metrics.runningSyncs.inc();
     try {
@@ -162,7 +142,7 @@ export class IdentitySyncService {
       return { state: 'failed', reason: failure.reason, message: failure.message };
     } finally {
       this.metrics.runningSyncs.dec();
-      if (tokenAccepted) await this.connectionsRepo.touchTokenUsed(orgId, this.clock.now());
+      if (tokenAccepted) await this.connections.touchTokenUsed(orgId, this.clock.now());
       await client.close();
     }
   }

@@ -1,14 +1,6 @@
 import { Draft, IdentityEvent, MessageTooLargeError } from '@regentra/contracts';
-import { EventPublisher } from '../platform/event-publisher';
-
-/** Thrown when the org lease was taken over: this run must stop publishing. */
-export class LeaseLostError extends Error {
-  constructor(orgId: string) {
-    super(
-      `sync lease of ${orgId} was lost (taken over by another instance); stopping without publishing more`,
-    );
-  }
-}
+import { EventPublisher } from '../kafka/event-publisher';
+import { LeaseLostError } from '../sync-runs/run-port';
 
 /** Thrown into a branch whose sibling failed: not a cause, just a stop. */
 export class SyncBranchStoppedError extends Error {

@@ -5,6 +5,7 @@ import { guardedLookup, isInsecureHostAllowed, OktaDomainError } from './okta-do
 import {
   errorForStatus,
   OktaApiError,
+  type OktaApiErrorInit,
   OktaBadResponseError,
   OktaCrossOriginLinkError,
   OktaRateLimitedError,
@@ -135,6 +136,46 @@ const RETRYABLE_CODES = new Set([
   'ENETUNREACH',
   'ENETDOWN',
 ]);
+
+type HttpHeaders = Record<string, string | string[] | undefined>;
+
+/** Returned by an attempt that should be repeated (after its wait). */
+const RETRY = Symbol('retry');
+type Attempted<T> = T | typeof RETRY;
+
+/** One GET in flight: what every attempt of it shares, with the tries used so far. */
+interface GetCall {
+  path: string;
+  bucket: OktaBucket;
+  endpoint: string;
+  auth: boolean;
+  metered: boolean;
+  transientTries: number;
+  rateTries: number;
+}
+
+/** What came back, as far as it came (status 0: no answer). */
+interface RawResponse {
+  status: number;
+  headers: HttpHeaders;
+  text: string;
+}
+
+interface SeenResponse extends RawResponse {
+  durationMs: number;
+  oktaRequestId: string | undefined;
+}
+
+/** The guarded DNS lookup refused a private or reserved address: never retried. */
+function throwIfPrivateAddress(err: unknown): void {
+  if (err instanceof OktaDomainError) throw err;
+  if ((err as { code?: unknown })?.code === 'ERR_OKTA_PRIVATE_ADDRESS') {
+    throw new OktaDomainError(
+      'private-address',
+      'The Okta domain resolved to a private or reserved address; connection refused.',
+    );
+  }
+}
 
 function headerString(
   headers: Record<string, string | string[] | undefined>,
@@ -268,161 +309,19 @@ export class OktaHttp {
   async getJson(req: OktaGetRequest): Promise<OktaJsonResponse> {
     if (this.closed) throw new AbortedError();
     const path = this.requestPath(req);
-    const bucket = classifyBucket('GET', path);
-    const endpoint = req.endpoint;
-    let transientTries = 0;
-    let rateTries = 0;
-    // Only the Management API is metered; `/.well-known/*` (no auth, no rate headers) is not.
-    const metered = path.startsWith('/api/');
+    const call: GetCall = {
+      path,
+      bucket: classifyBucket('GET', path),
+      endpoint: req.endpoint,
+      auth: req.auth !== false,
+      // Only the Management API is metered; `/.well-known/*` (no auth, no rate headers) is not.
+      metered: path.startsWith('/api/'),
+      transientTries: 0,
+      rateTries: 0,
+    };
     for (let attempt = 0; ; attempt++) {
-      const ticket = metered ? await this.limiter.acquire(bucket) : undefined;
-      let semHeld = false;
-      const started = this.clock.now();
-      let status = 0;
-      let headers: Record<string, string | string[] | undefined> = {};
-      let text = '';
-      try {
-        await this.sem.acquire();
-        semHeld = true;
-        if (this.closed) throw new AbortedError();
-        this.counters.requests++;
-        const res = await this.pool.request({
-          method: 'GET',
-          path,
-          headers: this.buildHeaders(req.auth !== false),
-          headersTimeout: this.headersMs,
-          bodyTimeout: this.bodyMs,
-          signal: this.abort.signal,
-        });
-        status = res.statusCode;
-        headers = res.headers as Record<string, string | string[] | undefined>;
-        text = await res.body.text();
-      } catch (err) {
-        if (semHeld) this.sem.release();
-        this.releaseTicket(ticket, status, headers);
-        if (this.closed || err instanceof AbortedError) throw new AbortedError();
-        if (
-          err instanceof OktaDomainError ||
-          (err as { code?: unknown })?.code === 'ERR_OKTA_PRIVATE_ADDRESS'
-        ) {
-          throw err instanceof OktaDomainError
-            ? err
-            : new OktaDomainError(
-                'private-address',
-                'The Okta domain resolved to a private or reserved address; connection refused.',
-              );
-        }
-        const code = errorCode(err);
-        const durationMs = this.clock.now() - started;
-        this.emit({
-          bucket,
-          status,
-          durationMs,
-          endpoint,
-          attempt,
-          error: code,
-          oktaRequestId: headerString(headers, 'x-okta-request-id'),
-        });
-        const retryable = RETRYABLE_CODES.has(code);
-        const failure = new OktaTransientError({
-          status,
-          endpoint,
-          oktaRequestId: headerString(headers, 'x-okta-request-id'),
-          detail: this.scrub(describeTransport(code, err)),
-        });
-        if (retryable && transientTries < this.retries) {
-          transientTries++;
-          await this.backoff(transientTries, endpoint, attempt, code);
-          continue;
-        }
-        this.counters.transientFailures++;
-        throw failure;
-      }
-      this.sem.release();
-      const durationMs = this.clock.now() - started;
-      const oktaRequestId = headerString(headers, 'x-okta-request-id');
-      const verdict: RateVerdict = ticket
-        ? this.limiter.onResponse(ticket, status, parseRateHeaders(headers))
-        : status === 429
-          ? { kind: 'concurrency-limited' }
-          : { kind: 'ok' };
-
-      if (status >= 200 && status < 300) {
-        let body: unknown;
-        try {
-          body = text.length === 0 ? null : JSON.parse(text);
-        } catch {
-          this.emit({
-            bucket,
-            status,
-            durationMs,
-            endpoint,
-            attempt,
-            oktaRequestId,
-            error: 'MALFORMED_JSON',
-          });
-          if (transientTries < this.retries) {
-            transientTries++;
-            await this.backoff(transientTries, endpoint, attempt, 'MALFORMED_JSON');
-            continue;
-          }
-          this.counters.transientFailures++;
-          throw new OktaTransientError({
-            status,
-            endpoint,
-            oktaRequestId,
-            detail: 'the response body is not valid JSON',
-          });
-        }
-        this.emit({ bucket, status, durationMs, endpoint, attempt, oktaRequestId });
-        const link = headers['link'];
-        const rawNext = findNextLink(link);
-        const nextUrl = rawNext === null ? null : this.sameOriginLink(rawNext, endpoint, status);
-        return { status, body, headers, nextUrl, oktaRequestId };
-      }
-
-      this.emit({ bucket, status, durationMs, endpoint, attempt, oktaRequestId });
-      const { errorCode: oktaErrorCode, errorSummary } = this.parseErrorBody(text);
-      const init = {
-        status,
-        endpoint,
-        oktaErrorCode,
-        oktaErrorSummary: errorSummary,
-        oktaRequestId,
-      };
-
-      if (status === 429) {
-        if (verdict.kind === 'rate-limited') this.counters.rateLimited429++;
-        else this.counters.concurrency429++;
-        if (rateTries >= this.max429) throw new OktaRateLimitedError(init);
-        rateTries++;
-        const waitMs =
-          verdict.kind === 'rate-limited'
-            ? verdict.waitMs
-            : this.jittered(Math.min(this.capMs, this.concurrencyBackoffMs * 2 ** (rateTries - 1)));
-        this.logger?.info(
-          {
-            endpoint,
-            bucket,
-            attempt,
-            waitMs: Math.round(waitMs),
-            kind: verdict.kind,
-            oktaRequestId,
-          },
-          'okta rate limited (429); waiting before retry',
-        );
-        this.counters.retries++;
-        await this.sleepFn(waitMs, this.abort.signal);
-        continue;
-      }
-      if (status >= 500 && status <= 599 && transientTries < this.retries) {
-        transientTries++;
-        await this.backoff(transientTries, endpoint, attempt, `HTTP ${status}`, oktaRequestId);
-        continue;
-      }
-      const error: OktaApiError = errorForStatus(init);
-      if (error instanceof OktaTransientError) this.counters.transientFailures++;
-      throw error;
+      const result = await this.attempt(call, attempt);
+      if (result !== RETRY) return result;
     }
   }
 
@@ -437,6 +336,214 @@ export class OktaHttp {
     this.limiter.close();
     this.sem.close();
     await this.pool.destroy().catch(() => undefined);
+  }
+
+  /** One attempt: a rate-limit ticket, the request, then what its answer means. */
+  private async attempt(call: GetCall, attempt: number): Promise<Attempted<OktaJsonResponse>> {
+    const ticket = call.metered ? await this.limiter.acquire(call.bucket) : undefined;
+    const started = this.clock.now();
+    const raw = await this.send(call, attempt, ticket, started);
+    if (raw === RETRY) return RETRY;
+    const seen: SeenResponse = {
+      ...raw,
+      durationMs: this.clock.now() - started,
+      oktaRequestId: headerString(raw.headers, 'x-okta-request-id'),
+    };
+    const verdict = this.verdictOf(ticket, seen);
+    if (seen.status >= 200 && seen.status < 300) return this.accept(call, attempt, seen);
+    this.emit(this.responseEvent(call, attempt, seen));
+    return this.refuse(call, attempt, seen, verdict);
+  }
+
+  /** Sends the GET under the semaphore; a transport failure is retried or thrown. */
+  private async send(
+    call: GetCall,
+    attempt: number,
+    ticket: RateTicket | undefined,
+    started: number,
+  ): Promise<Attempted<RawResponse>> {
+    const raw: RawResponse = { status: 0, headers: {}, text: '' };
+    let semHeld = false;
+    try {
+      await this.sem.acquire();
+      semHeld = true;
+      if (this.closed) throw new AbortedError();
+      this.counters.requests++;
+      const res = await this.pool.request({
+        method: 'GET',
+        path: call.path,
+        headers: this.buildHeaders(call.auth),
+        headersTimeout: this.headersMs,
+        bodyTimeout: this.bodyMs,
+        signal: this.abort.signal,
+      });
+      raw.status = res.statusCode;
+      raw.headers = res.headers as HttpHeaders;
+      raw.text = await res.body.text();
+    } catch (err) {
+      if (semHeld) this.sem.release();
+      this.releaseTicket(ticket, raw.status, raw.headers);
+      return this.transportFailed(call, attempt, err, raw, started);
+    }
+    this.sem.release();
+    return raw;
+  }
+
+  /** No (complete) HTTP answer: abort, refuse a private address, or retry a transient code. */
+  private async transportFailed(
+    call: GetCall,
+    attempt: number,
+    err: unknown,
+    raw: RawResponse,
+    started: number,
+  ): Promise<typeof RETRY> {
+    if (this.closed || err instanceof AbortedError) throw new AbortedError();
+    throwIfPrivateAddress(err);
+    const code = errorCode(err);
+    const oktaRequestId = headerString(raw.headers, 'x-okta-request-id');
+    const durationMs = this.clock.now() - started;
+    const event = this.responseEvent(call, attempt, {
+      status: raw.status,
+      durationMs,
+      oktaRequestId,
+    });
+    this.emit({ ...event, error: code });
+    const failure = new OktaTransientError({
+      status: raw.status,
+      endpoint: call.endpoint,
+      oktaRequestId,
+      detail: this.scrub(describeTransport(code, err)),
+    });
+    if (!RETRYABLE_CODES.has(code)) {
+      this.counters.transientFailures++;
+      throw failure;
+    }
+    return this.retryTransient(call, attempt, code, failure);
+  }
+
+  /** A 2xx: parse the body (malformed JSON is transient) and the origin-checked next link. */
+  private async accept(
+    call: GetCall,
+    attempt: number,
+    seen: SeenResponse,
+  ): Promise<Attempted<OktaJsonResponse>> {
+    const event = this.responseEvent(call, attempt, seen);
+    let body: unknown;
+    try {
+      body = seen.text.length === 0 ? null : JSON.parse(seen.text);
+    } catch {
+      this.emit({ ...event, error: 'MALFORMED_JSON' });
+      const failure = new OktaTransientError({
+        status: seen.status,
+        endpoint: call.endpoint,
+        oktaRequestId: seen.oktaRequestId,
+        detail: 'the response body is not valid JSON',
+      });
+      return this.retryTransient(call, attempt, 'MALFORMED_JSON', failure);
+    }
+    this.emit(event);
+    const rawNext = findNextLink(seen.headers['link']);
+    const nextUrl =
+      rawNext === null ? null : this.sameOriginLink(rawNext, call.endpoint, seen.status);
+    const { status, headers, oktaRequestId } = seen;
+    return { status, body, headers, nextUrl, oktaRequestId };
+  }
+
+  /** A non-2xx: wait out a 429, retry a 5xx while tries last, else throw the typed error. */
+  private async refuse(
+    call: GetCall,
+    attempt: number,
+    seen: SeenResponse,
+    verdict: RateVerdict,
+  ): Promise<typeof RETRY> {
+    const { errorCode: oktaErrorCode, errorSummary } = this.parseErrorBody(seen.text);
+    const init: OktaApiErrorInit = {
+      status: seen.status,
+      endpoint: call.endpoint,
+      oktaErrorCode,
+      oktaErrorSummary: errorSummary,
+      oktaRequestId: seen.oktaRequestId,
+    };
+    if (seen.status === 429) return this.waitOutRateLimit(call, attempt, verdict, init);
+    if (seen.status >= 500 && seen.status <= 599 && call.transientTries < this.retries) {
+      call.transientTries++;
+      const reason = `HTTP ${seen.status}`;
+      await this.backoff(call.transientTries, call.endpoint, attempt, reason, seen.oktaRequestId);
+      return RETRY;
+    }
+    const error: OktaApiError = errorForStatus(init);
+    if (error instanceof OktaTransientError) this.counters.transientFailures++;
+    throw error;
+  }
+
+  /** A 429: the bucket's reset (rate limit) or a growing jittered wait (concurrency limit). */
+  private async waitOutRateLimit(
+    call: GetCall,
+    attempt: number,
+    verdict: RateVerdict,
+    init: OktaApiErrorInit,
+  ): Promise<typeof RETRY> {
+    if (verdict.kind === 'rate-limited') this.counters.rateLimited429++;
+    else this.counters.concurrency429++;
+    if (call.rateTries >= this.max429) throw new OktaRateLimitedError(init);
+    call.rateTries++;
+    const waitMs =
+      verdict.kind === 'rate-limited'
+        ? verdict.waitMs
+        : this.jittered(
+            Math.min(this.capMs, this.concurrencyBackoffMs * 2 ** (call.rateTries - 1)),
+          );
+    this.logger?.info(
+      {
+        endpoint: call.endpoint,
+        bucket: call.bucket,
+        attempt,
+        waitMs: Math.round(waitMs),
+        kind: verdict.kind,
+        oktaRequestId: init.oktaRequestId,
+      },
+      'okta rate limited (429); waiting before retry',
+    );
+    this.counters.retries++;
+    await this.sleepFn(waitMs, this.abort.signal);
+    return RETRY;
+  }
+
+  /** Backs off and asks for another attempt while transient tries last; else throws `failure`. */
+  private async retryTransient(
+    call: GetCall,
+    attempt: number,
+    reason: string,
+    failure: OktaApiError,
+  ): Promise<typeof RETRY> {
+    if (call.transientTries >= this.retries) {
+      this.counters.transientFailures++;
+      throw failure;
+    }
+    call.transientTries++;
+    await this.backoff(call.transientTries, call.endpoint, attempt, reason);
+    return RETRY;
+  }
+
+  /** What the limiter makes of the answer (an unmetered 429 is a concurrency limit). */
+  private verdictOf(ticket: RateTicket | undefined, seen: RawResponse): RateVerdict {
+    if (ticket) return this.limiter.onResponse(ticket, seen.status, parseRateHeaders(seen.headers));
+    return seen.status === 429 ? { kind: 'concurrency-limited' } : { kind: 'ok' };
+  }
+
+  private responseEvent(
+    call: GetCall,
+    attempt: number,
+    seen: { status: number; durationMs: number; oktaRequestId: string | undefined },
+  ): OktaResponseEvent {
+    return {
+      bucket: call.bucket,
+      status: seen.status,
+      durationMs: seen.durationMs,
+      endpoint: call.endpoint,
+      attempt,
+      oktaRequestId: seen.oktaRequestId,
+    };
   }
 
   private requestPath(req: OktaGetRequest): string {

@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Collection, Db } from 'mongodb';
 import { COLLECTOR_DB } from '../platform/mongo.providers';
 
+export const LOG_CURSORS_COLLECTION = 'log_cursors';
+
 /** Where an org's System Log polling stands (the collector database). */
 export interface LogCursorDoc {
   _id: string; // orgId
@@ -17,10 +19,10 @@ export interface LogCursorDoc {
 
 @Injectable()
 export class LogCursorRepository {
-  readonly collection: Collection<LogCursorDoc>;
+  private readonly collection: Collection<LogCursorDoc>;
 
   constructor(@Inject(COLLECTOR_DB) db: Db) {
-    this.collection = db.collection<LogCursorDoc>('log_cursors');
+    this.collection = db.collection<LogCursorDoc>(LOG_CURSORS_COLLECTION);
   }
 
   get(orgId: string): Promise<LogCursorDoc | null> {

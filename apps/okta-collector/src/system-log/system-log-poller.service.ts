@@ -1,11 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OktaLogEvent } from '@regentra/contracts';
 import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
-import { ConnectionsRepository } from '../connections/connections.repository';
 import { ConnectionsService } from '../connections/connections.service';
-import { OktaClientFactory } from '../connections/okta-client.factory';
-import type { RunContext, RunOutcome } from '../identity-sync/identity-sync.service';
-import { LeaseLostError } from '../identity-sync/sync-event-writer';
+import { EventPublisher } from '../kafka/event-publisher';
 import {
   OktaApiError,
   OktaBadRequestError,
@@ -13,10 +10,9 @@ import {
   OktaCredentialsInvalidError,
 } from '../okta-client';
 import { CLOCK, Clock } from '../platform/clock';
-import { EventPublisher } from '../platform/event-publisher';
 import { COLLECTOR_METRICS, CollectorMetrics } from '../platform/metrics';
-import { SyncRunsRepository } from '../scheduling/sync-runs.repository';
-import { SystemLogRunner } from '../scheduling/system-log-runner';
+import { LeaseLostError, RunContext, RunOutcome, SyncRunner } from '../sync-runs/run-port';
+import { SyncRunsService } from '../sync-runs/sync-runs.service';
 import { LogCursorDoc, LogCursorRepository } from './log-cursor.repository';
 import { eventTypeFilter, EVIDENCE_EVENT_TYPES } from './log-event-types';
 
@@ -32,7 +28,7 @@ const DAY = 86_400_000;
  * a crash may duplicate (consumers drop by uuid), never skip.
  */
 @Injectable()
-export class SystemLogPollerService implements SystemLogRunner {
+export class SystemLogPollerService implements SyncRunner {
   private readonly logger = new Logger(SystemLogPollerService.name);
 
   constructor(
@@ -40,24 +36,18 @@ export class SystemLogPollerService implements SystemLogRunner {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(COLLECTOR_METRICS) private readonly metrics: CollectorMetrics,
     private readonly publisher: EventPublisher,
-    private readonly clients: OktaClientFactory,
     private readonly connections: ConnectionsService,
-    private readonly connectionsRepo: ConnectionsRepository,
     private readonly cursors: LogCursorRepository,
-    private readonly runs: SyncRunsRepository,
+    private readonly runs: SyncRunsService,
   ) {}
 
   async run(ctx: RunContext): Promise<RunOutcome> {
     const { orgId, syncId } = ctx;
     const requestId = ctx.requestIds[0] ?? syncId;
     let tokenAccepted = false;
-    const client = this.clients.create(
-      new URL(ctx.connection.baseUrl),
-      this.connections.vault.open(orgId, ctx.connection.token),
-      () => {
-        tokenAccepted = true;
-      },
-    );
+    const client = this.connections.openClient(ctx.connection, () => {
+      tokenAccepted = true;
+    });
     const stored = await this.cursors.get(orgId);
     const cursor: Omit<LogCursorDoc, '_id'> = stored ?? {
       nextUrl: null,
@@ -138,7 +128,7 @@ export class SystemLogPollerService implements SystemLogRunner {
       this.metrics.syncs.inc({ scope: 'system-log', outcome: 'failed' });
       return { state: 'failed', reason, message };
     } finally {
-      if (tokenAccepted) await this.connectionsRepo.touchTokenUsed(orgId, this.clock.now());
+      if (tokenAccepted) await this.connections.touchTokenUsed(orgId, this.clock.now());
       await client.close();
     }
   }

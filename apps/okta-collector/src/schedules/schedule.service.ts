@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
-import { ConnectionsRepository } from '../connections/connections.repository';
+import { ConnectionsService } from '../connections/connections.service';
+import { EventPublisher } from '../kafka/event-publisher';
 import { CLOCK, Clock } from '../platform/clock';
-import { EventPublisher } from '../platform/event-publisher';
 import {
   IDENTITY_CRON,
   identitySlot,
@@ -23,7 +23,7 @@ export class ScheduleService {
 
   constructor(
     @Inject(CLOCK) private readonly clock: Clock,
-    private readonly connections: ConnectionsRepository,
+    private readonly connections: ConnectionsService,
     private readonly publisher: EventPublisher,
   ) {}
 

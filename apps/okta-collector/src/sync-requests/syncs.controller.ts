@@ -12,11 +12,12 @@ import {
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { SyncScopeSchema } from '@regentra/contracts';
-import { ConnectionsRepository } from '../connections/connections.repository';
+import { ConnectionsService } from '../connections/connections.service';
+import { EventPublisher } from '../kafka/event-publisher';
 import { ApiTokenGuard } from '../platform/api-token.guard';
 import { CLOCK, Clock } from '../platform/clock';
-import { EventPublisher } from '../platform/event-publisher';
-import { OrgIdPipe, ZodBodyPipe } from '../platform/zod-body.pipe';
+import { OrgIdPipe } from '../platform/org-id.pipe';
+import { ZodBodyPipe } from '../platform/zod-body.pipe';
 
 const SyncNowBody = z
   .object({
@@ -34,7 +35,7 @@ const SyncNowBody = z
 export class SyncsController {
   constructor(
     private readonly publisher: EventPublisher,
-    private readonly connections: ConnectionsRepository,
+    private readonly connections: ConnectionsService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 

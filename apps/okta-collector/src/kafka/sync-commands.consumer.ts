@@ -1,27 +1,30 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
-import { deadLetterRecord, decodeMessage, TOPICS } from '@regentra/contracts';
-import { CLOCK, Clock } from '../platform/clock';
-import { EventPublisher } from '../platform/event-publisher';
-import { KAFKA, TOPIC_NAMES, TopicNames } from '../kafka/kafka.providers';
+import { deadLetterRecord, decodeMessage, SyncRequested, TOPICS } from '@regentra/contracts';
 import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
-import { SyncRequestsRepository } from './sync-requests.repository';
+import { CLOCK, Clock } from '../platform/clock';
+import { EventPublisher } from './event-publisher';
+import { KAFKA, TOPIC_NAMES, TopicNames } from './kafka.providers';
 
-/** Wakes whoever runs syncs when a new request is queued (decouples consumer and worker). */
-export const SYNC_REQUEST_LISTENER = Symbol('SYNC_REQUEST_LISTENER');
-export interface SyncRequestListener {
-  requestQueued(orgId: string): void;
+/**
+ * Whoever takes a valid command off the topic (the sync-requests slice writes
+ * it to its inbox). Resolves once that write was acknowledged.
+ */
+export const SYNC_COMMAND_HANDLER = Symbol('SYNC_COMMAND_HANDLER');
+export interface SyncCommandHandler {
+  handle(command: SyncRequested): Promise<void>;
 }
 
 /**
- * Consumes `okta.commands.v1`. A valid SyncRequested is written to the inbox
- * (deduped by requestId) and its offset committed after that write; an
- * invalid one goes to the dead-letter topic with the reason. The sync itself
- * never runs inside this handler, so a long sync cannot cost the partitions.
+ * Consumes `okta.commands.v1`. A valid SyncRequested goes to the handler
+ * (the inbox write, deduped by requestId) and its offset is committed after
+ * that write; an invalid one goes to the dead-letter topic with the reason.
+ * The sync itself never runs inside this handler, so a long sync cannot cost
+ * the partitions.
  */
 @Injectable()
-export class SyncRequestsConsumer implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger(SyncRequestsConsumer.name);
+export class SyncCommandsConsumer implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(SyncCommandsConsumer.name);
   private readonly consumer: Consumer;
   private running = false;
 
@@ -30,9 +33,8 @@ export class SyncRequestsConsumer implements OnModuleInit, OnApplicationShutdown
     @Inject(TOPIC_NAMES) private readonly topics: TopicNames,
     @Inject(COLLECTOR_CONFIG) config: CollectorConfig,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(SYNC_REQUEST_LISTENER) private readonly listener: SyncRequestListener,
+    @Inject(SYNC_COMMAND_HANDLER) private readonly handler: SyncCommandHandler,
     private readonly publisher: EventPublisher,
-    private readonly inbox: SyncRequestsRepository,
   ) {
     this.consumer = kafka.consumer({
       groupId: `${config.KAFKA_TOPIC_PREFIX}okta-collector.commands`,
@@ -60,13 +62,7 @@ export class SyncRequestsConsumer implements OnModuleInit, OnApplicationShutdown
   private async handle({ topic, partition, message }: EachMessagePayload): Promise<void> {
     const decoded = decodeMessage(TOPICS.commands, message.value, message.key);
     if (decoded.ok) {
-      const inserted = await this.inbox.enqueue(decoded.message, this.clock.now());
-      if (inserted) this.listener.requestQueued(decoded.message.orgId);
-      else
-        this.logger.log({
-          requestId: decoded.message.payload.requestId,
-          msg: 'duplicate sync request ignored',
-        });
+      await this.handler.handle(decoded.message);
     } else {
       this.logger.warn({
         topic,

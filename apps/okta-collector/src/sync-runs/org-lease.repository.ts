@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Collection, Db, MongoServerError } from 'mongodb';
 import { COLLECTOR_DB } from '../platform/mongo.providers';
 
+export const ORG_LEASES_COLLECTION = 'org_leases';
+
 /** Who may sync an org right now; `fence` grows with every new holder. */
 export interface OrgLeaseDoc {
   _id: string; // orgId
@@ -27,10 +29,10 @@ export interface HeldLease {
  */
 @Injectable()
 export class OrgLeaseRepository {
-  readonly collection: Collection<OrgLeaseDoc>;
+  private readonly collection: Collection<OrgLeaseDoc>;
 
   constructor(@Inject(COLLECTOR_DB) db: Db) {
-    this.collection = db.collection<OrgLeaseDoc>('org_leases');
+    this.collection = db.collection<OrgLeaseDoc>(ORG_LEASES_COLLECTION);
   }
 
   async acquire(

@@ -1,18 +1,18 @@
 import { MongoClient } from 'mongodb';
 import { topicNames } from '@regentra/contracts';
-import { OktaSim, startOktaSim } from '../../tools/okta-sim';
+import { OktaSim, startOktaSim } from '../../../../tools/okta-sim';
 import {
   collectorConfig,
   projectorConfig,
   startCollector,
   startProjector,
   StartedApp,
-} from '../support/apps';
-import { collectorApi } from '../support/collector-api';
-import { collectTopic, testKafka } from '../support/kafka-helpers';
-import { isolation, services } from '../support/test-env';
-import { eventually, waitUntil } from '../support/wait';
-import { waitForRequest } from '../support/sync-requests';
+} from '../../../../test/support/apps';
+import { collectorApi } from '../../../../test/support/collector-api';
+import { collectTopic, testKafka } from '../../../../test/support/kafka-helpers';
+import { isolation, services } from '../../../../test/support/test-env';
+import { eventually, waitUntil } from '../../../../test/support/wait';
+import { waitForRequest } from '../../../../test/support/sync-requests';
 
 interface LogRecord {
   type: string;

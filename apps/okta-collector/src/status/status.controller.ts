@@ -1,6 +1,6 @@
 import { Controller, Get, Param, UseGuards } from '@nestjs/common';
 import { ApiTokenGuard } from '../platform/api-token.guard';
-import { OrgIdPipe } from '../platform/zod-body.pipe';
+import { OrgIdPipe } from '../platform/org-id.pipe';
 import { StatusService } from './status.service';
 
 @Controller('v1/orgs/:orgId/okta/status')

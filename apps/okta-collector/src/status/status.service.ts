@@ -1,9 +1,10 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { SyncRequestsRepository } from '../commands/sync-requests.repository';
-import { ConnectionsRepository } from '../connections/connections.repository';
+import { ConnectionsService } from '../connections/connections.service';
 import { CLOCK, Clock } from '../platform/clock';
-import { nextIdentitySlot, nextSystemLogSlot } from './schedule-slots';
-import { SyncRunDoc, SyncRunsRepository } from './sync-runs.repository';
+import { nextIdentitySlot, nextSystemLogSlot } from '../schedules/schedule-slots';
+import { SyncRequestsService } from '../sync-requests/sync-requests.service';
+import { SyncRunDoc } from '../sync-runs/sync-run.types';
+import { SyncRunsService } from '../sync-runs/sync-runs.service';
 
 const runView = (run: SyncRunDoc | null) =>
   run && {
@@ -22,16 +23,13 @@ const runView = (run: SyncRunDoc | null) =>
 export class StatusService {
   constructor(
     @Inject(CLOCK) private readonly clock: Clock,
-    private readonly connections: ConnectionsRepository,
-    private readonly runs: SyncRunsRepository,
-    private readonly inbox: SyncRequestsRepository,
+    private readonly connections: ConnectionsService,
+    private readonly runs: SyncRunsService,
+    private readonly inbox: SyncRequestsService,
   ) {}
 
   async status(orgId: string) {
-    const connection = await this.connections.collection.findOne(
-      { _id: orgId },
-      { projection: { token: 0 } },
-    );
+    const connection = await this.connections.getWithoutToken(orgId);
     if (!connection)
       throw new NotFoundException({
         statusCode: 404,
@@ -44,7 +42,7 @@ export class StatusService {
       this.runs.lastFinished(orgId, 'identity', 'completed'),
       this.runs.latest(orgId, 'system-log'),
       this.runs.lastFinished(orgId, 'system-log', 'completed'),
-      this.inbox.collection.countDocuments({ orgId, state: 'queued' }),
+      this.inbox.countQueued(orgId),
     ]);
     const lastError =
       [identityLatest, logLatest]

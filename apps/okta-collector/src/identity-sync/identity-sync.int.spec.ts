@@ -1,13 +1,13 @@
 import { MongoClient } from 'mongodb';
 import { topicNames } from '@regentra/contracts';
-import { startOktaSim, OktaSim } from '../../tools/okta-sim';
-import { collectorConfig, startCollector, StartedApp } from '../support/apps';
-import { collectorApi } from '../support/collector-api';
-import { eventsOfSync, reassemble } from '../support/identity-topic';
-import { collectTopic, testKafka } from '../support/kafka-helpers';
-import { isolation, services } from '../support/test-env';
-import { eventually } from '../support/wait';
-import { waitForRequest } from '../support/sync-requests';
+import { startOktaSim, OktaSim } from '../../../../tools/okta-sim';
+import { collectorConfig, startCollector, StartedApp } from '../../../../test/support/apps';
+import { collectorApi } from '../../../../test/support/collector-api';
+import { eventsOfSync, reassemble } from '../../../../test/support/identity-topic';
+import { collectTopic, testKafka } from '../../../../test/support/kafka-helpers';
+import { isolation, services } from '../../../../test/support/test-env';
+import { eventually } from '../../../../test/support/wait';
+import { waitForRequest } from '../../../../test/support/sync-requests';
 
 /**
  * A full identity sync of a 2,000-user simulated org against real Kafka and

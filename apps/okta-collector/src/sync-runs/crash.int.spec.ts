@@ -3,16 +3,16 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { topicNames } from '@regentra/contracts';
-import { startOktaSim, OktaSim } from '../../tools/okta-sim';
-import { collectorConfig, startCollector, StartedApp } from '../support/apps';
-import { COLLECTOR_TOKEN, collectorApi } from '../support/collector-api';
-import { collectTopic, testKafka } from '../support/kafka-helpers';
-import { freePort } from '../../scripts/infra/ports';
-import { isolation, randomEncryptionKey, services } from '../support/test-env';
-import { eventually } from '../support/wait';
-import { waitForRequest } from '../support/sync-requests';
+import { startOktaSim, OktaSim } from '../../../../tools/okta-sim';
+import { collectorConfig, startCollector, StartedApp } from '../../../../test/support/apps';
+import { COLLECTOR_TOKEN, collectorApi } from '../../../../test/support/collector-api';
+import { collectTopic, testKafka } from '../../../../test/support/kafka-helpers';
+import { freePort } from '../../../../scripts/infra/ports';
+import { isolation, randomEncryptionKey, services } from '../../../../test/support/test-env';
+import { eventually } from '../../../../test/support/wait';
+import { waitForRequest } from '../../../../test/support/sync-requests';
 
-const MAIN = resolve(__dirname, '../../dist/apps/okta-collector/src/main.js');
+const MAIN = resolve(__dirname, '../../../../dist/apps/okta-collector/src/main.js');
 
 /**
  * kill -9 of a collector mid-sync: no completed event for that sync; after a

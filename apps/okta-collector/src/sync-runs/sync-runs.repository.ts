@@ -1,33 +1,16 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { Collection, Db } from 'mongodb';
 import { COLLECTOR_DB } from '../platform/mongo.providers';
+import { RunKind, RunState, SyncRunDoc } from './sync-run.types';
 
-export type RunKind = 'identity' | 'system-log';
-export type RunState = 'running' | 'completed' | 'failed' | 'abandoned';
-
-/** One document per sync (identity) or poll (system log): the run history and progress. */
-export interface SyncRunDoc {
-  _id: string; // syncId
-  orgId: string;
-  kind: RunKind;
-  requestIds: string[];
-  trigger: 'schedule' | 'manual';
-  holder: string;
-  fence: number;
-  state: RunState;
-  startedAt: Date;
-  finishedAt: Date | null;
-  phase: string;
-  progress: Record<string, number>;
-  outcome: Record<string, unknown> | null;
-}
+export const SYNC_RUNS_COLLECTION = 'sync_runs';
 
 @Injectable()
 export class SyncRunsRepository implements OnModuleInit {
-  readonly collection: Collection<SyncRunDoc>;
+  private readonly collection: Collection<SyncRunDoc>;
 
   constructor(@Inject(COLLECTOR_DB) db: Db) {
-    this.collection = db.collection<SyncRunDoc>('sync_runs');
+    this.collection = db.collection<SyncRunDoc>(SYNC_RUNS_COLLECTION);
   }
 
   async onModuleInit(): Promise<void> {

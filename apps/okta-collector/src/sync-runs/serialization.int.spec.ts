@@ -1,15 +1,15 @@
 import { MongoClient } from 'mongodb';
 import { topicNames } from '@regentra/contracts';
-import { ScheduleService } from '../../apps/okta-collector/src/scheduling/schedule.service';
-import { SyncCoordinator } from '../../apps/okta-collector/src/scheduling/sync-coordinator.service';
-import { EventPublisher } from '../../apps/okta-collector/src/platform/event-publisher';
-import { startOktaSim, OktaSim } from '../../tools/okta-sim';
-import { collectorConfig, startCollector, StartedApp } from '../support/apps';
-import { collectorApi } from '../support/collector-api';
-import { collectTopic, testKafka } from '../support/kafka-helpers';
-import { isolation, services } from '../support/test-env';
-import { eventually } from '../support/wait';
-import { waitForRequest } from '../support/sync-requests';
+import { ScheduleService } from '../schedules/schedule.service';
+import { SyncCoordinator } from './sync-coordinator.service';
+import { EventPublisher } from '../kafka/event-publisher';
+import { startOktaSim, OktaSim } from '../../../../tools/okta-sim';
+import { collectorConfig, startCollector, StartedApp } from '../../../../test/support/apps';
+import { collectorApi } from '../../../../test/support/collector-api';
+import { collectTopic, testKafka } from '../../../../test/support/kafka-helpers';
+import { isolation, services } from '../../../../test/support/test-env';
+import { eventually } from '../../../../test/support/wait';
+import { waitForRequest } from '../../../../test/support/sync-requests';
 
 interface RunDoc {
   _id: string;

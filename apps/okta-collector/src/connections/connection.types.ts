@@ -1,0 +1,36 @@
+import type { SealedToken } from './token-vault';
+
+export type ConnectionState = 'connected' | 'credentials_invalid';
+
+/** One stored Okta connection per org (the collector's own database). */
+export interface ConnectionDoc {
+  _id: string; // orgId
+  orgId: string;
+  /** Validated base URL, e.g. https://acme.okta.com */
+  baseUrl: string;
+  token: SealedToken;
+  state: ConnectionState;
+  stateReason: string | null;
+  tokenOwner: { id: string; login: string | null } | null;
+  roles: string[];
+  readOnly: boolean | null;
+  warnings: string[];
+  savedAt: Date;
+  lastTestedAt: Date;
+  /** Last time Okta accepted the token (every call renews Okta's 30-day idle expiry). */
+  tokenLastUsedAt: Date | null;
+  /** Bumped on every save: a sync started under an older generation must not mark a newer connection invalid. */
+  generation: number;
+  lastScheduleSkip: { at: Date; reason: string } | null;
+}
+
+/** A connection as other slices may read it: never the sealed token. */
+export type ConnectionView = Omit<ConnectionDoc, 'token'>;
+
+/** What a passed connection test stores. */
+export interface ConnectionTestFields {
+  tokenOwner: ConnectionDoc['tokenOwner'];
+  roles: string[];
+  readOnly: boolean | null;
+  warnings: string[];
+}

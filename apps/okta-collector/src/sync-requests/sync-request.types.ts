@@ -1,0 +1,20 @@
+import type { SyncScope } from '@regentra/contracts';
+
+export type SyncRequestState = 'queued' | 'running' | 'done' | 'satisfied' | 'skipped' | 'failed';
+export type SyncPart = 'identity' | 'system-log';
+
+/** The collector's inbox of sync requests: one document per requestId (the dedupe key). */
+export interface SyncRequestDoc {
+  _id: string; // requestId
+  orgId: string;
+  scope: SyncScope;
+  requestedAt: Date;
+  requestedBy: string;
+  receivedAt: Date;
+  state: SyncRequestState;
+  /** Per scope part still to run (an "all" request runs identity then system-log). */
+  pending: SyncPart[];
+  updatedAt: Date;
+  syncIds?: string[];
+  note?: string;
+}

@@ -1,0 +1,149 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Collection, Db, MongoServerError } from 'mongodb';
+import { SyncRequested, SyncScope } from '@regentra/contracts';
+import { COLLECTOR_DB } from '../platform/mongo.providers';
+import { SyncRequestDoc, SyncRequestState } from './sync-request.types';
+
+export const SYNC_REQUESTS_COLLECTION = 'sync_requests';
+
+/** The inbox of sync requests; every write to it is one of the named operations below. */
+@Injectable()
+export class SyncRequestsRepository implements OnModuleInit {
+  private readonly collection: Collection<SyncRequestDoc>;
+
+  constructor(@Inject(COLLECTOR_DB) db: Db) {
+    this.collection = db.collection<SyncRequestDoc>(SYNC_REQUESTS_COLLECTION);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.collection.createIndex({ orgId: 1, state: 1, requestedAt: 1 });
+  }
+
+  /**
+   * Records a command once: a redelivered or duplicate requestId (several
+   * collector instances firing the same schedule slot) is a no-op.
+   * @returns true when this call inserted it.
+   */
+  async enqueue(command: SyncRequested, now: Date): Promise<boolean> {
+    const pending: SyncRequestDoc['pending'] =
+      command.payload.scope === 'all' ? ['identity', 'system-log'] : [command.payload.scope];
+    try {
+      const result = await this.collection.updateOne(
+        { _id: command.payload.requestId },
+        {
+          $setOnInsert: {
+            orgId: command.orgId,
+            scope: command.payload.scope,
+            requestedAt: new Date(command.payload.requestedAt),
+            requestedBy: command.payload.requestedBy,
+            receivedAt: now,
+            state: 'queued',
+            pending,
+            updatedAt: now,
+          },
+        },
+        { upsert: true },
+      );
+      return result.upsertedCount === 1;
+    } catch (error) {
+      // Concurrent upserts of one _id may race to E11000: the other writer won.
+      if (error instanceof MongoServerError && error.code === 11000) return false;
+      throw error;
+    }
+  }
+
+  findById(requestId: string): Promise<SyncRequestDoc | null> {
+    return this.collection.findOne({ _id: requestId });
+  }
+
+  /** Orgs with at least one queued request. */
+  orgsWithQueued(): Promise<string[]> {
+    return this.collection.distinct('orgId', { state: 'queued' });
+  }
+
+  countQueued(orgId: string): Promise<number> {
+    return this.collection.countDocuments({ orgId, state: 'queued' });
+  }
+
+  /**
+   * Moves every request of the org received by `now` from queued to running,
+   * oldest request first; a request another instance claimed first is left out.
+   */
+  async claimQueued(orgId: string, now: Date): Promise<SyncRequestDoc[]> {
+    const queued = await this.collection
+      .find({ orgId, state: 'queued', receivedAt: { $lte: now } })
+      .sort({ requestedAt: 1 })
+      .toArray();
+    const claimed: SyncRequestDoc[] = [];
+    for (const request of queued) {
+      const result = await this.collection.updateOne(
+        { _id: request._id, state: 'queued' },
+        { $set: { state: 'running', updatedAt: now } },
+      );
+      if (result.modifiedCount === 1) claimed.push(request);
+    }
+    return claimed;
+  }
+
+  /** The run of these requests ended (or was skipped): nothing of them is pending. */
+  async finish(
+    requestIds: string[],
+    state: SyncRequestState,
+    note: string,
+    syncIds: string[],
+    now: Date,
+  ): Promise<void> {
+    await this.collection.updateMany(
+      { _id: { $in: requestIds } },
+      { $set: { state, note, updatedAt: now, pending: [], syncIds } },
+    );
+  }
+
+  /**
+   * Queued requests of these scopes, requested by `startedAt`, are satisfied
+   * by the run that started then (recorded, not run twice).
+   */
+  async markSatisfied(
+    orgId: string,
+    scopes: SyncScope[],
+    startedAt: Date,
+    syncIds: string[],
+    now: Date,
+  ): Promise<void> {
+    await this.collection.updateMany(
+      { orgId, state: 'queued', requestedAt: { $lte: startedAt }, scope: { $in: scopes } },
+      {
+        $set: {
+          state: 'satisfied',
+          note: 'satisfied by a run that started after it was requested',
+          pending: [],
+          syncIds,
+          updatedAt: now,
+        },
+      },
+    );
+  }
+
+  /** The requests of an abandoned run that are still running failed with it. */
+  async failAbandoned(requestIds: string[], now: Date): Promise<void> {
+    await this.collection.updateMany(
+      { _id: { $in: requestIds }, state: 'running' },
+      {
+        $set: {
+          state: 'failed',
+          note: 'abandoned: the collector running it stopped',
+          updatedAt: now,
+          pending: [],
+        },
+      },
+    );
+  }
+
+  /** Every queued request of the org is skipped, with the reason. */
+  async skipQueued(orgId: string, note: string, now: Date): Promise<void> {
+    await this.collection.updateMany(
+      { orgId, state: 'queued' },
+      { $set: { state: 'skipped', note, updatedAt: now } },
+    );
+  }
+}

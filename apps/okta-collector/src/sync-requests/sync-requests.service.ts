@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { SyncScope } from '@regentra/contracts';
+import { ConnectionRemovedListener } from '../connections/connection-removed.listener';
+import { SyncRequestDoc, SyncRequestState } from './sync-request.types';
+import { SyncRequestsRepository } from './sync-requests.repository';
+
+/** The inbox as other slices reach it: named operations only, never its collection. */
+@Injectable()
+export class SyncRequestsService implements ConnectionRemovedListener {
+  constructor(private readonly inbox: SyncRequestsRepository) {}
+
+  findById(requestId: string): Promise<SyncRequestDoc | null> {
+    return this.inbox.findById(requestId);
+  }
+
+  orgsWithQueued(): Promise<string[]> {
+    return this.inbox.orgsWithQueued();
+  }
+
+  countQueued(orgId: string): Promise<number> {
+    return this.inbox.countQueued(orgId);
+  }
+
+  claimQueued(orgId: string, now: Date): Promise<SyncRequestDoc[]> {
+    return this.inbox.claimQueued(orgId, now);
+  }
+
+  finish(
+    requestIds: string[],
+    state: SyncRequestState,
+    note: string,
+    syncIds: string[],
+    now: Date,
+  ): Promise<void> {
+    return this.inbox.finish(requestIds, state, note, syncIds, now);
+  }
+
+  markSatisfied(
+    orgId: string,
+    scopes: SyncScope[],
+    startedAt: Date,
+    syncIds: string[],
+    now: Date,
+  ): Promise<void> {
+    return this.inbox.markSatisfied(orgId, scopes, startedAt, syncIds, now);
+  }
+
+  failAbandoned(requestIds: string[], now: Date): Promise<void> {
+    return this.inbox.failAbandoned(requestIds, now);
+  }
+
+  /** A deleted connection leaves nothing queued for its org. */
+  connectionRemoved(orgId: string, at: Date): Promise<void> {
+    return this.inbox.skipQueued(orgId, 'connection deleted', at);
+  }
+}

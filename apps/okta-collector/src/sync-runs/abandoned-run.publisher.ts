@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { EventPublisher } from '../kafka/event-publisher';
+import { SyncRunDoc } from './sync-run.types';
+
+/**
+ * Reports a run whose holder died as failed with reason "abandoned", on the
+ * topic of its kind, so consumers never wait for a Completed that will not come.
+ */
+@Injectable()
+export class AbandonedRunPublisher {
+  constructor(private readonly publisher: EventPublisher) {}
+
+  /** Resolves once Kafka acknowledged the failure event. */
+  async publish(orphan: SyncRunDoc, failedAt: Date, message: string): Promise<void> {
+    const at = failedAt.toISOString();
+    const requestId = orphan.requestIds[0] ?? orphan._id;
+    const payload = {
+      requestId,
+      failedAt: at,
+      reason: 'abandoned' as const,
+      retryable: true,
+      message,
+    };
+    if (orphan.kind === 'identity') {
+      await this.publisher.publish('identity', [
+        {
+          type: 'IdentitySyncFailed',
+          schemaVersion: 1,
+          orgId: orphan.orgId,
+          syncId: orphan._id,
+          payload,
+        },
+      ]);
+    } else {
+      await this.publisher.publish('systemLog', [
+        {
+          type: 'SystemLogPollFailed',
+          schemaVersion: 1,
+          orgId: orphan.orgId,
+          syncId: orphan._id,
+          payload,
+        },
+      ]);
+    }
+  }
+}

@@ -1,0 +1,143 @@
+import type { SyncScope } from '@regentra/contracts';
+import type { RunOutcome } from './run-port';
+
+/**
+ * The coordinator's decisions, free of Mongo, Kafka and timers, so each rule
+ * is a unit test. The coordinator only reads, asks these, and writes.
+ */
+
+export type RunPart = 'identity' | 'system-log';
+
+/** What the decisions need of a claimed inbox request. */
+export interface ClaimedRequest {
+  requestedBy: string;
+  pending: RunPart[];
+}
+
+/** A run is "schedule" only when every request it satisfies came from the schedule. */
+export function runTrigger(claimed: ClaimedRequest[]): 'schedule' | 'manual' {
+  return claimed.every((r) => r.requestedBy === 'schedule') ? 'schedule' : 'manual';
+}
+
+/** One run covers the union of what the claimed requests still need. */
+export function partsToRun(claimed: ClaimedRequest[]): Set<RunPart> {
+  return new Set(claimed.flatMap((r) => r.pending));
+}
+
+/** The log first: the identity sync's evidence snapshot then sees the freshest sign-ins. */
+export function runOrder(parts: Set<RunPart>): RunPart[] {
+  return (['system-log', 'identity'] as const).filter((kind) => parts.has(kind));
+}
+
+export function syncIdPrefix(kind: RunPart): 'sync' | 'logpoll' {
+  return kind === 'identity' ? 'sync' : 'logpoll';
+}
+
+export type ConnectionGate<C> =
+  { run: true; connection: C } | { run: false; note: string; scheduleSkip: string | null };
+
+/** Whether the org's connection lets the claimed requests run, and what a skip records. */
+export function gateConnection<C extends { state: string }>(
+  connection: C | null,
+): ConnectionGate<C> {
+  if (!connection) return { run: false, note: 'org has no Okta connection', scheduleSkip: null };
+  if (connection.state === 'credentials_invalid') {
+    return {
+      run: false,
+      note: 'skipped: Okta rejected the stored token; save the connection again',
+      scheduleSkip: 'credentials invalid: save the connection again',
+    };
+  }
+  return { run: true, connection };
+}
+
+/** A rejected token or a lost lease stops the remaining parts; other failures do not. */
+export function stopsTheRun(outcome: RunOutcome): boolean {
+  return (
+    outcome.state === 'failed' &&
+    (outcome.reason === 'credentials_invalid' || outcome.reason === 'lease_lost')
+  );
+}
+
+/** The note a failed part adds to its requests. */
+export function failureNote(kind: RunPart, outcome: RunOutcome): string | null {
+  return outcome.state === 'completed' ? null : `${kind}: ${outcome.reason}`;
+}
+
+export interface RunResult {
+  state: 'done' | 'failed';
+  note: string;
+  /** Late requests (requested before the run started) count as satisfied only by a clean run. */
+  satisfiesLateRequests: boolean;
+}
+
+/** How the claimed requests end, given the notes of the parts that failed. */
+export function runResult(failureNotes: string[]): RunResult {
+  const failed = failureNotes.length > 0;
+  return {
+    state: failed ? 'failed' : 'done',
+    note: failureNotes.join('; ') || 'completed',
+    satisfiesLateRequests: !failed,
+  };
+}
+
+/**
+ * The request scopes a run of these parts satisfies: "all" only when both
+ * parts ran.
+ */
+export function satisfiedScopes(parts: Set<RunPart>): SyncScope[] {
+  return (['all', 'identity', 'system-log'] as const).filter((scope) =>
+    scope === 'all' ? parts.has('identity') && parts.has('system-log') : parts.has(scope),
+  );
+}
+
+/**
+ * A late request (queued after the claim) is satisfied by a clean run when it
+ * was requested no later than the run started and its scope was covered. The
+ * inbox applies the same rule as a conditional write.
+ */
+export function lateRequestSatisfied(
+  request: { state: string; scope: SyncScope; requestedAt: Date },
+  parts: Set<RunPart>,
+  runStartedAt: Date,
+): boolean {
+  return (
+    request.state === 'queued' &&
+    request.requestedAt.getTime() <= runStartedAt.getTime() &&
+    satisfiedScopes(parts).includes(request.scope)
+  );
+}
+
+/**
+ * Our lease still holds while no renew failed, we are not stopping, and its
+ * expiry (kept current by the renew timer) is in the future: another instance
+ * can take the lease over only once that time has passed.
+ */
+export function leaseStillHeld(
+  state: { lost: boolean; stopping: boolean; expiresAt: Date },
+  now: Date,
+): boolean {
+  return !state.lost && !state.stopping && state.expiresAt > now;
+}
+
+/** A lease another holder left can be taken over once it is released or expired. */
+export function leaseCanBeTakenOver(
+  lease: { holder: string | null; expiresAt: Date },
+  now: Date,
+): boolean {
+  return lease.holder === null || lease.expiresAt.getTime() <= now.getTime();
+}
+
+export function abandonedMessage(holder: string): string {
+  return `collector ${holder} stopped during this run; no completed event was published`;
+}
+
+/** Renew three times per lease period, never more often than every 250 ms. */
+export function renewEveryMs(leaseMs: number): number {
+  return Math.max(250, Math.floor(leaseMs / 3));
+}
+
+/** The safety-net sweep: every 5 s, or twice per lease period if that is shorter. */
+export function sweepEveryMs(leaseMs: number): number {
+  return Math.min(5_000, leaseMs / 2);
+}

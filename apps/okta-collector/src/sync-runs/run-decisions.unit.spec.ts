@@ -1,0 +1,198 @@
+import {
+  abandonedMessage,
+  failureNote,
+  gateConnection,
+  lateRequestSatisfied,
+  leaseCanBeTakenOver,
+  leaseStillHeld,
+  partsToRun,
+  renewEveryMs,
+  runOrder,
+  runResult,
+  runTrigger,
+  satisfiedScopes,
+  stopsTheRun,
+  sweepEveryMs,
+  syncIdPrefix,
+} from './run-decisions';
+
+const at = (iso: string) => new Date(iso);
+const scheduled = { requestedBy: 'schedule', pending: ['identity' as const] };
+const manualAll = { requestedBy: 'api', pending: ['identity' as const, 'system-log' as const] };
+const logOnly = { requestedBy: 'schedule', pending: ['system-log' as const] };
+
+describe('which queued requests a run satisfies', () => {
+  it('given only scheduled requests, when claimed, then the run is triggered by the schedule', () => {
+    expect(runTrigger([scheduled, logOnly])).toBe('schedule');
+  });
+
+  it('given one manual request among scheduled ones, when claimed, then the run is manual', () => {
+    expect(runTrigger([scheduled, manualAll])).toBe('manual');
+  });
+
+  it('given requests for different parts, when claimed, then one run covers their union', () => {
+    expect([...partsToRun([scheduled, logOnly])].sort()).toEqual(['identity', 'system-log']);
+    expect([...partsToRun([scheduled, scheduled])]).toEqual(['identity']);
+  });
+
+  it('given both parts, when ordered, then the System Log runs before the identity sync', () => {
+    expect(runOrder(new Set(['identity', 'system-log']))).toEqual(['system-log', 'identity']);
+    expect(runOrder(new Set(['identity']))).toEqual(['identity']);
+    expect(runOrder(new Set())).toEqual([]);
+  });
+
+  it('names sync ids by kind', () => {
+    expect(syncIdPrefix('identity')).toBe('sync');
+    expect(syncIdPrefix('system-log')).toBe('logpoll');
+  });
+});
+
+describe('whether the connection lets a run start', () => {
+  it('given no connection, then the requests are skipped and no schedule skip is recorded', () => {
+    expect(gateConnection(null)).toEqual({
+      run: false,
+      note: 'org has no Okta connection',
+      scheduleSkip: null,
+    });
+  });
+
+  it('given a rejected token, then the requests are skipped and the skip is recorded', () => {
+    const gate = gateConnection({ state: 'credentials_invalid' });
+    expect(gate.run).toBe(false);
+    if (gate.run) return;
+    expect(gate.note).toMatch(/Okta rejected the stored token/);
+    expect(gate.scheduleSkip).toBe('credentials invalid: save the connection again');
+  });
+
+  it('given a connected org, then the run starts with that connection', () => {
+    const connection = { state: 'connected', baseUrl: 'https://acme.okta.com' };
+    expect(gateConnection(connection)).toEqual({ run: true, connection });
+  });
+});
+
+describe('how a run ends', () => {
+  const failed = (reason: 'credentials_invalid' | 'lease_lost' | 'okta_unavailable') =>
+    ({ state: 'failed', reason, message: 'x' }) as const;
+
+  it('given a rejected token or a lost lease, then the remaining parts do not run', () => {
+    expect(stopsTheRun(failed('credentials_invalid'))).toBe(true);
+    expect(stopsTheRun(failed('lease_lost'))).toBe(true);
+  });
+
+  it('given Okta unavailable or a completed part, then the next part still runs', () => {
+    expect(stopsTheRun(failed('okta_unavailable'))).toBe(false);
+    expect(stopsTheRun({ state: 'completed' })).toBe(false);
+  });
+
+  it('given a failed part, then its note names the kind and the reason', () => {
+    expect(failureNote('system-log', failed('okta_unavailable'))).toBe(
+      'system-log: okta_unavailable',
+    );
+    expect(failureNote('identity', { state: 'completed' })).toBeNull();
+  });
+
+  it('given no failure, then the requests are done and late requests are satisfied', () => {
+    expect(runResult([])).toEqual({
+      state: 'done',
+      note: 'completed',
+      satisfiesLateRequests: true,
+    });
+  });
+
+  it('given failures, then the requests fail with every note and late requests wait', () => {
+    expect(runResult(['system-log: okta_unavailable', 'identity: lease_lost'])).toEqual({
+      state: 'failed',
+      note: 'system-log: okta_unavailable; identity: lease_lost',
+      satisfiesLateRequests: false,
+    });
+  });
+});
+
+describe('what happens to a late request', () => {
+  const runStartedAt = at('2031-01-01T10:00:00Z');
+  const both = new Set(['identity', 'system-log'] as const);
+  const identity = new Set(['identity'] as const);
+
+  it('given a run of both parts, then it satisfies "all" and each single scope', () => {
+    expect(satisfiedScopes(both)).toEqual(['all', 'identity', 'system-log']);
+  });
+
+  it('given a run of one part, then it does not satisfy "all"', () => {
+    expect(satisfiedScopes(identity)).toEqual(['identity']);
+  });
+
+  it('given a request made before the run started, then it is satisfied, not run twice', () => {
+    const late = { state: 'queued', scope: 'identity' as const, requestedAt: runStartedAt };
+    expect(lateRequestSatisfied(late, identity, runStartedAt)).toBe(true);
+  });
+
+  it('given a request made after the run started, then it waits for its own run', () => {
+    const after = {
+      state: 'queued',
+      scope: 'identity' as const,
+      requestedAt: at('2031-01-01T10:00:01Z'),
+    };
+    expect(lateRequestSatisfied(after, both, runStartedAt)).toBe(false);
+  });
+
+  it('given an "all" request after an identity-only run, then it still needs its own run', () => {
+    const all = { state: 'queued', scope: 'all' as const, requestedAt: at('2031-01-01T09:00:00Z') };
+    expect(lateRequestSatisfied(all, identity, runStartedAt)).toBe(false);
+  });
+
+  it('given a request that is no longer queued, then it is left as it is', () => {
+    const running = {
+      state: 'running',
+      scope: 'identity' as const,
+      requestedAt: at('2031-01-01T09:00:00Z'),
+    };
+    expect(lateRequestSatisfied(running, identity, runStartedAt)).toBe(false);
+  });
+});
+
+describe('the org lease', () => {
+  const now = at('2031-01-01T10:00:00Z');
+
+  it('given a released lease, then another instance may take it', () => {
+    expect(leaseCanBeTakenOver({ holder: null, expiresAt: at('2031-01-01T11:00:00Z') }, now)).toBe(
+      true,
+    );
+  });
+
+  it('given a held lease that expired (at or before now), then it is taken over', () => {
+    expect(leaseCanBeTakenOver({ holder: 'collector-a', expiresAt: now }, now)).toBe(true);
+  });
+
+  it('given a held lease still in force, then nobody else takes it', () => {
+    const expiresAt = at('2031-01-01T10:00:00.001Z');
+    expect(leaseCanBeTakenOver({ holder: 'collector-a', expiresAt }, now)).toBe(false);
+  });
+
+  it('given our lease renewed into the future, then we still hold it', () => {
+    const expiresAt = at('2031-01-01T10:00:05Z');
+    expect(leaseStillHeld({ lost: false, stopping: false, expiresAt }, now)).toBe(true);
+  });
+
+  it('given a failed renew, shutdown or an expiry that passed, then we no longer hold it', () => {
+    const expiresAt = at('2031-01-01T10:00:05Z');
+    expect(leaseStillHeld({ lost: true, stopping: false, expiresAt }, now)).toBe(false);
+    expect(leaseStillHeld({ lost: false, stopping: true, expiresAt }, now)).toBe(false);
+    expect(leaseStillHeld({ lost: false, stopping: false, expiresAt: now }, now)).toBe(false);
+  });
+
+  it('renews three times per lease period, at most every 250 ms', () => {
+    expect(renewEveryMs(30_000)).toBe(10_000);
+    expect(renewEveryMs(600)).toBe(250);
+  });
+
+  it('sweeps every 5 s, or twice per lease period when that is shorter', () => {
+    expect(sweepEveryMs(60_000)).toBe(5_000);
+    expect(sweepEveryMs(4_000)).toBe(2_000);
+  });
+
+  it('given a dead holder, then the abandoned message names it', () => {
+    expect(abandonedMessage('collector-1234')).toBe(
+      'collector collector-1234 stopped during this run; no completed event was published',
+    );
+  });
+});

@@ -1,0 +1,34 @@
+import type { FailureReason } from '@regentra/contracts';
+import type { ConnectionDoc } from '../connections/connection.types';
+
+/** What the coordinator hands a runner for one run of one org. */
+export interface RunContext {
+  orgId: string;
+  syncId: string;
+  requestIds: string[];
+  trigger: 'schedule' | 'manual';
+  connection: ConnectionDoc;
+  leaseStillHeld: () => Promise<boolean>;
+}
+
+export type RunOutcome =
+  | { state: 'completed' }
+  | { state: 'failed'; reason: FailureReason | 'lease_lost'; message: string };
+
+/** One kind of run (identity sync, System Log poll) the coordinator serializes per org. */
+export interface SyncRunner {
+  run(ctx: RunContext): Promise<RunOutcome>;
+}
+
+/** DI tokens of the two runners; the runner slices implement them, the module binds them. */
+export const IDENTITY_SYNC_RUNNER = Symbol('IDENTITY_SYNC_RUNNER');
+export const SYSTEM_LOG_RUNNER = Symbol('SYSTEM_LOG_RUNNER');
+
+/** Thrown when the org lease was taken over: this run must stop publishing. */
+export class LeaseLostError extends Error {
+  constructor(orgId: string) {
+    super(
+      `sync lease of ${orgId} was lost (taken over by another instance); stopping without publishing more`,
+    );
+  }
+}

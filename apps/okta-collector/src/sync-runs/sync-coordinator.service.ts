@@ -1,0 +1,220 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
+import { ConnectionsService } from '../connections/connections.service';
+import { CLOCK, Clock } from '../platform/clock';
+import { SyncRequestListener } from '../sync-requests/sync-request.listener';
+import { SyncRequestDoc } from '../sync-requests/sync-request.types';
+import { SyncRequestsService } from '../sync-requests/sync-requests.service';
+import { AbandonedRunPublisher } from './abandoned-run.publisher';
+import { HeldLease, OrgLeaseRepository } from './org-lease.repository';
+import {
+  abandonedMessage,
+  failureNote,
+  gateConnection,
+  leaseStillHeld,
+  partsToRun,
+  renewEveryMs,
+  runOrder,
+  runResult,
+  runTrigger,
+  satisfiedScopes,
+  stopsTheRun,
+  sweepEveryMs,
+  syncIdPrefix,
+} from './run-decisions';
+import { IDENTITY_SYNC_RUNNER, SYSTEM_LOG_RUNNER, SyncRunner } from './run-port';
+import { SyncRunsRepository } from './sync-runs.repository';
+
+/**
+ * Runs queued sync requests, serialized per org across every collector
+ * instance: a run holds the org's lease (renewed while it runs, fenced on every
+ * publish). Requests queued when a run starts are all satisfied by it; one
+ * that arrives during a run waits and gets its own run afterwards. Different
+ * orgs run concurrently up to SYNC_CONCURRENCY per instance. The sync never
+ * runs inside the Kafka handler, so a long sync cannot cost the partitions.
+ * The rules themselves live in run-decisions.ts.
+ */
+@Injectable()
+export class SyncCoordinator
+  implements SyncRequestListener, OnApplicationBootstrap, OnApplicationShutdown
+{
+  private readonly logger = new Logger(SyncCoordinator.name);
+  readonly instanceId = `collector-${randomUUID().slice(0, 8)}`;
+  private readonly active = new Map<string, Promise<void>>();
+  private readonly wanted = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopping = false;
+
+  constructor(
+    @Inject(COLLECTOR_CONFIG) private readonly config: CollectorConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(IDENTITY_SYNC_RUNNER) private readonly identity: SyncRunner,
+    @Inject(SYSTEM_LOG_RUNNER) private readonly systemLog: SyncRunner,
+    private readonly inbox: SyncRequestsService,
+    private readonly leases: OrgLeaseRepository,
+    private readonly runs: SyncRunsRepository,
+    private readonly connections: ConnectionsService,
+    private readonly abandoned: AbandonedRunPublisher,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    // Safety net for wake-ups lost to a crash or held by another instance's lease.
+    this.timer = setInterval(() => void this.sweep(), sweepEveryMs(this.config.SYNC_LEASE_MS));
+    this.timer.unref();
+    void this.sweep();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    await Promise.allSettled([...this.active.values()]);
+  }
+
+  requestQueued(orgId: string): void {
+    this.kick(orgId);
+  }
+
+  /** Wakes the org of every queued request (used by the timer and by tests). */
+  async sweep(): Promise<void> {
+    if (this.stopping) return;
+    try {
+      const orgs = await this.inbox.orgsWithQueued();
+      for (const orgId of orgs) this.kick(orgId);
+    } catch (error) {
+      this.logger.warn({ msg: `sweep failed: ${(error as Error).message}` });
+    }
+  }
+
+  /** Resolves when no run of this instance is active (tests). */
+  async idle(): Promise<void> {
+    while (this.active.size > 0) await Promise.allSettled([...this.active.values()]);
+  }
+
+  private kick(orgId: string): void {
+    if (this.stopping) return;
+    if (this.active.has(orgId)) {
+      this.wanted.add(orgId); // look again when the current run ends
+      return;
+    }
+    if (this.active.size >= this.config.SYNC_CONCURRENCY) return; // the sweep retries it
+    const run = this.runOrg(orgId)
+      .catch((error: unknown) =>
+        this.logger.error({ orgId, msg: `org run crashed: ${(error as Error).message}` }),
+      )
+      .finally(() => {
+        this.active.delete(orgId);
+        if (this.wanted.delete(orgId)) this.kick(orgId);
+      });
+    this.active.set(orgId, run);
+  }
+
+  private async runOrg(orgId: string): Promise<void> {
+    const ttl = this.config.SYNC_LEASE_MS;
+    const lease = await this.leases.acquire(orgId, this.instanceId, this.clock.now(), ttl);
+    if (!lease) return; // another instance holds it; its loop picks our requests up too
+    let lost = false;
+    const renew = setInterval(() => {
+      void this.leases.renew(lease, this.clock.now(), ttl).then(
+        (ok) => {
+          if (!ok) lost = true;
+        },
+        () => undefined,
+      );
+    }, renewEveryMs(ttl));
+    // The renew timer keeps lease.expiresAt current (and flags a failed renew), so the
+    // fence check before every publish needs no database read.
+    const stillHeld = async () =>
+      leaseStillHeld(
+        { lost, stopping: this.stopping, expiresAt: lease.expiresAt },
+        this.clock.now(),
+      );
+    try {
+      await this.reportAbandoned(orgId, lease);
+      while (!this.stopping && !lost) {
+        // Every request queued now is satisfied by the run that starts now.
+        const claimed = await this.inbox.claimQueued(orgId, this.clock.now());
+        if (claimed.length === 0) break;
+        await this.runClaimed(orgId, lease, claimed, stillHeld);
+      }
+    } finally {
+      clearInterval(renew);
+      if (!lost) await this.leases.release(lease);
+    }
+  }
+
+  private async runClaimed(
+    orgId: string,
+    lease: HeldLease,
+    claimed: SyncRequestDoc[],
+    stillHeld: () => Promise<boolean>,
+  ): Promise<void> {
+    const requestIds = claimed.map((r) => r._id);
+    const trigger = runTrigger(claimed);
+    const parts = partsToRun(claimed);
+    const gate = gateConnection(await this.connections.get(orgId));
+    if (!gate.run) {
+      if (gate.scheduleSkip)
+        await this.connections.recordScheduleSkip(orgId, gate.scheduleSkip, this.clock.now());
+      return this.inbox.finish(requestIds, 'skipped', gate.note, [], this.clock.now());
+    }
+    const { connection } = gate;
+    const runStartedAt = this.clock.now();
+    const syncIds: string[] = [];
+    const notes: string[] = [];
+    for (const kind of runOrder(parts)) {
+      if (!(await stillHeld())) continue;
+      const syncId = `${syncIdPrefix(kind)}-${randomUUID()}`;
+      syncIds.push(syncId);
+      await this.runs.start({
+        _id: syncId,
+        orgId,
+        kind,
+        requestIds,
+        trigger,
+        holder: lease.holder,
+        fence: lease.fence,
+        startedAt: this.clock.now(),
+      });
+      const ctx = { orgId, syncId, requestIds, trigger, connection, leaseStillHeld: stillHeld };
+      const runner = kind === 'identity' ? this.identity : this.systemLog;
+      const outcome = await runner.run(ctx);
+      const note = failureNote(kind, outcome);
+      if (note) notes.push(note);
+      if (stopsTheRun(outcome)) break;
+    }
+    const result = runResult(notes);
+    await this.inbox.finish(requestIds, result.state, result.note, syncIds, this.clock.now());
+    if (result.satisfiesLateRequests) {
+      // A request that reached us late (requested before this run started, but
+      // queued after the claim) is satisfied by it: recorded, not run twice.
+      await this.inbox.markSatisfied(
+        orgId,
+        satisfiedScopes(parts),
+        runStartedAt,
+        syncIds,
+        this.clock.now(),
+      );
+    }
+  }
+
+  /** A run left "running" under an older fence belonged to a dead holder: report it abandoned. */
+  private async reportAbandoned(orgId: string, lease: HeldLease): Promise<void> {
+    for (const orphan of await this.runs.findOrphans(orgId, lease.fence)) {
+      const message = abandonedMessage(orphan.holder);
+      await this.abandoned.publish(orphan, this.clock.now(), message);
+      await this.runs.finish(orphan._id, 'abandoned', this.clock.now(), {
+        reason: 'abandoned',
+        message,
+      });
+      await this.inbox.failAbandoned(orphan.requestIds, this.clock.now());
+      this.logger.warn({ orgId, syncId: orphan._id, msg: 'reported abandoned run' });
+    }
+  }
+}

@@ -1,0 +1,19 @@
+export type RunKind = 'identity' | 'system-log';
+export type RunState = 'running' | 'completed' | 'failed' | 'abandoned';
+
+/** One document per sync (identity) or poll (system log): the run history and progress. */
+export interface SyncRunDoc {
+  _id: string; // syncId
+  orgId: string;
+  kind: RunKind;
+  requestIds: string[];
+  trigger: 'schedule' | 'manual';
+  holder: string;
+  fence: number;
+  state: RunState;
+  startedAt: Date;
+  finishedAt: Date | null;
+  phase: string;
+  progress: Record<string, number>;
+  outcome: Record<string, unknown> | null;
+}

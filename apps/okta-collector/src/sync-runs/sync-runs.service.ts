@@ -1,0 +1,30 @@
+import { Injectable } from '@nestjs/common';
+import { RunKind, RunState, SyncRunDoc } from './sync-run.types';
+import { SyncRunsRepository } from './sync-runs.repository';
+
+/** The run history as other slices reach it: runners report progress and outcome, status reads. */
+@Injectable()
+export class SyncRunsService {
+  constructor(private readonly runs: SyncRunsRepository) {}
+
+  progress(syncId: string, phase: string, progress: Record<string, number>): Promise<void> {
+    return this.runs.progress(syncId, phase, progress);
+  }
+
+  finish(
+    syncId: string,
+    state: Exclude<RunState, 'running'>,
+    at: Date,
+    outcome: Record<string, unknown>,
+  ): Promise<void> {
+    return this.runs.finish(syncId, state, at, outcome);
+  }
+
+  latest(orgId: string, kind: RunKind): Promise<SyncRunDoc | null> {
+    return this.runs.latest(orgId, kind);
+  }
+
+  lastFinished(orgId: string, kind: RunKind, state: RunState): Promise<SyncRunDoc | null> {
+    return this.runs.lastFinished(orgId, kind, state);
+  }
+}
