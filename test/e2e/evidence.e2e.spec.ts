@@ -1,6 +1,6 @@
 import { MongoClient, Document } from 'mongodb';
 import { topicNames } from '@regentra/contracts';
-import { verifySnapshot } from '../../apps/evidence-projector/src/control-evidence/snapshot-hash';
+import { verifySnapshot } from '../../apps/evidence-projector/src/evidence/rules/snapshot-hash';
 import { replay } from '../../apps/evidence-projector/src/replay/replay.runner';
 import { GroundTruth, OktaSim, startOktaSim } from '../../tools/okta-sim';
 import {

@@ -4,6 +4,7 @@ import { MongoClient } from 'mongodb';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, loadProjectorConfig, ProjectorConfig } from './config/projector.config';
 import { ProjectorModule } from './projector.module';
+import { activeReadModel } from './replay/read-model-pointer.store';
 
 /** Boots the projector from the environment; a bad variable stops start-up with its name. */
 async function bootstrap(): Promise<void> {
@@ -31,10 +32,7 @@ async function followReplayPointer(config: ProjectorConfig): Promise<ProjectorCo
     serverSelectionTimeoutMS: 10_000,
   }).connect();
   try {
-    const pointer = await client
-      .db(config.PROJECTOR_DB)
-      .collection<{ _id: string; database: string; groupId: string }>('read_model_pointer')
-      .findOne({ _id: 'active' });
+    const pointer = await activeReadModel(client.db(config.PROJECTOR_DB));
     return pointer
       ? { ...config, PROJECTOR_DB: pointer.database, PROJECTOR_GROUP_ID: pointer.groupId }
       : config;

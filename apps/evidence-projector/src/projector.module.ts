@@ -4,24 +4,28 @@ import { MongoClient } from 'mongodb';
 import type { DestinationStream } from 'pino';
 import { Registry } from 'prom-client';
 import { PROJECTOR_CONFIG, ProjectorConfig } from './config/projector.config';
-import { PROJECTED_TOPICS, PROJECTION_HANDLER } from './consumption/projection-handler';
-import { ProjectionConsumer } from './consumption/projection.consumer';
+import { DirectoryReader } from './directory/directory.reader';
+import { DirectoryStore } from './directory/directory.store';
+import { IdentityProjection } from './directory/identity.projection';
+import { IdentitySyncsRepository } from './directory/identity-syncs.repository';
+import { MaterializerService } from './directory/materializer.service';
+import { StagingRepository } from './directory/staging.repository';
+import { EvidenceController } from './evidence/evidence.controller';
+import { EvidenceService } from './evidence/evidence.service';
+import { EvidenceStore } from './evidence/evidence.store';
 import { HealthController } from './health/health.controller';
+import { IntegrationStatusRepository } from './integration-status/integration-status.repository';
 import { IntegrationStatusWriter } from './integration-status/integration-status.writer';
-import { CLOCK, Clock, systemClock } from './platform/clock';
 import { KAFKA, kafkaProviders, TOPIC_NAMES } from './kafka/kafka.providers';
+import { OktaEventsConsumer } from './kafka/okta-events.consumer';
+import { PROJECTED_TOPICS, ProjectionRouter } from './kafka/projection.router';
+import { LogEventsRepository } from './log-facts/log-events.repository';
+import { LogFactsReader } from './log-facts/log-facts.reader';
+import { SystemLogProjection } from './log-facts/system-log.projection';
+import { CLOCK, Clock, systemClock } from './platform/clock';
 import { projectorLogging } from './platform/logging';
 import { createProjectorMetrics, METRICS_REGISTRY, PROJECTOR_METRICS } from './platform/metrics';
 import { MONGO_CLIENT, openMongo, PROJECTOR_DB } from './platform/mongo.providers';
-import { ReadModelProjector } from './projection/read-model.projector';
-import { EvidenceService } from './evidence-store/evidence.service';
-import { IdentityProjection } from './identity-projection/identity.projection';
-import { IdentitySyncsRepository } from './identity-projection/identity-syncs.repository';
-import { MaterializerService } from './identity-projection/materializer.service';
-import { StagingRepository } from './identity-projection/staging.repository';
-import { EvidenceController } from './read-api/evidence.controller';
-import { LogEventsRepository } from './system-log-projection/log-events.repository';
-import { SystemLogProjection } from './system-log-projection/system-log.projection';
 
 export interface ProjectorModuleOptions {
   config: ProjectorConfig;
@@ -64,17 +68,21 @@ export class ProjectorModule {
           inject: [METRICS_REGISTRY],
         },
         MongoShutdown,
+        IntegrationStatusRepository,
         IntegrationStatusWriter,
         StagingRepository,
         IdentitySyncsRepository,
+        DirectoryStore,
         MaterializerService,
+        DirectoryReader,
         LogEventsRepository,
+        LogFactsReader,
+        EvidenceStore,
         EvidenceService,
         IdentityProjection,
         SystemLogProjection,
-        ReadModelProjector,
-        { provide: PROJECTION_HANDLER, useExisting: ReadModelProjector },
-        ProjectionConsumer,
+        ProjectionRouter,
+        OktaEventsConsumer,
       ],
       exports: [PROJECTOR_DB, KAFKA, TOPIC_NAMES],
     };

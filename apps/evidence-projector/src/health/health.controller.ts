@@ -2,7 +2,7 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { MongoClient } from 'mongodb';
 import { Registry } from 'prom-client';
-import { ProjectionConsumer } from '../consumption/projection.consumer';
+import { OktaEventsConsumer } from '../kafka/okta-events.consumer';
 import { METRICS_REGISTRY } from '../platform/metrics';
 import { MONGO_CLIENT } from '../platform/mongo.providers';
 
@@ -13,7 +13,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     @Inject(MONGO_CLIENT) private readonly mongo: MongoClient,
     @Inject(METRICS_REGISTRY) private readonly registry: Registry,
-    private readonly consumer: ProjectionConsumer,
+    private readonly consumer: OktaEventsConsumer,
   ) {}
 
   @Get('health')

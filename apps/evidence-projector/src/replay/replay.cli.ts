@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { SingleBar, Presets } from 'cli-progress';
 import { MongoClient } from 'mongodb';
 import { loadProjectorConfig } from '../config/projector.config';
+import { switchReadModel } from './read-model-pointer.store';
 import { replay } from './replay.runner';
 
 /**
@@ -44,16 +45,7 @@ async function main(): Promise<void> {
   );
   if (args.includes('--switch')) {
     const client = await new MongoClient(config.MONGODB_URI).connect();
-    await client
-      .db(config.PROJECTOR_DB)
-      .collection<{ _id: string; database: string; groupId: string; switchedAt: Date }>(
-        'read_model_pointer',
-      )
-      .replaceOne(
-        { _id: 'active' },
-        { database: targetDb, groupId, switchedAt: new Date() },
-        { upsert: true },
-      );
+    await switchReadModel(client.db(config.PROJECTOR_DB), targetDb, groupId);
     await client.close();
     process.stdout.write(
       `switched: projectors started from now on use database ${targetDb} and group ${groupId}\n`,

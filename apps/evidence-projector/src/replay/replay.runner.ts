@@ -1,11 +1,9 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Admin, Kafka } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { Registry } from 'prom-client';
-import { TopicNames } from '@regentra/contracts';
 import { ProjectorConfig } from '../config/projector.config';
-import { KAFKA, TOPIC_NAMES } from '../kafka/kafka.providers';
+import { GroupProgressReader } from '../kafka/group-progress.reader';
 import { METRICS_REGISTRY, PHASE_METRIC } from '../platform/metrics';
 import { ProjectorModule } from '../projector.module';
 
@@ -23,31 +21,6 @@ export interface ReplayOptions {
   groupId: string;
   onProgress?: (progress: ReplayProgress) => void;
   timeoutMs?: number;
-}
-
-/** Sum over partitions of (committed offset, high watermark at start). */
-async function progressOf(
-  admin: Admin,
-  groupId: string,
-  topic: string,
-  ends: Map<number, number>,
-): Promise<{ done: number; total: number }> {
-  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  let done = 0;
-  let total = 0;
-  for (const [partition, end] of ends) {
-    const offset = Number(
-      committed?.partitions.find((p) => p.partition === partition)?.offset ?? -1,
-    );
-    total += end;
-    done += Math.min(end, Math.max(0, offset));
-  }
-  return { done, total };
-}
-
-async function highWatermarks(admin: Admin, topic: string): Promise<Map<number, number>> {
-  const offsets = await admin.fetchTopicOffsets(topic);
-  return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
 }
 
 /**
@@ -93,23 +66,11 @@ export async function replay(options: ReplayOptions): Promise<{
       },
     );
     await app.init();
-    const kafka = app.get<Kafka>(KAFKA);
-    const names = app.get<TopicNames>(TOPIC_NAMES);
-    const admin = kafka.admin();
-    await admin.connect();
+    const group = await GroupProgressReader.open(app, options.groupId);
     try {
-      const watched = topics.map((t) => names[t]);
-      const ends = new Map(
-        await Promise.all(watched.map(async (t) => [t, await highWatermarks(admin, t)] as const)),
-      );
+      const ends = await group.endsOf(topics);
       for (;;) {
-        let done = 0;
-        let total = 0;
-        for (const topic of watched) {
-          const p = await progressOf(admin, options.groupId, topic, ends.get(topic) ?? new Map());
-          done += p.done;
-          total += p.total;
-        }
+        const { done, total } = await group.progress(ends);
         options.onProgress?.({ phase, done, total });
         if (done >= total) return total;
         if (Date.now() > deadline)
@@ -117,7 +78,7 @@ export async function replay(options: ReplayOptions): Promise<{
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     } finally {
-      await admin.disconnect();
+      await group.close();
       const counter = app.get<Registry>(METRICS_REGISTRY).getSingleMetric(PHASE_METRIC);
       for (const value of (await counter?.get())?.values ?? [])
         phaseMs[String(value.labels.phase)] =

@@ -1,0 +1,53 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Collection, Db } from 'mongodb';
+import { PROJECTOR_DB } from '../platform/mongo.providers';
+import type { OktaAppDocument } from './okta-app.document';
+import type { OktaGroupDocument } from './okta-group.document';
+import type { OktaUserDocument } from './okta-user.document';
+
+export const OKTA_USERS = 'okta_users';
+export const OKTA_GROUPS = 'okta_groups';
+export const OKTA_APPS = 'okta_apps';
+
+/**
+ * The directory read models (`okta_users`, `okta_groups`, `okta_apps`), typed.
+ * Only the directory slice writes them (the materializer); other slices read
+ * them through DirectoryReader.
+ */
+@Injectable()
+export class DirectoryStore {
+  readonly users: Collection<OktaUserDocument>;
+  readonly groups: Collection<OktaGroupDocument>;
+  readonly apps: Collection<OktaAppDocument>;
+
+  constructor(@Inject(PROJECTOR_DB) db: Db) {
+    this.users = db.collection<OktaUserDocument>(OKTA_USERS);
+    this.groups = db.collection<OktaGroupDocument>(OKTA_GROUPS);
+    this.apps = db.collection<OktaAppDocument>(OKTA_APPS);
+  }
+
+  async ensureIndexes(): Promise<void> {
+    for (const collection of [this.users, this.groups, this.apps] as Array<
+      Collection<OktaUserDocument | OktaGroupDocument | OktaAppDocument>
+    >) {
+      await collection.createIndex({ orgId: 1, removed: 1 });
+      await collection.createIndex({ orgId: 1, lastSeenSyncId: 1 });
+    }
+    await this.users.createIndex({ orgId: 1, status: 1 });
+  }
+
+  /** The org's current (not removed) users. */
+  usersOf(orgId: string): Promise<OktaUserDocument[]> {
+    return this.users.find({ orgId, removed: false }).toArray();
+  }
+
+  /** The org's current (not removed) groups. */
+  groupsOf(orgId: string): Promise<OktaGroupDocument[]> {
+    return this.groups.find({ orgId, removed: false }).toArray();
+  }
+
+  /** The org's current (not removed) apps. */
+  appsOf(orgId: string): Promise<OktaAppDocument[]> {
+    return this.apps.find({ orgId, removed: false }).toArray();
+  }
+}

@@ -1,0 +1,304 @@
+import type { DirectoryDocument } from './directory-document';
+import type { OktaAppDocument, OktaAppProfile } from './okta-app.document';
+import type { OktaGroupDocument, OktaGroupProfile } from './okta-group.document';
+import type {
+  OktaUserDocument,
+  OktaUserProfile,
+  UserAppAssignment,
+  UserFactors,
+  UserRoles,
+} from './okta-user.document';
+import type { StagedRecord } from './staged-records';
+
+/**
+ * Pure: one completed sync's staged records → the directory read-model
+ * documents (`okta_users`, `okta_groups`, `okta_apps`). No I/O, no clock: the
+ * materializer reads the records and writes what this returns.
+ */
+
+/** The read-model documents of one completed sync (what the evidence is computed from). */
+export interface DirectoryDocuments {
+  users: OktaUserDocument[];
+  groups: OktaGroupDocument[];
+  apps: OktaAppDocument[];
+}
+
+type AppUserAssignment = { userId: string; scope: string | null; status: string | null };
+
+/** A sync's staged records, indexed for assembly. */
+export interface StagedSync {
+  /** By id: an entity on two pages (Okta paging while it changes) counts once, the later page wins. */
+  users: Map<string, OktaUserProfile>;
+  factors: Map<string, UserFactors>;
+  roles: Map<string, Exclude<UserRoles, { status: 'none' }>>;
+  groups: Map<string, OktaGroupProfile>;
+  groupMembers: Parts<string>;
+  groupRoles: Map<string, { known: boolean; types: string[] }>;
+  apps: Map<string, OktaAppProfile>;
+  appUsers: Parts<AppUserAssignment>;
+  appGroups: Parts<string>;
+  sweep: Map<string, { collection: string; doc: { _id: string } & Record<string, unknown> }>;
+}
+
+interface PartList<T> {
+  parts: Map<number, T[]>;
+  lastPart: number | null;
+  unknown: boolean;
+}
+
+/** Collects the parts of a paged sub-list; complete only when every part up to the last arrived. */
+export class Parts<T> {
+  private readonly lists = new Map<string, PartList<T>>();
+
+  add(
+    entityId: string,
+    part: number,
+    status: 'read' | 'unknown',
+    lastPart: boolean,
+    items: T[],
+  ): void {
+    const list = this.lists.get(entityId) ?? { parts: new Map(), lastPart: null, unknown: false };
+    if (status === 'unknown') list.unknown = true;
+    list.parts.set(part, items);
+    if (lastPart) list.lastPart = part;
+    this.lists.set(entityId, list);
+  }
+
+  /** The whole list, or null when it is unknown or incomplete. */
+  get(entityId: string): T[] | null {
+    const list = this.lists.get(entityId);
+    if (!list || list.unknown || list.lastPart === null) return null;
+    const all: T[] = [];
+    for (let part = 0; part <= list.lastPart; part += 1) {
+      const items = list.parts.get(part);
+      if (!items) return null;
+      all.push(...items);
+    }
+    return all;
+  }
+
+  entities(): string[] {
+    return [...this.lists.keys()];
+  }
+}
+
+/** Inverts group → members and app → assignments into per-user lookups. */
+export class Memberships {
+  readonly groupsOfUser = new Map<string, string[]>();
+  readonly appsOfUser = new Map<string, UserAppAssignment[]>();
+
+  addGroup(groupId: string, memberIds: string[]): void {
+    for (const userId of memberIds) {
+      const list = this.groupsOfUser.get(userId) ?? [];
+      list.push(groupId);
+      this.groupsOfUser.set(userId, list);
+    }
+  }
+
+  addApp(appId: string, assignments: AppUserAssignment[]): void {
+    for (const a of assignments) {
+      const list = this.appsOfUser.get(a.userId) ?? [];
+      list.push({ appId, scope: a.scope ?? 'USER', status: a.status });
+      this.appsOfUser.set(a.userId, list);
+    }
+  }
+}
+
+export function emptyStagedSync(): StagedSync {
+  return {
+    users: new Map(),
+    factors: new Map(),
+    roles: new Map(),
+    groups: new Map(),
+    groupMembers: new Parts(),
+    groupRoles: new Map(),
+    apps: new Map(),
+    appUsers: new Parts(),
+    appGroups: new Parts(),
+    sweep: new Map(),
+  };
+}
+
+/** Adds one staged record, in page order (a later record of the same entity wins). */
+export function addStagedRecord(staged: StagedSync, doc: StagedRecord): void {
+  switch (doc.kind) {
+    case 'user':
+      staged.users.set(doc.data.id, doc.data);
+      break;
+    case 'factors':
+      staged.factors.set(doc.entityId, doc.data);
+      break;
+    case 'roles':
+      staged.roles.set(doc.entityId, doc.data);
+      break;
+    case 'group':
+      staged.groups.set(doc.data.id, doc.data);
+      break;
+    case 'groupMembers': {
+      const { status, lastPart, memberIds } = doc.data;
+      staged.groupMembers.add(doc.entityId, doc.part ?? 0, status, lastPart, memberIds);
+      break;
+    }
+    case 'groupRoles':
+      staged.groupRoles.set(doc.entityId, {
+        known: doc.data.status === 'read',
+        types: [...new Set(doc.data.roles.map((r) => r.type))].sort(),
+      });
+      break;
+    case 'app':
+      staged.apps.set(doc.data.id, doc.data);
+      break;
+    case 'appUsers': {
+      const { status, lastPart, assignments } = doc.data;
+      staged.appUsers.add(doc.entityId, doc.part ?? 0, status, lastPart, assignments);
+      break;
+    }
+    case 'appGroups': {
+      const { status, lastPart, groupIds } = doc.data;
+      staged.appGroups.add(doc.entityId, doc.part ?? 0, status, lastPart, groupIds);
+      break;
+    }
+    case 'sweep':
+      staged.sweep.set(doc.entityId, doc.data);
+      break;
+  }
+}
+
+/** The org's documents as the completed sync `syncId` saw them. */
+export function assembleDirectory(
+  orgId: string,
+  syncId: string,
+  staged: StagedSync,
+  roleHoldersComplete: boolean,
+): DirectoryDocuments {
+  const memberships = new Memberships();
+  const groups = assembleGroups(orgId, syncId, staged, memberships);
+  const apps = assembleApps(orgId, syncId, staged, memberships);
+  const groupRoles = new Map(groups.filter((g) => g.roles.length).map((g) => [g.id, g.roles]));
+  const users = [...staged.users.values()].map((profile) =>
+    assembleUser(orgId, syncId, profile, staged, memberships, groupRoles, roleHoldersComplete),
+  );
+  return { users, groups, apps };
+}
+
+/** The lifecycle fields of a document this sync saw: current, whatever it was before. */
+function seenBy(syncId: string): Omit<DirectoryDocument, '_id' | 'orgId'> {
+  return { lastSeenSyncId: syncId, removed: false, removedAt: null, removedBySyncId: null };
+}
+
+function assembleUser(
+  orgId: string,
+  syncId: string,
+  user: OktaUserProfile,
+  staged: StagedSync,
+  memberships: Memberships,
+  groupRoles: Map<string, string[]>,
+  roleHoldersComplete: boolean,
+): OktaUserDocument {
+  const groupIds = [...new Set(memberships.groupsOfUser.get(user.id) ?? [])].sort();
+  const appAssignments = (memberships.appsOfUser.get(user.id) ?? []).sort(
+    (a, b) => a.appId.localeCompare(b.appId) || a.scope.localeCompare(b.scope),
+  );
+  const factors: UserFactors = staged.factors.get(user.id) ?? {
+    status: 'unknown',
+    reason: 'factors not published',
+  };
+  return {
+    _id: `${orgId}|${user.id}`,
+    orgId,
+    id: user.id,
+    login: user.login,
+    email: user.email,
+    status: user.status,
+    created: user.created,
+    activated: user.activated,
+    statusChanged: user.statusChanged,
+    lastLogin: user.lastLogin,
+    lastUpdated: user.lastUpdated,
+    deactivatedAt: user.status === 'DEPROVISIONED' ? user.statusChanged : null,
+    factors,
+    activeFactorTypes:
+      factors.status === 'read'
+        ? [
+            ...new Set(factors.items.filter((f) => f.status === 'ACTIVE').map((f) => f.factorType)),
+          ].sort()
+        : null,
+    groupIds,
+    appIds: [...new Set(appAssignments.map((a) => a.appId))].sort(),
+    appAssignments,
+    adminRoles: adminRolesOf(user.id, groupIds, staged, groupRoles, roleHoldersComplete),
+    ...seenBy(syncId),
+  };
+}
+
+/** Direct roles plus those inherited from the user's groups, one per type and assignment. */
+function adminRolesOf(
+  userId: string,
+  groupIds: string[],
+  staged: StagedSync,
+  groupRoles: Map<string, string[]>,
+  roleHoldersComplete: boolean,
+): UserRoles {
+  const direct = staged.roles.get(userId);
+  const inherited = groupIds.flatMap((g) =>
+    (groupRoles.get(g) ?? []).map((type) => ({ type, label: null, assignmentType: 'GROUP' })),
+  );
+  if (direct?.status === 'unknown') return direct;
+  if (direct?.status === 'read' || inherited.length) {
+    const items = [...(direct?.status === 'read' ? direct.items : []), ...inherited];
+    const unique = new Map(items.map((r) => [`${r.type}|${r.assignmentType ?? ''}`, r]));
+    return {
+      status: 'read',
+      items: [...unique.values()].sort((a, b) => a.type.localeCompare(b.type)),
+    };
+  }
+  return roleHoldersComplete
+    ? { status: 'none' }
+    : { status: 'unknown', reason: 'role holders could not be listed' };
+}
+
+function assembleGroups(
+  orgId: string,
+  syncId: string,
+  staged: StagedSync,
+  memberships: Memberships,
+): OktaGroupDocument[] {
+  const groups = [...staged.groups.values()].map((group): OktaGroupDocument => {
+    const list = staged.groupMembers.get(group.id);
+    if (list) memberships.addGroup(group.id, list);
+    const role = staged.groupRoles.get(group.id);
+    return {
+      _id: `${orgId}|${group.id}`,
+      orgId,
+      ...group,
+      memberCount: list ? new Set(list).size : null,
+      roles: role?.types ?? [],
+      rolesKnown: role ? role.known : true,
+      ...seenBy(syncId),
+    };
+  });
+  return groups.sort((a, b) => a.id.localeCompare(b.id));
+}
+
+function assembleApps(
+  orgId: string,
+  syncId: string,
+  staged: StagedSync,
+  memberships: Memberships,
+): OktaAppDocument[] {
+  const apps = [...staged.apps.values()].map((app): OktaAppDocument => {
+    const assigned = staged.appUsers.get(app.id);
+    const groupIds = staged.appGroups.get(app.id);
+    if (assigned) memberships.addApp(app.id, assigned);
+    return {
+      _id: `${orgId}|${app.id}`,
+      orgId,
+      ...app,
+      userAssignmentCount: assigned ? new Set(assigned.map((a) => a.userId)).size : null,
+      groupIds: [...(groupIds ?? [])].sort(),
+      assignmentsKnown: !!assigned && !!groupIds,
+      ...seenBy(syncId),
+    };
+  });
+  return apps.sort((a, b) => a.id.localeCompare(b.id));
+}

@@ -1,0 +1,104 @@
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  NotFoundException,
+  Param,
+  Query,
+} from '@nestjs/common';
+import { EvidenceStore } from './evidence.store';
+import { CONTROL_IDS, ControlId } from './rules/controls.registry';
+
+const MAX_LIMIT = 1000;
+
+function parsePaging(offsetText?: string, limitText?: string): { offset: number; limit: number } {
+  const offset = offsetText === undefined ? 0 : Number(offsetText);
+  const limit = limitText === undefined ? 200 : Number(limitText);
+  if (!Number.isInteger(offset) || offset < 0)
+    throw new BadRequestException({
+      statusCode: 400,
+      code: 'invalid_offset',
+      message: 'offset must be an integer ≥ 0',
+    });
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+    throw new BadRequestException({
+      statusCode: 400,
+      code: 'invalid_limit',
+      message: `limit must be an integer from 1 to ${MAX_LIMIT}`,
+    });
+  }
+  return { offset, limit };
+}
+
+function parseControl(control: string): ControlId {
+  if (!(CONTROL_IDS as readonly string[]).includes(control)) {
+    throw new BadRequestException({
+      statusCode: 400,
+      code: 'unknown_control',
+      message: `control must be one of ${CONTROL_IDS.join(', ')}`,
+    });
+  }
+  return control as ControlId;
+}
+
+/** Pages every item list of an evidence document; `totals` tells the full lengths. */
+function pageItems(items: Record<string, unknown[]>, offset: number, limit: number) {
+  const paged: Record<string, unknown[]> = {};
+  const totals: Record<string, number> = {};
+  for (const [name, list] of Object.entries(items)) {
+    paged[name] = list.slice(offset, offset + limit);
+    totals[name] = list.length;
+  }
+  return { items: paged, page: { offset, limit, totals } };
+}
+
+/** ★ Projector read API: validates and pages; the store reads. */
+@Controller('v1/orgs/:orgId/evidence')
+export class EvidenceController {
+  constructor(private readonly store: EvidenceStore) {}
+
+  @Get(':control')
+  async current(
+    @Param('orgId') orgId: string,
+    @Param('control') controlText: string,
+    @Query('offset') offset?: string,
+    @Query('limit') limit?: string,
+  ) {
+    const control = parseControl(controlText);
+    const paging = parsePaging(offset, limit);
+    const doc = await this.store.currentOf(orgId, control);
+    if (!doc)
+      throw new NotFoundException({
+        statusCode: 404,
+        code: 'no_evidence',
+        message: `no ${control} evidence for org ${orgId} yet (no completed sync)`,
+      });
+    const { _id, items, ...rest } = doc;
+    void _id;
+    return {
+      ...rest,
+      ...pageItems(items as Record<string, unknown[]>, paging.offset, paging.limit),
+    };
+  }
+
+  @Get(':control/snapshots')
+  async snapshots(
+    @Param('orgId') orgId: string,
+    @Param('control') controlText: string,
+    @Query('offset') offset?: string,
+    @Query('limit') limit?: string,
+  ) {
+    const control = parseControl(controlText);
+    const { offset: skip, limit: take } = parsePaging(offset, limit ?? '20');
+    const { snapshots: docs, total } = await this.store.snapshotsOf(orgId, control, skip, take);
+    return {
+      orgId,
+      control,
+      page: { offset: skip, limit: take, total },
+      snapshots: docs.map(({ _id, ...doc }) => {
+        void _id;
+        return doc;
+      }),
+    };
+  }
+}

@@ -1,0 +1,23 @@
+import { accessReviewEvidence } from './access-review.evidence';
+import { authenticationEvidence } from './authentication.evidence';
+import { leastPrivilegeEvidence } from './least-privilege.evidence';
+import { provisioningEvidence } from './provisioning.evidence';
+
+/**
+ * ★ The controls (DESIGN.md), each with its pure rule: a key here is the
+ * `control` field of `control_evidence` documents and the `:control` of the
+ * read API. A new control is its rule file plus one line here. The order is
+ * the order of CONTROL_IDS.
+ */
+export const CONTROLS = {
+  'access-review': accessReviewEvidence,
+  provisioning: provisioningEvidence,
+  authentication: authenticationEvidence,
+  'least-privilege': leastPrivilegeEvidence,
+} as const;
+
+export type ControlId = keyof typeof CONTROLS;
+export const CONTROL_IDS = Object.keys(CONTROLS) as readonly ControlId[];
+
+/** Every control's evidence, each typed by its rule; assignable to Record<ControlId, ControlEvidence>. */
+export type EvidenceByControl = { [C in ControlId]: ReturnType<(typeof CONTROLS)[C]> };

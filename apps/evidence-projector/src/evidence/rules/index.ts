@@ -1,0 +1,11 @@
+export * from './access-review.evidence';
+export * from './authentication.evidence';
+export * from './control-evidence.types';
+export * from './controls.registry';
+export { EvidenceInputError } from './evidence-context';
+export * from './evidence-rules';
+export * from './evidence';
+export * from './least-privilege.evidence';
+export * from './org-state';
+export * from './provisioning.evidence';
+export * from './snapshot-hash';

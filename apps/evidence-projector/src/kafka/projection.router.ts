@@ -1,0 +1,79 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { IdentityEvent, SystemLogEvent } from '@regentra/contracts';
+import { IdentityProjection } from '../directory/identity.projection';
+import { EvidenceService } from '../evidence/evidence.service';
+import { IntegrationStatusWriter } from '../integration-status/integration-status.writer';
+import { SystemLogProjection } from '../log-facts/system-log.projection';
+import { PROJECTOR_METRICS, ProjectorMetrics, timePhase } from '../platform/metrics';
+
+/** A decoded message with the Kafka position it came from. */
+export interface Positioned<M> {
+  message: M;
+  partition: number;
+  offset: string;
+}
+
+export type ProjectedTopic = 'identity' | 'systemLog';
+
+/** Which topics this instance consumes (`identity`, `systemLog`). */
+export const PROJECTED_TOPICS = Symbol('PROJECTED_TOPICS');
+
+/**
+ * Sends each decoded batch to the projection of its topic, in log order, and
+ * recomputes the evidence right after a projection applied something that
+ * changes it (a materialized identity sync, a completed System Log poll), so
+ * the projections know nothing of the evidence. Messages of one org share a
+ * partition, and a partition's batch is applied in order. Resolves only after
+ * every write was acknowledged: the consumer commits offsets right after it.
+ */
+@Injectable()
+export class ProjectionRouter {
+  constructor(
+    private readonly status: IntegrationStatusWriter,
+    private readonly identity: IdentityProjection,
+    private readonly systemLog: SystemLogProjection,
+    private readonly evidence: EvidenceService,
+    @Inject(PROJECTOR_METRICS) private readonly metrics: ProjectorMetrics,
+  ) {}
+
+  /** The consumer (re)joined its group: partitions may have moved to or from this instance. */
+  onAssignmentChanged(): void {
+    this.identity.onAssignmentChanged();
+  }
+
+  async applyIdentity(
+    batch: Array<Positioned<IdentityEvent>>,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    await this.identity.apply(
+      batch.map((p) => p.message),
+      heartbeat,
+      // Before the sync is marked applied: a crash in between recomputes on redelivery.
+      (sync) =>
+        timePhase(this.metrics, 'evidence', () =>
+          this.evidence.recompute(sync.orgId, {
+            syncId: sync.syncId,
+            asOf: sync.completedAt,
+            coverage: sync.coverage,
+            directory: sync.documents,
+            snapshot: true,
+          }),
+        ),
+    );
+    await this.status.apply('identity', batch);
+    await heartbeat();
+  }
+
+  async applySystemLog(
+    batch: Array<Positioned<SystemLogEvent>>,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    // In log order: a poll's evidence sees the batches before it, not the ones after.
+    await this.systemLog.apply(
+      batch.map((p) => p.message),
+      (poll) => this.evidence.refreshAfterLogPoll(poll.orgId, poll.completedAt),
+    );
+    await this.status.apply('systemLog', batch);
+    await heartbeat();
+  }
+}
