@@ -27,6 +27,31 @@ module.exports = {
       to: { path: '^(test|bench)/' },
     },
     {
+      name: 'slice-owns-its-collections',
+      comment:
+        "a *.repository.ts / *.store.ts (the only files that open a collection) is private to its slice: other folders call the slice's named methods",
+      severity: 'error',
+      from: { path: '^apps/([^/]+)/src/([^/]+)/', pathNot: '\\.spec\\.ts$' },
+      to: {
+        path: '^apps/[^/]+/src/[^/]+/.+\\.(repository|store)\\.ts$',
+        pathNot: '^apps/$1/src/$2/',
+      },
+    },
+    {
+      name: 'kafka-in-one-folder',
+      comment: "kafkajs is used only in each app's kafka/ folder (and libs/kafka)",
+      severity: 'error',
+      from: {
+        path: '^apps/[^/]+/src/',
+        pathNot: [
+          '^apps/[^/]+/src/kafka/',
+          '\\.spec\\.ts$',
+          '^apps/[^/]+/src/[^/]+\\.module\\.ts$',
+        ],
+      },
+      to: { path: 'node_modules/kafkajs' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},
@@ -37,6 +62,6 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
-    exclude: { path: '(^dist/|node_modules)' },
+    exclude: { path: '^dist/' },
   },
 };

@@ -24,6 +24,24 @@ export default tseslint.config(
     },
   },
   {
+    // A slice owns its collections: only its *.repository.ts / *.store.ts opens them
+    // (dependency-cruiser's slice-owns-its-collections keeps other folders out of those
+    // files, and their Collection fields are private).
+    files: ['apps/**/*.ts'],
+    ignores: ['**/*.repository.ts', '**/*.store.ts', '**/*spec.ts', '**/*.testing.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            'CallExpression[callee.property.name=/^(collection|createCollection|dropCollection)$/]',
+          message:
+            'Open a collection only in the *.repository.ts or *.store.ts of the slice that owns it.',
+        },
+      ],
+    },
+  },
+  {
     // Only boot code, config loaders, infra scripts, tests and tools read the environment.
     files: [
       '**/main.ts',
