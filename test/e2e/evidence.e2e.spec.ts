@@ -1,5 +1,6 @@
 import { MongoClient, Document } from 'mongodb';
-import { topicNames } from '@regentra/contracts';
+import { MAX_MESSAGE_BYTES, topicNames } from '@regentra/contracts';
+import { batchesUnder } from '@regentra/kafka';
 import { verifySnapshot } from '../../apps/evidence-projector/src/evidence/rules/snapshot-hash';
 import { replay } from '../../apps/evidence-projector/src/replay/replay.runner';
 import { GroundTruth, OktaSim, startOktaSim } from '../../tools/okta-sim';
@@ -293,22 +294,12 @@ describe('simulator → collector → Kafka → projector → evidence', () => {
         const originals = all.records.filter(
           (r) => r.json && (r.json as { eventId?: string }).eventId,
         );
-        let chunk: typeof originals = [];
-        let bytes = 0;
-        for (const record of [...originals, null]) {
-          const size = record ? Buffer.byteLength(record.value ?? '') : Infinity;
-          if (chunk.length && bytes + size > 700_000) {
-            await producer.send({
-              topic,
-              messages: chunk.map((r) => ({ key: r.key, value: r.value })),
-            });
-            chunk = [];
-            bytes = 0;
-          }
-          if (record) {
-            chunk.push(record);
-            bytes += size;
-          }
+        // Each send stays under the topic's max.message.bytes (one record batch per partition).
+        for (const chunk of batchesUnder(originals, MAX_MESSAGE_BYTES)) {
+          await producer.send({
+            topic,
+            messages: chunk.map((r) => ({ key: r.key, value: r.value })),
+          });
         }
       }
       await producer.send({

@@ -3,10 +3,12 @@
  * topics from: client options, log routing and topic creation. Framework-free
  * on purpose: each app passes its own logger.
  */
+export { batchesUnder } from './batches';
 export { createKafka, type KafkaClientOptions, type KafkaLog } from './client';
 export {
   defaultTopicPolicy,
   ensureTopics,
+  maxMessageBytesOf,
   topicConfig,
   topicConfigWarnings,
   RECORD_OVERHEAD_BYTES,

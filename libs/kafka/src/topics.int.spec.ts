@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Admin, ConfigResourceTypes } from 'kafkajs';
 import { topicNames } from '@regentra/contracts';
 import { testKafka } from '../../../test/support/kafka-helpers';
-import { defaultTopicPolicy, ensureTopics } from './topics';
+import { defaultTopicPolicy, ensureTopics, maxMessageBytesOf } from './topics';
 
 /** Against the real broker: what the topics are created with, and the start-up warning. */
 describe('ensureTopics on a real broker', () => {
@@ -33,8 +33,11 @@ describe('ensureTopics on a real broker', () => {
     expect((await configOf(names.commands))['retention.ms']).toBe(
       String(policy.transientRetentionMs),
     );
-    expect((await configOf(names.deadLetter))['max.message.bytes']).toBe(
+    expect((await configOf(names.identity))['max.message.bytes']).toBe(
       String(policy.maxMessageBytes),
+    );
+    expect((await configOf(names.deadLetter))['max.message.bytes']).toBe(
+      String(maxMessageBytesOf('deadLetter', policy)),
     );
     // A second start (or a second instance) finds them as wanted: no warning.
     expect(await ensureTopics(admin, names, policy)).toEqual([]);

@@ -34,6 +34,16 @@ export function defaultTopicPolicy(maxRecordBytes: number): TopicPolicy {
   };
 }
 
+/**
+ * The largest record a topic must take. A dead letter carries a rejected
+ * record whole (base64 when it was not utf8: 4/3 of its size) plus the reason,
+ * so the dead-letter topic takes more than the topics it collects from.
+ */
+export function maxMessageBytesOf(key: TopicKey, policy: TopicPolicy): number {
+  if (key !== 'deadLetter') return policy.maxMessageBytes;
+  return Math.ceil((policy.maxMessageBytes * 4) / 3) + RECORD_OVERHEAD_BYTES;
+}
+
 /** The configuration a topic of ours is created with. */
 export function topicConfig(key: TopicKey, policy: TopicPolicy): Record<string, string> {
   const retention = HISTORY_TOPICS.includes(key)
@@ -42,7 +52,7 @@ export function topicConfig(key: TopicKey, policy: TopicPolicy): Record<string, 
   return {
     'cleanup.policy': 'delete',
     'retention.ms': String(retention),
-    'max.message.bytes': String(policy.maxMessageBytes),
+    'max.message.bytes': String(maxMessageBytesOf(key, policy)),
   };
 }
 
@@ -73,9 +83,10 @@ export function topicConfigWarnings(
     );
   }
   const maxBytes = Number(have['max.message.bytes']);
-  if (have['max.message.bytes'] !== undefined && maxBytes < policy.maxMessageBytes) {
+  const wantBytes = maxMessageBytesOf(key, policy);
+  if (have['max.message.bytes'] !== undefined && maxBytes < wantBytes) {
     warnings.push(
-      `topic ${topic} has max.message.bytes=${maxBytes}, smaller than ${policy.maxMessageBytes}: ` +
+      `topic ${topic} has max.message.bytes=${maxBytes}, smaller than ${wantBytes}: ` +
         'the largest records will be refused',
     );
   }

@@ -1,3 +1,4 @@
+import { deadLetterRecord } from '@regentra/contracts';
 import { defaultTopicPolicy, topicConfig, topicConfigWarnings } from './topics';
 
 describe('topic policy', () => {
@@ -15,6 +16,24 @@ describe('topic policy', () => {
       512 * 1024,
     );
     expect(Number(topicConfig('identity', policy)['max.message.bytes'])).toBeLessThan(1024 * 1024);
+  });
+
+  it('takes a dead letter of the largest record whole, even base64-encoded', () => {
+    const largest = Buffer.alloc(policy.maxMessageBytes, 0xff); // not utf8: kept as base64
+    const letter = deadLetterRecord({
+      reason: 'r'.repeat(5_000),
+      rejectedBy: 'evidence-projector',
+      topic: 'okta.identity.v1',
+      partition: 0,
+      offset: '1',
+      key: 'org-1',
+      value: largest,
+    });
+    const bytes = Buffer.byteLength(letter.value) + Buffer.byteLength(letter.key);
+    expect(bytes).toBeGreaterThan(policy.maxMessageBytes);
+    expect(bytes).toBeLessThanOrEqual(
+      Number(topicConfig('deadLetter', policy)['max.message.bytes']),
+    );
   });
 
   it('warns, naming the topic and the setting, when an existing topic would lose history', () => {

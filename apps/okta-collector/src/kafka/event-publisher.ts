@@ -1,6 +1,14 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Kafka, Producer } from 'kafkajs';
-import { Draft, encodeMessage, EncodedRecord, TopicMessages, TOPICS } from '@regentra/contracts';
+import {
+  Draft,
+  encodeMessage,
+  EncodedRecord,
+  MAX_MESSAGE_BYTES,
+  TopicMessages,
+  TOPICS,
+} from '@regentra/contracts';
+import { batchesUnder } from '@regentra/kafka';
 import { KAFKA, TOPIC_NAMES, TopicNames } from '../kafka/kafka.providers';
 
 type EventTopic = 'identity' | 'systemLog' | 'commands';
@@ -54,7 +62,9 @@ export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
     await this.sendRecords(this.topics.deadLetter, [record]);
   }
 
+  /** In order, one send per group that fits the topic's record-batch limit. */
   private async sendRecords(topic: string, records: EncodedRecord[]): Promise<void> {
-    await this.producer.send({ topic, acks: -1, messages: records });
+    for (const messages of batchesUnder(records, MAX_MESSAGE_BYTES))
+      await this.producer.send({ topic, acks: -1, messages });
   }
 }

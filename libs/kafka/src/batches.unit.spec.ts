@@ -1,0 +1,25 @@
+import { batchesUnder } from './batches';
+
+const record = (bytes: number, id: number) => ({ id, value: 'x'.repeat(bytes) });
+
+describe('batchesUnder', () => {
+  it('keeps order and puts as many records in a send as fit under the limit', () => {
+    const records = [record(400, 1), record(400, 2), record(300, 3), record(900, 4), record(1, 5)];
+    const batches = batchesUnder(records, 1_000);
+    expect(batches.map((b) => b.map((r) => r.id))).toEqual([[1, 2], [3], [4, 5]]);
+    for (const batch of batches)
+      expect(batch.reduce((n, r) => n + r.value.length, 0)).toBeLessThanOrEqual(1_000);
+  });
+
+  it('sends a record as large as the limit alone, and nothing for no records', () => {
+    expect(batchesUnder([record(10, 1), record(1_000, 2)], 1_000).map((b) => b.length)).toEqual([
+      1, 1,
+    ]);
+    expect(batchesUnder([], 1_000)).toEqual([]);
+  });
+
+  it('counts bytes, not characters', () => {
+    const wide = { value: 'é'.repeat(300) }; // 600 bytes
+    expect(batchesUnder([wide, wide], 1_000)).toHaveLength(2);
+  });
+});
