@@ -22,6 +22,7 @@ import { isolation, randomEncryptionKey } from '../test/support/test-env';
 import { eventually } from '../test/support/wait';
 import { collectTopic, testKafka } from '../test/support/kafka-helpers';
 import { floorMs, percentile, windowOvershoot } from './floor';
+import { scaleCase } from './scale';
 
 /**
  * npm run bench [-- --quick]: identity sync against the rate-limit floor,
@@ -29,13 +30,18 @@ import { floorMs, percentile, windowOvershoot } from './floor';
  * Figures are ratios measured in one run; JSON goes to bench/results/latest.json.
  */
 const QUICK = process.argv.includes('--quick');
-/** `--only=projector,replay` runs a subset (the identity sync always runs: the others read its events). */
+/**
+ * `--only=projector,replay` runs a subset (the identity sync runs with any of
+ * them: they read its events). `--only=scale` runs the 100,000-user scale case
+ * alone; it is not part of a plain `npm run bench`.
+ */
 const ONLY = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice('--only='.length)
   .split(',');
-const runs = (name: 'projector' | 'replay' | 'memory' | 'freshness') =>
-  !ONLY || ONLY.includes(name);
+const CASES = ['projector', 'replay', 'memory', 'freshness'] as const;
+const runs = (name: (typeof CASES)[number]) => !ONLY || ONLY.includes(name);
+const runsIdentityCases = !ONLY || CASES.some((name) => ONLY.includes(name));
 const SIZE = QUICK ? 2_000 : 10_000;
 const BIG = QUICK ? 10_000 : 50_000;
 const SHARE = 0.45;
@@ -478,14 +484,17 @@ async function main(): Promise<void> {
   process.env.MONGODB_URI = services.mongoUri;
   const mongo = await new MongoClient(services.mongoUri).connect();
   try {
-    await simStartCase();
-    const first = await identityVsFloor(mongo);
-    if (runs('projector')) await projectorThroughput(mongo, first.iso, first.syncId);
-    if (runs('replay')) await replayThroughput(first.iso, first.syncId, mongo);
-    await first.collector.close();
-    await first.sim.close();
-    if (runs('memory')) await memoryGrowth(services, mongo);
-    if (runs('freshness')) await freshnessCase(mongo);
+    if (ONLY?.includes('scale')) await scaleCase({ services, mongo, figures, log, waitRequest });
+    if (runsIdentityCases) {
+      await simStartCase();
+      const first = await identityVsFloor(mongo);
+      if (runs('projector')) await projectorThroughput(mongo, first.iso, first.syncId);
+      if (runs('replay')) await replayThroughput(first.iso, first.syncId, mongo);
+      await first.collector.close();
+      await first.sim.close();
+      if (runs('memory')) await memoryGrowth(services, mongo);
+      if (runs('freshness')) await freshnessCase(mongo);
+    }
   } finally {
     figures.total_bench_ms = Date.now() - began;
     mkdirSync(resolve(OUT, '..'), { recursive: true });

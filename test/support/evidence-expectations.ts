@@ -14,3 +14,94 @@ export type Evidence = {
   syncId: string;
   asOf: string;
 };
+
+/** The ground truth's shape, as far as the expectations need it (tools/okta-sim's GroundTruth). */
+interface TruthLike {
+  users: Array<{
+    id: string;
+    status: string;
+    factors: Array<{ status: string }>;
+    groupIds: string[];
+    appIds: string[];
+    directAppIds: string[];
+    roles: string[];
+  }>;
+  groups: Array<{ id: string; type: string }>;
+}
+
+/** The four controls' key figures, computed from the simulator's ground truth alone. */
+export function expectedFrom(truth: TruthLike) {
+  const everyone = new Set(truth.groups.filter((g) => g.type === 'BUILT_IN').map((g) => g.id));
+  const active = truth.users.filter((u) => ACTIVE.has(u.status));
+  const enrolled = active.filter((u) => u.factors.some((f) => f.status === 'ACTIVE'));
+  const enrolledIds = new Set(enrolled.map((u) => u.id));
+  const deprovisioned = truth.users.filter((u) => u.status === 'DEPROVISIONED');
+  const exceptions = deprovisioned.filter(
+    (u) => u.appIds.length > 0 || u.groupIds.some((g) => !everyone.has(g)),
+  );
+  const byStatus: Record<string, number> = {};
+  for (const u of truth.users) byStatus[u.status] = (byStatus[u.status] ?? 0) + 1;
+  return {
+    activeUsers: active.length,
+    enrolled: enrolled.length,
+    withoutMfa: active
+      .filter((u) => !enrolledIds.has(u.id))
+      .map((u) => u.id)
+      .sort(),
+    deactivated: deprovisioned.length,
+    exceptions: exceptions.map((u) => u.id).sort(),
+    byStatus,
+    superAdmins: truth.users
+      .filter((u) => u.roles.includes('SUPER_ADMIN'))
+      .map((u) => u.id)
+      .sort(),
+    roleHolders: truth.users.filter((u) => u.roles.length > 0).length,
+    directAssignees: truth.users.filter((u) => u.directAppIds.length > 0).length,
+    suspended: truth.users.filter((u) => u.status === 'SUSPENDED').length,
+  };
+}
+
+/**
+ * Every figure of the four controls that the ground truth determines, compared
+ * with the evidence the read API served: the list of differences (empty = equal).
+ * `itemIds` gives a control's list as sorted user ids (read through the API's paging).
+ */
+export async function differencesFromTruth(
+  truth: TruthLike,
+  summaryOf: (control: string) => Promise<Record<string, unknown>>,
+  itemIds: (control: string, list: string) => Promise<string[]>,
+): Promise<string[]> {
+  const want = expectedFrom(truth);
+  const diffs: string[] = [];
+  const same = (what: string, got: unknown, expected: unknown) => {
+    if (JSON.stringify(got) !== JSON.stringify(expected))
+      diffs.push(
+        `${what}: got ${JSON.stringify(got)}, want ${JSON.stringify(expected)}`.slice(0, 500),
+      );
+  };
+  const auth = await summaryOf('authentication');
+  same('authentication.activeUsers', auth.activeUsers, want.activeUsers);
+  same('authentication.mfaEnrolled', auth.mfaEnrolled, want.enrolled);
+  same('authentication.mfaUnknown', auth.mfaUnknown, 0);
+  same('authentication.complete', auth.complete, true);
+  same('authentication.withoutMfa', await itemIds('authentication', 'withoutMfa'), want.withoutMfa);
+  const access = await summaryOf('access-review');
+  same('access-review.usersByStatus', access.usersByStatus, want.byStatus);
+  same('access-review.deactivatedUsers', access.deactivatedUsers, want.deactivated);
+  same('access-review.exceptions', await itemIds('access-review', 'exceptions'), want.exceptions);
+  const lp = await summaryOf('least-privilege');
+  same('least-privilege.adminRoleHolders', lp.adminRoleHolders, want.roleHolders);
+  same(
+    'least-privilege.superAdmins',
+    await itemIds('least-privilege', 'superAdmins'),
+    want.superAdmins,
+  );
+  same(
+    'least-privilege.usersWithDirectAppAssignments',
+    lp.usersWithDirectAppAssignments,
+    want.directAssignees,
+  );
+  const prov = await summaryOf('provisioning');
+  same('provisioning.suspendedUsers', prov.suspendedUsers, want.suspended);
+  return diffs;
+}

@@ -43,7 +43,7 @@ export type {
   UserStatus,
 } from './model';
 export { USER_STATUSES } from './model';
-export { WORKFORCE_LIMITS } from './rate-limiter';
+export { BUCKETS, WORKFORCE_LIMITS } from './rate-limiter';
 
 /** The demo org's token (a fake org: printing it is fine). */
 export const DEMO_TOKEN = '00demo-regentra-okta-sim-token';
