@@ -4,6 +4,7 @@
  * on purpose: each app passes its own logger.
  */
 export { batchesUnder } from './batches';
+export { kafkaTopicEnv, topicPolicyOf } from './kafka-env';
 export { createKafka, type KafkaClientOptions, type KafkaLog } from './client';
 export {
   defaultTopicPolicy,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { kafkaTopicEnv } from '@regentra/kafka';
 
 export const PROJECTOR_CONFIG = Symbol('PROJECTOR_CONFIG');
 
@@ -21,6 +22,7 @@ export const ProjectorEnvSchema = z.object({
   /** Test isolation only: prefixes every topic name (production leaves it empty). */
   KAFKA_TOPIC_PREFIX: z.string().default(''),
   KAFKA_CLIENT_ID: z.string().default('evidence-projector'),
+  ...kafkaTopicEnv,
   /** Consumer group; a replay uses its own so it never disturbs the live one. */
   PROJECTOR_GROUP_ID: z.string().min(1).default('evidence-projector'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -15,4 +15,19 @@ describe('projector configuration', () => {
       /KAFKA_BROKERS is required.*MONGODB_URI is required/,
     );
   });
+
+  it('keeps topic history by default and refuses a retention that would lose it quickly', () => {
+    const base = { KAFKA_BROKERS: 'k:9092', MONGODB_URI: 'mongodb://m' };
+    expect(loadProjectorConfig(base)).toMatchObject({
+      KAFKA_HISTORY_RETENTION_MS: -1,
+      KAFKA_TRANSIENT_RETENTION_MS: 14 * 86_400_000,
+    });
+    expect(
+      loadProjectorConfig({ ...base, KAFKA_HISTORY_RETENTION_MS: String(400 * 86_400_000) })
+        .KAFKA_HISTORY_RETENTION_MS,
+    ).toBe(400 * 86_400_000);
+    expect(() => loadProjectorConfig({ ...base, KAFKA_HISTORY_RETENTION_MS: '60000' })).toThrow(
+      /KAFKA_HISTORY_RETENTION_MS must be -1/,
+    );
+  });
 });

@@ -1,7 +1,7 @@
 import { Logger, Provider } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
-import { MAX_MESSAGE_BYTES, topicNames, TopicNames } from '@regentra/contracts';
-import { createKafka, defaultTopicPolicy, ensureTopics } from '@regentra/kafka';
+import { topicNames, TopicNames } from '@regentra/contracts';
+import { createKafka, ensureTopics, topicPolicyOf } from '@regentra/kafka';
 
 export const KAFKA = Symbol('KAFKA');
 export const TOPIC_NAMES = Symbol('TOPIC_NAMES');
@@ -13,6 +13,8 @@ export function kafkaProviders(config: {
   KAFKA_CLIENT_ID: string;
   KAFKA_BROKERS: string[];
   KAFKA_TOPIC_PREFIX: string;
+  KAFKA_HISTORY_RETENTION_MS: number;
+  KAFKA_TRANSIENT_RETENTION_MS: number;
 }): Provider[] {
   const names = topicNames(config.KAFKA_TOPIC_PREFIX);
   return [
@@ -30,7 +32,7 @@ export function kafkaProviders(config: {
         await admin.connect();
         try {
           // Existing topics that would lose history or refuse our largest records: say so, loudly.
-          const warnings = await ensureTopics(admin, names, defaultTopicPolicy(MAX_MESSAGE_BYTES));
+          const warnings = await ensureTopics(admin, names, topicPolicyOf(config));
           for (const warning of warnings) logger.warn(warning);
         } finally {
           await admin.disconnect();

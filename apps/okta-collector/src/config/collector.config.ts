@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { kafkaTopicEnv } from '@regentra/kafka';
 
 /** DI token of the validated configuration. */
 export const COLLECTOR_CONFIG = Symbol('COLLECTOR_CONFIG');
@@ -59,6 +60,7 @@ export const CollectorEnvSchema = z.object({
   /** Test isolation only: prefixes every topic name (production leaves it empty). */
   KAFKA_TOPIC_PREFIX: z.string().default(''),
   KAFKA_CLIENT_ID: z.string().default('okta-collector'),
+  ...kafkaTopicEnv,
   /** Concurrent syncs of different orgs in this instance. */
   SYNC_CONCURRENCY: int(4, 1, 64),
   /** Concurrent Okta requests per org (bounded; the rate limiter paces them). */
