@@ -3,7 +3,7 @@ import { MAX_MESSAGE_BYTES, topicNames } from '@regentra/contracts';
 import { batchesUnder } from '@regentra/kafka';
 import { verifySnapshot } from '../../apps/evidence-projector/src/evidence/rules/snapshot-hash';
 import { replay } from '../../apps/evidence-projector/src/replay/replay.runner';
-import { GroundTruth, OktaSim, startOktaSim } from '../../tools/okta-sim';
+import { OktaSim, startOktaSim } from '../../tools/okta-sim';
 import {
   collectorConfig,
   projectorConfig,
@@ -15,41 +15,10 @@ import { collectorApi } from '../support/collector-api';
 import { collectTopic, testKafka } from '../support/kafka-helpers';
 import { isolation, services } from '../support/test-env';
 import { eventually, waitUntil } from '../support/wait';
-import { ACTIVE, Evidence } from '../support/evidence-expectations';
+import { Evidence, expectedFrom, waitForEvidenceOfSync } from '../support/evidence-expectations';
 import { waitForRequest } from '../support/sync-requests';
 
 jest.setTimeout(600_000);
-
-/** The four controls' key figures, computed from the simulator's ground truth alone. */
-function expectedFrom(truth: GroundTruth) {
-  const everyone = new Set(truth.groups.filter((g) => g.type === 'BUILT_IN').map((g) => g.id));
-  const active = truth.users.filter((u) => ACTIVE.has(u.status));
-  const enrolled = active.filter((u) => u.factors.some((f) => f.status === 'ACTIVE'));
-  const deprovisioned = truth.users.filter((u) => u.status === 'DEPROVISIONED');
-  const exceptions = deprovisioned.filter(
-    (u) => u.appIds.length > 0 || u.groupIds.some((g) => !everyone.has(g)),
-  );
-  const byStatus: Record<string, number> = {};
-  for (const u of truth.users) byStatus[u.status] = (byStatus[u.status] ?? 0) + 1;
-  return {
-    activeUsers: active.length,
-    enrolled: enrolled.length,
-    withoutMfa: active
-      .filter((u) => !enrolled.includes(u))
-      .map((u) => u.id)
-      .sort(),
-    deactivated: deprovisioned.length,
-    exceptions: exceptions.map((u) => u.id).sort(),
-    byStatus,
-    superAdmins: truth.users
-      .filter((u) => u.roles.includes('SUPER_ADMIN'))
-      .map((u) => u.id)
-      .sort(),
-    roleHolders: truth.users.filter((u) => u.roles.length > 0).length,
-    directAssignees: truth.users.filter((u) => u.directAppIds.length > 0).length,
-    suspended: truth.users.filter((u) => u.status === 'SUSPENDED').length,
-  };
-}
 
 const ids = (items: Array<Record<string, unknown>> | undefined) =>
   (items ?? []).map((i) => String(i.userId)).sort();
@@ -90,18 +59,9 @@ describe('simulator → collector → Kafka → projector → evidence', () => {
     const done = await waitForRequest(mongo, iso.collectorDb, requestId, 300_000);
     return { state: String(done.state), syncIds: done.syncIds as string[] };
   };
+  /** Every control's evidence of that sync served (the four land one by one). */
   const evidenceOfSync = (orgId: string, syncId: string) =>
-    eventually(
-      async () => {
-        const doc = await db()
-          .collection('control_evidence')
-          .findOne({ _id: `${orgId}|authentication` as never });
-        return doc?.syncId === syncId ? doc : undefined;
-      },
-      `evidence of ${syncId}`,
-      120_000,
-      200,
-    );
+    waitForEvidenceOfSync(projector.url, orgId, syncId);
 
   beforeAll(async () => {
     simA = await startOktaSim({ users: 400, seed: 21, rateWindowMs: 1000 });

@@ -8,10 +8,9 @@ import {
   StartedApp,
 } from '../support/apps';
 import { collectorApi } from '../support/collector-api';
-import { ACTIVE, Evidence } from '../support/evidence-expectations';
+import { ACTIVE, Evidence, waitForEvidenceOfSync } from '../support/evidence-expectations';
 import { waitForRequest } from '../support/sync-requests';
 import { isolation, services } from '../support/test-env';
-import { eventually } from '../support/wait';
 
 jest.setTimeout(300_000);
 
@@ -39,17 +38,8 @@ describe('unknown sub-resources, end to end', () => {
     const done = await waitForRequest(mongo, iso.collectorDb, requestId, 240_000);
     expect(done.state).toBe('done');
     const syncId = (done.syncIds as string[])[0] as string;
-    // 404 until the first evidence is projected: keep polling, do not assert yet
-    await eventually(
-      async () => {
-        const response = await fetch(`${projector.url}/v1/orgs/org-u/evidence/authentication`);
-        if (response.status !== 200) return undefined;
-        return ((await response.json()) as Evidence).syncId === syncId ? true : undefined;
-      },
-      `evidence of ${syncId}`,
-      120_000,
-      200,
-    );
+    // 404 until the first evidence is projected, and the four controls land one by one
+    await waitForEvidenceOfSync(projector.url, 'org-u', syncId);
     return syncId;
   };
 

@@ -105,3 +105,29 @@ export async function differencesFromTruth(
   same('provisioning.suspendedUsers', prov.suspendedUsers, want.suspended);
   return diffs;
 }
+
+/** The four ★ control ids, restated (see ACTIVE for why not imported). */
+export const CONTROLS = ['access-review', 'provisioning', 'authentication', 'least-privilege'];
+
+/**
+ * Waits until the read API serves the given sync's evidence for every control.
+ * The projector writes the four controls' documents concurrently, so one
+ * control showing a sync says nothing yet about the others.
+ */
+export async function waitForEvidenceOfSync(
+  projectorUrl: string,
+  orgId: string,
+  syncId: string,
+  timeoutMs = 120_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const control of CONTROLS) {
+    for (;;) {
+      const response = await fetch(`${projectorUrl}/v1/orgs/${orgId}/evidence/${control}?limit=1`);
+      if (response.status === 200 && ((await response.json()) as Evidence).syncId === syncId) break;
+      if (Date.now() > deadline)
+        throw new Error(`evidence of ${syncId} for ${control} not served within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
