@@ -77,8 +77,10 @@ async function stageSync(syncId: string, userIds: string[], groups: Record<strin
   );
 }
 
-const materialize = (syncId: string, completedAt: string) =>
-  materializer.materialize(ORG, syncId, completedAt, true, async () => undefined);
+const materialize = async (syncId: string, completedAt: string) => {
+  const { staged } = await materializer.loadStaged(ORG, syncId);
+  return materializer.materialize(ORG, syncId, staged, completedAt, true, async () => undefined);
+};
 
 const usersById = async () =>
   new Map((await store.users.find({ orgId: ORG }).toArray()).map((d) => [d.id, d]));
