@@ -17,6 +17,13 @@ export interface IdentitySyncDoc {
   coverage: Record<string, { read: number; failed: number }> | null;
   /** Set once the read models reflect this sync (guards against re-materializing from dropped staging). */
   materialized: 'applied' | 'superseded' | null;
+  /**
+   * The event that decided the sync's outcome (its Failed, or its Completed,
+   * applied or judged incomplete). Any other outcome event of the sync is
+   * ignored; this one, redelivered, is repeated. Absent on documents written
+   * before it existed: read as null.
+   */
+  decidedBy: string | null;
 }
 
 @Injectable()
@@ -53,6 +60,7 @@ export class IdentitySyncsRepository implements OnModuleInit {
       counts: null,
       coverage: null,
       materialized: null,
+      decidedBy: null,
     };
     const insertOnly = Object.fromEntries(
       Object.entries(base).filter(([key]) => !(key in set) && key !== '_id'),

@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { IdentityEvent, IdentityEventOf } from '@regentra/contracts';
 import { PROJECTOR_METRICS, ProjectorMetrics, timePhase } from '../platform/metrics';
-import { IdentitySyncsRepository } from './identity-syncs.repository';
+import { IdentitySyncDoc, IdentitySyncsRepository } from './identity-syncs.repository';
 import { MaterializerService } from './materializer.service';
 import type { DirectoryDocuments } from './org-assembly';
 import { stagedRecordsOf } from './staged-records';
-import { StagedPage, StagingRepository } from './staging.repository';
+import { pageOfEvent, StagedPage, StagingRepository } from './staging.repository';
+import { incompleteReason, missingRanges } from './sync-completeness';
 
 /** A completed sync whose documents were just written, before it is marked applied. */
 export interface MaterializedSync {
@@ -23,9 +24,31 @@ export interface MaterializedSync {
 export type AfterMaterialized = (sync: MaterializedSync) => Promise<void>;
 
 /**
+ * What the projection made of an outcome event (Completed or Failed) other
+ * than take it as published: `ignored` (the sync's outcome was decided by
+ * another event), or `incomplete` (a completion whose pages did not all
+ * arrive: the sync is failed with `reason`, at the completion's time).
+ */
+export type OutcomeVerdict =
+  { kind: 'ignored' } | { kind: 'incomplete'; reason: string; at: string };
+
+/** Verdicts of one batch, by event id; an outcome event absent from it was taken as published. */
+export type OutcomeVerdicts = Map<string, OutcomeVerdict>;
+
+const IGNORED: OutcomeVerdict = { kind: 'ignored' };
+
+/** The sync's outcome is decided, and not by `eventId` (that one, redelivered, is repeated). */
+function decidedByAnother(sync: IdentitySyncDoc | null, eventId: string): boolean {
+  if (!sync || (sync.state !== 'failed' && !sync.materialized)) return false;
+  return (sync.decidedBy ?? null) !== eventId;
+}
+
+/**
  * Identity events → read models. Pages are staged per sync; only a completed
- * sync is materialized (and may sweep); a failed or unfinished one changes
- * nothing. A sync that started before the last applied one is recorded but
+ * sync whose every page arrived is materialized (and may sweep); a failed,
+ * unfinished or incomplete one changes nothing. The first outcome event of a
+ * sync decides it: a Completed after a Failed, or a Failed after a Completed,
+ * is ignored. A sync that started before the last applied one is recorded but
  * never rolls state back. Every step is idempotent under redelivery.
  */
 @Injectable()
@@ -52,7 +75,8 @@ export class IdentityProjection {
     batch: IdentityEvent[],
     heartbeat: () => Promise<void>,
     afterMaterialized: AfterMaterialized,
-  ): Promise<void> {
+  ): Promise<OutcomeVerdicts> {
+    const verdicts: OutcomeVerdicts = new Map();
     let pending: { orgId: string; syncId: string; pages: StagedPage[]; records: number } | null =
       null;
     const finished = new Map<string, boolean>();
@@ -74,36 +98,36 @@ export class IdentityProjection {
       pending = null;
     };
     for (const message of batch) {
-      const records = message.syncId ? stagedRecordsOf(message) : [];
-      if (records.length && message.syncId) {
-        if (await isFinished(message.orgId, message.syncId)) continue;
-        if (pending && (pending.orgId !== message.orgId || pending.syncId !== message.syncId))
-          await flush();
-        pending ??= { orgId: message.orgId, syncId: message.syncId, pages: [], records: 0 };
-        // Keyed by position: a redelivered event is the same page.
-        pending.pages.push({
-          key: `page|${message.seq ?? message.eventId}`,
-          seq: message.seq ?? Number.MAX_SAFE_INTEGER - 1,
-          records,
-        });
-        pending.records += records.length;
-        if (pending.records >= 1000) await flush();
-        continue;
+      const { orgId, syncId } = message;
+      const outcome =
+        message.type === 'IdentitySyncCompleted' || message.type === 'IdentitySyncFailed';
+      if (!syncId || outcome || message.type === 'IdentitySyncStarted') {
+        await flush();
+        const verdict = await this.applyBracket(message, heartbeat, afterMaterialized);
+        if (verdict) verdicts.set(message.eventId, verdict);
+        if (syncId) finished.delete(`${orgId}|${syncId}`);
+        if (!syncId || outcome) continue;
       }
-      await flush();
-      await this.applyBracket(message, heartbeat, afterMaterialized);
-      if (message.syncId) finished.delete(`${message.orgId}|${message.syncId}`);
+      // Every other event of the sync leaves a page, records or not: the completion checks its seq.
+      if (await isFinished(orgId, syncId)) continue;
+      if (pending && (pending.orgId !== orgId || pending.syncId !== syncId)) await flush();
+      pending ??= { orgId, syncId, pages: [], records: 0 };
+      const page = pageOfEvent(message, stagedRecordsOf(message));
+      pending.pages.push(page);
+      pending.records += page.records.length;
+      if (pending.records >= 1000 || pending.pages.length >= 200) await flush();
     }
     await flush();
+    return verdicts;
   }
 
   private async applyBracket(
     event: IdentityEvent,
     heartbeat: () => Promise<void>,
     afterMaterialized: AfterMaterialized,
-  ): Promise<void> {
+  ): Promise<OutcomeVerdict | null> {
     const { orgId, syncId } = event;
-    if (!syncId) return;
+    if (!syncId) return null;
     switch (event.type) {
       case 'IdentitySyncStarted':
         this.staging.beginCache(orgId, syncId);
@@ -111,66 +135,108 @@ export class IdentityProjection {
           requestId: event.payload.requestId,
           startedAt: event.payload.startedAt,
         });
-        return;
+        return null;
       case 'IdentitySyncFailed':
-        await this.syncs.upsert(orgId, syncId, {
-          state: 'failed',
-          failedAt: event.payload.failedAt,
-          failureReason: event.payload.reason,
-        });
-        await this.staging.drop(orgId, syncId);
-        return;
+        return this.fail(event);
       case 'IdentitySyncCompleted':
-        await this.complete(event, heartbeat, afterMaterialized);
-        return;
+        return this.complete(event, heartbeat, afterMaterialized);
       default:
-        return;
+        return null;
     }
+  }
+
+  private async fail(event: IdentityEventOf<'IdentitySyncFailed'>): Promise<OutcomeVerdict | null> {
+    const { orgId, eventId } = event;
+    const syncId = event.syncId as string;
+    const ignored = decidedByAnother(await this.syncs.get(orgId, syncId), eventId);
+    if (!ignored)
+      await this.syncs.upsert(orgId, syncId, {
+        state: 'failed',
+        failedAt: event.payload.failedAt,
+        failureReason: event.payload.reason,
+        decidedBy: eventId,
+      });
+    await this.staging.drop(orgId, syncId); // idempotent; nothing may stay staged for a decided sync
+    return ignored ? IGNORED : null;
   }
 
   private async complete(
     event: IdentityEventOf<'IdentitySyncCompleted'>,
     heartbeat: () => Promise<void>,
     afterMaterialized: AfterMaterialized,
-  ): Promise<void> {
-    const { orgId } = event;
+  ): Promise<OutcomeVerdict | null> {
+    const { orgId, eventId } = event;
     const syncId = event.syncId as string;
-    await this.syncs.upsert(orgId, syncId, {
-      state: 'completed',
-      completedAt: event.payload.completedAt,
-      counts: event.payload.counts,
-      coverage: event.payload.coverage,
-    });
-    const sync = await this.syncs.get(orgId, syncId);
-    if (!sync || sync.materialized) return; // redelivered: already reflected
+    const { completedAt, lastSeq } = event.payload;
+    const known = await this.syncs.get(orgId, syncId);
+    if (decidedByAnother(known, eventId)) {
+      this.logger.warn({ orgId, syncId, msg: 'completion of a sync already decided; ignored' });
+      await this.staging.drop(orgId, syncId);
+      return IGNORED;
+    }
+    if (known?.state === 'failed') {
+      // This completion, judged incomplete before (redelivered): the same verdict again.
+      await this.staging.drop(orgId, syncId);
+      return { kind: 'incomplete', reason: known.failureReason ?? '', at: completedAt };
+    }
+    if (known?.materialized) return null; // redelivered: already reflected
     const latest = await this.syncs.latestApplied(orgId);
-    if (latest && latest.startedAt && sync.startedAt && latest.startedAt > sync.startedAt) {
+    if (latest && latest.startedAt && known?.startedAt && latest.startedAt > known.startedAt) {
       this.logger.warn({
         orgId,
         syncId,
         newer: latest.syncId,
         msg: 'completed sync is older than the applied one; not rolling back',
       });
+      await this.recordCompleted(event);
       await this.syncs.upsert(orgId, syncId, { materialized: 'superseded' });
       await this.staging.drop(orgId, syncId);
-      return;
+      return null;
     }
+    const loaded = await this.materializer.loadStaged(orgId, syncId);
+    await heartbeat();
+    const reason = incompleteReason(missingRanges(loaded.seqs, lastSeq), lastSeq);
+    if (reason) {
+      // A lost page would be swept as removed and sealed in a snapshot: fail the sync instead.
+      this.logger.warn({ orgId, syncId, reason, msg: 'completed sync is incomplete; not applied' });
+      await this.syncs.upsert(orgId, syncId, {
+        state: 'failed',
+        failedAt: completedAt,
+        failureReason: reason,
+        decidedBy: eventId,
+      });
+      await this.staging.drop(orgId, syncId);
+      return { kind: 'incomplete', reason, at: completedAt };
+    }
+    await this.recordCompleted(event);
     const roleHoldersComplete = (event.payload.coverage.roleAssignees?.failed ?? 0) === 0;
     const documents = await this.materializer.materialize(
       orgId,
       syncId,
-      event.payload.completedAt,
+      loaded.staged,
+      completedAt,
       roleHoldersComplete,
       heartbeat,
     );
     await afterMaterialized({
       orgId,
       syncId,
-      completedAt: event.payload.completedAt,
+      completedAt,
       coverage: event.payload.coverage,
       documents,
     });
     await this.syncs.upsert(orgId, syncId, { materialized: 'applied' });
     await timePhase(this.metrics, 'drop_staging', () => this.staging.drop(orgId, syncId));
+    return null;
+  }
+
+  private recordCompleted(event: IdentityEventOf<'IdentitySyncCompleted'>): Promise<void> {
+    return this.syncs.upsert(event.orgId, event.syncId as string, {
+      state: 'completed',
+      completedAt: event.payload.completedAt,
+      counts: event.payload.counts,
+      coverage: event.payload.coverage,
+      decidedBy: event.eventId,
+    });
   }
 }

@@ -5,7 +5,7 @@ import { createProjectorMetrics } from '../platform/metrics';
 import { DirectoryStore } from './directory.store';
 import { MaterializerService } from './materializer.service';
 import { StagedRecord } from './staged-records';
-import { StagedPage, StagingRepository } from './staging.repository';
+import { pageOfEvent, StagedPage, StagingRepository } from './staging.repository';
 
 /**
  * The materializer against the real MongoDB-wire server: a completed sync
@@ -77,8 +77,10 @@ async function stageSync(syncId: string, userIds: string[], groups: Record<strin
   );
 }
 
-const materialize = (syncId: string, completedAt: string) =>
-  materializer.materialize(ORG, syncId, completedAt, true, async () => undefined);
+const materialize = async (syncId: string, completedAt: string) => {
+  const { staged } = await materializer.loadStaged(ORG, syncId);
+  return materializer.materialize(ORG, syncId, staged, completedAt, true, async () => undefined);
+};
 
 const usersById = async () =>
   new Map((await store.users.find({ orgId: ORG }).toArray()).map((d) => [d.id, d]));
@@ -218,6 +220,27 @@ describe('materializer (real MongoDB-wire server)', () => {
         ['u0', 'ACTIVE'],
         ['u1', 'SUSPENDED'],
       ]);
+    }
+  });
+
+  it('reads the seqs of the staged pages with their records, the same from memory and the database', async () => {
+    const event = (seq?: number) => ({ seq, eventId: `e-${seq ?? 'none'}` });
+    staging.beginCache(ORG, 's10');
+    await staging.stage(ORG, 's10', [
+      pageOfEvent(event(0), []), // the start event: no records, still a position
+      pageOfEvent(event(1), [user('u0')]),
+      pageOfEvent(event(3), [user('u1')]), // seq 2 never arrived
+      pageOfEvent(event(4), []),
+      pageOfEvent(event(), [user('u2')]), // no seq: counts for none
+    ]);
+    await staging.stageSweep(ORG, 's10', 'okta_users', [{ _id: `${ORG}|u9` }]);
+    const fromMemory = await materializer.loadStaged(ORG, 's10');
+    staging.clearCache();
+    const fromDb = await materializer.loadStaged(ORG, 's10');
+    for (const loaded of [fromMemory, fromDb]) {
+      expect(loaded.seqs).toEqual([0, 1, 3, 4]);
+      expect([...loaded.staged.users.keys()]).toEqual(['u0', 'u1', 'u2']);
+      expect(loaded.staged.sweep.size).toBe(1);
     }
   });
 });

@@ -11,7 +11,14 @@ import {
   emptyStagedSync,
   StagedSync,
 } from './org-assembly';
-import { StagingRepository } from './staging.repository';
+import { eventSeqOf, StagingRepository } from './staging.repository';
+
+/** A sync's staged pages, read once. */
+export interface LoadedSync {
+  staged: StagedSync;
+  /** Seqs of the events whose pages were staged (what the completeness check reads). */
+  seqs: number[];
+}
 
 /**
  * Turns one completed sync's staged pages into the ★ read models
@@ -33,14 +40,33 @@ export class MaterializerService {
     return this.store.ensureIndexes();
   }
 
+  /**
+   * One pass over the sync's staged pages (FerretDB scans the collection per
+   * query): the records, indexed for assembly, and the seqs of the events
+   * they came from, so the caller can check every page arrived before writing.
+   */
+  loadStaged(orgId: string, syncId: string): Promise<LoadedSync> {
+    return timePhase(this.metrics, 'assemble', async () => {
+      const staged = emptyStagedSync();
+      const seqs: number[] = [];
+      for (const page of await this.staging.findPages(orgId, syncId)) {
+        const seq = eventSeqOf(page);
+        if (seq !== null) seqs.push(seq);
+        for (const record of page.records) addStagedRecord(staged, record);
+      }
+      return { staged, seqs };
+    });
+  }
+
+  /** Writes the documents of a loaded sync and sweeps what it did not see. */
   async materialize(
     orgId: string,
     syncId: string,
+    staged: StagedSync,
     completedAt: string,
     roleHoldersComplete: boolean,
     heartbeat: () => Promise<void>,
   ): Promise<DirectoryDocuments> {
-    const staged = await timePhase(this.metrics, 'assemble', () => this.readStaged(orgId, syncId));
     await heartbeat();
     const written = assembleDirectory(orgId, syncId, staged, roleHoldersComplete);
     const sweep = { orgId, syncId, completedAt, staged: staged.sweep, heartbeat };
@@ -52,13 +78,6 @@ export class MaterializerService {
       await this.writeGeneration(this.store.apps, sweep, written.apps);
     });
     return written;
-  }
-
-  /** One pass over the sync's staged records (FerretDB scans the collection per query). */
-  private async readStaged(orgId: string, syncId: string): Promise<StagedSync> {
-    const staged = emptyStagedSync();
-    for await (const record of this.staging.findAll(orgId, syncId)) addStagedRecord(staged, record);
-    return staged;
   }
 
   /**

@@ -20,6 +20,28 @@ export type StagingDoc = {
   records: StagedRecord[];
 };
 
+/** Position of a page whose event carried no seq: read back last, counts for no seq. */
+const NO_SEQ = Number.MAX_SAFE_INTEGER - 1;
+/** Position of the sweep's removed versions: after every page. */
+const SWEEP_SEQ = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The page one event of a sync leaves, keyed by its position so a redelivered
+ * event is the same page. Events that carry no records (the start, progress,
+ * an empty page) still leave one: the completion checks every seq arrived.
+ */
+export function pageOfEvent(
+  event: { seq?: number | undefined; eventId: string },
+  records: StagedRecord[],
+): StagedPage {
+  return { key: `page|${event.seq ?? event.eventId}`, seq: event.seq ?? NO_SEQ, records };
+}
+
+/** The seq of the event a staged page came from, or null (sweep pages, events without seq). */
+export function eventSeqOf(page: StagingDoc): number | null {
+  return page._id.startsWith('page|') && page.seq < NO_SEQ ? page.seq : null;
+}
+
 /** Staged records kept in memory across all open syncs (about 0.5 KB each). */
 const CACHE_LIMIT = 400_000;
 /** A page holds up to a few hundred records: keep each insert command small. */
@@ -104,16 +126,16 @@ export class StagingRepository {
   }
 
   /**
-   * Every staged record of one sync in page order (the same order from memory
-   * and from the database, so either gives the same read models).
+   * Every staged page of one sync in page order (the same order from memory
+   * and from the database, so either gives the same read models), read once:
+   * the caller takes both the records and the seqs from it.
    */
-  async *findAll(orgId: string, syncId: string): AsyncIterable<StagedRecord> {
+  async findPages(orgId: string, syncId: string): Promise<StagingDoc[]> {
     const entry = this.cache.get(`${orgId}\u0000${syncId}`);
     const docs = entry
       ? [...entry.values()]
       : await this.collectionOf(orgId, syncId).find({ orgId, syncId }).toArray();
-    docs.sort((a, b) => a.seq - b.seq || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0));
-    for (const doc of docs) yield* doc.records;
+    return docs.sort((a, b) => a.seq - b.seq || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0));
   }
 
   /** The removed versions of read-model documents, kept until the sync is applied (crash safety). */
@@ -128,7 +150,7 @@ export class StagingRepository {
       syncId,
       docs.map((doc) => ({
         key: `sweep|${collection}|${doc._id}`,
-        seq: Number.MAX_SAFE_INTEGER,
+        seq: SWEEP_SEQ,
         records: [
           {
             kind: 'sweep' as const,

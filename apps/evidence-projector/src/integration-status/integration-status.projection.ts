@@ -7,6 +7,40 @@ import { IdentityEvent, SystemLogEvent } from '@regentra/contracts';
  */
 export type StatusUpdate = Record<string, unknown>;
 
+/**
+ * The identity projection's verdict on a sync outcome event it did not take
+ * as published: `ignored` (another outcome event decided the sync) changes
+ * nothing here either; `incomplete` shows the sync failed with `reason`.
+ */
+export type OutcomeOverride =
+  { kind: 'ignored' } | { kind: 'incomplete'; reason: string; at: string };
+
+/** The update an outcome event implies once the projection overrode it. */
+export function overriddenStatusUpdate(
+  event: IdentityEvent,
+  override: OutcomeOverride,
+): StatusUpdate | null {
+  if (override.kind === 'ignored') return null;
+  const requestId = 'requestId' in event.payload ? event.payload.requestId : null;
+  return {
+    runningIdentitySync: null,
+    runningProgress: null,
+    lastIdentitySync: {
+      syncId: event.syncId ?? null,
+      requestId,
+      outcome: 'failed',
+      at: override.at,
+      reason: override.reason,
+    },
+    lastError: {
+      at: override.at,
+      reason: override.reason,
+      message: 'the projector did not receive every page of this sync: nothing of it was applied',
+      retryable: true,
+    },
+  };
+}
+
 export function statusUpdateFor(event: IdentityEvent | SystemLogEvent): StatusUpdate | null {
   switch (event.type) {
     case 'ConnectionStateChanged':

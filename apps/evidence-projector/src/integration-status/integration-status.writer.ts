@@ -1,10 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { IdentityEvent, SystemLogEvent } from '@regentra/contracts';
-import { statusUpdateFor } from './integration-status.projection';
+import {
+  OutcomeOverride,
+  overriddenStatusUpdate,
+  statusUpdateFor,
+} from './integration-status.projection';
 import { IntegrationStatusRepository } from './integration-status.repository';
 
 /**
- * Applies status updates conditionally on the Kafka position the document
+ * Applies status updates (or, for an outcome event the identity projection
+ * overrode, what its verdict implies) conditionally on the Kafka position the document
  * already reflects (per topic), so a redelivered event is a no-op.
  */
 @Injectable()
@@ -14,9 +19,14 @@ export class IntegrationStatusWriter {
   async apply(
     topic: 'identity' | 'systemLog',
     events: Array<{ message: IdentityEvent | SystemLogEvent; offset: string }>,
+    overrides: ReadonlyMap<string, OutcomeOverride> = new Map(),
   ): Promise<void> {
     for (const { message, offset } of events) {
-      const update = statusUpdateFor(message);
+      const override = overrides.get(message.eventId);
+      const update =
+        override && topic === 'identity'
+          ? overriddenStatusUpdate(message as IdentityEvent, override)
+          : statusUpdateFor(message);
       if (!update) continue;
       await this.status.applyIfNewer(
         message.orgId,

@@ -45,7 +45,7 @@ export class ProjectionRouter {
     batch: Array<Positioned<IdentityEvent>>,
     heartbeat: () => Promise<void>,
   ): Promise<void> {
-    await this.identity.apply(
+    const verdicts = await this.identity.apply(
       batch.map((p) => p.message),
       heartbeat,
       // Before the sync is marked applied: a crash in between recomputes on redelivery.
@@ -60,7 +60,8 @@ export class ProjectionRouter {
           }),
         ),
     );
-    await this.status.apply('identity', batch);
+    // A completion the projection rejected (incomplete, or after a failure) must not show as completed.
+    await this.status.apply('identity', batch, verdicts);
     await heartbeat();
   }
 
