@@ -43,17 +43,100 @@ export function ensureKafkaJars(version = KAFKA_VERSION): string {
 
 export interface RunningKafka {
   brokers: string;
+  /** With `secure`: the SASL_SSL listener and the CA file that signs its certificate. */
+  secure?: { brokers: string; caFile: string };
   stop(): Promise<void>;
 }
 
-function serverProperties(port: number, controllerPort: number, logDir: string): string {
+/** A SASL_SSL listener beside the plaintext one, as managed Kafka services offer. */
+export interface SecureListener {
+  username: string;
+  password: string;
+}
+
+interface SecureSetup {
+  port: number;
+  keystore: string;
+  storePassword: string;
+  user: SecureListener;
+}
+
+/** A self-signed certificate for 127.0.0.1 (keytool ships with the JDK we already need). */
+function makeCertificate(dir: string): { keystore: string; caFile: string; storePassword: string } {
+  const keytool = requireTool('keytool');
+  const keystore = join(dir, 'broker.p12');
+  const caFile = join(dir, 'ca.pem');
+  const storePassword = randomBytes(12).toString('hex');
+  run(keytool, [
+    '-genkeypair',
+    '-alias',
+    'broker',
+    '-keyalg',
+    'RSA',
+    '-keysize',
+    '2048',
+    '-dname',
+    'CN=127.0.0.1',
+    '-ext',
+    'SAN=IP:127.0.0.1,DNS:localhost',
+    '-validity',
+    '7',
+    '-keystore',
+    keystore,
+    '-storetype',
+    'PKCS12',
+    '-storepass',
+    storePassword,
+    '-keypass',
+    storePassword,
+  ]);
+  run(keytool, [
+    '-exportcert',
+    '-rfc',
+    '-alias',
+    'broker',
+    '-keystore',
+    keystore,
+    '-storepass',
+    storePassword,
+    '-file',
+    caFile,
+  ]);
+  return { keystore, caFile, storePassword };
+}
+
+function secureProperties(setup: SecureSetup): string[] {
+  const scram = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+  const plain = `org.apache.kafka.common.security.plain.PlainLoginModule required user_${setup.user.username}="${setup.user.password}";`;
+  return [
+    'sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512,PLAIN',
+    `listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=${scram}`,
+    `listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=${scram}`,
+    `listener.name.sasl_ssl.plain.sasl.jaas.config=${plain}`,
+    'ssl.keystore.type=PKCS12',
+    `ssl.keystore.location=${setup.keystore}`,
+    `ssl.keystore.password=${setup.storePassword}`,
+    `ssl.key.password=${setup.storePassword}`,
+    'ssl.client.auth=none',
+  ];
+}
+
+function serverProperties(
+  port: number,
+  controllerPort: number,
+  logDir: string,
+  secure?: SecureSetup,
+): string {
+  const listeners = [`PLAINTEXT://127.0.0.1:${port}`];
+  if (secure) listeners.push(`SASL_SSL://127.0.0.1:${secure.port}`);
   return [
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `listeners=${listeners.join(',')},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=${listeners.join(',')}`,
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT',
+    ...(secure ? secureProperties(secure) : []),
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
     `log.dirs=${logDir}`,
@@ -74,7 +157,7 @@ function serverProperties(port: number, controllerPort: number, logDir: string):
 
 /** Starts a fresh broker in a temp dir; resolves when the admin client answers. */
 export async function startKafka(
-  opts: { version?: string; dataDir?: string } = {},
+  opts: { version?: string; dataDir?: string; secure?: SecureListener } = {},
 ): Promise<RunningKafka> {
   const lib = ensureKafkaJars(opts.version);
   const java = requireTool('java');
@@ -84,7 +167,12 @@ export async function startKafka(
   const port = await freePort();
   const controllerPort = await freePort();
   const props = join(dir, 'server.properties');
-  writeFileSync(props, serverProperties(port, controllerPort, logDir));
+  const certificate = opts.secure ? makeCertificate(dir) : undefined;
+  const secure =
+    opts.secure && certificate
+      ? { port: await freePort(), ...certificate, user: opts.secure }
+      : undefined;
+  writeFileSync(props, serverProperties(port, controllerPort, logDir, secure));
   const classpath = `${lib}/*`;
   const clusterId = randomBytes(16).toString('base64url');
   const formatted = readdirSync(logDir).includes('meta.properties');
@@ -99,6 +187,13 @@ export async function startKafka(
       '-c',
       props,
       '--ignore-formatted',
+      // SCRAM users live in the cluster metadata: KRaft adds them when formatting
+      ...(secure
+        ? ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((mechanism) => [
+            '--add-scram',
+            `${mechanism}=[name=${secure.user.username},password=${secure.user.password}]`,
+          ])
+        : []),
     ]);
   }
   const logFile = join(dir, 'kafka.log');
@@ -149,6 +244,9 @@ export async function startKafka(
   }
   return {
     brokers,
+    ...(secure && certificate
+      ? { secure: { brokers: `127.0.0.1:${secure.port}`, caFile: certificate.caFile } }
+      : {}),
     stop: async () => {
       await proc.stop();
       if (!opts.dataDir) rmSync(dir, { recursive: true, force: true });

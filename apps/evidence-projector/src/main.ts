@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { MongoClient } from 'mongodb';
 import { Logger } from 'nestjs-pino';
+import { KafkaStartupError, preflightKafka } from '@regentra/kafka';
 import { ConfigError, loadProjectorConfig, ProjectorConfig } from './config/projector.config';
 import { ProjectorModule } from './projector.module';
 import { activeReadModel } from './replay/read-model-pointer.store';
@@ -19,6 +20,12 @@ async function bootstrap(): Promise<void> {
     throw error;
   }
   config = await followReplayPointer(config);
+  // A setting the broker refuses ends start-up here with one line naming it.
+  await preflightKafka(config).catch((error: unknown) => {
+    if (!(error instanceof KafkaStartupError)) throw error;
+    process.stderr.write(`evidence-projector: ${error.message}\n`);
+    process.exit(78); // EX_CONFIG
+  });
   const app = await NestFactory.create(ProjectorModule.register({ config }), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
+import { KafkaStartupError, preflightKafka } from '@regentra/kafka';
 import { CollectorModule } from './collector.module';
 import { ConfigError, loadCollectorConfig } from './config/collector.config';
 
@@ -16,6 +17,12 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
+  // A setting the broker refuses ends start-up here with one line naming it.
+  await preflightKafka(config).catch((error: unknown) => {
+    if (!(error instanceof KafkaStartupError)) throw error;
+    process.stderr.write(`okta-collector: ${error.message}\n`);
+    process.exit(78); // EX_CONFIG
+  });
   const app = await NestFactory.create(CollectorModule.register({ config }), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);

@@ -5,6 +5,15 @@
  */
 export { batchesUnder } from './batches';
 export { kafkaTopicEnv, topicPolicyOf } from './kafka-env';
+export {
+  describeKafkaStartupError,
+  kafkaConnectionEnv,
+  kafkaConnectionOptions,
+  kafkaConnectionProblems,
+  KafkaStartupError,
+  preflightKafka,
+  type KafkaConnectionConfig,
+} from './kafka-connection';
 export { createKafka, type KafkaClientOptions, type KafkaLog } from './client';
 export {
   defaultTopicPolicy,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { kafkaTopicEnv } from '@regentra/kafka';
+import { kafkaConnectionEnv, kafkaConnectionProblems, kafkaTopicEnv } from '@regentra/kafka';
 
 export const PROJECTOR_CONFIG = Symbol('PROJECTOR_CONFIG');
 
@@ -23,6 +23,7 @@ export const ProjectorEnvSchema = z.object({
   KAFKA_TOPIC_PREFIX: z.string().default(''),
   KAFKA_CLIENT_ID: z.string().default('evidence-projector'),
   ...kafkaTopicEnv,
+  ...kafkaConnectionEnv,
   /** Consumer group; a replay uses its own so it never disturbs the live one. */
   PROJECTOR_GROUP_ID: z.string().min(1).default('evidence-projector'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -39,5 +40,7 @@ export function loadProjectorConfig(env: NodeJS.ProcessEnv): ProjectorConfig {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
+  const problems = kafkaConnectionProblems(parsed.data);
+  if (problems.length) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   return parsed.data;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { kafkaTopicEnv } from '@regentra/kafka';
+import { kafkaConnectionEnv, kafkaConnectionProblems, kafkaTopicEnv } from '@regentra/kafka';
 
 /** DI token of the validated configuration. */
 export const COLLECTOR_CONFIG = Symbol('COLLECTOR_CONFIG');
@@ -61,6 +61,7 @@ export const CollectorEnvSchema = z.object({
   KAFKA_TOPIC_PREFIX: z.string().default(''),
   KAFKA_CLIENT_ID: z.string().default('okta-collector'),
   ...kafkaTopicEnv,
+  ...kafkaConnectionEnv,
   /** Concurrent syncs of different orgs in this instance. */
   SYNC_CONCURRENCY: int(4, 1, 64),
   /** Concurrent Okta requests per org (bounded; the rate limiter paces them). */
@@ -95,5 +96,7 @@ export function loadCollectorConfig(env: NodeJS.ProcessEnv): CollectorConfig {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
+  const problems = kafkaConnectionProblems(parsed.data);
+  if (problems.length) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   return parsed.data;
 }
