@@ -10,6 +10,7 @@ import { ConnectionsController } from './connections/connections.controller';
 import { ConnectionsRepository } from './connections/connections.repository';
 import { ConnectionsService } from './connections/connections.service';
 import { OktaClientFactory } from './connections/okta-client.factory';
+import { KeyRotation } from './connections/key-rotation';
 import { tokenVaultProvider } from './connections/token-vault';
 import { HealthController } from './health/health.controller';
 import { IdentitySyncService } from './identity-sync/identity-sync.service';
@@ -94,6 +95,7 @@ export class CollectorModule {
         { provide: SYNC_COMMAND_HANDLER, useExisting: SyncRequestHandler },
         // connections
         tokenVaultProvider,
+        KeyRotation,
         ConnectionsRepository,
         ConnectionsService,
         OktaClientFactory,

@@ -24,8 +24,8 @@ export interface ConnectionDoc {
   lastScheduleSkip: { at: Date; reason: string } | null;
 }
 
-/** A connection as other slices may read it: never the sealed token. */
-export type ConnectionView = Omit<ConnectionDoc, 'token'>;
+/** A connection as other slices may read it: never the sealed token, only the id of the key that sealed it. */
+export type ConnectionView = Omit<ConnectionDoc, 'token'> & { token: Pick<SealedToken, 'keyId'> };
 
 /** What a passed connection test stores. */
 export interface ConnectionTestFields {

@@ -2,8 +2,12 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { Collection, Db } from 'mongodb';
 import { COLLECTOR_DB } from '../platform/mongo.providers';
 import { ConnectionDoc, ConnectionTestFields, ConnectionView } from './connection.types';
+import type { SealedToken } from './token-vault';
 
 export const CONNECTIONS_COLLECTION = 'connections';
+
+/** Everything but the sealed token's secret parts (its key id stays: status shows it). */
+const WITHOUT_SECRET = { 'token.iv': 0, 'token.ciphertext': 0, 'token.tag': 0 } as const;
 
 @Injectable()
 export class ConnectionsRepository implements OnModuleInit {
@@ -23,7 +27,7 @@ export class ConnectionsRepository implements OnModuleInit {
 
   /** The connection without its sealed token (what the status API shows). */
   getWithoutToken(orgId: string): Promise<ConnectionView | null> {
-    return this.collection.findOne({ _id: orgId }, { projection: { token: 0 } });
+    return this.collection.findOne<ConnectionView>({ _id: orgId }, { projection: WITHOUT_SECRET });
   }
 
   async save(
@@ -87,6 +91,40 @@ export class ConnectionsRepository implements OnModuleInit {
 
   /** Every connection without its sealed token (the scheduler decides per state). */
   listAll(): Promise<ConnectionView[]> {
-    return this.collection.find({}, { projection: { token: 0 } }).toArray();
+    return this.collection.find<ConnectionView>({}, { projection: WITHOUT_SECRET }).toArray();
+  }
+
+  /** Up to `limit` connections whose token is sealed with another key than `keyId`. */
+  sealedWithOtherKeys(
+    keyId: string,
+    limit: number,
+    skipOrgIds: string[] = [],
+  ): Promise<Array<Pick<ConnectionDoc, '_id' | 'token'>>> {
+    return this.collection
+      .find(
+        { 'token.keyId': { $ne: keyId }, _id: { $nin: skipOrgIds } },
+        { projection: { token: 1 }, limit },
+      )
+      .toArray();
+  }
+
+  /**
+   * Re-sealed token in place, only if it is still the one that was read (a
+   * customer's re-save in between wins). Not a new generation: same token.
+   */
+  async replaceSealed(orgId: string, was: SealedToken, now: SealedToken): Promise<boolean> {
+    const result = await this.collection.updateOne(
+      { _id: orgId, 'token.keyId': was.keyId, 'token.iv': was.iv },
+      { $set: { token: now } },
+    );
+    return result.modifiedCount === 1;
+  }
+
+  /** How many tokens each key id seals. */
+  async countByKeyId(): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for await (const doc of this.collection.find({}, { projection: { 'token.keyId': 1 } }))
+      counts[doc.token.keyId] = (counts[doc.token.keyId] ?? 0) + 1;
+    return counts;
   }
 }

@@ -15,8 +15,8 @@ export class TokenVaultError extends Error {}
 
 /**
  * Encrypts Okta API tokens at rest. The first configured key seals; every
- * configured key opens (rotation: put the new key first, keep the old one until
- * every connection was re-saved). The orgId is bound as additional
+ * configured key opens (rotation: put the new key first; KeyRotation re-seals
+ * the rest, after which the old key can be removed). The orgId is bound as additional
  * authenticated data, so a ciphertext copied to another org does not open.
  */
 export class TokenVault {
@@ -64,6 +64,11 @@ export class TokenVault {
         `stored token of org ${orgId} does not decrypt (wrong key or tampered)`,
       );
     }
+  }
+
+  /** The key new tokens are sealed with. */
+  get currentKeyId(): string {
+    return this.current.id;
   }
 
   /** True when the token should be re-sealed under the current key. */

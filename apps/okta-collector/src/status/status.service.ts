@@ -70,6 +70,8 @@ export class StatusService {
         savedAt: connection.savedAt,
         lastTestedAt: connection.lastTestedAt,
         tokenLastUsedAt: connection.tokenLastUsedAt,
+        /** The encryption key id that seals the stored token (rotation: should be the first key). */
+        tokenKeyId: connection.token.keyId,
         lastScheduleSkip: connection.lastScheduleSkip,
       },
       identity: {
