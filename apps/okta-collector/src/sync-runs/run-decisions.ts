@@ -120,12 +120,25 @@ export function leaseStillHeld(
   return !state.lost && !state.stopping && state.expiresAt > now;
 }
 
-/** A lease another holder left can be taken over once it is released or expired. */
+/**
+ * Renewals older than this (by the DATABASE's clock) mean the holder is gone.
+ * Both sides of the comparison come from the database's clock, so an instance
+ * whose own clock is off cannot take over a live lease (nor keep a dead one).
+ */
+export function takeOverCutoff(databaseNow: Date, ttlMs: number): Date {
+  return new Date(databaseNow.getTime() - ttlMs);
+}
+
+/** A lease another holder left can be taken over once it is released or no longer renewed. */
 export function leaseCanBeTakenOver(
-  lease: { holder: string | null; expiresAt: Date },
-  now: Date,
+  lease: { holder: string | null; renewedAt: Date },
+  databaseNow: Date,
+  ttlMs: number,
 ): boolean {
-  return lease.holder === null || lease.expiresAt.getTime() <= now.getTime();
+  return (
+    lease.holder === null ||
+    lease.renewedAt.getTime() <= takeOverCutoff(databaseNow, ttlMs).getTime()
+  );
 }
 
 export function abandonedMessage(holder: string): string {

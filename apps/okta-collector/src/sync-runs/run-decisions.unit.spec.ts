@@ -4,6 +4,7 @@ import {
   gateConnection,
   lateRequestSatisfied,
   leaseCanBeTakenOver,
+  takeOverCutoff,
   leaseStillHeld,
   partsToRun,
   renewEveryMs,
@@ -153,19 +154,26 @@ describe('what happens to a late request', () => {
 describe('the org lease', () => {
   const now = at('2031-01-01T10:00:00Z');
 
+  const ttl = 60_000;
+
   it('given a released lease, then another instance may take it', () => {
-    expect(leaseCanBeTakenOver({ holder: null, expiresAt: at('2031-01-01T11:00:00Z') }, now)).toBe(
-      true,
-    );
+    expect(leaseCanBeTakenOver({ holder: null, renewedAt: now }, now, ttl)).toBe(true);
   });
 
-  it('given a held lease that expired (at or before now), then it is taken over', () => {
-    expect(leaseCanBeTakenOver({ holder: 'collector-a', expiresAt: now }, now)).toBe(true);
+  it('given a holder that has not renewed for a whole ttl (database clock), then it is taken over', () => {
+    const renewedAt = at('2031-01-01T09:59:00Z');
+    expect(leaseCanBeTakenOver({ holder: 'collector-a', renewedAt }, now, ttl)).toBe(true);
   });
 
-  it('given a held lease still in force, then nobody else takes it', () => {
-    const expiresAt = at('2031-01-01T10:00:00.001Z');
-    expect(leaseCanBeTakenOver({ holder: 'collector-a', expiresAt }, now)).toBe(false);
+  it('given a holder that renewed within the ttl, then nobody else takes it', () => {
+    const renewedAt = at('2031-01-01T09:59:00.001Z');
+    expect(leaseCanBeTakenOver({ holder: 'collector-a', renewedAt }, now, ttl)).toBe(false);
+  });
+
+  it('given a taker whose own clock runs 60 s ahead, then nothing changes: only database times are compared', () => {
+    const renewedAt = at('2031-01-01T09:59:30Z'); // renewed 30 s ago by the database's clock
+    expect(takeOverCutoff(now, ttl)).toEqual(at('2031-01-01T09:59:00Z'));
+    expect(leaseCanBeTakenOver({ holder: 'collector-a', renewedAt }, now, ttl)).toBe(false);
   });
 
   it('given our lease renewed into the future, then we still hold it', () => {

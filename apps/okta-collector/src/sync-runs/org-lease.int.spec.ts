@@ -1,0 +1,56 @@
+import { MongoClient } from 'mongodb';
+import { isolation, services } from '../../../../test/support/test-env';
+import { eventually } from '../../../../test/support/wait';
+import { OrgLeaseRepository } from './org-lease.repository';
+
+/**
+ * The lease against the real database, with one instance's clock 60 s ahead:
+ * it must not take over a lease that is being renewed, and takes it over only
+ * once renewals stopped for a whole ttl by the database's clock.
+ */
+describe('org lease with skewed instance clocks', () => {
+  const iso = isolation('lease');
+  let mongo: MongoClient;
+  let leases: OrgLeaseRepository;
+  const ttl = 2_000;
+  const ahead = () => new Date(Date.now() + 60_000);
+  const behind = () => new Date(Date.now() - 60_000);
+
+  beforeAll(async () => {
+    mongo = await new MongoClient(services().mongoUri).connect();
+    leases = new OrgLeaseRepository(mongo.db(iso.collectorDb));
+  });
+  afterAll(() => mongo.close());
+
+  it('a taker 60 s ahead cannot take a renewed lease; it takes it once renewals stop', async () => {
+    const held = await leases.acquire('org-1', 'collector-a', behind(), ttl);
+    expect(held).not.toBeNull();
+    // A renews (its clock 60 s behind) while B, 60 s ahead, keeps trying for 2 ttl.
+    const until = Date.now() + 2 * ttl;
+    while (Date.now() < until) {
+      expect(await leases.renew(held!, behind(), ttl)).toBe(true);
+      expect(await leases.acquire('org-1', 'collector-b', ahead(), ttl)).toBeNull();
+      await new Promise((resolve) => setTimeout(resolve, ttl / 4));
+    }
+    // A stops renewing (crashed): B takes over after a ttl, with a higher fence.
+    const taken = await eventually(
+      () => leases.acquire('org-1', 'collector-b', ahead(), ttl).then((l) => l ?? undefined),
+      'take-over after renewals stopped',
+      10 * ttl,
+      100,
+    );
+    expect(taken.fence).toBeGreaterThan(held!.fence);
+    // A's next renew fails: it must stop publishing.
+    expect(await leases.renew(held!, behind(), ttl)).toBe(false);
+  });
+
+  it('a holder whose clock runs 60 s ahead keeps its lease against a correct taker', async () => {
+    const held = await leases.acquire('org-2', 'collector-b', ahead(), ttl);
+    expect(held).not.toBeNull();
+    for (let i = 0; i < 4; i += 1) {
+      expect(await leases.renew(held!, ahead(), ttl)).toBe(true);
+      expect(await leases.acquire('org-2', 'collector-a', new Date(), ttl)).toBeNull();
+      await new Promise((resolve) => setTimeout(resolve, ttl / 4));
+    }
+  });
+});
