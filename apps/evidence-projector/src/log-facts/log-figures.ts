@@ -40,8 +40,17 @@ export interface LatestFact {
   published: string;
 }
 
-const ALL_TIME: MsWindow = { startMs: -Infinity, endMs: Infinity };
-export { ALL_TIME };
+/** A window that holds every fact (rollups count every sign-in of their day). */
+export const ALL_TIME: MsWindow = { startMs: -Infinity, endMs: Infinity };
+
+/** An actor seen, with nothing counted yet. */
+export const NO_SIGN_INS: ActorSignIns = {
+  signIns: 0,
+  withMfa: 0,
+  withoutMfa: 0,
+  failed: 0,
+  lastSignIn: null,
+};
 
 export function emptyTotals(): SignInTotals {
   return {
@@ -181,11 +190,3 @@ export function figuresOfLogs(
   }
   return figures;
 }
-
-const NO_SIGN_INS: ActorSignIns = {
-  signIns: 0,
-  withMfa: 0,
-  withoutMfa: 0,
-  failed: 0,
-  lastSignIn: null,
-};
