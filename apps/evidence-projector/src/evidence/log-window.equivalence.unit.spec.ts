@@ -1,5 +1,5 @@
 import type { LogFact } from '../log-facts/log-event.document';
-import { InMemoryLogFacts, prng } from '../log-facts/log-facts.testing';
+import { InMemoryLogFacts, prng, randomFacts } from '../log-facts/log-facts.testing';
 import { foldLogWindow } from '../log-facts/log-window.fold';
 import { computeEvidence } from './rules/evidence';
 import { SIGN_IN_WINDOW_DAYS } from './rules/evidence-rules';
@@ -10,67 +10,9 @@ import { orgState, user } from './rules/org-state.testing';
  * every fact of (asOf − 91 days, asOf] in memory at once.
  */
 const DAY = 86_400_000;
-const MIN = 60_000;
 const START = Date.parse('2025-01-01T00:00:00.000Z');
 const LOOKBACK_DAYS = 91;
 const WINDOW = { lookbackDays: LOOKBACK_DAYS, signInDays: SIGN_IN_WINDOW_DAYS };
-
-/**
- * 100 days of facts for 12 actors, dense enough that MFA components cross
- * midnight, share sessions and transactions across days, and chain (a
- * verification between two sign-ins of the same actor).
- */
-function randomFacts(seed: number, sharedKeys = true): LogFact[] {
-  const r = prng(seed);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(r() * items.length)]!;
-  const actors = Array.from({ length: 12 }, (_, i) => `u${i}`);
-  const sessions = Array.from({ length: 40 }, (_, i) => `s${i}`);
-  const transactions = Array.from({ length: 40 }, (_, i) => `t${i}`);
-  const facts: LogFact[] = [];
-  let n = 0;
-  const add = (ms: number, eventType: string, o: Partial<LogFact> = {}) =>
-    facts.push({
-      uuid: `e${String(++n).padStart(6, '0')}`,
-      published: new Date(Math.round(ms)).toISOString(),
-      eventType,
-      actorId: pick(actors),
-      outcome: 'SUCCESS',
-      targetIds: [],
-      // shared: a few ids reused by everyone across the 100 days (adversarial); else one per fact
-      sessionId: r() < 0.5 ? (sharedKeys ? pick([...sessions, 'unknown']) : `s-${n}`) : null,
-      transactionId: r() < 0.3 ? (sharedKeys ? pick(transactions) : `t-${n}`) : null,
-      ...o,
-    });
-  for (let i = 0; i < 2500; i++) {
-    // Near midnight a quarter of the time, so components cross days.
-    const day = Math.floor(r() * 100);
-    const ms = START + day * DAY + (r() < 0.25 ? DAY - 10 * MIN + r() * 20 * MIN : r() * DAY);
-    const kind = r();
-    if (kind < 0.4) {
-      add(ms, 'user.session.start');
-      const actorId = facts[facts.length - 1]!.actorId!;
-      // its verification, a few minutes either side, sometimes in the same session
-      if (r() < 0.7)
-        add(ms + (r() * 9 - 3) * MIN, 'user.authentication.auth_via_mfa', {
-          actorId,
-          sessionId: r() < 0.3 ? facts[facts.length - 1]!.sessionId : null,
-        });
-    } else if (kind < 0.55) add(ms, 'user.session.start', { outcome: 'FAILURE' });
-    else if (kind < 0.75) add(ms, 'user.authentication.auth_via_mfa');
-    else if (kind < 0.8) add(ms, 'user.session.start', { actorId: null });
-    else if (kind < 0.9)
-      add(ms, 'user.lifecycle.deactivate', {
-        actorId: 'admin',
-        targetIds: [pick(actors), pick(actors)],
-        outcome: r() < 0.2 ? null : r() < 0.9 ? 'SUCCESS' : 'FAILURE',
-      });
-    else add(ms, pick(['user.lifecycle.create', 'group.user_membership.add']));
-  }
-  // two facts at the same instant
-  add(START + 50 * DAY, 'user.session.start', { actorId: 'u1' });
-  add(START + 50 * DAY, 'user.session.start', { actorId: 'u1' });
-  return facts;
-}
 
 /** The old read: published in (asOf − 91 days, asOf] as strings, all at once. */
 function oldWay(facts: LogFact[], asOf: string) {
