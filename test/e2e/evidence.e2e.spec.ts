@@ -208,6 +208,7 @@ describe('simulator → collector → Kafka → projector → evidence', () => {
     'control_evidence',
     'evidence_snapshots',
     'okta_log_events',
+    'okta_log_days',
     'integration_status',
   ];
   const dump = async (database: string) => {

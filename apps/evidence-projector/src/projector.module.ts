@@ -19,6 +19,8 @@ import { IntegrationStatusWriter } from './integration-status/integration-status
 import { KAFKA, kafkaProviders, TOPIC_NAMES } from './kafka/kafka.providers';
 import { OktaEventsConsumer } from './kafka/okta-events.consumer';
 import { PROJECTED_TOPICS, ProjectionRouter } from './kafka/projection.router';
+import { LogDaysRepository } from './log-facts/log-days.repository';
+import { LogDaysWriter } from './log-facts/log-days.writer';
 import { LogEventsRepository } from './log-facts/log-events.repository';
 import { LogFactsReader } from './log-facts/log-facts.reader';
 import { SystemLogProjection } from './log-facts/system-log.projection';
@@ -76,6 +78,8 @@ export class ProjectorModule {
         MaterializerService,
         DirectoryReader,
         LogEventsRepository,
+        LogDaysRepository,
+        LogDaysWriter,
         LogFactsReader,
         EvidenceStore,
         EvidenceService,

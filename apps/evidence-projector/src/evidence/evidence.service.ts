@@ -6,10 +6,10 @@ import { CLOCK, Clock } from '../platform/clock';
 import { EvidenceStore } from './evidence.store';
 import { CONTROL_IDS } from './rules/controls.registry';
 import { computeEvidence } from './rules/evidence';
+import { SIGN_IN_WINDOW_DAYS } from './rules/evidence-rules';
 import { ORG_APP_FIELDS, ORG_GROUP_FIELDS, ORG_USER_FIELDS, OrgState } from './rules/org-state';
 import { snapshotHash } from './rules/snapshot-hash';
 
-const DAY = 86_400_000;
 /** Log facts older than this before asOf feed no control (provisioning reads 90 days). */
 const LOG_LOOKBACK_DAYS = 91;
 
@@ -45,23 +45,20 @@ export class EvidenceService {
     const build = async (
       asOf: string,
     ): Promise<{ state: OrgState; logsThrough: string | null }> => {
-      const events = await this.logs.publishedBetween(
-        orgId,
-        new Date(Date.parse(asOf) - LOG_LOOKBACK_DAYS * DAY).toISOString(),
-        asOf,
-      );
+      // Folded a day at a time: memory grows with the actors, not with the window.
+      const logs = await this.logs.foldedAsOf(orgId, asOf, {
+        lookbackDays: LOG_LOOKBACK_DAYS,
+        signInDays: SIGN_IN_WINDOW_DAYS,
+      });
       const state: OrgState = {
         orgId,
         syncId: input.syncId,
         asOf,
         ...base,
-        logs: { events },
+        logs: { events: [], figures: logs.figures },
         coverage: input.coverage,
       };
-      return {
-        state,
-        logsThrough: events.length ? (events[events.length - 1]?.published ?? null) : null,
-      };
+      return { state, logsThrough: logs.logsThrough };
     };
     const now = this.clock.now();
     const live = await build(currentAsOf);

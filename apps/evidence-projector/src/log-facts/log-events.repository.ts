@@ -3,6 +3,8 @@ import { Collection, Db, MongoBulkWriteError } from 'mongodb';
 import { OktaLogEvent } from '@regentra/contracts';
 import { PROJECTOR_DB } from '../platform/mongo.providers';
 import type { LogEventDocument, LogFact } from './log-event.document';
+import { MFA_EVENT, SIGN_IN_EVENT, SUCCESS } from './log-rules';
+import type { NeighbourQuery } from './sign-in-components';
 
 export const OKTA_LOG_EVENTS = 'okta_log_events';
 
@@ -49,7 +51,7 @@ export class LogEventsRepository implements OnModuleInit {
    * Inserts unseen events; a repeated uuid (redelivery, poller crash) is a
    * duplicate-key error on the document id, which is the dedupe.
    */
-  async add(orgId: string, events: OktaLogEvent[]): Promise<void> {
+  async add(orgId: string, events: OktaLogEvent[]): Promise<LogEventDocument[]> {
     const docs = events.map((event) => logFactOf(orgId, event));
     for (let i = 0; i < docs.length; i += INSERT_CHUNK) {
       try {
@@ -63,17 +65,43 @@ export class LogEventsRepository implements OnModuleInit {
         if (!duplicatesOnly) throw error;
       }
     }
+    return docs;
   }
 
-  /** Facts published in (from, to], oldest first. */
-  async between(orgId: string, from: string, to: string): Promise<LogFact[]> {
+  /** The facts of one UTC day (`published` starting with `day`), and those with the given uuids. */
+  async ofDay(orgId: string, day: string, next: string, uuids: string[] = []): Promise<LogFact[]> {
+    const ofTheDay = { published: { $gte: day, $lt: next } };
+    const filter = uuids.length
+      ? { orgId, $or: [ofTheDay, { _id: { $in: uuids.map((u) => `${orgId}|${u}`) } }] }
+      : { orgId, ...ofTheDay };
+    return (await this.collection
+      .find(filter, { projection: FACT })
+      .toArray()) as unknown as LogFact[];
+  }
+
+  /** Successful sign-ins and verifications of the actors sharing a key or in a range (a superset). */
+  async neighbours(orgId: string, query: NeighbourQuery): Promise<LogFact[]> {
+    const alternatives: object[] = [
+      ...(query.sessions.length ? [{ sessionId: { $in: query.sessions } }] : []),
+      ...(query.transactions.length ? [{ transactionId: { $in: query.transactions } }] : []),
+      ...query.ranges.map((r) => ({ published: { $gte: r.from, $lte: r.to } })),
+    ];
+    if (query.actors.length === 0 || alternatives.length === 0) return [];
     const docs = await this.collection
       .find(
-        { orgId, published: { $gt: from, $lte: to } },
-        { projection: { _id: 0, orgId: 0, displayMessage: 0 } },
+        {
+          orgId,
+          actorId: { $in: query.actors },
+          outcome: SUCCESS,
+          eventType: { $in: [SIGN_IN_EVENT, MFA_EVENT] },
+          $or: alternatives,
+        },
+        { projection: FACT },
       )
-      .sort({ published: 1 })
       .toArray();
     return docs as unknown as LogFact[];
   }
 }
+
+/** A stored document without what no rule reads. */
+const FACT = { _id: 0, orgId: 0, displayMessage: 0 } as const;

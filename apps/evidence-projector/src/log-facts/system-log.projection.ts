@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { SystemLogEvent } from '@regentra/contracts';
+import type { LogEventDocument } from './log-event.document';
+import { LogDaysWriter } from './log-days.writer';
 import { LogEventsRepository } from './log-events.repository';
 
 /** A System Log poll whose events are all written. */
@@ -9,23 +11,38 @@ export interface CompletedPoll {
 }
 
 /**
- * System Log events → `okta_log_events` (dedup by uuid). A completed poll is
- * handed to `afterPoll` in log order, so what it triggers sees the facts
- * published before it and none after.
+ * System Log events → `okta_log_events` (dedup by uuid), then the per-day
+ * rollups they touch → `okta_log_days`. A completed poll is handed to
+ * `afterPoll` in log order, after the rollups of the batches before it, so
+ * what it triggers sees the facts published before it and none after.
  */
 @Injectable()
 export class SystemLogProjection {
-  constructor(private readonly events: LogEventsRepository) {}
+  constructor(
+    private readonly events: LogEventsRepository,
+    private readonly days: LogDaysWriter,
+  ) {}
 
   async apply(
     batch: SystemLogEvent[],
     afterPoll: (poll: CompletedPoll) => Promise<void>,
   ): Promise<void> {
+    // Facts written but not rolled up yet, per org: rolled up once per run of batches.
+    const pending = new Map<string, LogEventDocument[]>();
+    const rollUp = async (orgId: string) => {
+      await this.days.afterWrite(orgId, pending.get(orgId) ?? []);
+      pending.delete(orgId);
+    };
     for (const message of batch) {
-      if (message.type === 'SystemLogBatch')
-        await this.events.add(message.orgId, message.payload.events);
-      if (message.type === 'SystemLogPollCompleted')
+      if (message.type === 'SystemLogBatch') {
+        const written = await this.events.add(message.orgId, message.payload.events);
+        pending.set(message.orgId, [...(pending.get(message.orgId) ?? []), ...written]);
+      }
+      if (message.type === 'SystemLogPollCompleted') {
+        await rollUp(message.orgId);
         await afterPoll({ orgId: message.orgId, completedAt: message.payload.completedAt });
+      }
     }
+    for (const orgId of [...pending.keys()]) await rollUp(orgId);
   }
 }

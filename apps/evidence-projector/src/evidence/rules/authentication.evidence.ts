@@ -18,7 +18,7 @@ import {
   SIGN_IN_WINDOW_DAYS,
 } from './evidence-rules';
 import type { OrgState, OrgUserState } from './org-state';
-import { findSignIns, MfaMatch, SignInFindings } from './sign-in-mfa';
+import type { MfaMatch } from '../../log-facts/sign-in-mfa';
 
 export const AUTHENTICATION_DATASETS = ['factors', 'systemLog'] as const;
 
@@ -142,57 +142,44 @@ function sortedRecord(map: Map<string, number>): Record<string, number> {
   return record;
 }
 
-function signInActivity(ctx: EvidenceContext, found: SignInFindings): SignInActivityItem[] {
-  const byActor = new Map<string, SignInActivityItem>();
-  const of = (actorId: string): SignInActivityItem => {
-    let item = byActor.get(actorId);
-    if (!item) {
-      const user = ctx.usersById.get(actorId);
-      item = {
-        userId: actorId,
-        login: user?.login ?? null,
-        email: user?.email ?? null,
-        status: user?.status ?? null,
-        signIns: 0,
-        withMfa: 0,
-        withoutMfa: 0,
-        failed: 0,
-        lastSignIn: found.lastSignIn.get(actorId)?.published ?? null,
-      };
-      byActor.set(actorId, item);
-    }
-    return item;
-  };
-  for (const s of found.signIns) {
-    if (!s.event.actorId) continue;
-    const item = of(s.event.actorId);
-    item.signIns++;
-    if (s.mfa) item.withMfa++;
-    else item.withoutMfa++;
-  }
-  for (const f of found.failed) if (f.actorId) of(f.actorId).failed++;
+function signInActivity(ctx: EvidenceContext): SignInActivityItem[] {
+  const items: SignInActivityItem[] = [];
   // Actors whose last sign-in is older than the window still get their line.
-  for (const actorId of found.lastSignIn.keys()) of(actorId);
-  return [...byActor.values()].sort(compareByLoginThenId);
+  for (const [actorId, actor] of ctx.logs.actors) {
+    const user = ctx.usersById.get(actorId);
+    items.push({
+      userId: actorId,
+      login: user?.login ?? null,
+      email: user?.email ?? null,
+      status: user?.status ?? null,
+      signIns: actor.signIns,
+      withMfa: actor.withMfa,
+      withoutMfa: actor.withoutMfa,
+      failed: actor.failed,
+      lastSignIn: actor.lastSignIn?.published ?? null,
+    });
+  }
+  return items.sort(compareByLoginThenId);
 }
 
-function signInSummary(ctx: EvidenceContext, found: SignInFindings): SignInSummary {
+function signInSummary(ctx: EvidenceContext): SignInSummary {
   const window = windowBefore(ctx, SIGN_IN_WINDOW_DAYS);
-  const withMfaBy: Record<MfaMatch, number> = { session: 0, time: 0, transaction: 0 };
-  for (const s of found.signIns) if (s.mfa) withMfaBy[s.mfa]++;
+  const { totals } = ctx.logs;
+  const withMfaBy: Record<MfaMatch, number> = { ...totals.withMfaBy };
   const withMfa = withMfaBy.session + withMfaBy.time + withMfaBy.transaction;
+  let usersSignedIn = 0;
+  for (const actor of ctx.logs.actors.values()) if (actor.signIns > 0) usersSignedIn++;
   return {
     windowDays: window.days,
     windowStart: window.start,
     windowEnd: window.end,
-    successful: found.signIns.length,
+    successful: totals.successful,
     withMfa,
-    withoutMfa: found.signIns.length - withMfa,
+    withoutMfa: totals.successful - withMfa,
     withMfaBy,
-    failed: found.failed.length,
-    mfaVerifications: found.mfaVerifications,
-    usersSignedIn: new Set(found.signIns.map((s) => s.event.actorId).filter((a) => a !== null))
-      .size,
+    failed: totals.failed,
+    mfaVerifications: totals.mfaVerifications,
+    usersSignedIn,
     mfaMatchBeforeMinutes: MFA_MATCH_BEFORE_MS / 60000,
     mfaMatchAfterMinutes: MFA_MATCH_AFTER_MS / 60000,
   };
@@ -202,7 +189,6 @@ function signInSummary(ctx: EvidenceContext, found: SignInFindings): SignInSumma
 export function authenticationEvidence(source: OrgState | EvidenceContext): AuthenticationEvidence {
   const ctx = contextOf(source);
   const mfa = mfaItems(ctx);
-  const found = findSignIns(ctx.logs, windowBefore(ctx, SIGN_IN_WINDOW_DAYS));
   const enrolled = mfa.activeUsers.filter((u) => u.mfa === 'enrolled').length;
   const coverage: Fraction = {
     numerator: enrolled,
@@ -222,14 +208,14 @@ export function authenticationEvidence(source: OrgState | EvidenceContext): Auth
       mfaCoverage: coverage,
       mfaCoveragePercent: percent(coverage),
       factorTypes: mfa.factorTypes,
-      signIns: signInSummary(ctx, found),
+      signIns: signInSummary(ctx),
       ...completeness(ctx, AUTHENTICATION_DATASETS, mfa.mfaUnknown.length > 0 ? ['factors'] : []),
     },
     items: {
       activeUsers: mfa.activeUsers,
       withoutMfa: mfa.withoutMfa,
       mfaUnknown: mfa.mfaUnknown,
-      signInActivity: signInActivity(ctx, found),
+      signInActivity: signInActivity(ctx),
     },
   };
 }

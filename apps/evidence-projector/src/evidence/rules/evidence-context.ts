@@ -1,20 +1,21 @@
 import type { CompletenessSummary, CoverageFigures, UserRef } from './control-evidence.types';
-import { ACTIVE_USER_STATUSES, BUILT_IN_GROUP_TYPE, DAY_MS } from './evidence-rules';
-import type { LogFact, OrgAppState, OrgGroupState, OrgState, OrgUserState } from './org-state';
+import { figuresOfLogs, LogFigures, timedFacts } from '../../log-facts/log-figures';
+import {
+  ACTIVE_USER_STATUSES,
+  BUILT_IN_GROUP_TYPE,
+  DAY_MS,
+  SIGN_IN_WINDOW_DAYS,
+} from './evidence-rules';
+import type { OrgAppState, OrgGroupState, OrgState, OrgUserState } from './org-state';
 
 /** The input cannot be turned into evidence (a bug upstream, not a data gap). */
 export class EvidenceInputError extends Error {
   override readonly name = 'EvidenceInputError';
 }
 
-/** A log event with its parsed time; only events published at or before `asOf`. */
-export interface TimedLogFact extends LogFact {
-  at: number;
-}
-
 /**
  * Everything the controls share, built once per OrgState in O(n log n):
- * users sorted by login then id, id indexes, logs deduped and time-ordered.
+ * users sorted by login then id, id indexes, the System Log folded into figures.
  */
 export interface EvidenceContext {
   state: OrgState;
@@ -24,7 +25,7 @@ export interface EvidenceContext {
   groupsById: Map<string, OrgGroupState>;
   groups: OrgGroupState[];
   apps: OrgAppState[];
-  logs: TimedLogFact[];
+  logs: LogFigures;
 }
 
 /** Code-unit order: the same everywhere, unlike localeCompare. */
@@ -157,41 +158,18 @@ export function completeness(
   return { coverage, complete: incompleteDatasets.length === 0, incompleteDatasets };
 }
 
-/** Orders copies of one uuid that differ, so the kept copy never depends on input order. */
-function factKey(e: LogFact): string {
-  return JSON.stringify([
-    e.published,
-    e.eventType,
-    e.actorId,
-    e.outcome,
-    e.targetIds,
-    e.sessionId ?? null,
-    e.transactionId ?? null,
-  ]);
-}
-
-function normalizedLogs(state: OrgState, asOfMs: number): TimedLogFact[] {
-  const timed: TimedLogFact[] = [];
-  for (const event of state.logs.events) {
-    const at = parseTime(event.published);
-    // Events after the sync completed belong to the next evidence, not this one.
-    if (at === null || at > asOfMs) continue;
-    timed.push({ ...event, at });
+/**
+ * The log figures of the state: given as facts (folded here, the facts after
+ * asOf ignored) or already folded by the caller for the same windows.
+ */
+function logFiguresOf(state: OrgState, asOfMs: number): LogFigures {
+  const { events, figures } = state.logs;
+  if (figures) {
+    if (events.length > 0) throw new EvidenceInputError('log facts given both raw and folded');
+    return figures;
   }
-  timed.sort(
-    (a, b) =>
-      a.at - b.at || compareStrings(a.uuid, b.uuid) || compareStrings(factKey(a), factKey(b)),
-  );
-  // Already deduped by the caller; again here so a duplicate cannot count twice.
-  // The earliest copy of a uuid wins (the order above is total).
-  const seen = new Set<string>();
-  const unique: TimedLogFact[] = [];
-  for (const event of timed) {
-    if (seen.has(event.uuid)) continue;
-    seen.add(event.uuid);
-    unique.push(event);
-  }
-  return unique;
+  const window = { startMs: asOfMs - SIGN_IN_WINDOW_DAYS * DAY_MS, endMs: asOfMs };
+  return figuresOfLogs(timedFacts(events, asOfMs), window);
 }
 
 function indexById<T extends { id: string }>(items: T[], kind: string): Map<string, T> {
@@ -220,7 +198,7 @@ export function evidenceContext(state: OrgState): EvidenceContext {
     apps: [...state.apps].sort(
       (a, b) => compareNullableStrings(a.label, b.label) || compareStrings(a.id, b.id),
     ),
-    logs: normalizedLogs(state, asOfMs),
+    logs: logFiguresOf(state, asOfMs),
   };
 }
 

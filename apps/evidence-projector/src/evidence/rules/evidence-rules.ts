@@ -38,26 +38,13 @@ export const PROVISIONING_WINDOW_DAYS = 90;
 /** Sign-in window: [asOf − 30 days, asOf], both ends included. */
 export const SIGN_IN_WINDOW_DAYS = 30;
 
-export const SIGN_IN_EVENT = 'user.session.start';
-export const MFA_EVENT = 'user.authentication.auth_via_mfa';
-export const DEACTIVATE_EVENT = 'user.lifecycle.deactivate';
-export const SUCCESS = 'SUCCESS';
-export const FAILURE = 'FAILURE';
-
-/**
- * A successful sign-in counts as "with MFA" when an MFA verification
- * (auth_via_mfa, SUCCESS) of the same actor is found:
- *  1. with the same session id or the same transaction id, at any time; or
- *  2. failing that, published within [sign-in − 2 min, sign-in + 5 min], not
- *     tied to a different session, and not already used by another sign-in
- *     (one verification evidences one sign-in; earliest sign-in first, earliest
- *     verification first).
- * The 2 minutes before cover Identity Engine, which verifies factors before it
- * starts the session; the 5 minutes after cover Classic, which starts the
- * session and then asks for the factor.
- */
-export const MFA_MATCH_BEFORE_MS = 2 * 60 * 1000;
-export const MFA_MATCH_AFTER_MS = 5 * 60 * 1000;
-
-/** Session ids Okta writes when there is none. */
-export const NO_SESSION_IDS: readonly string[] = ['unknown', ''];
+export {
+  DEACTIVATE_EVENT,
+  FAILURE,
+  MFA_EVENT,
+  MFA_MATCH_AFTER_MS,
+  MFA_MATCH_BEFORE_MS,
+  NO_SESSION_IDS,
+  SIGN_IN_EVENT,
+  SUCCESS,
+} from '../../log-facts/log-rules';

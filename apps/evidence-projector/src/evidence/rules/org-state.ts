@@ -15,6 +15,7 @@ import type {
   UserRoles,
 } from '../../directory/okta-user.document';
 import type { LogFact } from '../../log-facts/log-event.document';
+import type { LogFigures } from '../../log-facts/log-figures';
 
 /** The user fields the rules read: a pick of the `okta_users` document, never a copy of it. */
 export const ORG_USER_FIELDS = [
@@ -56,15 +57,28 @@ export const ORG_APP_FIELDS = [
 ] as const satisfies ReadonlyArray<keyof OktaAppDocument>;
 export type OrgAppState = Pick<OktaAppDocument, (typeof ORG_APP_FIELDS)[number]>;
 
-export type { LogFact, UserAppAssignment, UserFactor, UserFactors, UserRole, UserRoles };
+export type {
+  LogFact,
+  LogFigures,
+  UserAppAssignment,
+  UserFactor,
+  UserFactors,
+  UserRole,
+  UserRoles,
+};
 
 /**
- * System Log facts, deduped by uuid. Pass at least the last 90 days before
- * `asOf` (provisioning reads 90 days of lifecycle events, authentication 30
- * days of sign-ins). Events published after `asOf` are ignored.
+ * System Log facts, deduped by uuid: either the facts themselves — at least
+ * the last 90 days before `asOf` (provisioning reads 90 days of lifecycle
+ * events, authentication 30 days of sign-ins); events published after `asOf`
+ * are ignored — or the same facts already folded into figures for the
+ * sign-in window [asOf − 30 days, asOf] (`foldLogWindow` in log-facts/, which
+ * never holds the whole window).
  */
 export interface SignInFacts {
+  /** Empty when `figures` is given. */
   events: LogFact[];
+  figures?: LogFigures;
 }
 
 export interface DatasetCoverage {

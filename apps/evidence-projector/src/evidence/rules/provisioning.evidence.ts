@@ -12,13 +12,7 @@ import {
   userRef,
   windowBefore,
 } from './evidence-context';
-import {
-  DEACTIVATE_EVENT,
-  DEACTIVATED_STATUS,
-  PROVISIONING_WINDOW_DAYS,
-  SUCCESS,
-  SUSPENDED_STATUS,
-} from './evidence-rules';
+import { DEACTIVATED_STATUS, PROVISIONING_WINDOW_DAYS, SUSPENDED_STATUS } from './evidence-rules';
 import type { OrgState, OrgUserState } from './org-state';
 
 /** Leavers holding access depend on memberships and assignments; dates on the log. */
@@ -89,15 +83,11 @@ export type ProvisioningEvidence = ControlEvidence<
 
 type Timed = { at: number; value: string };
 
-/** Latest successful deactivate event per target user (logs are time-ordered). */
+/** Latest successful deactivate event per target user (folded with the log figures). */
 function lastDeactivations(ctx: EvidenceContext): Map<string, Timed> {
   const latest = new Map<string, Timed>();
-  for (const event of ctx.logs) {
-    if (event.eventType !== DEACTIVATE_EVENT) continue;
-    // Lifecycle events report SUCCESS; a missing outcome is not a failure.
-    if (event.outcome !== null && event.outcome !== SUCCESS) continue;
-    for (const id of event.targetIds) latest.set(id, { at: event.at, value: event.published });
-  }
+  for (const [id, fact] of ctx.logs.deactivations)
+    latest.set(id, { at: fact.at, value: fact.published });
   return latest;
 }
 

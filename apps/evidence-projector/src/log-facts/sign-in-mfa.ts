@@ -1,14 +1,26 @@
-import type { TimedLogFact, TimeWindow } from './evidence-context';
-import { inWindow } from './evidence-context';
+import type { LogFact } from './log-event.document';
 import {
-  FAILURE,
   MFA_EVENT,
   MFA_MATCH_AFTER_MS,
   MFA_MATCH_BEFORE_MS,
   NO_SESSION_IDS,
   SIGN_IN_EVENT,
   SUCCESS,
-} from './evidence-rules';
+} from './log-rules';
+
+/** A log fact with its parsed time. */
+export interface TimedLogFact extends LogFact {
+  at: number;
+}
+
+/** [startMs, endMs], both ends included. */
+export interface MsWindow {
+  startMs: number;
+  endMs: number;
+}
+
+const inWindow = (ms: number, window: MsWindow): boolean =>
+  ms >= window.startMs && ms <= window.endMs;
 
 /** How a sign-in was found to be with MFA (see MFA_MATCH_BEFORE_MS). */
 export type MfaMatch = 'session' | 'transaction' | 'time';
@@ -18,20 +30,9 @@ export interface ClassifiedSignIn {
   mfa: MfaMatch | null;
 }
 
-export interface SignInFindings {
-  /** Successful sign-ins published in the window, time-ordered. */
-  signIns: ClassifiedSignIn[];
-  /** Failed sign-ins (outcome FAILURE) published in the window. */
-  failed: TimedLogFact[];
-  /** Successful MFA verifications published in the window. */
-  mfaVerifications: number;
-  /** Latest successful sign-in per actor over every event given (not only the window). */
-  lastSignIn: Map<string, TimedLogFact>;
-}
-
-const sessionOf = (e: TimedLogFact): string | null =>
+export const sessionOf = (e: LogFact): string | null =>
   e.sessionId && !NO_SESSION_IDS.includes(e.sessionId) ? e.sessionId : null;
-const transactionOf = (e: TimedLogFact): string | null => e.transactionId || null;
+export const transactionOf = (e: LogFact): string | null => e.transactionId || null;
 const key = (actor: string, kind: string, id: string): string => `${actor}\u0000${kind}\u0000${id}`;
 
 function pushTo<K, V>(map: Map<K, V[]>, k: K, v: V): void {
@@ -100,27 +101,23 @@ function matchByTime(signIns: ClassifiedSignIn[], mfas: TimedLogFact[], used: Se
   }
 }
 
-/** Sign-ins of the window, each with or without MFA, from time-ordered, deduped logs. */
-export function findSignIns(logs: TimedLogFact[], window: TimeWindow): SignInFindings {
+/**
+ * Successful sign-ins published in the window, time-ordered, each with or
+ * without MFA, from time-ordered, deduped logs. Verifications outside the
+ * window still match (rule 1 at any time, rule 2 just before the window).
+ */
+export function findSignIns(logs: TimedLogFact[], window: MsWindow): ClassifiedSignIn[] {
   const signIns: ClassifiedSignIn[] = [];
-  const failed: TimedLogFact[] = [];
   const mfas: TimedLogFact[] = [];
-  const lastSignIn = new Map<string, TimedLogFact>();
-  let mfaVerifications = 0;
   for (const e of logs) {
     if (e.eventType === SIGN_IN_EVENT && e.outcome === SUCCESS) {
-      if (e.actorId) lastSignIn.set(e.actorId, e);
       if (inWindow(e.at, window)) signIns.push({ event: e, mfa: null });
-    } else if (e.eventType === SIGN_IN_EVENT && e.outcome === FAILURE) {
-      if (inWindow(e.at, window)) failed.push(e);
     } else if (e.eventType === MFA_EVENT && e.outcome === SUCCESS) {
-      // Verifications just before the window may still evidence its first sign-ins.
       mfas.push(e);
-      if (inWindow(e.at, window)) mfaVerifications++;
     }
   }
   const used = new Set<TimedLogFact>();
   matchExactly(signIns, mfas, used);
   matchByTime(signIns, mfas, used);
-  return { signIns, failed, mfaVerifications, lastSignIn };
+  return signIns;
 }

@@ -1,0 +1,98 @@
+import { Db, MongoClient } from 'mongodb';
+import type { OktaLogEvent } from '@regentra/contracts';
+import { isolation, services } from '../../../../test/support/test-env';
+import type { LogFact } from './log-event.document';
+import { figuresOfLogs, timedFacts } from './log-figures';
+import { InMemoryLogFacts, prng, randomFacts } from './log-facts.testing';
+import { LogFactsReader } from './log-facts.reader';
+import { LogDaysRepository } from './log-days.repository';
+import { LogDaysWriter } from './log-days.writer';
+import { LogEventsRepository } from './log-events.repository';
+
+/**
+ * The rollups against the real MongoDB-wire server: facts written in batches
+ * of contiguous time, in random order, leave every day's rollup equal to the one
+ * computed from all the facts at once (so a batch rewrites every day it
+ * changes, neighbours and long sessions included); writing a batch again
+ * changes nothing; the reader's fold equals the facts folded at once.
+ */
+const ORG = 'org-r';
+let client: MongoClient;
+let db: Db;
+let events: LogEventsRepository;
+let days: LogDaysRepository;
+let writer: LogDaysWriter;
+
+const DAY = 86_400_000;
+const WINDOW = { lookbackDays: 91, signInDays: 30 };
+
+/** The System Log event a fact came from (the inverse of logFactOf). */
+const eventOf = (f: LogFact): OktaLogEvent =>
+  ({
+    uuid: f.uuid,
+    published: f.published,
+    eventType: f.eventType,
+    ...(f.actorId ? { actor: { id: f.actorId, type: 'User' } } : {}),
+    ...(f.outcome ? { outcome: { result: f.outcome } } : {}),
+    target: f.targetIds.map((id) => ({ id, type: 'User' })),
+    ...(f.sessionId ? { authenticationContext: { externalSessionId: f.sessionId } } : {}),
+    ...(f.transactionId ? { transaction: { id: f.transactionId } } : {}),
+  }) as OktaLogEvent;
+
+const stored = async () =>
+  (await days.collection.find({ orgId: ORG }).sort({ _id: 1 }).toArray()).map((d) => ({ ...d }));
+
+beforeAll(async () => {
+  client = await new MongoClient(services().mongoUri).connect();
+  db = client.db(isolation('logdays').projectorDb);
+  events = new LogEventsRepository(db);
+  await events.onModuleInit();
+  days = new LogDaysRepository(db);
+  writer = new LogDaysWriter(events, days);
+});
+
+afterAll(async () => {
+  await db?.dropDatabase();
+  await client?.close();
+});
+
+it('keeps every day equal to its rollup from all facts, whatever the batch order, and redelivery changes nothing', async () => {
+  // 10 days, session ids shared across days: components cross days and midnight.
+  const facts = randomFacts(11, true, 10, 300);
+  // As a poller publishes them: contiguous time ranges, here delivered out of order.
+  const inTime = [...facts].sort((a, b) => (a.published < b.published ? -1 : 1));
+  const batches: LogFact[][] = [];
+  for (let i = 0; i < inTime.length; i += 50) batches.push(inTime.slice(i, i + 50));
+  const r = prng(5);
+  batches.sort(() => r() - 0.5);
+  for (const batch of batches) {
+    await writer.afterWrite(ORG, await events.add(ORG, batch.map(eventOf)));
+  }
+  const expected = new InMemoryLogFacts(ORG, facts);
+  await expected.rollUpAll();
+  const want = [...expected.rollups.values()].sort((a, b) => (a._id < b._id ? -1 : 1));
+  expect(await stored()).toEqual(want);
+
+  await writer.afterWrite(ORG, await events.add(ORG, batches[3]!.map(eventOf)));
+  expect(await stored()).toEqual(want);
+
+  const reader = new LogFactsReader(events, days);
+  for (const asOf of ['2025-01-06T10:11:12.131Z', '2025-01-11T00:00:00.000Z']) {
+    const asOfMs = Date.parse(asOf);
+    const from = new Date(asOfMs - 91 * DAY).toISOString();
+    const visible = facts.filter((f) => f.published > from && f.published <= asOf);
+    const old = figuresOfLogs(timedFacts(visible, asOfMs), {
+      startMs: asOfMs - 30 * DAY,
+      endMs: asOfMs,
+    });
+    const folded = await reader.foldedAsOf(ORG, asOf, WINDOW);
+    expect(old.totals.successful).toBeGreaterThan(0);
+    expect(folded.figures).toEqual(old);
+    expect(folded.logsThrough).toBe(
+      visible
+        .map((f) => f.published)
+        .sort()
+        .at(-1),
+    );
+  }
+});

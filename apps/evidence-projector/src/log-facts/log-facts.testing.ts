@@ -1,0 +1,124 @@
+import type { LogFact } from './log-event.document';
+import type { LogDayDocument } from './log-day.document';
+import { dayOf, linkedFactsOf, rollupOf } from './log-day.rollup';
+import type { LogDaySource } from './log-window.fold';
+import type { FindNeighbours } from './sign-in-components';
+
+/** Test-only: the stores' queries over an array of facts (one org), counting what they hand out. */
+export class InMemoryLogFacts implements LogDaySource {
+  readonly rollups = new Map<string, LogDayDocument>();
+  /** Facts handed out by `dayFacts`, per call. */
+  readonly reads: number[] = [];
+
+  constructor(
+    readonly orgId: string,
+    readonly facts: LogFact[],
+  ) {}
+
+  readonly find: FindNeighbours = async (q) =>
+    this.facts.filter(
+      (f) =>
+        f.actorId !== null &&
+        q.actors.includes(f.actorId) &&
+        f.outcome === 'SUCCESS' &&
+        (f.eventType === 'user.session.start' ||
+          f.eventType === 'user.authentication.auth_via_mfa') &&
+        ((!!f.sessionId && q.sessions.includes(f.sessionId)) ||
+          (!!f.transactionId && q.transactions.includes(f.transactionId)) ||
+          q.ranges.some((r) => f.published >= r.from && f.published <= r.to)),
+    );
+
+  /** Rolls up every day that has facts (what the writer leaves once every batch is in). */
+  async rollUpAll(): Promise<void> {
+    for (const day of new Set(this.facts.map((f) => dayOf(f.published)))) {
+      const dayFacts = this.facts.filter((f) => dayOf(f.published) === day);
+      const linked = await linkedFactsOf(day, dayFacts, this.find);
+      this.rollups.set(day, rollupOf(this.orgId, day, dayFacts, linked));
+    }
+  }
+
+  async rollup(_orgId: string, day: string): Promise<LogDayDocument | null> {
+    return structuredClone(this.rollups.get(day) ?? null);
+  }
+
+  async dayFacts(_orgId: string, day: string, linkedUuids: string[]): Promise<LogFact[]> {
+    const out = this.facts.filter(
+      (f) => dayOf(f.published) === day || linkedUuids.includes(f.uuid),
+    );
+    this.reads.push(out.length);
+    return structuredClone(out);
+  }
+}
+
+/** Deterministic PRNG (mulberry32), so a failing case can be replayed from its seed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const DAY = 86_400_000;
+const MIN = 60_000;
+const START = Date.parse('2025-01-01T00:00:00.000Z');
+
+/**
+ * `days` days (from 2025-01-01) of facts for 12 actors, dense enough that MFA components cross
+ * midnight, share sessions and transactions across days, and chain (a
+ * verification between two sign-ins of the same actor).
+ */
+export function randomFacts(seed: number, sharedKeys = true, days = 100, count = 2500): LogFact[] {
+  const r = prng(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(r() * items.length)]!;
+  const actors = Array.from({ length: 12 }, (_, i) => `u${i}`);
+  const sessions = Array.from({ length: 40 }, (_, i) => `s${i}`);
+  const transactions = Array.from({ length: 40 }, (_, i) => `t${i}`);
+  const facts: LogFact[] = [];
+  let n = 0;
+  const add = (ms: number, eventType: string, o: Partial<LogFact> = {}) =>
+    facts.push({
+      uuid: `e${String(++n).padStart(6, '0')}`,
+      published: new Date(Math.round(ms)).toISOString(),
+      eventType,
+      actorId: pick(actors),
+      outcome: 'SUCCESS',
+      targetIds: [],
+      // shared: a few ids reused by everyone across the 100 days (adversarial); else one per fact
+      sessionId: r() < 0.5 ? (sharedKeys ? pick([...sessions, 'unknown']) : `s-${n}`) : null,
+      transactionId: r() < 0.3 ? (sharedKeys ? pick(transactions) : `t-${n}`) : null,
+      ...o,
+    });
+  for (let i = 0; i < count; i++) {
+    // Near midnight a quarter of the time, so components cross days.
+    const day = Math.floor(r() * days);
+    const ms = START + day * DAY + (r() < 0.25 ? DAY - 10 * MIN + r() * 20 * MIN : r() * DAY);
+    const kind = r();
+    if (kind < 0.4) {
+      add(ms, 'user.session.start');
+      const actorId = facts[facts.length - 1]!.actorId!;
+      // its verification, a few minutes either side, sometimes in the same session
+      if (r() < 0.7)
+        add(ms + (r() * 9 - 3) * MIN, 'user.authentication.auth_via_mfa', {
+          actorId,
+          sessionId: r() < 0.3 ? facts[facts.length - 1]!.sessionId : null,
+        });
+    } else if (kind < 0.55) add(ms, 'user.session.start', { outcome: 'FAILURE' });
+    else if (kind < 0.75) add(ms, 'user.authentication.auth_via_mfa');
+    else if (kind < 0.8) add(ms, 'user.session.start', { actorId: null });
+    else if (kind < 0.9)
+      add(ms, 'user.lifecycle.deactivate', {
+        actorId: 'admin',
+        targetIds: [pick(actors), pick(actors)],
+        outcome: r() < 0.2 ? null : r() < 0.9 ? 'SUCCESS' : 'FAILURE',
+      });
+    else add(ms, pick(['user.lifecycle.create', 'group.user_membership.add']));
+  }
+  // two facts at the same instant
+  add(START + Math.floor(days / 2) * DAY, 'user.session.start', { actorId: 'u1' });
+  add(START + Math.floor(days / 2) * DAY, 'user.session.start', { actorId: 'u1' });
+  return facts;
+}

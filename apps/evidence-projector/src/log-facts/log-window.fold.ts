@@ -1,0 +1,81 @@
+import type { LogFact } from './log-event.document';
+import type { LogDayDocument } from './log-day.document';
+import { DAY_MS, dayOf, figuresOfRollup, nextDay } from './log-day.rollup';
+import { addFigures, emptyFigures, figuresOfLogs, LogFigures, timedFacts } from './log-figures';
+import type { MsWindow } from './sign-in-mfa';
+
+/**
+ * Per-day access to the System Log of one org: the only access the fold
+ * has, so it never holds more than a day of facts (plus the few facts of
+ * other days linked to that day's sign-ins).
+ */
+export interface LogDaySource {
+  /** The rollup of one UTC day, or null when no fact of that day is stored. */
+  rollup(orgId: string, day: string): Promise<LogDayDocument | null>;
+  /** The stored facts of one UTC day, and the facts with the given uuids (of other days). */
+  dayFacts(orgId: string, day: string, linkedUuids: string[]): Promise<LogFact[]>;
+}
+
+export interface LogWindow {
+  /** Facts published in (asOf − lookbackDays, asOf] are read. */
+  lookbackDays: number;
+  /** Sign-in figures cover [asOf − signInDays, asOf]. */
+  signInDays: number;
+}
+
+export interface FoldedLogs {
+  figures: LogFigures;
+  /** Greatest `published` read, null when none. */
+  logsThrough: string | null;
+}
+
+/**
+ * The System Log figures as of `asOf`, identical to folding every fact
+ * published in (asOf − lookback, asOf] at once (`figuresOfLogs`), read a day
+ * at a time. A day's rollup is used when the cut leaves the day whole — the
+ * whole day visible, and its sign-ins and the facts linked to them either all
+ * in the sign-in window or the day entirely before it; otherwise (the days of
+ * the window's edges, and a day whose MFA components reach across an edge)
+ * the day's own facts are read and matched with their linked facts under the
+ * exact cut. Memory: the figures (per actor) plus one day.
+ */
+export async function foldLogWindow(
+  source: LogDaySource,
+  orgId: string,
+  asOf: string,
+  window: LogWindow,
+): Promise<FoldedLogs> {
+  const asOfMs = Date.parse(asOf);
+  const from = new Date(asOfMs - window.lookbackDays * DAY_MS).toISOString();
+  const signIns: MsWindow = { startMs: asOfMs - window.signInDays * DAY_MS, endMs: asOfMs };
+  const firstDay = dayOf(from);
+  const lastDay = dayOf(asOf);
+  const figures = emptyFigures();
+  let logsThrough: string | null = null;
+  const saw = (published: string) => {
+    if (logsThrough === null || published > logsThrough) logsThrough = published;
+  };
+  for (let day = firstDay; day <= lastDay; day = nextDay(day)) {
+    const doc = await source.rollup(orgId, day);
+    if (!doc) continue;
+    const whole = day > firstDay && day < lastDay && (doc.maxAt === null || doc.maxAt <= asOfMs);
+    const beforeWindow = doc.maxAt === null || doc.maxAt < signIns.startMs;
+    const inWindow =
+      doc.minAt !== null &&
+      doc.minAt >= signIns.startMs &&
+      (doc.linked === null || (doc.linked.minAt >= signIns.startMs && doc.linked.maxAt <= asOfMs));
+    if (whole && (beforeWindow || inWindow)) {
+      addFigures(figures, figuresOfRollup(doc, !beforeWindow));
+      saw(doc.maxPublished);
+      continue;
+    }
+    // The old query's cut: published in (from, asOf] as strings, then parsed ≤ asOf.
+    const visible = (await source.dayFacts(orgId, day, doc.linked?.uuids ?? [])).filter(
+      (e) => e.published > from && e.published <= asOf,
+    );
+    const own = (e: LogFact) => dayOf(e.published) === day;
+    for (const e of visible) if (own(e)) saw(e.published);
+    addFigures(figures, figuresOfLogs(timedFacts(visible, asOfMs), signIns, own));
+  }
+  return { figures, logsThrough };
+}
