@@ -1,4 +1,11 @@
-import { decodeMessage, encodeMessage, deadLetterRecord, TOPICS, DeadLetterSchema } from './index';
+import {
+  CURRENT_IDENTITY_VERSIONS,
+  decodeMessage,
+  encodeMessage,
+  deadLetterRecord,
+  TOPICS,
+  DeadLetterSchema,
+} from './index';
 
 const orgId = 'org-1';
 const started = {
@@ -98,5 +105,54 @@ describe('contracts codec', () => {
     const letter = DeadLetterSchema.parse(JSON.parse(record.value));
     expect(letter.originalEncoding).toBe('base64');
     expect(Buffer.from(letter.originalValue ?? '', 'base64')).toEqual(bytes);
+  });
+
+  describe('versions', () => {
+    const failed = (schemaVersion: number, reason: string) =>
+      JSON.stringify({
+        eventId: '6f1c2b7e-1d2a-4c3b-9e8f-0a1b2c3d4e5f',
+        type: 'IdentitySyncFailed',
+        schemaVersion,
+        orgId,
+        occurredAt: '2026-01-01T00:00:00.000Z',
+        syncId: 's',
+        seq: 3,
+        payload: {
+          requestId: 'r',
+          failedAt: '2026-01-01T00:00:00.000Z',
+          reason,
+          retryable: true,
+          message: 'm',
+        },
+      });
+
+    it('upcasts a published v1 IdentitySyncFailed to v2', () => {
+      const decoded = decodeMessage(TOPICS.identity, failed(1, 'abandoned'));
+      expect(decoded).toMatchObject({ ok: true, message: { schemaVersion: 2 } });
+    });
+
+    it('takes the new reasons only in v2', () => {
+      expect(decodeMessage(TOPICS.identity, failed(2, 'token_undecryptable')).ok).toBe(true);
+      expect(decodeMessage(TOPICS.identity, failed(2, 'shutdown')).ok).toBe(true);
+      const v1 = decodeMessage(TOPICS.identity, failed(1, 'token_undecryptable'));
+      expect(v1).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/IdentitySyncFailed@1/),
+      });
+    });
+
+    it('names the current version of each identity event type', () => {
+      expect(CURRENT_IDENTITY_VERSIONS.IdentitySyncFailed).toBe(2);
+      expect(CURRENT_IDENTITY_VERSIONS.ConnectionStateChanged).toBe(2);
+      expect(CURRENT_IDENTITY_VERSIONS.UsersPage).toBe(1);
+    });
+
+    it('refuses an orgId that is not a valid org id in any envelope (dead-letter material)', () => {
+      const bad = failed(2, 'internal').replace(`"orgId":"${orgId}"`, '"orgId":"../etc/passwd"');
+      expect(decodeMessage(TOPICS.identity, bad)).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/orgId/),
+      });
+    });
   });
 });

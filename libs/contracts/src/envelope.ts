@@ -1,5 +1,12 @@
 import { z } from 'zod';
 
+/** Org ids are opaque to us but travel in URLs, keys and database names. */
+export const OrgIdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'orgId may hold letters, digits, "_", "." and "-"');
+
 /**
  * ★ The one envelope of every message on every topic:
  * `{ eventId, type, schemaVersion, orgId, occurredAt, syncId?, seq?, payload }`.
@@ -14,7 +21,7 @@ export const EnvelopeBaseSchema = z.object({
   /** Version of this type's payload schema. */
   schemaVersion: z.number().int().positive(),
   /** Regentra organization id; also the Kafka record key. */
-  orgId: z.string().min(1).max(128),
+  orgId: OrgIdSchema,
   /** When the producer created the message (ISO-8601 with offset/Z). */
   occurredAt: z.string().datetime({ offset: true }),
   /** Identity sync or log poll this message belongs to. */
@@ -37,10 +44,3 @@ export function envelopeOf<T extends string, V extends number, P extends z.ZodTy
     payload,
   });
 }
-
-/** Org ids are opaque to us but travel in URLs, keys and database names. */
-export const OrgIdSchema = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'orgId may hold letters, digits, "_", "." and "-"');

@@ -153,7 +153,8 @@ export const IdentitySyncCompletedV1 = envelopeOf(
   }),
 );
 
-export const FailureReasonSchema = z.enum([
+/** The reasons of IdentitySyncFailed v1 (published; never changes). */
+export const FailureReasonV1Schema = z.enum([
   'credentials_invalid',
   'forbidden',
   'okta_unavailable',
@@ -161,19 +162,42 @@ export const FailureReasonSchema = z.enum([
   'abandoned',
   'internal',
 ]);
+
+/**
+ * Why a sync failed (IdentitySyncFailed v2): v1's reasons plus
+ * `token_undecryptable` (no configured key opens the stored token),
+ * `cancelled` (the connection was deleted mid-run) and `shutdown` (the
+ * collector stopped; the request was put back and runs again).
+ */
+export const FailureReasonSchema = z.enum([
+  ...FailureReasonV1Schema.options,
+  'token_undecryptable',
+  'cancelled',
+  'shutdown',
+]);
 export type FailureReason = z.infer<typeof FailureReasonSchema>;
 
-export const IdentitySyncFailedV1 = envelopeOf(
-  'IdentitySyncFailed',
-  1,
+const identitySyncFailedPayload = <R extends z.ZodTypeAny>(reason: R) =>
   z.object({
     requestId: z.string().min(1),
     failedAt: z.string().datetime({ offset: true }),
-    reason: FailureReasonSchema,
+    reason,
     retryable: z.boolean(),
     message: z.string(),
     oktaRequestId: z.string().optional(),
-  }),
+  });
+
+/** v1: still accepted (replay of old history), upcast to v2 at the consumer edge. */
+export const IdentitySyncFailedV1 = envelopeOf(
+  'IdentitySyncFailed',
+  1,
+  identitySyncFailedPayload(FailureReasonV1Schema),
+);
+
+export const IdentitySyncFailedV2 = envelopeOf(
+  'IdentitySyncFailed',
+  2,
+  identitySyncFailedPayload(FailureReasonSchema),
 );
 
 /** Connection lifecycle, so the projector's integration_status can show it. */
@@ -182,6 +206,18 @@ export const ConnectionStateChangedV1 = envelopeOf(
   1,
   z.object({
     state: z.enum(['connected', 'credentials_invalid', 'disconnected']),
+    oktaDomain: z.string().optional(),
+    changedAt: z.string().datetime({ offset: true }),
+    message: z.string().optional(),
+  }),
+);
+
+/** v2 adds `token_undecryptable`: the stored token opens with no configured key. */
+export const ConnectionStateChangedV2 = envelopeOf(
+  'ConnectionStateChanged',
+  2,
+  z.object({
+    state: z.enum(['connected', 'credentials_invalid', 'token_undecryptable', 'disconnected']),
     oktaDomain: z.string().optional(),
     changedAt: z.string().datetime({ offset: true }),
     message: z.string().optional(),
@@ -201,9 +237,33 @@ export const IDENTITY_EVENT_SCHEMAS = [
   AppGroupAssignmentsV1,
   IdentitySyncProgressV1,
   IdentitySyncCompletedV1,
-  IdentitySyncFailedV1,
-  ConnectionStateChangedV1,
+  IdentitySyncFailedV2,
+  ConnectionStateChangedV2,
 ] as const;
+
+/**
+ * Older versions still accepted on the topic (history is replayed from offset
+ * 0), each with its upcast to the current version. Never edit a published one.
+ */
+export const IDENTITY_EVENT_UPCASTS = [
+  {
+    schema: IdentitySyncFailedV1,
+    // v1's reasons are a subset of v2's
+    upcast: (m: z.infer<typeof IdentitySyncFailedV1>) => ({ ...m, schemaVersion: 2 as const }),
+  },
+  {
+    schema: ConnectionStateChangedV1,
+    upcast: (m: z.infer<typeof ConnectionStateChangedV1>) => ({ ...m, schemaVersion: 2 as const }),
+  },
+] as const;
+
+/** The version producers publish for each identity event type. */
+export const CURRENT_IDENTITY_VERSIONS = Object.fromEntries(
+  IDENTITY_EVENT_SCHEMAS.map((schema) => [
+    schema.shape.type.value,
+    schema.shape.schemaVersion.value,
+  ]),
+) as { [E in IdentityEvent as E['type']]: E['schemaVersion'] };
 
 export const IdentityEventSchema = z.discriminatedUnion('type', [...IDENTITY_EVENT_SCHEMAS]);
 export type IdentityEvent = z.infer<typeof IdentityEventSchema>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SyncRequestedV1 } from './commands';
 import { EnvelopeBaseSchema } from './envelope';
-import { IDENTITY_EVENT_SCHEMAS } from './identity-events';
+import { IDENTITY_EVENT_SCHEMAS, IDENTITY_EVENT_UPCASTS } from './identity-events';
 import { SYSTEM_LOG_EVENT_SCHEMAS } from './system-log-events';
 import { TOPICS, TopicName } from './topics';
 
@@ -10,27 +10,40 @@ type AnyEnvelopeSchema = z.ZodObject<z.ZodRawShape>;
 /**
  * Every (type, schemaVersion) a topic may carry. An old version maps to its
  * own schema plus an upcast to the current shape, applied at the consumer edge.
- * Nothing is here yet but v1: add `{ schema: XV1, upcast: (m) => …V2 }` when a
- * v2 appears, and never edit a published schema.
+ * IdentitySyncFailed and ConnectionStateChanged have a v2 (IDENTITY_EVENT_UPCASTS);
+ * never edit a published schema.
  */
 interface VersionEntry {
   schema: AnyEnvelopeSchema;
   upcast?: (message: unknown) => unknown;
 }
 
-function byTypeAndVersion(schemas: readonly AnyEnvelopeSchema[]): Map<string, VersionEntry> {
+function keyOf(schema: AnyEnvelopeSchema): string {
+  const type = (schema.shape.type as z.ZodLiteral<string>).value;
+  const version = (schema.shape.schemaVersion as z.ZodLiteral<number>).value;
+  return `${type}@${version}`;
+}
+
+function byTypeAndVersion(
+  schemas: readonly AnyEnvelopeSchema[],
+  older: ReadonlyArray<{ schema: AnyEnvelopeSchema; upcast: (m: never) => unknown }> = [],
+): Map<string, VersionEntry> {
   const map = new Map<string, VersionEntry>();
-  for (const schema of schemas) {
-    const type = (schema.shape.type as z.ZodLiteral<string>).value;
-    const version = (schema.shape.schemaVersion as z.ZodLiteral<number>).value;
-    map.set(`${type}@${version}`, { schema });
-  }
+  for (const schema of schemas) map.set(keyOf(schema), { schema });
+  for (const { schema, upcast } of older)
+    map.set(keyOf(schema), { schema, upcast: upcast as (m: unknown) => unknown });
   return map;
 }
 
 const REGISTRY: Record<TopicName, Map<string, VersionEntry>> = {
   [TOPICS.commands]: byTypeAndVersion([SyncRequestedV1]),
-  [TOPICS.identity]: byTypeAndVersion(IDENTITY_EVENT_SCHEMAS),
+  [TOPICS.identity]: byTypeAndVersion(
+    IDENTITY_EVENT_SCHEMAS,
+    IDENTITY_EVENT_UPCASTS as unknown as ReadonlyArray<{
+      schema: AnyEnvelopeSchema;
+      upcast: (m: never) => unknown;
+    }>,
+  ),
   [TOPICS.systemLog]: byTypeAndVersion(SYSTEM_LOG_EVENT_SCHEMAS),
   [TOPICS.deadLetter]: new Map(),
 };

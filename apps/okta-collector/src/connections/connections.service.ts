@@ -1,3 +1,4 @@
+import { CURRENT_IDENTITY_VERSIONS } from '@regentra/contracts';
 import {
   BadGatewayException,
   BadRequestException,
@@ -202,14 +203,14 @@ export class ConnectionsService {
 
   private async announce(
     orgId: string,
-    state: 'connected' | 'credentials_invalid' | 'disconnected',
+    state: 'connected' | 'credentials_invalid' | 'token_undecryptable' | 'disconnected',
     oktaDomain?: string,
     message?: string,
   ): Promise<void> {
     await this.publisher.publish('identity', [
       {
         type: 'ConnectionStateChanged',
-        schemaVersion: 1,
+        schemaVersion: CURRENT_IDENTITY_VERSIONS.ConnectionStateChanged,
         orgId,
         payload: {
           state,

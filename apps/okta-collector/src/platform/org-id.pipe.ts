@@ -1,9 +1,11 @@
 import { BadRequestException, PipeTransform } from '@nestjs/common';
+import { OrgIdSchema } from '@regentra/contracts';
 
-/** Validates the :orgId route parameter. */
+/** Validates the :orgId route parameter with the same schema every Kafka envelope uses. */
 export class OrgIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(value ?? '')) {
+    const parsed = OrgIdSchema.safeParse(value);
+    if (!parsed.success) {
       throw new BadRequestException({
         statusCode: 400,
         error: 'Bad Request',
@@ -11,6 +13,6 @@ export class OrgIdPipe implements PipeTransform<string, string> {
         message: 'orgId may hold letters, digits, "_", "." and "-" (1–128 characters)',
       });
     }
-    return value;
+    return parsed.data;
   }
 }

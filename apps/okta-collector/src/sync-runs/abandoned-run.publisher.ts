@@ -1,3 +1,4 @@
+import { CURRENT_IDENTITY_VERSIONS } from '@regentra/contracts';
 import { Injectable } from '@nestjs/common';
 import { EventPublisher } from '../kafka/event-publisher';
 import { SyncRunDoc } from './sync-run.types';
@@ -25,7 +26,7 @@ export class AbandonedRunPublisher {
       await this.publisher.publish('identity', [
         {
           type: 'IdentitySyncFailed',
-          schemaVersion: 1,
+          schemaVersion: CURRENT_IDENTITY_VERSIONS.IdentitySyncFailed,
           orgId: orphan.orgId,
           syncId: orphan._id,
           payload,
