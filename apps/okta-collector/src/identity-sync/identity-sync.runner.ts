@@ -6,7 +6,11 @@ import {
   trimGroup,
   trimUser,
 } from '@regentra/contracts';
-import { OktaApiError, OktaCredentialsInvalidError } from '../okta-client/okta-errors';
+import {
+  OktaApiError,
+  OktaCredentialsInvalidError,
+  OktaRateLimitWaitTooLongError,
+} from '../okta-client/okta-errors';
 import { mapLimited } from './concurrency';
 import { OktaDirectory } from './okta-directory';
 import { SyncEventWriter } from './sync-event-writer';
@@ -47,7 +51,12 @@ export class OversizedItemError extends Error {
 
 /** Failures that make one sub-resource unknown instead of ending the sync. */
 function isSubResourceFailure(error: unknown): boolean {
-  return error instanceof OktaApiError && !(error instanceof OktaCredentialsInvalidError);
+  return (
+    error instanceof OktaApiError &&
+    !(error instanceof OktaCredentialsInvalidError) &&
+    // a window that resets beyond what a sync may wait stops every later call too
+    !(error instanceof OktaRateLimitWaitTooLongError)
+  );
 }
 
 function reasonOf(error: unknown): string {
@@ -256,8 +265,7 @@ export class IdentitySyncRunner {
       }
       this.coverage.roleAssignees!.read += 1;
     } catch (error) {
-      if (!(error instanceof OktaApiError) || error instanceof OktaCredentialsInvalidError)
-        throw error;
+      if (!isSubResourceFailure(error)) throw error;
       // A read-only token may not list role holders: roles become unknown, the sync goes on.
       this.coverage.roleAssignees!.failed += 1;
     }

@@ -14,6 +14,7 @@ import {
   OktaBadRequestError,
   OktaClient,
   OktaCredentialsInvalidError,
+  OktaRateLimitedError,
 } from '../okta-client';
 import { CLOCK, Clock } from '../platform/clock';
 import { COLLECTOR_METRICS, CollectorMetrics } from '../platform/metrics';
@@ -109,9 +110,11 @@ export class SystemLogPollerService implements SyncRunner {
       const invalid = error instanceof OktaCredentialsInvalidError;
       const reason = invalid
         ? 'credentials_invalid'
-        : error instanceof OktaApiError
-          ? 'okta_unavailable'
-          : 'internal';
+        : error instanceof OktaRateLimitedError
+          ? 'rate_limited'
+          : error instanceof OktaApiError
+            ? 'okta_unavailable'
+            : 'internal';
       const message = invalid ? 'Okta rejected the API token (401)' : (error as Error).message;
       if (invalid)
         await this.connections.markInvalid(
