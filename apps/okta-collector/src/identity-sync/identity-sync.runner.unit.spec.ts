@@ -10,6 +10,7 @@ import {
   TOPICS,
 } from '@regentra/contracts';
 import type { EventPublisher } from '../kafka/event-publisher';
+import { OktaRateLimitWaitTooLongError } from '../okta-client/okta-errors';
 import { IdentitySyncRunner } from './identity-sync.runner';
 import { OktaDirectory } from './okta-directory';
 import { SyncEventWriter } from './sync-event-writer';
@@ -67,7 +68,7 @@ function directory(org: FakeOrg): OktaDirectory {
   };
 }
 
-async function sync(org: FakeOrg) {
+async function sync(org: FakeOrg, over: Partial<OktaDirectory> = {}) {
   const records: EncodedRecord[] = [];
   const publisher = {
     publish: async (_topic: string, drafts: unknown[]) => {
@@ -76,7 +77,7 @@ async function sync(org: FakeOrg) {
   } as unknown as EventPublisher;
   const writer = new SyncEventWriter(publisher, 'org-1', 'sync-1', async () => true);
   const result = await new IdentitySyncRunner(
-    directory(org),
+    { ...directory(org), ...over },
     writer,
     async () => undefined,
     4,
@@ -177,5 +178,21 @@ describe('IdentitySyncRunner: records sized by bytes', () => {
     });
     expect(result.coverage.appUsers).toEqual({ read: 0, failed: 1 });
     expect(ofType(events, 'IdentitySyncFailed')).toHaveLength(0);
+  });
+
+  it('ends the sync (not one user) when a rate-limit Reset is beyond what a sync may wait', async () => {
+    const parked = new OktaRateLimitWaitTooLongError({
+      status: 429,
+      endpoint: 'GET /api/v1/users/{id}/factors',
+    });
+    const run = sync(
+      { users: [user(1)], appUsers: [] },
+      {
+        listUserFactors: async () => {
+          throw parked;
+        },
+      },
+    );
+    await expect(run).rejects.toBe(parked);
   });
 });
