@@ -130,6 +130,11 @@ export function createControlApi(sim: SimControlTarget) {
     ],
     [
       'POST',
+      /^\/__sim\/apps\/([^/]+)\/users$/,
+      ([id = ''], body) => (sim.assignAppUser(id, requireString(body, 'userId')), { ok: true }),
+    ],
+    [
+      'POST',
       /^\/__sim\/logs$/,
       (_p, body) => {
         const events = field(body, 'events');

@@ -29,6 +29,20 @@ export interface SimFaults {
   forbiddenPaths?: RegExp | string | null;
   /** `separate` Link headers (Okta), one `joined` line, or `mixed` (alternating). */
   linkHeaderStyle?: LinkHeaderStyle;
+  /** The next N calls send their body one byte every `dripIntervalMs` (a stalling server). */
+  dripBodyNext?: number;
+  /** Default 100. */
+  dripIntervalMs?: number;
+  /** The next N calls answer 200 with a JSON array of `oversizedBodyBytes`, streamed without Content-Length. */
+  oversizedBodyNext?: number;
+  /** Default 64 MiB. */
+  oversizedBodyBytes?: number;
+  /** The next N calls answer 429 with an X-Rate-Limit-Reset `farResetSeconds` ahead. */
+  farResetNext?: number;
+  /** Default 20 days. */
+  farResetSeconds?: number;
+  /** Paged answers carry a `next` link to the very page requested (a looping cursor). */
+  loopNextLink?: boolean;
 }
 
 export function defaultFaults(latencyMs: number): SimFaults {
@@ -48,7 +62,17 @@ export function defaultFaults(latencyMs: number): SimFaults {
 }
 
 export type FaultAction =
-  'reset' | 'hang' | 'storm429' | 'burst503' | 'forbidden' | 'error500' | 'malformed' | null;
+  | 'reset'
+  | 'hang'
+  | 'storm429'
+  | 'burst503'
+  | 'forbidden'
+  | 'error500'
+  | 'malformed'
+  | 'drip'
+  | 'oversized'
+  | 'farReset'
+  | null;
 
 function matches(pattern: RegExp | string | null | undefined, path: string): boolean {
   if (pattern === null || pattern === undefined || pattern === '') return true;
@@ -57,12 +81,23 @@ function matches(pattern: RegExp | string | null | undefined, path: string): boo
   return regex.test(path);
 }
 
-const COUNTERS = ['resetNext', 'hangNext', 'storm429', 'errorBurst'] as const;
+const COUNTERS = [
+  'resetNext',
+  'hangNext',
+  'storm429',
+  'errorBurst',
+  'farResetNext',
+  'oversizedBodyNext',
+  'dripBodyNext',
+] as const;
 const COUNTER_ACTIONS: Record<(typeof COUNTERS)[number], FaultAction> = {
   resetNext: 'reset',
   hangNext: 'hang',
   storm429: 'storm429',
   errorBurst: 'burst503',
+  farResetNext: 'farReset',
+  oversizedBodyNext: 'oversized',
+  dripBodyNext: 'drip',
 };
 
 export class FaultInjector {
@@ -91,8 +126,9 @@ export class FaultInjector {
   next(path: string): FaultAction {
     if (!this.applies(path)) return null;
     for (const counter of COUNTERS) {
-      if (this.faults[counter] > 0) {
-        this.faults[counter]--;
+      const left = this.faults[counter] ?? 0;
+      if (left > 0) {
+        this.faults[counter] = left - 1;
         return COUNTER_ACTIONS[counter];
       }
     }
@@ -114,6 +150,12 @@ const NUMERIC = [
   'malformedJsonNext',
   'hangNext',
   'resetNext',
+  'dripBodyNext',
+  'dripIntervalMs',
+  'oversizedBodyNext',
+  'oversizedBodyBytes',
+  'farResetNext',
+  'farResetSeconds',
 ] as const;
 
 /**
@@ -141,6 +183,8 @@ export function applyFaultPatch(faults: SimFaults, patch: unknown): string | nul
           return `${key} is not a valid RegExp`;
         }
       }
+    } else if (key === 'loopNextLink') {
+      if (typeof value !== 'boolean') return 'loopNextLink must be a boolean';
     } else if (key === 'linkHeaderStyle') {
       if (value !== 'separate' && value !== 'joined' && value !== 'mixed')
         return 'linkHeaderStyle must be separate, joined or mixed';

@@ -95,6 +95,7 @@ export async function startOktaSim(opts: OktaSimOptions = {}): Promise<OktaSim> 
     resetFactors: (userId) => mutations.resetFactors(userId),
     addGroupMember: (groupId, userId) => mutations.addGroupMember(groupId, userId),
     removeGroupMember: (groupId, userId) => mutations.removeGroupMember(groupId, userId),
+    assignAppUser: (appId, userId) => mutations.assignAppUser(appId, userId),
     appendLogEvents: (events, options) => mutations.appendLogEvents(events, options?.visibleAt),
     setRateLimit: (bucket: BucketName, limit: number) => limiter.setLimit(bucket, limit),
   };

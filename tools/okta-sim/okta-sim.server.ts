@@ -37,6 +37,19 @@ const FAULT_ERRORS: Partial<Record<NonNullable<FaultAction>, () => OktaApiError>
   forbidden: oktaErrors.forbidden,
 };
 
+/** Resolves on `drain` or `close`, leaving no listener behind. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -47,6 +60,9 @@ interface Answer {
   rate: RateState | null;
   links?: string | string[];
   malformed?: boolean;
+  /** Faults that change how the body is written. */
+  drip?: boolean;
+  oversized?: boolean;
 }
 
 /** The Okta-imitating HTTP server: auth, rate limits, faults, routing, answers. */
@@ -198,6 +214,13 @@ export class OktaSimServer {
     const fault = faults.next(url.pathname);
     if (fault === 'reset') req.socket.destroy();
     if (fault === 'reset' || fault === 'hang') return null;
+    if (fault === 'farReset') {
+      const seconds = faults.faults.farResetSeconds ?? 20 * 86_400;
+      const resetEpochSeconds = Math.ceil(Date.now() / 1000) + seconds;
+      const shown = { ...rate, remaining: 0, resetEpochSeconds };
+      return { status: 429, body: errorBody(oktaErrors.rateLimited()), rate: shown };
+    }
+    if (fault === 'oversized') return { status: 200, body: [], rate, oversized: true };
     const injected = fault ? FAULT_ERRORS[fault] : undefined;
     if (injected) {
       const error = injected();
@@ -212,7 +235,7 @@ export class OktaSimServer {
     }
     if (res.destroyed) return null;
     const answer = this.run(req, url, match.def.handle, match.params, rate);
-    return { ...answer, malformed: fault === 'malformed' };
+    return { ...answer, malformed: fault === 'malformed', drip: fault === 'drip' };
   }
 
   private run(
@@ -241,7 +264,8 @@ export class OktaSimServer {
       const answer: Answer = { status: result.status, body: result.body, rate };
       if (result.paging) {
         const joined = this.joinLinks();
-        answer.links = linkHeader(ctx.selfUrl, result.paging.next, joined);
+        const next = this.deps.faults.faults.loopNextLink ? ctx.selfUrl : result.paging.next;
+        answer.links = linkHeader(ctx.selfUrl, next, joined);
       }
       return answer;
     } catch (error) {
@@ -276,9 +300,35 @@ export class OktaSimServer {
       res.end();
       return;
     }
+    if (answer.oversized) return this.writeOversized(res);
     const text = JSON.stringify(answer.body);
+    if (answer.drip) return this.drip(res, text);
     // a strict prefix of a JSON object or array is never valid JSON
     res.end(answer.malformed ? text.slice(0, Math.max(1, Math.floor(text.length / 2))) : text);
+  }
+
+  /** A JSON array of `oversizedBodyBytes`, chunked, written as fast as the client reads. */
+  private async writeOversized(res: ServerResponse): Promise<void> {
+    const total = this.deps.faults.faults.oversizedBodyBytes ?? 64 * 1024 * 1024;
+    const item = JSON.stringify({ id: 'x', pad: 'y'.repeat(1000) });
+    const chunk = Buffer.from(`${item},`.repeat(64));
+    res.write('[');
+    for (let sent = 1; sent + chunk.length < total && !res.destroyed; sent += chunk.length) {
+      if (!res.write(chunk)) await drained(res);
+    }
+    if (!res.destroyed) res.end(`${item}]`);
+  }
+
+  /** The body one byte at a time (a server that stalls without ever going idle). */
+  private async drip(res: ServerResponse, text: string): Promise<void> {
+    const interval = this.deps.faults.faults.dripIntervalMs ?? 100;
+    const bytes = Buffer.from(text);
+    res.setHeader('Content-Length', String(bytes.length));
+    for (let i = 0; i < bytes.length && !res.destroyed; i++) {
+      res.write(bytes.subarray(i, i + 1));
+      await sleep(interval);
+    }
+    if (!res.destroyed) res.end();
   }
 
   private crash(res: ServerResponse, error: unknown): void {

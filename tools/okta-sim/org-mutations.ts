@@ -136,6 +136,17 @@ export class OrgMutations {
     this.record('group.user_membership.add', this.drawer.admin(), [user.id, group.id]);
   }
 
+  /** Assigns a user to an app directly (scope USER), as an admin would in the Admin Console. */
+  assignAppUser(appId: string, userId: string): void {
+    const app = this.org.app(appId);
+    if (!app) throw new SimNotFoundError(`no app ${appId}`);
+    const user = this.user(userId);
+    if (app.directUsers.has(user.id)) return;
+    app.directUsers.set(user.id, iso(this.now().getTime()));
+    this.org.touch();
+    this.record('application.user_membership.add', this.drawer.admin(), [user.id, app.id]);
+  }
+
   removeGroupMember(groupId: string, userId: string): void {
     const group = this.group(groupId);
     if (group.type === 'BUILT_IN')

@@ -81,6 +81,8 @@ export interface OktaSim {
   resetFactors(userId: string): void;
   addGroupMember(groupId: string, userId: string): void;
   removeGroupMember(groupId: string, userId: string): void;
+  /** Assigns a user to an app directly (scope USER); a no-op if already direct. */
+  assignAppUser(appId: string, userId: string): void;
   /** Returns the uuids of the appended events. */
   appendLogEvents(events: Array<Partial<OktaLogEvent>>, opts?: { visibleAt?: Date }): string[];
   /** Changes a bucket's limit at run time. */

@@ -11,4 +11,6 @@ export * from './identity-events';
 export * from './system-log-events';
 export * from './dead-letter';
 export * from './codec';
+export * from './record-size';
+export * from './trimmed-objects';
 export { knownTypes } from './registry';

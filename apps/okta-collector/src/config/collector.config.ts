@@ -68,6 +68,21 @@ export const CollectorEnvSchema = z.object({
   OKTA_CONCURRENCY: int(8, 1, 64),
   /** Share of each Okta rate-limit window a sync may use (Okta allows one token 50 %). */
   OKTA_RATE_LIMIT_SHARE: z.coerce.number().gt(0).max(1).default(0.45),
+  /**
+   * Overall deadline of one Okta HTTP attempt, response headers and whole body
+   * (a body dripped byte by byte never trips the idle timeouts). Exceeding it
+   * is a transient failure, retried, then the sync fails as okta_unavailable.
+   */
+  OKTA_CALL_DEADLINE_MS: int(60_000, 100, 600_000),
+  /** Largest Okta response body accepted (aborted while streaming): 20 MiB. */
+  OKTA_MAX_RESPONSE_BYTES: int(20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  /** Most pages one Okta listing may take; also a `next` link seen twice fails the listing. */
+  OKTA_MAX_PAGES_PER_LISTING: int(50_000, 1, 10_000_000),
+  /**
+   * Longest a sync waits for an Okta rate-limit window to reset; a
+   * X-Rate-Limit-Reset further ahead fails the sync as rate_limited.
+   */
+  OKTA_MAX_RATE_LIMIT_WAIT_MS: int(5 * 60_000, 1_000, 3_600_000),
   /** Lease time of an org sync lock; renewed while running, taken over after a crash. */
   SYNC_LEASE_MS: int(60_000, 1_000),
   SCHEDULER_ENABLED: z

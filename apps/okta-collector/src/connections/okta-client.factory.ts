@@ -26,6 +26,10 @@ export class OktaClientFactory {
       token,
       concurrency: this.config.OKTA_CONCURRENCY,
       maxShare: this.config.OKTA_RATE_LIMIT_SHARE,
+      timeouts: { callMs: this.config.OKTA_CALL_DEADLINE_MS },
+      maxResponseBytes: this.config.OKTA_MAX_RESPONSE_BYTES,
+      maxPagesPerListing: this.config.OKTA_MAX_PAGES_PER_LISTING,
+      retry: { maxRateLimitWaitMs: this.config.OKTA_MAX_RATE_LIMIT_WAIT_MS },
       allowInsecureHosts: this.config.OKTA_ALLOW_INSECURE_HOSTS,
       logger: {
         debug: (obj, msg) => this.logger.debug({ ...obj, msg }),

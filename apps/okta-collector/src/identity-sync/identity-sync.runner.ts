@@ -1,5 +1,16 @@
-import { OktaUser } from '@regentra/contracts';
-import { OktaApiError, OktaCredentialsInvalidError } from '../okta-client/okta-errors';
+import {
+  OktaUser,
+  oversizedReason,
+  OversizedItem,
+  trimApp,
+  trimGroup,
+  trimUser,
+} from '@regentra/contracts';
+import {
+  OktaApiError,
+  OktaCredentialsInvalidError,
+  OktaRateLimitWaitTooLongError,
+} from '../okta-client/okta-errors';
 import { mapLimited } from './concurrency';
 import { OktaDirectory } from './okta-directory';
 import { SyncEventWriter } from './sync-event-writer';
@@ -30,7 +41,26 @@ export class SyncAbortedError extends Error {
   }
 }
 
+/** One object of a sub-list cannot fit any record: that sub-list is unknown, with this reason. */
+export class OversizedItemError extends Error {
+  constructor(found: Pick<OversizedItem<unknown>, 'bytes' | 'maxBytes'>) {
+    super(oversizedReason(found.bytes, found.maxBytes));
+    this.name = 'OversizedItemError';
+  }
+}
+
+/** Failures that make one sub-resource unknown instead of ending the sync. */
+function isSubResourceFailure(error: unknown): boolean {
+  return (
+    error instanceof OktaApiError &&
+    !(error instanceof OktaCredentialsInvalidError) &&
+    // a window that resets beyond what a sync may wait stops every later call too
+    !(error instanceof OktaRateLimitWaitTooLongError)
+  );
+}
+
 function reasonOf(error: unknown): string {
+  if (error instanceof OversizedItemError) return error.message;
   if (error instanceof OktaApiError)
     return `${error.name}: HTTP ${error.status ?? '-'} ${error.oktaErrorCode ?? ''}`.trim();
   return error instanceof Error ? error.name : 'unknown error';
@@ -56,7 +86,14 @@ export class IdentitySyncRunner {
     appUserAssignments: 0,
     appGroupAssignments: 0,
   };
+  /**
+   * `users`, `groups`, `apps`: objects published whole (`read`) or as a
+   * trimmed copy because they exceed the record limit (`failed`).
+   */
   private readonly coverage: Record<string, Coverage> = {
+    users: { read: 0, failed: 0 },
+    groups: { read: 0, failed: 0 },
+    apps: { read: 0, failed: 0 },
     factors: { read: 0, failed: 0 },
     userRoles: { read: 0, failed: 0 },
     roleAssignees: { read: 0, failed: 0 },
@@ -108,10 +145,14 @@ export class IdentitySyncRunner {
       coverage.read += 1;
       return { ok: true, value };
     } catch (error) {
-      // Only Okta's answers make a sub-resource unknown; a 401, a publish
-      // failure or a lost lease end the whole sync.
-      if (!(error instanceof OktaApiError) || error instanceof OktaCredentialsInvalidError)
-        throw error;
+      // Only Okta's answers (and an object no record can hold) make a
+      // sub-resource unknown; a 401, a publish failure or a lost lease end the
+      // whole sync.
+      if (error instanceof OversizedItemError) {
+        coverage.failed += 1;
+        return { ok: false, reason: error.message };
+      }
+      if (!isSubResourceFailure(error)) throw error;
       coverage.failed += 1;
       return { ok: false, reason: reasonOf(error) };
     }
@@ -129,7 +170,13 @@ export class IdentitySyncRunner {
   private async syncUsers(): Promise<void> {
     let pages = 0;
     for await (const users of this.wholeList('users', this.okta.listUsers())) {
-      await this.writer.emitChunked('UsersPage', users, (chunk) => ({ users: chunk }));
+      await this.writer.emitSplit(
+        'UsersPage',
+        users,
+        (chunk) => ({ users: chunk }),
+        (found) => this.trimmed('users', trimUser(found.item, found.bytes, found.maxBytes)),
+      );
+      this.coverage.users!.read += users.length;
       this.counts.users! += users.length;
       this.counts.deprovisionedUsers! += users.filter((u) => u.status === 'DEPROVISIONED').length;
       await this.syncFactors(users);
@@ -155,7 +202,47 @@ export class IdentitySyncRunner {
       }
       return { userId: user.id, status: 'unknown' as const, reason: result.reason };
     });
-    await this.writer.emitChunked('UserFactorsBatch', results, (chunk) => ({ users: chunk }), 100);
+    await this.writer.emitSplit(
+      'UserFactorsBatch',
+      results,
+      (chunk) => ({ users: chunk }),
+      (found) => {
+        if (found.item.status === 'read') this.counts.factors! -= found.item.items.length;
+        return this.unknownPerUser('factors', found);
+      },
+    );
+  }
+
+  /**
+   * A user's factors or roles too large for any record: that user's list is
+   * unknown (never empty), and the dataset counts it as failed, not read.
+   */
+  private unknownPerUser(
+    dataset: 'factors' | 'userRoles',
+    found: OversizedItem<{ userId: string }>,
+  ): { userId: string; status: 'unknown'; reason: string } {
+    const coverage = this.coverage[dataset]!;
+    coverage.read -= 1;
+    coverage.failed += 1;
+    return {
+      userId: found.item.userId,
+      status: 'unknown',
+      reason: oversizedReason(found.bytes, found.maxBytes),
+    };
+  }
+
+  /**
+   * An object of a page too large for any record. Page events have no
+   * "unknown", and dropping it would let the projector sweep it as removed,
+   * so it goes out trimmed to the fields evidence reads (with a
+   * `regentraTrimmed` marker) and counts as failed in its dataset's coverage,
+   * which makes the sync's evidence incomplete instead of silently wrong.
+   */
+  private trimmed<T>(dataset: 'users' | 'groups' | 'apps', copy: T): T {
+    const coverage = this.coverage[dataset]!;
+    coverage.read -= 1;
+    coverage.failed += 1;
+    return copy;
   }
 
   /** Role holders come from /iam/assignees/users, so only they cost a roles call. */
@@ -169,17 +256,16 @@ export class IdentitySyncRunner {
           return { userId, status: 'unknown' as const, reason: result.reason };
         });
         this.counts.roleHolders! += results.length;
-        await this.writer.emitChunked(
+        await this.writer.emitSplit(
           'UserRolesBatch',
           results,
           (chunk) => ({ users: chunk }),
-          100,
+          (found) => this.unknownPerUser('userRoles', found),
         );
       }
       this.coverage.roleAssignees!.read += 1;
     } catch (error) {
-      if (!(error instanceof OktaApiError) || error instanceof OktaCredentialsInvalidError)
-        throw error;
+      if (!isSubResourceFailure(error)) throw error;
       // A read-only token may not list role holders: roles become unknown, the sync goes on.
       this.coverage.roleAssignees!.failed += 1;
     }
@@ -188,21 +274,17 @@ export class IdentitySyncRunner {
 
   private async syncGroups(): Promise<void> {
     for await (const groups of this.wholeList('groups', this.okta.listGroups())) {
-      await this.writer.emitChunked('GroupsPage', groups, (chunk) => ({ groups: chunk }));
+      await this.writer.emitSplit(
+        'GroupsPage',
+        groups,
+        (chunk) => ({ groups: chunk }),
+        (found) => this.trimmed('groups', trimGroup(found.item, found.bytes, found.maxBytes)),
+      );
+      this.coverage.groups!.read += groups.length;
       this.counts.groups! += groups.length;
       await mapLimited(groups, Math.max(1, Math.floor(this.concurrency / 2)), async (group) => {
         await this.syncGroupMembers(group.id);
-        const roles = await this.subResource('groupRoles', () =>
-          this.okta.listGroupRoles(group.id),
-        );
-        if (roles.ok && roles.value.length === 0) return;
-        if (roles.ok) this.counts.groupsWithRoles! += 1;
-        await this.writer.emit(
-          'GroupRoles',
-          roles.ok
-            ? { groupId: group.id, status: 'read', roles: roles.value }
-            : { groupId: group.id, status: 'unknown', roles: [], reason: roles.reason },
-        );
+        await this.syncGroupRoles(group.id);
       });
       await this.progress('groups', {
         groups: this.counts.groups!,
@@ -211,13 +293,38 @@ export class IdentitySyncRunner {
     }
   }
 
+  /** GroupRoles has no parts: a role list too large for one record makes it unknown. */
+  private async syncGroupRoles(groupId: string): Promise<void> {
+    const roles = await this.subResource('groupRoles', async () => {
+      const list = await this.okta.listGroupRoles(groupId);
+      this.writer.split(
+        'GroupRoles',
+        [list],
+        () => ({ groupId, status: 'read', roles: [] }),
+        refuseOversized,
+      );
+      return list;
+    });
+    if (roles.ok && roles.value.length === 0) return;
+    if (roles.ok) this.counts.groupsWithRoles! += 1;
+    await this.writer.emit(
+      'GroupRoles',
+      roles.ok
+        ? { groupId, status: 'read', roles: roles.value }
+        : { groupId, status: 'unknown', roles: [], reason: roles.reason },
+    );
+  }
+
   /**
-   * Streams a paged sub-list as parts, one page behind, so the last part is
-   * flagged without holding the whole list.
+   * Streams a paged sub-list as parts split by encoded size, one part behind,
+   * so the last part is flagged without holding the whole list. An item too
+   * large for any record (`split` throws OversizedItemError) or a failed
+   * read ends the list with an unknown part.
    */
   private async streamParts<T>(
     dataset: string,
     pages: AsyncIterable<T[]>,
+    split: (items: T[]) => T[][],
     emit: (items: T[], part: number, lastPart: boolean) => Promise<void>,
     emitUnknown: (part: number, reason: string) => Promise<void>,
   ): Promise<number> {
@@ -226,11 +333,13 @@ export class IdentitySyncRunner {
     let total = 0;
     const result = await this.subResource(dataset, async () => {
       for await (const page of pages) {
-        if (held) {
-          await emit(held, part, false);
-          part += 1;
+        for (const chunk of split(page)) {
+          if (held) {
+            await emit(held, part, false);
+            part += 1;
+          }
+          held = chunk;
         }
-        held = page;
         total += page.length;
       }
     });
@@ -245,15 +354,16 @@ export class IdentitySyncRunner {
   private async syncGroupMembers(groupId: string): Promise<void> {
     const members = await this.streamParts(
       'groupMembers',
-      this.okta.listGroupMembers(groupId),
-      (users, part, lastPart) =>
-        this.writer.emit('GroupMembers', {
-          groupId,
-          status: 'read',
-          part,
-          lastPart,
-          memberIds: users.map((u) => u.id),
-        }),
+      idsOf(this.okta.listGroupMembers(groupId)),
+      (ids) =>
+        this.writer.split(
+          'GroupMembers',
+          ids,
+          (memberIds) => ({ groupId, status: 'read', part: 0, lastPart: false, memberIds }),
+          refuseOversized,
+        ),
+      (memberIds, part, lastPart) =>
+        this.writer.emit('GroupMembers', { groupId, status: 'read', part, lastPart, memberIds }),
       (part, reason) =>
         this.writer.emit('GroupMembers', {
           groupId,
@@ -269,15 +379,29 @@ export class IdentitySyncRunner {
 
   private async syncApps(): Promise<void> {
     for await (const apps of this.wholeList('apps', this.okta.listApps())) {
-      await this.writer.emitChunked('AppsPage', apps, (chunk) => ({ apps: chunk }));
+      await this.writer.emitSplit(
+        'AppsPage',
+        apps,
+        (chunk) => ({ apps: chunk }),
+        (found) => this.trimmed('apps', trimApp(found.item, found.bytes, found.maxBytes)),
+      );
+      this.coverage.apps!.read += apps.length;
       this.counts.apps! += apps.length;
       await mapLimited(apps, Math.max(1, Math.floor(this.concurrency / 2)), async (app) => {
+        const appId = app.id;
         this.counts.appUserAssignments! += await this.streamParts(
           'appUsers',
-          this.okta.listAppUsers(app.id),
+          this.okta.listAppUsers(appId),
+          (items) =>
+            this.writer.split(
+              'AppUserAssignments',
+              items,
+              (assignments) => ({ appId, status: 'read', part: 0, lastPart: false, assignments }),
+              refuseOversized,
+            ),
           (assignments, part, lastPart) =>
             this.writer.emit('AppUserAssignments', {
-              appId: app.id,
+              appId,
               status: 'read',
               part,
               lastPart,
@@ -285,7 +409,7 @@ export class IdentitySyncRunner {
             }),
           (part, reason) =>
             this.writer.emit('AppUserAssignments', {
-              appId: app.id,
+              appId,
               status: 'unknown',
               part,
               lastPart: true,
@@ -295,10 +419,17 @@ export class IdentitySyncRunner {
         );
         this.counts.appGroupAssignments! += await this.streamParts(
           'appGroups',
-          this.okta.listAppGroups(app.id),
+          this.okta.listAppGroups(appId),
+          (items) =>
+            this.writer.split(
+              'AppGroupAssignments',
+              items,
+              (assignments) => ({ appId, status: 'read', part: 0, lastPart: false, assignments }),
+              refuseOversized,
+            ),
           (assignments, part, lastPart) =>
             this.writer.emit('AppGroupAssignments', {
-              appId: app.id,
+              appId,
               status: 'read',
               part,
               lastPart,
@@ -306,7 +437,7 @@ export class IdentitySyncRunner {
             }),
           (part, reason) =>
             this.writer.emit('AppGroupAssignments', {
-              appId: app.id,
+              appId,
               status: 'unknown',
               part,
               lastPart: true,
@@ -321,4 +452,13 @@ export class IdentitySyncRunner {
       });
     }
   }
+}
+
+/** For sub-lists: an item no record can hold makes the whole sub-list unknown. */
+function refuseOversized(found: OversizedItem<unknown>): never {
+  throw new OversizedItemError(found);
+}
+
+async function* idsOf(pages: AsyncIterable<Array<{ id: string }>>): AsyncGenerator<string[]> {
+  for await (const page of pages) yield page.map((item) => item.id);
 }

@@ -1,4 +1,10 @@
-import { Draft, IdentityEvent, MessageTooLargeError } from '@regentra/contracts';
+import {
+  Draft,
+  emptyRecordBytes,
+  IdentityEvent,
+  splitBySize,
+  SplitOptions,
+} from '@regentra/contracts';
 import { EventPublisher } from '../kafka/event-publisher';
 import { LeaseLostError } from '../sync-runs/run-port';
 
@@ -19,7 +25,7 @@ type PayloadOf<T extends IdentityEvent['type']> = EventOf<T>['payload'];
 /**
  * Publishes the events of one sync in order with a strictly increasing `seq`,
  * checking before every send that this instance still holds the org's lease
- * (fencing), and splitting any page that would exceed the message size cap.
+ * (fencing), and splitting every list by encoded size under the record cap.
  */
 export class SyncEventWriter {
   private seq = 0;
@@ -78,37 +84,41 @@ export class SyncEventWriter {
   }
 
   /**
-   * Emits `items` as one or more messages built by `build`, halving the chunk
-   * whenever a message would be too large (raw Okta objects vary in size).
+   * Splits `items` by encoded size into the lists of records of `type`, whose
+   * payload `build` makes from a list (measured empty: the envelope of this
+   * sync). `oversized` replaces an item too large for any record, or throws.
    */
-  async emitChunked<T extends IdentityEvent['type'], I>(
+  split<T extends IdentityEvent['type'], I>(
+    type: T,
+    items: readonly I[],
+    build: (chunk: I[]) => PayloadOf<T>,
+    oversized: SplitOptions<I>['oversized'],
+  ): I[][] {
+    const overheadBytes = emptyRecordBytes({
+      type,
+      schemaVersion: 1,
+      orgId: this.orgId,
+      syncId: this.syncId,
+      seq: this.seq,
+      payload: build([]),
+    });
+    return splitBySize(items, { overheadBytes, oversized });
+  }
+
+  /**
+   * Emits `items` as as few records as fit under MAX_MESSAGE_BYTES (one
+   * record with an empty list when there are none). Returns the record count.
+   */
+  async emitSplit<T extends IdentityEvent['type'], I>(
     type: T,
     items: readonly I[],
     build: (chunk: I[], part: number, lastPart: boolean) => PayloadOf<T>,
-    maxPerMessage = 200,
+    oversized: SplitOptions<I>['oversized'],
   ): Promise<number> {
-    let part = 0;
-    let offset = 0;
-    let size = Math.max(1, maxPerMessage);
-    if (items.length === 0) {
-      await this.emit(type, build([], 0, true));
-      return 1;
-    }
-    while (offset < items.length) {
-      const chunk = items.slice(offset, offset + size);
-      const last = offset + chunk.length >= items.length;
-      try {
-        await this.emit(type, build(chunk, part, last));
-      } catch (error) {
-        if (error instanceof MessageTooLargeError && chunk.length > 1) {
-          size = Math.max(1, Math.floor(chunk.length / 2));
-          continue;
-        }
-        throw error;
-      }
-      offset += chunk.length;
-      part += 1;
-    }
-    return part;
+    const chunks = this.split(type, items, (chunk) => build(chunk, 0, false), oversized);
+    if (chunks.length === 0) chunks.push([]);
+    for (const [part, chunk] of chunks.entries())
+      await this.emit(type, build(chunk, part, part === chunks.length - 1));
+    return chunks.length;
   }
 }

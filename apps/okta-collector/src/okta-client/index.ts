@@ -22,6 +22,9 @@ export {
   OktaUnexpectedStatusError,
   OktaBadResponseError,
   OktaCrossOriginLinkError,
+  OktaPaginationLoopError,
+  OktaRateLimitWaitTooLongError,
+  OktaResponseTooLargeError,
   errorForStatus,
   type OktaApiErrorInit,
 } from './okta-errors';

@@ -93,8 +93,25 @@ export class OktaBadRequestError extends OktaApiError {
 
 /** 429 that persisted after the client's rate-limit retries were exhausted. */
 export class OktaRateLimitedError extends OktaApiError {
+  constructor(init: OktaApiErrorInit, what = 'rate limited by Okta; retries exhausted') {
+    super(init, false, what);
+  }
+}
+
+/**
+ * Okta's rate-limit Reset lies further ahead than a sync may wait
+ * (`maxRateLimitWaitMs`): the sync fails as rate limited instead of parking.
+ */
+export class OktaRateLimitWaitTooLongError extends OktaRateLimitedError {
   constructor(init: OktaApiErrorInit) {
-    super(init, false, 'rate limited by Okta; retries exhausted');
+    super(init, 'rate limited by Okta until a reset too far ahead to wait for');
+  }
+}
+
+/** The body exceeded `maxResponseBytes`; it was aborted while streaming. Not retried. */
+export class OktaResponseTooLargeError extends OktaApiError {
+  constructor(init: OktaApiErrorInit) {
+    super(init, false, 'the response is larger than the client accepts');
   }
 }
 
@@ -128,6 +145,9 @@ export class OktaBadResponseError extends OktaApiError {
 
 /** A pagination link (Link header or `_links.next.href`) points to another origin. */
 export class OktaCrossOriginLinkError extends OktaBadResponseError {}
+
+/** A listing's `next` link repeats one already followed, or the listing has too many pages. */
+export class OktaPaginationLoopError extends OktaBadResponseError {}
 
 /** Maps an HTTP error status to its typed error. 429 maps to OktaRateLimitedError. */
 export function errorForStatus(init: OktaApiErrorInit): OktaApiError {

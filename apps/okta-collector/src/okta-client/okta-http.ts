@@ -9,6 +9,8 @@ import {
   OktaBadResponseError,
   OktaCrossOriginLinkError,
   OktaRateLimitedError,
+  OktaRateLimitWaitTooLongError,
+  OktaResponseTooLargeError,
   OktaTransientError,
 } from './okta-errors';
 import { findNextLink } from './link-header';
@@ -16,6 +18,7 @@ import {
   classifyBucket,
   OktaRateLimiter,
   parseRateHeaders,
+  RateWaitTooLongError,
   type BucketSnapshot,
   type OktaBucket,
   type RateTicket,
@@ -55,6 +58,12 @@ export interface OktaTimeouts {
   headersMs?: number;
   /** Max idle time between body chunks. Default 30 s. */
   bodyMs?: number;
+  /**
+   * Overall deadline of one attempt, headers and whole body: a server that
+   * drips its answer never goes idle, so only this ends it. A transient
+   * failure (retried). Default 60 s.
+   */
+  callMs?: number;
 }
 
 export interface OktaRetryOptions {
@@ -68,6 +77,12 @@ export interface OktaRetryOptions {
   max429Retries?: number;
   /** First back-off after a concurrency 429 (doubles, capped by capMs). Default 1 s. */
   concurrencyBackoffMs?: number;
+  /**
+   * Longest wait for a rate-limit window to reset (after a 429, or when pacing
+   * the bucket). A Reset further ahead fails the call with
+   * OktaRateLimitWaitTooLongError instead of parking the sync. Default 5 min.
+   */
+  maxRateLimitWaitMs?: number;
 }
 
 export interface OktaHttpOptions {
@@ -82,6 +97,8 @@ export interface OktaHttpOptions {
   probeConcurrency?: number;
   timeouts?: OktaTimeouts;
   retry?: OktaRetryOptions;
+  /** Largest response body accepted, aborted while streaming. Default 20 MiB. */
+  maxResponseBytes?: number;
   clock?: Clock;
   sleep?: Sleep;
   random?: () => number;
@@ -121,6 +138,16 @@ export interface OktaHttpStats {
   buckets: BucketSnapshot[];
 }
 
+/** Our code for an attempt that outlived `timeouts.callMs`. */
+const DEADLINE_CODE = 'OKTA_CALL_DEADLINE';
+
+/** Thrown inside an attempt whose body passed maxResponseBytes. */
+class BodyTooLarge extends Error {
+  constructor(readonly bytes: number) {
+    super(`body of at least ${bytes} bytes`);
+  }
+}
+
 const RETRYABLE_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
@@ -135,6 +162,7 @@ const RETRYABLE_CODES = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'ENETDOWN',
+  DEADLINE_CODE,
 ]);
 
 type HttpHeaders = Record<string, string | string[] | undefined>;
@@ -203,6 +231,9 @@ export class OktaHttp {
   private readonly onResponseHook?: ((e: OktaResponseEvent) => void) | undefined;
   private readonly headersMs: number;
   private readonly bodyMs: number;
+  private readonly callMs: number;
+  private readonly maxResponseBytes: number;
+  private readonly maxRateLimitWaitMs: number;
   private readonly retries: number;
   private readonly baseMs: number;
   private readonly capMs: number;
@@ -246,6 +277,9 @@ export class OktaHttp {
     const connectMs = opts.timeouts?.connectMs ?? 10_000;
     this.headersMs = opts.timeouts?.headersMs ?? 30_000;
     this.bodyMs = opts.timeouts?.bodyMs ?? 30_000;
+    this.callMs = opts.timeouts?.callMs ?? 60_000;
+    this.maxResponseBytes = opts.maxResponseBytes ?? 20 * 1024 * 1024;
+    this.maxRateLimitWaitMs = opts.retry?.maxRateLimitWaitMs ?? 5 * 60_000;
     this.retries = Math.max(0, opts.retry?.retries ?? 4);
     this.baseMs = opts.retry?.baseMs ?? 250;
     this.capMs = opts.retry?.capMs ?? 8_000;
@@ -265,6 +299,7 @@ export class OktaHttp {
       clock: this.clock,
       sleep: this.sleepFn,
       random: this.random,
+      maxWaitMs: this.maxRateLimitWaitMs,
     });
     this.pool = new Pool(this.origin, {
       connections: concurrency,
@@ -340,7 +375,7 @@ export class OktaHttp {
 
   /** One attempt: a rate-limit ticket, the request, then what its answer means. */
   private async attempt(call: GetCall, attempt: number): Promise<Attempted<OktaJsonResponse>> {
-    const ticket = call.metered ? await this.limiter.acquire(call.bucket) : undefined;
+    const ticket = call.metered ? await this.ticketFor(call) : undefined;
     const started = this.clock.now();
     const raw = await this.send(call, attempt, ticket, started);
     if (raw === RETRY) return RETRY;
@@ -355,6 +390,52 @@ export class OktaHttp {
     return this.refuse(call, attempt, seen, verdict);
   }
 
+  /** A rate-limit ticket; a window that resets too far ahead fails the call instead of parking it. */
+  private async ticketFor(call: GetCall): Promise<RateTicket> {
+    try {
+      return await this.limiter.acquire(call.bucket);
+    } catch (error) {
+      if (!(error instanceof RateWaitTooLongError)) throw error;
+      throw this.waitTooLong(call.endpoint, error.waitMs, {});
+    }
+  }
+
+  private waitTooLong(
+    endpoint: string,
+    waitMs: number,
+    init: Partial<OktaApiErrorInit>,
+  ): OktaRateLimitWaitTooLongError {
+    return new OktaRateLimitWaitTooLongError({
+      status: 0,
+      ...init,
+      endpoint,
+      detail: `the ${init.status ? '429' : 'rate-limit window'} resets in ${Math.round(waitMs / 1000)} s, beyond the ${Math.round(this.maxRateLimitWaitMs / 1000)} s a sync may wait (X-Rate-Limit-Reset)`,
+    });
+  }
+
+  /** Reads the body as it streams, aborting past maxResponseBytes (a Content-Length over it: at once). */
+  private async readBody(
+    body: AsyncIterable<Buffer> & { destroy(): unknown },
+    headers: HttpHeaders,
+  ) {
+    const declared = Number(headerString(headers, 'content-length'));
+    if (declared > this.maxResponseBytes) {
+      body.destroy();
+      throw new BodyTooLarge(declared);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body) {
+      size += chunk.length;
+      if (size > this.maxResponseBytes) {
+        body.destroy();
+        throw new BodyTooLarge(size);
+      }
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
   /** Sends the GET under the semaphore; a transport failure is retried or thrown. */
   private async send(
     call: GetCall,
@@ -364,29 +445,65 @@ export class OktaHttp {
   ): Promise<Attempted<RawResponse>> {
     const raw: RawResponse = { status: 0, headers: {}, text: '' };
     let semHeld = false;
+    const deadline = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
     try {
       await this.sem.acquire();
       semHeld = true;
       if (this.closed) throw new AbortedError();
       this.counters.requests++;
+      // the deadline starts when the request goes out, not while it queues
+      timer = setTimeout(() => deadline.abort(), this.callMs);
+      timer.unref();
       const res = await this.pool.request({
         method: 'GET',
         path: call.path,
         headers: this.buildHeaders(call.auth),
         headersTimeout: this.headersMs,
         bodyTimeout: this.bodyMs,
-        signal: this.abort.signal,
+        signal: AbortSignal.any([this.abort.signal, deadline.signal]),
       });
       raw.status = res.statusCode;
       raw.headers = res.headers as HttpHeaders;
-      raw.text = await res.body.text();
+      raw.text = await this.readBody(res.body, raw.headers);
     } catch (err) {
       if (semHeld) this.sem.release();
       this.releaseTicket(ticket, raw.status, raw.headers);
-      return this.transportFailed(call, attempt, err, raw, started);
+      if (err instanceof BodyTooLarge) throw this.tooLarge(call, attempt, raw, err.bytes);
+      const cause =
+        deadline.signal.aborted && !this.closed
+          ? Object.assign(
+              new Error(`no complete answer within the ${this.callMs} ms deadline per call`),
+              {
+                code: DEADLINE_CODE,
+              },
+            )
+          : err;
+      return this.transportFailed(call, attempt, cause, raw, started);
+    } finally {
+      clearTimeout(timer);
     }
     this.sem.release();
     return raw;
+  }
+
+  private tooLarge(
+    call: GetCall,
+    attempt: number,
+    raw: RawResponse,
+    bytes: number,
+  ): OktaResponseTooLargeError {
+    const oktaRequestId = headerString(raw.headers, 'x-okta-request-id');
+    this.emit({
+      ...this.responseEvent(call, attempt, { status: raw.status, durationMs: 0, oktaRequestId }),
+      error: 'TOO_LARGE',
+    });
+    return new OktaResponseTooLargeError({
+      status: raw.status,
+      endpoint: call.endpoint,
+      oktaRequestId,
+      detail: `the body passed ${this.maxResponseBytes} bytes (read ${bytes}); aborted`,
+    });
   }
 
   /** No (complete) HTTP answer: abort, refuse a private address, or retry a transient code. */
@@ -485,6 +602,8 @@ export class OktaHttp {
   ): Promise<typeof RETRY> {
     if (verdict.kind === 'rate-limited') this.counters.rateLimited429++;
     else this.counters.concurrency429++;
+    if (verdict.kind === 'rate-limited' && verdict.waitMs > this.maxRateLimitWaitMs)
+      throw this.waitTooLong(call.endpoint, verdict.waitMs, init);
     if (call.rateTries >= this.max429) throw new OktaRateLimitedError(init);
     call.rateTries++;
     const waitMs =

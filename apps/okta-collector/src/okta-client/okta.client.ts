@@ -17,7 +17,7 @@ import {
   type OktaRole,
   type OktaUser,
 } from '@regentra/contracts';
-import { OktaBadResponseError } from './okta-errors';
+import { OktaBadResponseError, OktaPaginationLoopError } from './okta-errors';
 import { OktaHttp, type OktaHttpOptions, type OktaHttpStats } from './okta-http';
 
 /** Page sizes (`limit`) per list; defaults per OKTA.md, clamped to Okta's caps. */
@@ -54,6 +54,11 @@ const PAGE_LIMIT_CAPS: Readonly<OktaPageLimits> = {
 export interface OktaClientOptions extends OktaHttpOptions {
   /** Smaller pages (tests, tuning). Defaults: DEFAULT_PAGE_LIMITS. */
   pageLimits?: Partial<OktaPageLimits>;
+  /**
+   * Most pages one listing may take before it fails (a cursor that never
+   * ends). Default 50,000: a million users at 200 per page is 5,000.
+   */
+  maxPagesPerListing?: number;
 }
 
 /** `GET /.well-known/okta-organization` (no auth). `pipeline`: `idx` (Identity Engine) or `v1` (Classic). */
@@ -119,9 +124,11 @@ function seg(id: string, endpoint: string): string {
 export class OktaClient {
   private readonly http: OktaHttp;
   private readonly limits: OktaPageLimits;
+  private readonly maxPages: number;
 
   constructor(opts: OktaClientOptions) {
     this.http = new OktaHttp(opts);
+    this.maxPages = Math.max(1, Math.floor(opts.maxPagesPerListing ?? 50_000));
     const limits = { ...DEFAULT_PAGE_LIMITS };
     for (const key of Object.keys(limits) as Array<keyof OktaPageLimits>) {
       const wanted = opts.pageLimits?.[key];
@@ -241,6 +248,7 @@ export class OktaClient {
       path: '/api/v1/iam/assignees/users',
       query: { limit: this.limits.roleAssignees },
     });
+    const guard = this.loopGuard(E.assignees);
     for (;;) {
       const body = res.body as { value?: unknown; _links?: { next?: { href?: unknown } } } | null;
       if (!body || typeof body !== 'object' || !Array.isArray(body.value)) {
@@ -269,6 +277,7 @@ export class OktaClient {
         });
       }
       const next = this.http.sameOriginLink(href, E.assignees, res.status);
+      guard(next, res.status, res.oktaRequestId);
       res = await this.http.getJson({ endpoint: E.assignees, url: next });
     }
   }
@@ -338,11 +347,34 @@ export class OktaClient {
     schema: z.ZodType<T, z.ZodTypeDef, unknown>,
   ): AsyncIterable<T[]> {
     let res = await this.http.getJson({ endpoint, path, query });
+    const guard = this.loopGuard(endpoint);
     for (;;) {
       yield this.items(endpoint, res.body, schema, res.status, res.oktaRequestId);
       if (res.nextUrl === null) return;
+      guard(res.nextUrl, res.status, res.oktaRequestId);
       res = await this.http.getJson({ endpoint, url: res.nextUrl });
     }
+  }
+
+  /**
+   * One listing's guard against a cursor that loops: a `next` link already
+   * followed in this listing, or more than `maxPagesPerListing` pages, fails
+   * the listing instead of following it forever.
+   */
+  private loopGuard(
+    endpoint: string,
+  ): (next: string, status: number, oktaRequestId: string | undefined) => void {
+    const followed = new Set<string>();
+    return (next, status, oktaRequestId) => {
+      const key = new URL(next, this.http.origin).href;
+      const detail = followed.has(key)
+        ? `the next link repeats a page already read in this listing (after ${followed.size + 1} pages); refusing to loop`
+        : followed.size + 1 >= this.maxPages
+          ? `the listing passed ${this.maxPages} pages (maxPagesPerListing); refusing to follow more`
+          : null;
+      if (detail) throw new OktaPaginationLoopError({ status, endpoint, oktaRequestId, detail });
+      followed.add(key);
+    };
   }
 
   private async array<T>(

@@ -96,6 +96,21 @@ export interface RateLimiterOptions {
   sleep?: Sleep;
   /** [0,1) random source for jitter. */
   random?: () => number;
+  /**
+   * Longest a request may be held for a window reset; past it every waiting
+   * `acquire` of the bucket rejects with RateWaitTooLongError. Default: no cap.
+   */
+  maxWaitMs?: number;
+}
+
+/** The bucket's window resets further ahead than `maxWaitMs`. */
+export class RateWaitTooLongError extends Error {
+  constructor(
+    readonly bucket: OktaBucket,
+    readonly waitMs: number,
+  ) {
+    super(`the ${bucket} rate-limit window resets in ${Math.round(waitMs / 1000)} s`);
+  }
 }
 
 export const DEFAULT_MAX_SHARE = 0.45;
@@ -172,6 +187,7 @@ export class OktaRateLimiter {
   private readonly clock: Clock;
   private readonly sleepFn: Sleep;
   private readonly random: () => number;
+  private readonly maxWaitMs: number;
   private readonly abort = new AbortController();
   private readonly buckets = new Map<OktaBucket, BucketState>();
   /** Estimated (server epoch ms − local monotonic ms), from `Date` headers. */
@@ -186,6 +202,7 @@ export class OktaRateLimiter {
     this.clock = opts.clock ?? systemClock;
     this.sleepFn = opts.sleep ?? realSleep;
     this.random = opts.random ?? Math.random;
+    this.maxWaitMs = opts.maxWaitMs ?? Number.POSITIVE_INFINITY;
     setMaxListeners(0, this.abort.signal);
   }
 
@@ -379,6 +396,11 @@ export class OktaRateLimiter {
       const now = this.clock.now();
       const d = this.decide(b, now);
       if (d !== true) {
+        if (d.waitMs !== undefined && d.waitMs > this.maxWaitMs) {
+          const error = new RateWaitTooLongError(b.name, d.waitMs);
+          for (const w of b.queue.splice(0)) w.reject(error);
+          return;
+        }
         if (d.waitMs !== undefined) this.wakeIn(b, d.waitMs, now);
         return;
       }

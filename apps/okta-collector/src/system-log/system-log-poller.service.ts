@@ -1,5 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { OktaLogEvent } from '@regentra/contracts';
+import {
+  emptyRecordBytes,
+  jsonBytes,
+  OktaLogEvent,
+  splitBySize,
+  trimLogEvent,
+} from '@regentra/contracts';
 import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
 import { ConnectionsService } from '../connections/connections.service';
 import { EventPublisher } from '../kafka/event-publisher';
@@ -8,6 +14,7 @@ import {
   OktaBadRequestError,
   OktaClient,
   OktaCredentialsInvalidError,
+  OktaRateLimitedError,
 } from '../okta-client';
 import { CLOCK, Clock } from '../platform/clock';
 import { COLLECTOR_METRICS, CollectorMetrics } from '../platform/metrics';
@@ -17,7 +24,6 @@ import { LogCursorDoc, LogCursorRepository } from './log-cursor.repository';
 import { eventTypeFilter, EVIDENCE_EVENT_TYPES } from './log-event-types';
 
 type Mode = 'backfill' | 'polling' | 'fallback';
-const BATCH = 200;
 const DAY = 86_400_000;
 
 /**
@@ -77,7 +83,7 @@ export class SystemLogPollerService implements SyncRunner {
         type: 'SystemLogPollStarted',
         payload: { requestId, startedAt: this.clock.now().toISOString(), mode },
       });
-      mode = await this.poll(client, orgId, cursor, mode, stats, emit, syncId);
+      mode = await this.poll(client, orgId, cursor, mode, stats, emit, syncId, () => seq);
       await emit({
         type: 'SystemLogPollCompleted',
         payload: {
@@ -104,9 +110,11 @@ export class SystemLogPollerService implements SyncRunner {
       const invalid = error instanceof OktaCredentialsInvalidError;
       const reason = invalid
         ? 'credentials_invalid'
-        : error instanceof OktaApiError
-          ? 'okta_unavailable'
-          : 'internal';
+        : error instanceof OktaRateLimitedError
+          ? 'rate_limited'
+          : error instanceof OktaApiError
+            ? 'okta_unavailable'
+            : 'internal';
       const message = invalid ? 'Okta rejected the API token (401)' : (error as Error).message;
       if (invalid)
         await this.connections.markInvalid(
@@ -131,6 +139,45 @@ export class SystemLogPollerService implements SyncRunner {
       if (tokenAccepted) await this.connections.touchTokenUsed(orgId, this.clock.now());
       await client.close();
     }
+  }
+
+  /**
+   * A page's events as SystemLogBatch lists sized by encoded bytes. An event
+   * too large for any record goes out trimmed to the fields the log facts
+   * read (with a `regentraTrimmed` marker), so the checkpoint can move past
+   * it and nothing disappears silently.
+   */
+  private batches(
+    events: OktaLogEvent[],
+    orgId: string,
+    syncId: string,
+    seq: number,
+  ): OktaLogEvent[][] {
+    const overheadBytes = emptyRecordBytes({
+      type: 'SystemLogBatch',
+      schemaVersion: 1,
+      orgId,
+      syncId,
+      seq,
+      payload: { events: [] },
+    });
+    return splitBySize(events, {
+      overheadBytes,
+      oversized: ({ item, bytes, maxBytes }) => {
+        this.logger.warn({
+          orgId,
+          uuid: item.uuid,
+          eventType: item.eventType,
+          bytes,
+          msg: `System Log event of ${bytes} bytes exceeds the ${maxBytes}-byte record limit; publishing a trimmed copy`,
+        });
+        const trimmed = trimLogEvent(item, bytes, maxBytes);
+        // even the facts too large (a pathological target list): keep what identifies it
+        return jsonBytes(trimmed) < maxBytes - overheadBytes - 1
+          ? trimmed
+          : trimLogEvent(item, bytes, maxBytes, true);
+      },
+    });
   }
 
   private firstRequest(cursor: Omit<LogCursorDoc, '_id'>, mode: Mode) {
@@ -162,6 +209,7 @@ export class SystemLogPollerService implements SyncRunner {
     },
     emit: (draft: Record<string, unknown>) => Promise<void>,
     syncId: string,
+    seq: () => number,
   ): Promise<Mode> {
     let mode = startMode;
     const seen = new Set(cursor.recentUuids);
@@ -195,8 +243,8 @@ export class SystemLogPollerService implements SyncRunner {
         seen.add(event.uuid);
         fresh.push(event);
       }
-      for (let i = 0; i < fresh.length; i += BATCH) {
-        await emit({ type: 'SystemLogBatch', payload: { events: fresh.slice(i, i + BATCH) } });
+      for (const events of this.batches(fresh, orgId, syncId, seq())) {
+        await emit({ type: 'SystemLogBatch', payload: { events } });
       }
       for (const event of fresh) {
         if (!stats.oldest || event.published < stats.oldest) stats.oldest = event.published;

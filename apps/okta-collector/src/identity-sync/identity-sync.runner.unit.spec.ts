@@ -1,0 +1,198 @@
+import {
+  decodeMessage,
+  encodeMessage,
+  EncodedRecord,
+  IdentityEvent,
+  MAX_MESSAGE_BYTES,
+  OktaAppUser,
+  OktaFactor,
+  OktaUser,
+  TOPICS,
+} from '@regentra/contracts';
+import type { EventPublisher } from '../kafka/event-publisher';
+import { OktaRateLimitWaitTooLongError } from '../okta-client/okta-errors';
+import { IdentitySyncRunner } from './identity-sync.runner';
+import { OktaDirectory } from './okta-directory';
+import { SyncEventWriter } from './sync-event-writer';
+
+/**
+ * The runner over an in-memory directory, publishing through the real codec
+ * (encodeMessage refuses any record over MAX_MESSAGE_BYTES): lists are split
+ * by bytes, and an object no record can hold is trimmed or made unknown.
+ */
+
+const pad = (bytes: number) => 'x'.repeat(bytes);
+const user = (i: number, extraBytes = 2500): OktaUser => ({
+  id: `00u${String(i).padStart(17, '0')}`,
+  status: 'ACTIVE',
+  created: '2025-01-01T00:00:00.000Z',
+  lastLogin: null,
+  profile: {
+    login: `u${i}@x.test`,
+    email: `u${i}@x.test`,
+    firstName: 'F',
+    lastName: 'L',
+    custom: pad(extraBytes),
+  },
+});
+const appUser = (u: OktaUser, extraBytes = 1300): OktaAppUser => ({
+  id: u.id,
+  scope: 'USER',
+  status: 'ACTIVE',
+  profile: { mapped: pad(extraBytes) },
+});
+const factor = (i: number): OktaFactor => ({ id: `f${i}`, factorType: 'push', status: 'ACTIVE' });
+
+interface FakeOrg {
+  users: OktaUser[];
+  factors?: Map<string, OktaFactor[]>;
+  appUsers: OktaAppUser[];
+}
+
+async function* pagesOf<T>(items: T[], size: number): AsyncIterable<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+function directory(org: FakeOrg): OktaDirectory {
+  return {
+    listUsers: () => pagesOf(org.users, 200),
+    listUserFactors: async (id) => org.factors?.get(id) ?? [],
+    listUserRoles: async () => [],
+    listRoleAssigneeUsers: () => pagesOf<string>([], 100),
+    listGroups: () => pagesOf([{ id: '00g1', type: 'OKTA_GROUP', profile: { name: 'g' } }], 200),
+    listGroupMembers: () => pagesOf(org.users, 200),
+    listGroupRoles: async () => [],
+    listApps: () => pagesOf([{ id: '0oa1', name: 'app', label: 'App', status: 'ACTIVE' }], 200),
+    listAppUsers: () => pagesOf(org.appUsers, 500),
+    listAppGroups: () => pagesOf([], 200),
+  };
+}
+
+async function sync(org: FakeOrg, over: Partial<OktaDirectory> = {}) {
+  const records: EncodedRecord[] = [];
+  const publisher = {
+    publish: async (_topic: string, drafts: unknown[]) => {
+      for (const draft of drafts) records.push(encodeMessage(TOPICS.identity, draft as never));
+    },
+  } as unknown as EventPublisher;
+  const writer = new SyncEventWriter(publisher, 'org-1', 'sync-1', async () => true);
+  const result = await new IdentitySyncRunner(
+    { ...directory(org), ...over },
+    writer,
+    async () => undefined,
+    4,
+  ).run();
+  const events = records.map((r) => {
+    const decoded = decodeMessage(TOPICS.identity, r.value, r.key);
+    if (!decoded.ok) throw new Error(decoded.reason);
+    return decoded.message;
+  });
+  return { result, records, events };
+}
+
+const ofType = <T extends IdentityEvent['type']>(events: IdentityEvent[], type: T) =>
+  events.filter((e): e is Extract<IdentityEvent, { type: T }> => e.type === type);
+
+describe('IdentitySyncRunner: records sized by bytes', () => {
+  it('publishes 600 app users of ~1.4 KB (500 per Okta page) in parts under the cap, none lost', async () => {
+    const users = Array.from({ length: 600 }, (_, i) => user(i));
+    const { result, records, events } = await sync({
+      users,
+      appUsers: users.map((u) => appUser(u)),
+    });
+    expect(Math.max(...records.map((r) => Buffer.byteLength(r.value)))).toBeLessThanOrEqual(
+      MAX_MESSAGE_BYTES,
+    );
+    const parts = ofType(events, 'AppUserAssignments');
+    expect(parts.length).toBeGreaterThan(2);
+    expect(parts.map((p) => p.payload.part)).toEqual(parts.map((_, i) => i));
+    expect(parts.map((p) => p.payload.lastPart)).toEqual(
+      parts.map((_, i) => i === parts.length - 1),
+    );
+    expect(parts.flatMap((p) => p.payload.assignments.map((a) => a.id))).toEqual(
+      users.map((u) => u.id),
+    );
+    expect(ofType(events, 'UsersPage').flatMap((e) => e.payload.users)).toHaveLength(600);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
+    expect(result.counts.appUserAssignments).toBe(600);
+    expect(Object.values(result.coverage).every((c) => c.failed === 0)).toBe(true);
+  });
+
+  it('publishes a user too large for any record as a marked trimmed copy and counts it failed', async () => {
+    const users = [user(1), user(2, 700_000), user(3)];
+    const { result, events } = await sync({ users, appUsers: [] });
+    const published = ofType(events, 'UsersPage').flatMap((e) => e.payload.users);
+    expect(published.map((u) => u.id)).toEqual(users.map((u) => u.id));
+    const trimmed = published[1]!;
+    expect(trimmed.profile).toEqual({
+      login: 'u2@x.test',
+      email: 'u2@x.test',
+      firstName: 'F',
+      lastName: 'L',
+    });
+    expect(trimmed).toMatchObject({
+      status: 'ACTIVE',
+      regentraTrimmed: {
+        reason: expect.stringMatching(/^object of \d+ bytes exceeds the 524288-byte record limit$/),
+      },
+    });
+    expect(result.coverage.users).toEqual({ read: 2, failed: 1 });
+    expect(result.counts.users).toBe(3);
+  });
+
+  it("makes a user's factors unknown, with the reason, when they cannot fit a record", async () => {
+    const users = [user(1), user(2)];
+    const huge = Array.from({ length: 6000 }, (_, i) => ({
+      ...factor(i),
+      profile: { blob: pad(100) },
+    }));
+    const { result, events } = await sync({
+      users,
+      factors: new Map([
+        [users[1]!.id, huge],
+        [users[0]!.id, [factor(1)]],
+      ]),
+      appUsers: [],
+    });
+    const entries = ofType(events, 'UserFactorsBatch').flatMap((e) => e.payload.users);
+    expect(entries[0]).toMatchObject({ userId: users[0]!.id, status: 'read' });
+    expect(entries[1]).toEqual({
+      userId: users[1]!.id,
+      status: 'unknown',
+      reason: expect.stringMatching(/^object of \d+ bytes exceeds the 524288-byte record limit$/),
+    });
+    expect(result.coverage.factors).toEqual({ read: 1, failed: 1 });
+    expect(result.counts.factors).toBe(1);
+  });
+
+  it("makes an app's assignments unknown when one of them cannot fit a record", async () => {
+    const users = Array.from({ length: 3 }, (_, i) => user(i));
+    const appUsers = [appUser(users[0]!), appUser(users[1]!, 600_000), appUser(users[2]!)];
+    const { result, events } = await sync({ users, appUsers });
+    const parts = ofType(events, 'AppUserAssignments');
+    const last = parts[parts.length - 1]!;
+    expect(last.payload).toMatchObject({
+      status: 'unknown',
+      lastPart: true,
+      reason: expect.stringMatching(/^object of \d+ bytes exceeds the 524288-byte record limit$/),
+    });
+    expect(result.coverage.appUsers).toEqual({ read: 0, failed: 1 });
+    expect(ofType(events, 'IdentitySyncFailed')).toHaveLength(0);
+  });
+
+  it('ends the sync (not one user) when a rate-limit Reset is beyond what a sync may wait', async () => {
+    const parked = new OktaRateLimitWaitTooLongError({
+      status: 429,
+      endpoint: 'GET /api/v1/users/{id}/factors',
+    });
+    const run = sync(
+      { users: [user(1)], appUsers: [] },
+      {
+        listUserFactors: async () => {
+          throw parked;
+        },
+      },
+    );
+    await expect(run).rejects.toBe(parked);
+  });
+});
