@@ -1,32 +1,34 @@
 import { BSON } from 'mongodb';
 
 /**
- * Item lists are stored apart from the evidence they belong to, in pages
- * (`evidence_items`, one document per page) bounded by encoded size, so no
- * document grows with the org.
+ * Item lists are stored apart from the evidence they belong to, in pages (one
+ * document per page) bounded by encoded size, so no document grows with the org.
  *
  * Size bounds, by construction (see also evidence.store.ts):
  * - An item page holds at most PAGE_MAX_ITEMS items and at most
- *   PAGE_MAX_ITEM_BYTES of BSON-encoded array elements; its other fields
- *   (ids, list name, numbers) are bounded by the org id's and sync id's
- *   length, a few hundred bytes. So a page is ≤ 1 MiB + ~1 KiB, whatever the
+ *   PAGE_MAX_ITEM_BYTES (256 KiB) of BSON-encoded array elements; its other
+ *   fields (ids, list name, numbers) are bounded by the org id's and sync id's
+ *   length, a few hundred bytes. So a page is ≤ 256 KiB + ~1 KiB, whatever the
  *   org's size. The one exception is an item that alone exceeds the bound (a
- *   user in ~40,000 groups): it gets a page to itself and that page is its own
- *   size plus the same header. Items are per user, group or app, so one never
- *   grows with the number of users.
+ *   user in ~10,000 groups): it gets a page to itself, of its own size plus the
+ *   same header. Items are per user, group or app, so none grows with the
+ *   number of users.
  * - The per-control documents (`control_evidence`, `evidence_snapshots`) keep
  *   the summary (fixed-size figures; its maps are keyed by status, role type,
  *   factor type or dataset, never by user) and, per list, `total` and
  *   `pageStarts` — one number (≤ 14 bytes of BSON) per page. A page closes
  *   only when it holds PAGE_MAX_ITEMS items or the next item would overflow
- *   PAGE_MAX_ITEM_BYTES, so pages ≤ items/1000 + 2 × listBytes/1 MiB + 1:
- *   ~250 pages (≈ 4 KiB of pageStarts) for 250,000 users with 10 groups and 10
- *   apps each (≈ 230 MiB of access-review items). Even if every item had a page
- *   to itself, pages ≤ items ≤ 2 × users + groups + apps, i.e. ≈ 7 MiB for
- *   250,000 users — still under 16 MiB; that would take half-megabyte items.
+ *   PAGE_MAX_ITEM_BYTES, so pages ≤ items/1000 + 2 × listBytes/256 KiB + 1:
+ *   ~2,000 pages (≈ 28 KiB of pageStarts) for 250,000 users with 10 groups and
+ *   10 apps each (≈ 230 MiB of access-review items). Even if every item had a
+ *   page to itself, pages ≤ items ≤ 2 × users + groups + apps, i.e. ≈ 7 MiB for
+ *   250,000 users: still under 16 MiB (that would take 128 KiB items).
+ *
+ * Why 256 KiB and not 1 MiB: FerretDB 1.24 (SQLite) inserted 1 MiB documents
+ * at ~0.5 s per MiB and 128–256 KiB documents at ~0.17 s per MiB (measured,
+ * shared CI box); a read of `limit` ≤ 1000 items touches a handful of pages.
  */
-export const PAGE_MAX_ITEM_BYTES = 1024 * 1024;
-/** Also bounds how many pages one API request (limit ≤ 1000) touches per list: two. */
+export const PAGE_MAX_ITEM_BYTES = 256 * 1024;
 export const PAGE_MAX_ITEMS = 1000;
 
 /** Where one list's items are: `pageStarts[n]` is the offset of page n's first item. */

@@ -50,12 +50,12 @@ describe('splitIntoPages', () => {
     expect(splitIntoPages([])).toEqual([]);
   });
 
-  it('holds ≤ 1 MiB of items per page by default, e.g. 20k access-review-sized items', () => {
+  it('holds ≤ 256 KiB of items per page by default, e.g. 20k access-review-sized items', () => {
     const items = Array.from({ length: 20_000 }, (_, i) => item(i, 900));
     const pages = splitIntoPages(items);
     for (const page of pages)
-      expect(BSON.calculateObjectSize({ items: page.items })).toBeLessThanOrEqual(1024 * 1024 + 16);
-    expect(pages.length).toBeLessThanOrEqual(Math.ceil((20_000 * 940 * 2) / (1024 * 1024)) + 1);
+      expect(BSON.calculateObjectSize({ items: page.items })).toBeLessThanOrEqual(256 * 1024 + 16);
+    expect(pages.length).toBeLessThanOrEqual(Math.ceil((20_000 * 940 * 2) / (256 * 1024)) + 1);
   });
 });
 
