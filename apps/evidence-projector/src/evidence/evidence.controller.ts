@@ -6,7 +6,7 @@ import {
   Param,
   Query,
 } from '@nestjs/common';
-import { EvidenceStore } from './evidence.store';
+import { CURRENT_SCOPE, EvidenceStore } from './evidence.store';
 import { CONTROL_IDS, ControlId } from './rules/controls.registry';
 
 const MAX_LIMIT = 1000;
@@ -41,15 +41,12 @@ function parseControl(control: string): ControlId {
   return control as ControlId;
 }
 
-/** Pages every item list of an evidence document; `totals` tells the full lengths. */
-function pageItems(items: Record<string, unknown[]>, offset: number, limit: number) {
+/** Pages every item list of a legacy document (items inline); `totals` tells the full lengths. */
+function pageInline(items: Record<string, unknown[]>, offset: number, limit: number) {
   const paged: Record<string, unknown[]> = {};
-  const totals: Record<string, number> = {};
-  for (const [name, list] of Object.entries(items)) {
+  for (const [name, list] of Object.entries(items))
     paged[name] = list.slice(offset, offset + limit);
-    totals[name] = list.length;
-  }
-  return { items: paged, page: { offset, limit, totals } };
+  return paged;
 }
 
 /** ★ Projector read API: validates and pages; the store reads. */
@@ -73,12 +70,20 @@ export class EvidenceController {
         code: 'no_evidence',
         message: `no ${control} evidence for org ${orgId} yet (no completed sync)`,
       });
-    const { _id, items, ...rest } = doc;
+    const { _id, items, itemPages, ...rest } = doc;
     void _id;
-    return {
-      ...rest,
-      ...pageItems(items as Record<string, unknown[]>, paging.offset, paging.limit),
-    };
+    const { offset: skip, limit: take } = paging;
+    const totals: Record<string, number> = {};
+    for (const [name, list] of Object.entries(itemPages?.lists ?? items ?? {}))
+      totals[name] = Array.isArray(list) ? list.length : list.total;
+    const paged = itemPages
+      ? await this.store.itemsPage(
+          { orgId, control, scope: CURRENT_SCOPE, ref: itemPages },
+          skip,
+          take,
+        )
+      : pageInline(items ?? {}, skip, take);
+    return { ...rest, items: paged, page: { offset: skip, limit: take, totals } };
   }
 
   @Get(':control/snapshots')
@@ -95,10 +100,14 @@ export class EvidenceController {
       orgId,
       control,
       page: { offset: skip, limit: take, total },
-      snapshots: docs.map(({ _id, ...doc }) => {
-        void _id;
-        return doc;
-      }),
+      snapshots: await Promise.all(
+        docs.map(async ({ _id, itemPages, ...doc }) => {
+          void _id;
+          if (!itemPages) return doc; // written before item pages: items inline
+          const at = { orgId, control, scope: doc.syncId, ref: itemPages };
+          return { ...doc, evidence: { ...doc.evidence, items: await this.store.allItems(at) } };
+        }),
+      ),
     };
   }
 }

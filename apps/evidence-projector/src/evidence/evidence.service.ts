@@ -4,11 +4,11 @@ import type { DirectoryDocuments } from '../directory/org-assembly';
 import { LogFactsReader } from '../log-facts/log-facts.reader';
 import { CLOCK, Clock } from '../platform/clock';
 import { EvidenceStore } from './evidence.store';
-import { CONTROL_IDS } from './rules/controls.registry';
-import { computeEvidence } from './rules/evidence';
+import { CONTROL_IDS, ControlId } from './rules/controls.registry';
+import { computeEvidence, EvidenceByControl } from './rules/evidence';
 import { SIGN_IN_WINDOW_DAYS } from './rules/evidence-rules';
 import { ORG_APP_FIELDS, ORG_GROUP_FIELDS, ORG_USER_FIELDS, OrgState } from './rules/org-state';
-import { snapshotHash } from './rules/snapshot-hash';
+import { evidenceHashOf } from './rules/snapshot-hash';
 
 /** Log facts older than this before asOf feed no control (provisioning reads 90 days). */
 const LOG_LOOKBACK_DAYS = 91;
@@ -68,32 +68,64 @@ export class EvidenceService {
       : currentAsOf === input.asOf
         ? evidence
         : computeEvidence((await build(input.asOf)).state);
-    // The eight documents are independent (each write idempotent), so they go out
-    // together: the server works on one while the driver serializes the next.
-    const writes: Array<Promise<unknown>> = CONTROL_IDS.map((control) =>
-      this.store.replaceCurrent({
-        ...evidence[control],
-        logsThrough: live.logsThrough,
-        projectedAt: now,
-      }),
+    await this.write(
+      { evidence, logsThrough: live.logsThrough },
+      atSync && { syncId: input.syncId, asOf: input.asOf, evidence: atSync },
+      now,
     );
-    if (atSync)
-      for (const control of CONTROL_IDS)
-        writes.push(
-          this.store.insertSnapshot({
-            _id: `${orgId}|${control}|${input.syncId}`,
-            orgId,
-            control,
-            syncId: input.syncId,
-            asOf: input.asOf,
-            evidence: atSync[control],
-            hash: snapshotHash(atSync[control]),
-            projectedAt: now,
-          }),
-        );
-    // Every write settles before an error is raised, so none is left running.
-    const failed = (await Promise.allSettled(writes)).find((r) => r.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
+  }
+
+  /**
+   * Writes every control's current evidence and, for a completed sync, its
+   * immutable snapshots (item lists as pages: see EvidenceStore). One after
+   * the other: each is several commands, and FerretDB's SQLite answers
+   * concurrent deletes and drops with "database is locked".
+   */
+  async write(
+    current: { evidence: EvidenceByControl; logsThrough: string | null },
+    snapshot: { syncId: string; asOf: string; evidence: EvidenceByControl } | null,
+    now: Date,
+  ): Promise<void> {
+    for (const control of CONTROL_IDS) await this.writeCurrent(control, current, now);
+    if (snapshot)
+      for (const control of CONTROL_IDS) await this.writeSnapshot(control, snapshot, now);
+  }
+
+  private async writeCurrent(
+    control: ControlId,
+    current: { evidence: EvidenceByControl; logsThrough: string | null },
+    now: Date,
+  ): Promise<void> {
+    const { items, ...head } = current.evidence[control];
+    const hash = await evidenceHashOf(current.evidence[control]);
+    await this.store.writeCurrent(
+      { ...head, logsThrough: current.logsThrough, projectedAt: now },
+      items,
+      generationOf(hash),
+    );
+  }
+
+  private async writeSnapshot(
+    control: ControlId,
+    at: { syncId: string; asOf: string; evidence: EvidenceByControl },
+    now: Date,
+  ): Promise<void> {
+    const { items, ...head } = at.evidence[control];
+    const hash = await evidenceHashOf(at.evidence[control]);
+    await this.store.writeSnapshot(
+      {
+        _id: `${head.orgId}|${control}|${at.syncId}`,
+        orgId: head.orgId,
+        control,
+        syncId: at.syncId,
+        asOf: at.asOf,
+        evidence: head,
+        hash,
+        projectedAt: now,
+      },
+      items,
+      generationOf(hash),
+    );
   }
 
   /** A completed log poll refreshes the current evidence (sign-ins), never the snapshots. */
@@ -108,6 +140,15 @@ export class EvidenceService {
       snapshot: false,
     });
   }
+}
+
+/**
+ * The item pages' generation: a prefix of the evidence's hash, so a redelivered
+ * write of the same evidence finds its pages written, and other evidence never
+ * shares them (96 bits).
+ */
+function generationOf(hash: string): string {
+  return hash.slice('sha256:'.length, 'sha256:'.length + 24);
 }
 
 /** Only the listed fields of `doc`, in that order. */

@@ -73,9 +73,75 @@ export function canonicalJson(value: unknown): string {
   return write(value, '$', new Set());
 }
 
-/** `sha256:` + hex SHA-256 of the canonical JSON of the evidence. */
+/** `sha256:` + hex SHA-256 of the canonical JSON of `value` (built whole: small values only). */
 export function snapshotHash(evidence: unknown): string {
   return `sha256:${createHash('sha256').update(canonicalJson(evidence), 'utf8').digest('hex')}`;
+}
+
+/** One control's evidence without its item lists: orgId, control, asOf, syncId, summary. */
+export type EvidenceHead = Record<string, unknown>;
+
+/** Pages (in list order) of one item list; sync or async, so stored pages stream in. */
+export type ItemPagesSource = (list: string) => Iterable<unknown[]> | AsyncIterable<unknown[]>;
+
+/**
+ * ★ The snapshot hash recipe (what `evidence_snapshots.hash` holds and what
+ * `npm run verify-snapshot` recomputes):
+ *
+ *     hash = "sha256:" + hex(SHA-256(utf8(canonicalJson(evidence))))
+ *     evidence = { ...head, items: { [list]: [item, …], … } }
+ *
+ * where `head` is the snapshot's `evidence` member as stored (orgId, control,
+ * asOf, syncId, summary), `items` has one member per list named in the
+ * snapshot's `itemPages.lists` (empty lists included), and each list holds
+ * its items in stored order: the items of page 0, then page 1, …
+ * canonicalJson sorts object keys by UTF-16 code unit, keeps array order
+ * and writes no whitespace (see canonicalJson above).
+ *
+ * This is the same hash as `snapshotHash(evidence)` of the whole evidence
+ * (the recipe before item lists moved into their own pages), but the bytes
+ * are fed to SHA-256 piece by piece: the head's members in key order with
+ * `"items":{` in its place, then per list in key order `"name":[`, each
+ * item's canonical JSON separated by `,`, `]`. So no more than one page is
+ * ever held, and no string grows with the org.
+ */
+export async function evidenceHash(
+  head: EvidenceHead,
+  lists: readonly string[],
+  pagesOf: ItemPagesSource,
+): Promise<string> {
+  if ('items' in head) throw new CanonicalJsonError('$.items', 'the head carries items');
+  const sha = createHash('sha256');
+  const keys = [...Object.keys(head), 'items'].sort();
+  sha.update('{');
+  for (const [k, key] of keys.entries()) {
+    sha.update(`${k > 0 ? ',' : ''}${JSON.stringify(key)}:`, 'utf8');
+    if (key !== 'items') {
+      sha.update(write(head[key], `$.${key}`, new Set()), 'utf8');
+      continue;
+    }
+    sha.update('{');
+    for (const [l, list] of [...lists].sort().entries()) {
+      sha.update(`${l > 0 ? ',' : ''}${JSON.stringify(list)}:[`, 'utf8');
+      let index = 0;
+      for await (const page of pagesOf(list))
+        for (const item of page) {
+          sha.update(`${index > 0 ? ',' : ''}`);
+          sha.update(write(item, `$.items.${list}[${index}]`, new Set()), 'utf8');
+          index += 1;
+        }
+      sha.update(']');
+    }
+    sha.update('}');
+  }
+  sha.update('}');
+  return `sha256:${sha.digest('hex')}`;
+}
+
+/** evidenceHash of evidence held in memory (each list one page). */
+export function evidenceHashOf(evidence: { items: Record<string, unknown[]> }): Promise<string> {
+  const { items, ...head } = evidence;
+  return evidenceHash(head, Object.keys(items), (list) => [items[list] ?? []]);
 }
 
 /** true when the hash is the hash of the evidence as it is now. */

@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { computeEvidence } from './evidence';
 import { factor, orgState, user } from './org-state.testing';
-import { canonicalJson, CanonicalJsonError, snapshotHash, verifySnapshot } from './snapshot-hash';
+import {
+  canonicalJson,
+  CanonicalJsonError,
+  evidenceHash,
+  evidenceHashOf,
+  snapshotHash,
+  verifySnapshot,
+} from './snapshot-hash';
 
 describe('canonicalJson', () => {
   it('sorts keys recursively, keeps array order, writes no whitespace', () => {
@@ -113,5 +120,63 @@ describe('canonicalJson across realms', () => {
       x = 1;
     }
     expect(() => canonicalJson({ t: new Thing() })).toThrow('Thing is not a plain object at $.t');
+  });
+});
+
+describe('evidenceHash (the stored snapshots recipe)', () => {
+  const evidence = computeEvidence(
+    orgState({
+      users: [
+        user('a', { factors: { status: 'read', items: [factor('push')] } }),
+        user('b'),
+        user('c', { status: 'DEPROVISIONED' }),
+      ],
+    }),
+  )['access-review'];
+
+  it('equals the hash of the whole evidence, however the lists are paged', async () => {
+    const whole = snapshotHash(evidence);
+    expect(await evidenceHashOf(evidence)).toBe(whole);
+    const { items, ...head } = evidence;
+    const lists = items as Record<string, unknown[]>;
+    const onePerPage = (list: string) => (lists[list] ?? []).map((it) => [it]);
+    // lists named in any order, pages of one item, streamed asynchronously
+    const names = Object.keys(lists).reverse();
+    const streamed = await evidenceHash(head, names, async function* (list) {
+      for (const page of onePerPage(list)) yield page;
+    });
+    expect(streamed).toBe(whole);
+  });
+
+  it('counts empty lists and list names, so dropping one changes the hash', async () => {
+    const { items, ...head } = evidence;
+    const lists = items as Record<string, unknown[]>;
+    expect(Object.values(lists).some((l) => l.length === 0)).toBe(true);
+    const all = Object.keys(lists);
+    const base = await evidenceHash(head, all, (l) => [lists[l] ?? []]);
+    const withoutEmpty = all.filter((l) => (lists[l] ?? []).length > 0);
+    expect(await evidenceHash(head, withoutEmpty, (l) => [lists[l] ?? []])).not.toBe(base);
+  });
+
+  it('changes when one item changes, moves or goes missing', async () => {
+    const { items, ...head } = evidence;
+    const lists = items as Record<string, Array<Record<string, unknown>>>;
+    const names = Object.keys(lists);
+    const base = await evidenceHash(head, names, (l) => [lists[l] ?? []]);
+    const changed = structuredClone(lists);
+    changed.activeUsers![0]!.login = 'someone-else';
+    expect(await evidenceHash(head, names, (l) => [changed[l] ?? []])).not.toBe(base);
+    const reordered = structuredClone(lists);
+    reordered.activeUsers!.reverse();
+    expect(await evidenceHash(head, names, (l) => [reordered[l] ?? []])).not.toBe(base);
+    const dropped = (l: string) => [(lists[l] ?? []).slice(1)];
+    expect(await evidenceHash(head, names, dropped)).not.toBe(base);
+  });
+
+  it('refuses a head that carries items, and non-JSON items', async () => {
+    await expect(evidenceHash({ items: {} }, [], () => [])).rejects.toThrow(CanonicalJsonError);
+    await expect(evidenceHash({}, ['l'], () => [[{ d: new Date(0) }]])).rejects.toThrow(
+      'at $.items.l[0].d',
+    );
   });
 });

@@ -1,0 +1,62 @@
+import 'reflect-metadata';
+import { ProjectorEnvSchema } from '../config/projector.config';
+import { openMongo } from '../platform/mongo.providers';
+import { EvidenceStore } from './evidence.store';
+import { CONTROL_IDS, ControlId } from './rules/controls.registry';
+import { verifyStoredSnapshot } from './snapshot-verification';
+
+/**
+ * npm run verify-snapshot -- <orgId> <control> <syncId>
+ * Recomputes one evidence snapshot's hash from the stored documents
+ * (MONGODB_URI, database PROJECTOR_DB) and prints `match` (exit 0) or
+ * `mismatch` with both hashes (exit 1); 2 when it cannot tell.
+ */
+async function main(): Promise<number> {
+  const [orgId, control, syncId] = process.argv.slice(2);
+  if (!orgId || !control || !syncId || !(CONTROL_IDS as readonly string[]).includes(control)) {
+    process.stderr.write(
+      `usage: npm run verify-snapshot -- <orgId> <${CONTROL_IDS.join('|')}> <syncId>\n`,
+    );
+    return 2;
+  }
+  // Only the database is needed (validated like the projector's), not Kafka.
+  const parsed = ProjectorEnvSchema.pick({ MONGODB_URI: true, PROJECTOR_DB: true }).safeParse(
+    process.env,
+  );
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`);
+    process.stderr.write(`verify-snapshot: invalid configuration: ${problems.join('; ')}\n`);
+    return 2;
+  }
+  const config = parsed.data;
+  const client = await openMongo(config.MONGODB_URI);
+  try {
+    const store = new EvidenceStore(client.db(config.PROJECTOR_DB));
+    const verdict = await verifyStoredSnapshot(store, orgId, control as ControlId, syncId);
+    if (verdict.result === 'not-found') {
+      process.stderr.write(`no ${control} snapshot of org ${orgId} at sync ${syncId}\n`);
+      return 2;
+    }
+    if (verdict.result === 'match') {
+      process.stdout.write(`match ${verdict.stored}\n`);
+      return 0;
+    }
+    process.stdout.write(
+      `mismatch stored=${verdict.stored} computed=${verdict.computed ?? '(unreadable)'}` +
+        `${verdict.reason ? ` reason=${verdict.reason}` : ''}\n`,
+    );
+    return 1;
+  } finally {
+    await client.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(
+      `verify-snapshot: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(2);
+  },
+);
