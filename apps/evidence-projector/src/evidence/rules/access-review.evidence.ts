@@ -17,7 +17,15 @@ import { ACTIVE_USER_STATUSES, DEACTIVATED_STATUS } from './evidence-rules';
 import type { OrgState, OrgUserState } from './org-state';
 
 /** Datasets whose failures make who-has-access-to-what incomplete. */
-export const ACCESS_REVIEW_DATASETS = ['groupMembers', 'appUsers', 'appGroups'] as const;
+/** `users`/`groups`/`apps` fail when an object had to be published trimmed (over the record size). */
+export const ACCESS_REVIEW_DATASETS = [
+  'users',
+  'groups',
+  'apps',
+  'groupMembers',
+  'appUsers',
+  'appGroups',
+] as const;
 
 export type UserAccessItem = UserRef & { groupIds: string[]; appIds: string[] };
 export type ActiveUserAccessItem = UserAccessItem & { lastLogin: string | null };

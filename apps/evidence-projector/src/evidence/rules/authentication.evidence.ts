@@ -20,7 +20,7 @@ import {
 import type { OrgState, OrgUserState } from './org-state';
 import type { MfaMatch } from '../../log-facts/sign-in-mfa';
 
-export const AUTHENTICATION_DATASETS = ['factors', 'systemLog'] as const;
+export const AUTHENTICATION_DATASETS = ['users', 'factors', 'systemLog'] as const;
 
 export type MfaState = 'enrolled' | 'not-enrolled' | 'unknown';
 export type ActiveUserMfaItem = UserRef & { mfa: MfaState; activeFactorTypes: string[] };

@@ -122,6 +122,18 @@ describe('computeEvidence', () => {
     }
   });
 
+  it('says incomplete in every control when a user had to be published trimmed (coverage users.failed)', () => {
+    const state = richState();
+    const all = computeEvidence({
+      ...state,
+      coverage: { ...state.coverage, users: { read: 10, failed: 1 } },
+    });
+    for (const control of CONTROL_IDS) {
+      expect(all[control].summary).toMatchObject({ complete: false });
+      expect(all[control].summary.incompleteDatasets).toContain('users');
+    }
+  });
+
   it('is deterministic: any input order gives byte-identical output', () => {
     const state = richState();
     const expected = JSON.stringify(computeEvidence(state));

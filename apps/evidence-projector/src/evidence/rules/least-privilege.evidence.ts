@@ -12,6 +12,9 @@ import { SUPER_ADMIN_ROLE } from './evidence-rules';
 import type { OrgState, OrgUserState } from './org-state';
 
 export const LEAST_PRIVILEGE_DATASETS = [
+  'users',
+  'groups',
+  'apps',
   'userRoles',
   'roleAssignees',
   'groupRoles',

@@ -17,6 +17,9 @@ import type { OrgState, OrgUserState } from './org-state';
 
 /** Leavers holding access depend on memberships and assignments; dates on the log. */
 export const PROVISIONING_DATASETS = [
+  'users',
+  'groups',
+  'apps',
   'groupMembers',
   'appUsers',
   'appGroups',
