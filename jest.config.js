@@ -13,6 +13,7 @@ const base = {
   moduleNameMapper: {
     '^@regentra/contracts$': '<rootDir>/libs/contracts/src/index.ts',
     '^@regentra/kafka$': '<rootDir>/libs/kafka/src/index.ts',
+    '^@regentra/http-auth$': '<rootDir>/libs/http-auth/src/index.ts',
   },
   transform: { '^.+\\.ts$': ['ts-jest', {}] },
   rootDir: __dirname,

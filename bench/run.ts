@@ -14,6 +14,7 @@ import {
   collectorConfig,
   projectorConfig,
   startCollector,
+  projectorGet,
   startProjector,
   StartedApp,
 } from '../test/support/apps';
@@ -409,8 +410,9 @@ async function freshness(
     const completedAt = (run?.finishedAt as Date).getTime();
     await eventually(
       async () => {
-        const response = await fetch(
-          `${projectorUrl}/v1/orgs/fresh-org/evidence/authentication?limit=1`,
+        const response = await projectorGet(
+          projectorUrl,
+          '/v1/orgs/fresh-org/evidence/authentication?limit=1',
         );
         const body = response.ok ? ((await response.json()) as { syncId?: string }) : null;
         return body?.syncId === syncId ? true : undefined;

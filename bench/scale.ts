@@ -7,7 +7,7 @@ import { topicNames } from '@regentra/contracts';
 import { freePort } from '../scripts/infra/ports';
 import { BUCKETS, startOktaSim } from '../tools/okta-sim';
 import { COLLECTOR_TOKEN, collectorApi } from '../test/support/collector-api';
-import { StartedApp } from '../test/support/apps';
+import { PROJECTOR_TOKEN, projectorGet, StartedApp } from '../test/support/apps';
 import { differencesFromTruth } from '../test/support/evidence-expectations';
 import { isolation, randomEncryptionKey } from '../test/support/test-env';
 import { eventually } from '../test/support/wait';
@@ -150,6 +150,7 @@ export async function scaleCase({
   const projector = startApp('evidence-projector', {
     ...common,
     PROJECTOR_DB: iso.projectorDb,
+    PROJECTOR_API_TOKEN: PROJECTOR_TOKEN,
     PROJECTOR_GROUP_ID: `${iso.groupId}.projector`,
     PORT: String(await freePort()),
   });
@@ -189,7 +190,7 @@ export async function scaleCase({
       throw new Error(`scale: a sync did not complete: ${JSON.stringify(figures.scale_failures)}`);
     }
     const read = async (path: string) => {
-      const response = await fetch(`${projectorUrl}/v1/orgs/${ORG}/evidence/${path}`);
+      const response = await projectorGet(projectorUrl, `/v1/orgs/${ORG}/evidence/${path}`);
       if (!response.ok) throw new Error(`GET ${path}: ${response.status}`);
       return (await response.json()) as {
         syncId: string;

@@ -12,6 +12,7 @@ import { startOktaSim, DEMO_TOKEN } from '../tools/okta-sim';
  */
 const DEMO_ORG_ID = process.env.DEMO_ORG_ID ?? 'demo-org';
 const COLLECTOR_API_TOKEN = process.env.COLLECTOR_API_TOKEN ?? 'demo-collector-api-token-change-me';
+const PROJECTOR_API_TOKEN = process.env.PROJECTOR_API_TOKEN ?? 'demo-projector-api-token-change-me';
 // A fixed demo key: fine for a throwaway local demo, never for production.
 const TOKEN_ENCRYPTION_KEYS =
   process.env.TOKEN_ENCRYPTION_KEYS ?? `demo:${Buffer.alloc(32, 7).toString('base64')}`;
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
     startApp('evidence-projector', 'apps/evidence-projector/src/main.js', {
       ...common,
       PORT: String(projectorPort),
+      PROJECTOR_API_TOKEN,
     }),
   ];
   let stopping = false;
@@ -108,11 +110,11 @@ async function main(): Promise<void> {
       `  MongoDB          ${services.mongoUri} (${services.sources.mongo})`,
       `  demo Okta org    ${sim.url} (simulator)`,
       `  okta-collector   ${collector}   (Authorization: Bearer ${COLLECTOR_API_TOKEN})`,
-      `  projector        ${projector}`,
+      `  projector        ${projector}   (Authorization: Bearer ${PROJECTOR_API_TOKEN})`,
       '',
       'Try:',
       `  curl -s -H 'Authorization: Bearer ${COLLECTOR_API_TOKEN}' ${collector}/v1/orgs/${DEMO_ORG_ID}/okta/status`,
-      `  curl -s ${projector}/v1/orgs/${DEMO_ORG_ID}/evidence/authentication`,
+      `  curl -s -H 'Authorization: Bearer ${PROJECTOR_API_TOKEN}' ${projector}/v1/orgs/${DEMO_ORG_ID}/evidence/authentication`,
       '',
     ].join('\n'),
   );

@@ -10,6 +10,7 @@ import {
   startCollector,
   startProjector,
   StartedApp,
+  projectorGet,
 } from '../support/apps';
 import { collectorApi } from '../support/collector-api';
 import { collectTopic, testKafka } from '../support/kafka-helpers';
@@ -35,8 +36,9 @@ describe('simulator → collector → Kafka → projector → evidence', () => {
 
   const db = () => mongo.db(iso.projectorDb);
   const evidence = async (orgId: string, control: string): Promise<Evidence> => {
-    const response = await fetch(
-      `${projector.url}/v1/orgs/${orgId}/evidence/${control}?limit=1000`,
+    const response = await projectorGet(
+      projector.url,
+      `/v1/orgs/${orgId}/evidence/${control}?limit=1000`,
     );
     expect(response.status).toBe(200);
     return (await response.json()) as Evidence;
@@ -176,8 +178,9 @@ describe('simulator → collector → Kafka → projector → evidence', () => {
   });
 
   it('verifies an unaltered snapshot hash and detects a changed field', async () => {
-    const response = await fetch(
-      `${projector.url}/v1/orgs/org-a/evidence/authentication/snapshots`,
+    const response = await projectorGet(
+      projector.url,
+      '/v1/orgs/org-a/evidence/authentication/snapshots',
     );
     const body = (await response.json()) as {
       snapshots: Array<{ hash: string; evidence: Record<string, unknown>; asOf: string }>;

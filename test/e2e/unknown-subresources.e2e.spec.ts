@@ -6,6 +6,7 @@ import {
   startCollector,
   startProjector,
   StartedApp,
+  projectorGet,
 } from '../support/apps';
 import { collectorApi } from '../support/collector-api';
 import { ACTIVE, Evidence, waitForEvidenceOfSync } from '../support/evidence-expectations';
@@ -29,7 +30,10 @@ describe('unknown sub-resources, end to end', () => {
   let api: ReturnType<typeof collectorApi>;
 
   const evidence = async (control: string): Promise<Evidence> => {
-    const response = await fetch(`${projector.url}/v1/orgs/org-u/evidence/${control}?limit=1000`);
+    const response = await projectorGet(
+      projector.url,
+      `/v1/orgs/org-u/evidence/${control}?limit=1000`,
+    );
     expect(response.status).toBe(200);
     return (await response.json()) as Evidence;
   };

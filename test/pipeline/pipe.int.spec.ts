@@ -7,6 +7,7 @@ import { SyncRequestsRepository } from '../../apps/okta-collector/src/sync-reque
 import {
   collectorConfig,
   projectorConfig,
+  projectorGet,
   startCollector,
   startProjector,
   StartedApp,
@@ -188,7 +189,7 @@ describe('collector → Kafka → projector pipe', () => {
 
   it('answers bad read-API input with a 4xx that says what is wrong', async () => {
     const get = async (path: string) => {
-      const response = await fetch(`${projector.url}${path}`);
+      const response = await projectorGet(projector.url, path);
       return {
         status: response.status,
         body: (await response.json()) as { code?: string; message?: string },
@@ -209,6 +210,22 @@ describe('collector → Kafka → projector pipe', () => {
       status: 404,
       body: { code: 'no_evidence' },
     });
+  });
+
+  it('serves evidence only with the projector token, and validates orgId like the envelopes do', async () => {
+    const path = '/v1/orgs/org-pipe-1/evidence/authentication';
+    const without = await projectorGet(projector.url, path, null);
+    expect(without.status).toBe(401);
+    expect(await without.json()).toMatchObject({ code: 'unauthorized' });
+    expect((await projectorGet(projector.url, path, 'wrong-token-0123456789xx')).status).toBe(401);
+    expect((await projectorGet(projector.url, `${path}/snapshots`, null)).status).toBe(401);
+    // the collector's token opens the collector API, not this one
+    expect(
+      (await projectorGet(projector.url, path, 'test-collector-api-token-0123456789')).status,
+    ).toBe(401);
+    const badOrg = await projectorGet(projector.url, '/v1/orgs/bad%20org!/evidence/authentication');
+    expect(badOrg.status).toBe(400);
+    expect(await badOrg.json()).toMatchObject({ code: 'invalid_org_id' });
   });
 
   it('answers /health on both apps', async () => {

@@ -16,6 +16,20 @@ import { CapturedLogs, isolation, randomEncryptionKey, services } from './test-e
 
 export type Isolation = ReturnType<typeof isolation>;
 
+/** The projector read API's bearer token in tests. */
+export const PROJECTOR_TOKEN = 'test-projector-api-token-0123456789';
+
+/** GET on the projector's read API with the bearer token (`token: null` sends none). */
+export function projectorGet(
+  baseUrl: string,
+  path: string,
+  token: string | null = PROJECTOR_TOKEN,
+): Promise<Response> {
+  return fetch(`${baseUrl}${path}`, {
+    headers: token === null ? {} : { authorization: `Bearer ${token}` },
+  });
+}
+
 export function collectorConfig(
   iso: Isolation,
   overrides: Record<string, string> = {},
@@ -46,6 +60,7 @@ export function projectorConfig(
     KAFKA_BROKERS: kafkaBrokers,
     MONGODB_URI: mongoUri,
     PROJECTOR_DB: iso.projectorDb,
+    PROJECTOR_API_TOKEN: PROJECTOR_TOKEN,
     KAFKA_TOPIC_PREFIX: iso.topicPrefix,
     KAFKA_CLIENT_ID: `projector-${iso.id}`,
     PROJECTOR_GROUP_ID: `${iso.groupId}.projector`,

@@ -1,3 +1,4 @@
+import { projectorGet } from './apps';
 /**
  * What the end-to-end tests expect of the evidence, stated independently of
  * the projector's own constants (a test that imported them could not catch a
@@ -123,7 +124,10 @@ export async function waitForEvidenceOfSync(
   const deadline = Date.now() + timeoutMs;
   for (const control of CONTROLS) {
     for (;;) {
-      const response = await fetch(`${projectorUrl}/v1/orgs/${orgId}/evidence/${control}?limit=1`);
+      const response = await projectorGet(
+        projectorUrl,
+        `/v1/orgs/${orgId}/evidence/${control}?limit=1`,
+      );
       if (response.status === 200 && ((await response.json()) as Evidence).syncId === syncId) break;
       if (Date.now() > deadline)
         throw new Error(`evidence of ${syncId} for ${control} not served within ${timeoutMs} ms`);

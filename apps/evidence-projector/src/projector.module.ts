@@ -1,4 +1,5 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { MongoClient } from 'mongodb';
 import type { DestinationStream } from 'pino';
@@ -24,10 +25,12 @@ import { LogDaysWriter } from './log-facts/log-days.writer';
 import { LogEventsRepository } from './log-facts/log-events.repository';
 import { LogFactsReader } from './log-facts/log-facts.reader';
 import { SystemLogProjection } from './log-facts/system-log.projection';
+import { ApiTokenGuard } from './platform/api-token.guard';
 import { CLOCK, Clock, systemClock } from './platform/clock';
 import { projectorLogging } from './platform/logging';
 import { createProjectorMetrics, METRICS_REGISTRY, PROJECTOR_METRICS } from './platform/metrics';
 import { MONGO_CLIENT, openMongo, PROJECTOR_DB } from './platform/mongo.providers';
+import { OrgIdParamPipe } from './platform/org-id.pipe';
 
 export interface ProjectorModuleOptions {
   config: ProjectorConfig;
@@ -54,6 +57,8 @@ export class ProjectorModule {
       controllers: [HealthController, EvidenceController],
       providers: [
         { provide: PROJECTOR_CONFIG, useValue: config },
+        { provide: APP_GUARD, useClass: ApiTokenGuard },
+        { provide: APP_PIPE, useClass: OrgIdParamPipe },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: PROJECTED_TOPICS, useValue: options.topics ?? ['identity', 'systemLog'] },
         ...kafkaProviders(config),

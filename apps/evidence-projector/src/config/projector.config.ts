@@ -18,6 +18,10 @@ export const ProjectorEnvSchema = z.object({
     .string({ required_error: 'is required' })
     .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI'),
   PROJECTOR_DB: z.string().min(1).default('evidence'),
+  /** Bearer secret every /v1 route of the read API requires. */
+  PROJECTOR_API_TOKEN: z
+    .string({ required_error: 'is required (at least 16 characters)' })
+    .min(16, 'must be at least 16 characters'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   /** Test isolation only: prefixes every topic name (production leaves it empty). */
   KAFKA_TOPIC_PREFIX: z.string().default(''),

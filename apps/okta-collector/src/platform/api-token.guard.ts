@@ -5,8 +5,8 @@ import {
   Injectable,
   UnauthorizedException,
 } from '@nestjs/common';
-import { timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
+import { bearerMatches } from '@regentra/http-auth';
 import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
 
 /** Service-to-service auth: `Authorization: Bearer <COLLECTOR_API_TOKEN>`. */
@@ -20,10 +20,7 @@ export class ApiTokenGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<Request>();
-    const header = request.headers.authorization ?? '';
-    const match = /^Bearer (.+)$/.exec(header);
-    const given = Buffer.from(match?.[1] ?? '');
-    if (given.length !== this.expected.length || !timingSafeEqual(given, this.expected)) {
+    if (!bearerMatches(request.headers.authorization, this.expected)) {
       throw new UnauthorizedException('missing or wrong bearer token for the collector API');
     }
     return true;
