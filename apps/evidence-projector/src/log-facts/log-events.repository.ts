@@ -92,13 +92,14 @@ export class LogEventsRepository implements OnModuleInit {
   }
 
   /**
-   * The UTC days (sorted) on which the org has facts, from `fromDay` on: one
-   * pass over the org's `published` values, holding only the set of days.
+   * The UTC days (sorted) on which the org has facts, from `fromDay` on and
+   * before `beforeDay` (when given): one pass over the org's `published`
+   * values, holding only the set of days.
    */
-  async daysOf(orgId: string, fromDay = ''): Promise<string[]> {
+  async daysOf(orgId: string, fromDay = '', beforeDay?: string): Promise<string[]> {
     const days = new Set<string>();
     const cursor = this.collection.find(
-      { orgId, published: { $gte: fromDay } },
+      { orgId, published: { $gte: fromDay, ...(beforeDay ? { $lt: beforeDay } : {}) } },
       { projection: { _id: 0, published: 1 } },
     );
     for await (const { published } of cursor) days.add(published.slice(0, 10));

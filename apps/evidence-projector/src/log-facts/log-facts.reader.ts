@@ -40,6 +40,10 @@ export class LogFactsReader implements LogDaySource {
     return this.events.ofDay(orgId, day, nextDay(day), linkedUuids);
   }
 
+  factDays(orgId: string, fromDay: string, throughDay: string): Promise<string[]> {
+    return this.events.daysOf(orgId, fromDay, nextDay(throughDay));
+  }
+
   async unrolledDayFacts(orgId: string, day: string): Promise<LogFact[]> {
     this.rawDayReads += 1;
     const dayFacts = await this.events.ofDay(orgId, day, nextDay(day));

@@ -44,6 +44,11 @@ export class InMemoryLogFacts implements LogDaySource {
     return this.complete;
   }
 
+  async factDays(_orgId: string, fromDay: string, throughDay: string): Promise<string[]> {
+    const days = new Set(this.facts.map((f) => dayOf(f.published)));
+    return [...days].filter((d) => d >= fromDay && d <= throughDay).sort();
+  }
+
   async unrolledDayFacts(_orgId: string, day: string): Promise<LogFact[]> {
     const dayFacts = this.facts.filter((f) => dayOf(f.published) === day);
     const linked = dayFacts.length ? await linkedFactsOf(day, dayFacts, this.find) : [];

@@ -38,7 +38,10 @@ export const rollupsCurrent = (mark: LogRollupsMark | null, version = ROLLUP_VER
  * else the day after which to rebuild ('' from the first day). Only progress
  * recorded under the same recipe is kept.
  */
-export function backfillAfter(mark: LogRollupsMark | null, version = ROLLUP_VERSION): string | null {
+export function backfillAfter(
+  mark: LogRollupsMark | null,
+  version = ROLLUP_VERSION,
+): string | null {
   if (rollupsCurrent(mark, version)) return null;
   if (mark === null || mark.version !== version) return '';
   return mark.rebuiltThrough ?? '';

@@ -26,6 +26,8 @@ export interface LogDaySource {
    * from the facts; empty when the day has none.
    */
   unrolledDayFacts(orgId: string, day: string): Promise<LogFact[]>;
+  /** The UTC days in [fromDay, throughDay] on which the org has facts, sorted. */
+  factDays(orgId: string, fromDay: string, throughDay: string): Promise<string[]>;
 }
 
 export interface LogWindow {
@@ -76,12 +78,12 @@ export async function foldLogWindow(
     for (const e of visible) if (own(e)) saw(e.published);
     addFigures(figures, figuresOfLogs(timedFacts(visible, asOfMs), signIns, own));
   };
-  const rollups = await source.rollupsComplete(orgId);
-  for (let day = firstDay; day <= lastDay; day = nextDay(day)) {
-    if (!rollups) {
+  if (!(await source.rollupsComplete(orgId))) {
+    for (const day of await source.factDays(orgId, firstDay, lastDay))
       addRawDay(await source.unrolledDayFacts(orgId, day), day);
-      continue;
-    }
+    return { figures, logsThrough };
+  }
+  for (let day = firstDay; day <= lastDay; day = nextDay(day)) {
     const doc = await source.rollup(orgId, day);
     if (!doc) continue;
     const whole = day > firstDay && day < lastDay && (doc.maxAt === null || doc.maxAt <= asOfMs);
