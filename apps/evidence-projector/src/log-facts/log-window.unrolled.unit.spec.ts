@@ -52,7 +52,7 @@ it('folds an org without complete rollups from its facts, a day at a time', asyn
 });
 
 it('reads no rollup of an org whose rollups are not complete', async () => {
-  const facts = randomFacts(5);
+  const facts = randomFacts(5, false);
   const store = new InMemoryLogFacts('org-1', facts);
   await store.rollUpAll();
   // rollups an older recipe left: wrong, and not to be read
