@@ -20,10 +20,12 @@ import { IntegrationStatusWriter } from './integration-status/integration-status
 import { KAFKA, kafkaProviders, TOPIC_NAMES } from './kafka/kafka.providers';
 import { OktaEventsConsumer } from './kafka/okta-events.consumer';
 import { PROJECTED_TOPICS, ProjectionRouter } from './kafka/projection.router';
+import { LogDaysBackfill } from './log-facts/log-days.backfill';
 import { LogDaysRepository } from './log-facts/log-days.repository';
 import { LogDaysWriter } from './log-facts/log-days.writer';
 import { LogEventsRepository } from './log-facts/log-events.repository';
 import { LogFactsReader } from './log-facts/log-facts.reader';
+import { LogRollupMarksRepository } from './log-facts/log-rollup-marks.repository';
 import { SystemLogProjection } from './log-facts/system-log.projection';
 import { ApiTokenGuard } from './platform/api-token.guard';
 import { CLOCK, Clock, systemClock } from './platform/clock';
@@ -84,7 +86,9 @@ export class ProjectorModule {
         DirectoryReader,
         LogEventsRepository,
         LogDaysRepository,
+        LogRollupMarksRepository,
         LogDaysWriter,
+        LogDaysBackfill,
         LogFactsReader,
         EvidenceStore,
         EvidenceService,

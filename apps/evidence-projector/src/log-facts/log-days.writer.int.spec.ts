@@ -8,6 +8,7 @@ import { LogFactsReader } from './log-facts.reader';
 import { LogDaysRepository } from './log-days.repository';
 import { LogDaysWriter } from './log-days.writer';
 import { LogEventsRepository } from './log-events.repository';
+import { LogRollupMarksRepository } from './log-rollup-marks.repository';
 
 /**
  * The rollups against the real MongoDB-wire server: facts written in batches
@@ -48,7 +49,7 @@ beforeAll(async () => {
   events = new LogEventsRepository(db);
   await events.onModuleInit();
   days = new LogDaysRepository(db);
-  writer = new LogDaysWriter(events, days);
+  writer = new LogDaysWriter(events, days, new LogRollupMarksRepository(db));
 });
 
 afterAll(async () => {
@@ -76,7 +77,7 @@ it('keeps every day equal to its rollup from all facts, whatever the batch order
   await writer.afterWrite(ORG, await events.add(ORG, batches[3]!.map(eventOf)));
   expect(await stored()).toEqual(want);
 
-  const reader = new LogFactsReader(events, days);
+  const reader = new LogFactsReader(events, days, writer);
   for (const asOf of ['2025-01-06T10:11:12.131Z', '2025-01-11T00:00:00.000Z']) {
     const asOfMs = Date.parse(asOf);
     const from = new Date(asOfMs - 91 * DAY).toISOString();

@@ -1,11 +1,18 @@
 import { Injectable } from '@nestjs/common';
+import { isDeepStrictEqual } from 'node:util';
 import type { LogEventDocument } from './log-event.document';
+import type { LogDayDocument } from './log-day.document';
 import { dayOf, linkedFactsOf, nextDay, rollupOf } from './log-day.rollup';
 import { LogDaysRepository } from './log-days.repository';
 import { LogEventsRepository } from './log-events.repository';
 import { timedFacts } from './log-figures';
+import { LogRollupMarksRepository } from './log-rollup-marks.repository';
+import { markOf, rollupsCurrent } from './log-rollups.mark';
 import { SIGN_IN_EVENT } from './log-rules';
 import { componentsOf, FindNeighbours } from './sign-in-components';
+
+/** A day rebuilt while live writes keep changing it is retried this many times. */
+const REBUILD_TRIES = 5;
 
 /**
  * Keeps `okta_log_days` up to date with `okta_log_events`: after facts are
@@ -14,30 +21,103 @@ import { componentsOf, FindNeighbours } from './sign-in-components';
  * (a verification at 00:01 changes yesterday's 23:58 sign-in; one in a long
  * session changes the day the session started). Each day is recomputed from
  * its stored facts, so writing the same facts again gives the same rollups.
+ *
+ * Also keeps the org's mark (`okta_log_rollup_marks`): an org whose first
+ * facts it rolls up gets a complete mark; an org with facts from before
+ * (written without rollups, or under another recipe) is completed by the
+ * backfill (`rebuildDay` for each of its days, then `markComplete`).
  */
 @Injectable()
 export class LogDaysWriter {
+  /** Orgs whose mark is known to be complete under the current recipe. */
+  private readonly marked = new Set<string>();
+  /** Orgs known to have facts this writer did not roll up (the backfill marks them). */
+  private readonly unmarked = new Set<string>();
+
   constructor(
     private readonly events: LogEventsRepository,
     private readonly days: LogDaysRepository,
+    private readonly marks: LogRollupMarksRepository,
   ) {}
 
   /** Rewrites the rollups `facts` (already stored) touch. */
   async afterWrite(orgId: string, facts: LogEventDocument[]): Promise<void> {
     if (facts.length === 0) return;
+    const first = await this.firstFactsOf(orgId, facts);
     const find: FindNeighbours = (q) => this.events.neighbours(orgId, q);
     const touched = new Set(facts.map((f) => dayOf(f.published)));
     const linked = await componentsOf(timedFacts(facts, Infinity), [], find);
     for (const f of linked.values())
       if (f.eventType === SIGN_IN_EVENT) touched.add(dayOf(f.published));
     for (const day of [...touched].sort()) await this.rollUp(orgId, day, find);
+    // Every stored fact of the org was in `facts`, so every day of it is rolled up.
+    if (first) await this.markComplete(orgId);
+  }
+
+  /** Whether the org's rollups may be read in place of its facts. */
+  async rollupsCurrent(orgId: string): Promise<boolean> {
+    if (this.marked.has(orgId)) return true;
+    const current = rollupsCurrent(await this.marks.get(orgId));
+    if (current) this.marked.add(orgId);
+    return current;
+  }
+
+  /**
+   * The backfill's step: recomputes one day from its stored facts exactly as
+   * `afterWrite` does, then computes it again and rewrites it until the two
+   * agree, so a live write racing with it (here or in another instance) can
+   * never be left overwritten by an older rollup.
+   */
+  async rebuildDay(orgId: string, day: string): Promise<void> {
+    const find: FindNeighbours = (q) => this.events.neighbours(orgId, q);
+    let doc = await this.rollupOfDay(orgId, day, find);
+    for (let tries = 0; doc !== null && tries < REBUILD_TRIES; tries += 1) {
+      await this.days.put(doc);
+      const again = await this.rollupOfDay(orgId, day, find);
+      if (isDeepStrictEqual(again, doc)) return;
+      doc = again;
+    }
+    if (doc !== null) throw new Error(`rollup of ${orgId} ${day} kept changing while rebuilt`);
+  }
+
+  /** Records a backfill's progress: its days through `day` are rebuilt. */
+  async markRebuiltThrough(orgId: string, day: string): Promise<void> {
+    await this.marks.put(markOf(orgId, { complete: false, rebuiltThrough: day }));
+  }
+
+  /** Records that every stored fact of the org is rolled up under the current recipe. */
+  async markComplete(orgId: string): Promise<void> {
+    await this.marks.put(markOf(orgId, { complete: true }));
+    this.marked.add(orgId);
+    this.unmarked.delete(orgId);
+  }
+
+  /**
+   * Whether `facts` are all the org has stored and its mark is not complete
+   * yet (an org's first batches). Counted once per org and process: an org
+   * with other facts stays unmarked until the backfill marks it.
+   */
+  private async firstFactsOf(orgId: string, facts: LogEventDocument[]): Promise<boolean> {
+    if (this.unmarked.has(orgId) || (await this.rollupsCurrent(orgId))) return false;
+    const first = (await this.events.countOf(orgId)) === new Set(facts.map((f) => f._id)).size;
+    if (!first) this.unmarked.add(orgId);
+    return first;
   }
 
   /** One day: at most the day's facts and those linked to its sign-ins in memory. */
   private async rollUp(orgId: string, day: string, find: FindNeighbours): Promise<void> {
+    const doc = await this.rollupOfDay(orgId, day, find);
+    if (doc) await this.days.put(doc);
+  }
+
+  private async rollupOfDay(
+    orgId: string,
+    day: string,
+    find: FindNeighbours,
+  ): Promise<LogDayDocument | null> {
     const dayFacts = await this.events.ofDay(orgId, day, nextDay(day));
-    if (dayFacts.length === 0) return;
+    if (dayFacts.length === 0) return null;
     const linked = await linkedFactsOf(day, dayFacts, find);
-    await this.days.put(rollupOf(orgId, day, dayFacts, linked));
+    return rollupOf(orgId, day, dayFacts, linked);
   }
 }

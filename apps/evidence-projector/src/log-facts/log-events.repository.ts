@@ -79,6 +79,33 @@ export class LogEventsRepository implements OnModuleInit {
       .toArray()) as unknown as LogFact[];
   }
 
+  /** The orgs that have facts. */
+  async orgIds(): Promise<string[]> {
+    return (await this.collection.distinct('orgId')).filter(
+      (id): id is string => typeof id === 'string',
+    );
+  }
+
+  /** How many facts of the org are stored. */
+  countOf(orgId: string): Promise<number> {
+    return this.collection.countDocuments({ orgId });
+  }
+
+  /**
+   * The UTC days (sorted) on which the org has facts, from `fromDay` on and
+   * before `beforeDay` (when given): one pass over the org's `published`
+   * values, holding only the set of days.
+   */
+  async daysOf(orgId: string, fromDay = '', beforeDay?: string): Promise<string[]> {
+    const days = new Set<string>();
+    const cursor = this.collection.find(
+      { orgId, published: { $gte: fromDay, ...(beforeDay ? { $lt: beforeDay } : {}) } },
+      { projection: { _id: 0, published: 1 } },
+    );
+    for await (const { published } of cursor) days.add(published.slice(0, 10));
+    return [...days].sort();
+  }
+
   /** Successful sign-ins and verifications of the actors sharing a key or in a range (a superset). */
   async neighbours(orgId: string, query: NeighbourQuery): Promise<LogFact[]> {
     const alternatives: object[] = [

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { LogFact } from './log-event.document';
 import type { LogDayDocument } from './log-day.document';
-import { nextDay } from './log-day.rollup';
+import { linkedFactsOf, nextDay } from './log-day.rollup';
 import { LogDaysRepository } from './log-days.repository';
+import { LogDaysWriter } from './log-days.writer';
 import { LogEventsRepository } from './log-events.repository';
 import { FoldedLogs, foldLogWindow, LogDaySource, LogWindow } from './log-window.fold';
 
@@ -12,9 +13,13 @@ import { FoldedLogs, foldLogWindow, LogDaySource, LogWindow } from './log-window
  */
 @Injectable()
 export class LogFactsReader implements LogDaySource {
+  /** Days of raw facts read (rather than a rollup), since start: the fold's slow path. */
+  rawDayReads = 0;
+
   constructor(
     private readonly events: LogEventsRepository,
     private readonly days: LogDaysRepository,
+    private readonly writer: LogDaysWriter,
   ) {}
 
   /** The figures of the facts published in (asOf − lookback, asOf]. */
@@ -22,11 +27,28 @@ export class LogFactsReader implements LogDaySource {
     return foldLogWindow(this, orgId, asOf, window);
   }
 
+  rollupsComplete(orgId: string): Promise<boolean> {
+    return this.writer.rollupsCurrent(orgId);
+  }
+
   rollup(orgId: string, day: string): Promise<LogDayDocument | null> {
     return this.days.get(orgId, day);
   }
 
   dayFacts(orgId: string, day: string, linkedUuids: string[]): Promise<LogFact[]> {
+    this.rawDayReads += 1;
     return this.events.ofDay(orgId, day, nextDay(day), linkedUuids);
+  }
+
+  factDays(orgId: string, fromDay: string, throughDay: string): Promise<string[]> {
+    return this.events.daysOf(orgId, fromDay, nextDay(throughDay));
+  }
+
+  async unrolledDayFacts(orgId: string, day: string): Promise<LogFact[]> {
+    this.rawDayReads += 1;
+    const dayFacts = await this.events.ofDay(orgId, day, nextDay(day));
+    if (dayFacts.length === 0) return [];
+    const linked = await linkedFactsOf(day, dayFacts, (q) => this.events.neighbours(orgId, q));
+    return [...dayFacts, ...linked];
   }
 }

@@ -7,6 +7,8 @@ import type { FindNeighbours } from './sign-in-components';
 /** Test-only: the stores' queries over an array of facts (one org), counting what they hand out. */
 export class InMemoryLogFacts implements LogDaySource {
   readonly rollups = new Map<string, LogDayDocument>();
+  /** The org's mark: set by `rollUpAll` (rollups of every day), false before. */
+  complete = false;
   /** Facts handed out by `dayFacts`, per call. */
   readonly reads: number[] = [];
 
@@ -35,6 +37,24 @@ export class InMemoryLogFacts implements LogDaySource {
       const linked = await linkedFactsOf(day, dayFacts, this.find);
       this.rollups.set(day, rollupOf(this.orgId, day, dayFacts, linked));
     }
+    this.complete = true;
+  }
+
+  async rollupsComplete(): Promise<boolean> {
+    return this.complete;
+  }
+
+  async factDays(_orgId: string, fromDay: string, throughDay: string): Promise<string[]> {
+    const days = new Set(this.facts.map((f) => dayOf(f.published)));
+    return [...days].filter((d) => d >= fromDay && d <= throughDay).sort();
+  }
+
+  async unrolledDayFacts(_orgId: string, day: string): Promise<LogFact[]> {
+    const dayFacts = this.facts.filter((f) => dayOf(f.published) === day);
+    const linked = dayFacts.length ? await linkedFactsOf(day, dayFacts, this.find) : [];
+    const out = [...dayFacts, ...linked];
+    this.reads.push(out.length);
+    return structuredClone(out);
   }
 
   async rollup(_orgId: string, day: string): Promise<LogDayDocument | null> {
