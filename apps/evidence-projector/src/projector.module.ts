@@ -22,6 +22,7 @@ import { OktaEventsConsumer } from './kafka/okta-events.consumer';
 import { PROJECTED_TOPICS, ProjectionRouter } from './kafka/projection.router';
 import { LogDaysBackfill } from './log-facts/log-days.backfill';
 import { LogDaysRepository } from './log-facts/log-days.repository';
+import { LogDirtyDaysRepository } from './log-facts/log-dirty-days.repository';
 import { LogDaysWriter } from './log-facts/log-days.writer';
 import { LogEventsRepository } from './log-facts/log-events.repository';
 import { LogFactsReader } from './log-facts/log-facts.reader';
@@ -86,6 +87,7 @@ export class ProjectorModule {
         DirectoryReader,
         LogEventsRepository,
         LogDaysRepository,
+        LogDirtyDaysRepository,
         LogRollupMarksRepository,
         LogDaysWriter,
         LogDaysBackfill,

@@ -8,6 +8,7 @@ import { randomFacts } from './log-facts.testing';
 import { LogFactsReader } from './log-facts.reader';
 import { LogDaysBackfill } from './log-days.backfill';
 import { LogDaysRepository } from './log-days.repository';
+import { LogDirtyDaysRepository } from './log-dirty-days.repository';
 import { LogDaysWriter } from './log-days.writer';
 import { LogEventsRepository } from './log-events.repository';
 import { LogRollupMarksRepository } from './log-rollup-marks.repository';
@@ -75,7 +76,7 @@ function allAtOnce(facts: LogFact[], asOf: string) {
 
 /** A fresh process's writer, reader and backfill (no cached marks). */
 function start() {
-  writer = new LogDaysWriter(events, days, marks);
+  writer = new LogDaysWriter(events, days, marks, new LogDirtyDaysRepository(db));
   reader = new LogFactsReader(events, days, writer);
   return new LogDaysBackfill(events, marks, writer);
 }

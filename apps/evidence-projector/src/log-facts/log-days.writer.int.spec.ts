@@ -6,6 +6,7 @@ import { figuresOfLogs, timedFacts } from './log-figures';
 import { InMemoryLogFacts, prng, randomFacts } from './log-facts.testing';
 import { LogFactsReader } from './log-facts.reader';
 import { LogDaysRepository } from './log-days.repository';
+import { LogDirtyDaysRepository } from './log-dirty-days.repository';
 import { LogDaysWriter } from './log-days.writer';
 import { LogEventsRepository } from './log-events.repository';
 import { LogRollupMarksRepository } from './log-rollup-marks.repository';
@@ -49,7 +50,12 @@ beforeAll(async () => {
   events = new LogEventsRepository(db);
   await events.onModuleInit();
   days = new LogDaysRepository(db);
-  writer = new LogDaysWriter(events, days, new LogRollupMarksRepository(db));
+  writer = new LogDaysWriter(
+    events,
+    days,
+    new LogRollupMarksRepository(db),
+    new LogDirtyDaysRepository(db),
+  );
 });
 
 afterAll(async () => {

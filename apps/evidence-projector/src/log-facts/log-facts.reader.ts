@@ -23,7 +23,9 @@ export class LogFactsReader implements LogDaySource {
   ) {}
 
   /** The figures of the facts published in (asOf − lookback, asOf]. */
-  foldedAsOf(orgId: string, asOf: string, window: LogWindow): Promise<FoldedLogs> {
+  /** Dirty days are rolled up first, so the fold never reads a stale rollup. */
+  async foldedAsOf(orgId: string, asOf: string, window: LogWindow): Promise<FoldedLogs> {
+    await this.writer.rollUpDirty(orgId);
     return foldLogWindow(this, orgId, asOf, window);
   }
 

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { SystemLogEvent } from '@regentra/contracts';
-import type { LogEventDocument } from './log-event.document';
 import { LogDaysWriter } from './log-days.writer';
 import { LogEventsRepository } from './log-events.repository';
 
@@ -27,22 +26,16 @@ export class SystemLogProjection {
     batch: SystemLogEvent[],
     afterPoll: (poll: CompletedPoll) => Promise<void>,
   ): Promise<void> {
-    // Facts written but not rolled up yet, per org: rolled up once per run of batches.
-    const pending = new Map<string, LogEventDocument[]>();
-    const rollUp = async (orgId: string) => {
-      await this.days.afterWrite(orgId, pending.get(orgId) ?? []);
-      pending.delete(orgId);
-    };
     for (const message of batch) {
       if (message.type === 'SystemLogBatch') {
         const written = await this.events.add(message.orgId, message.payload.events);
-        pending.set(message.orgId, [...(pending.get(message.orgId) ?? []), ...written]);
+        // Only noted here; rolled up once the poll completes (or evidence reads first).
+        await this.days.noteWritten(message.orgId, written);
       }
       if (message.type === 'SystemLogPollCompleted') {
-        await rollUp(message.orgId);
+        await this.days.rollUpDirty(message.orgId);
         await afterPoll({ orgId: message.orgId, completedAt: message.payload.completedAt });
       }
     }
-    for (const orgId of [...pending.keys()]) await rollUp(orgId);
   }
 }
