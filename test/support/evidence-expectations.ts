@@ -74,8 +74,15 @@ export async function differencesFromTruth(
 ): Promise<string[]> {
   const want = expectedFrom(truth);
   const diffs: string[] = [];
+  // key order is not part of the evidence: compare with sorted keys
+  const canonical = (value: unknown): string =>
+    JSON.stringify(value, (_key, v: unknown) =>
+      v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : v,
+    );
   const same = (what: string, got: unknown, expected: unknown) => {
-    if (JSON.stringify(got) !== JSON.stringify(expected))
+    if (canonical(got) !== canonical(expected))
       diffs.push(
         `${what}: got ${JSON.stringify(got)}, want ${JSON.stringify(expected)}`.slice(0, 500),
       );

@@ -14,6 +14,7 @@ export {
   preflightKafka,
   type KafkaConnectionConfig,
 } from './kafka-connection';
+export { connectKafka, type KafkaAppConfig } from './connect';
 export { createKafka, type KafkaClientOptions, type KafkaLog } from './client';
 export {
   defaultTopicPolicy,
