@@ -1,6 +1,6 @@
 import type { SealedToken } from './token-vault';
 
-export type ConnectionState = 'connected' | 'credentials_invalid';
+export type ConnectionState = 'connected' | 'credentials_invalid' | 'token_undecryptable';
 
 /** One stored Okta connection per org (the collector's own database). */
 export interface ConnectionDoc {

@@ -81,6 +81,22 @@ export class ConnectionsRepository implements OnModuleInit {
     return result.modifiedCount === 1;
   }
 
+  /** The stored token opens with no configured key (or opens again: back to connected). */
+  async setDecryptable(
+    orgId: string,
+    generation: number,
+    decryptable: boolean,
+    reason: string | null,
+  ): Promise<boolean> {
+    const result = await this.collection.updateOne(
+      decryptable
+        ? { _id: orgId, generation, state: 'token_undecryptable' }
+        : { _id: orgId, generation, state: { $ne: 'token_undecryptable' } },
+      { $set: { state: decryptable ? 'connected' : 'token_undecryptable', stateReason: reason } },
+    );
+    return result.modifiedCount === 1;
+  }
+
   async touchTokenUsed(orgId: string, at: Date): Promise<void> {
     await this.collection.updateOne({ _id: orgId }, { $max: { tokenLastUsedAt: at } });
   }

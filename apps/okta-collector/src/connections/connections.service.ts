@@ -8,6 +8,7 @@ import {
   Logger,
   NotFoundException,
   UnprocessableEntityException,
+  ConflictException,
 } from '@nestjs/common';
 import {
   OktaApiError,
@@ -26,7 +27,7 @@ import {
 import { ConnectionsRepository } from './connections.repository';
 import { ConnectionTestResult, testConnection } from './connection-tester';
 import { OktaClientFactory } from './okta-client.factory';
-import { TokenVault } from './token-vault';
+import { TokenVault, TokenUndecryptableError, TokenVaultError } from './token-vault';
 
 export interface ConnectionAnswer extends ConnectionTestResult {
   status: 'connected' | 'credentials_invalid';
@@ -37,12 +38,15 @@ const fail = (status: number, code: string, message: string): HttpException => {
   const body = { statusCode: status, code, message };
   if (status === 400) return new BadRequestException(body);
   if (status === 422) return new UnprocessableEntityException(body);
+  if (status === 409) return new ConflictException(body);
   return new BadGatewayException(body);
 };
 
 /** Turns what Okta answered into a 4xx/5xx a customer understands (never with the token). */
 function asHttpError(error: unknown): HttpException {
   if (error instanceof OktaDomainError) return fail(400, 'invalid_domain', error.message);
+  if (error instanceof TokenUndecryptableError)
+    return fail(409, 'token_undecryptable', error.message);
   if (error instanceof OktaCredentialsInvalidError) {
     return fail(
       422,
@@ -104,12 +108,41 @@ export class ConnectionsService {
    * An Okta client for a stored connection: the token is opened here and never
    * leaves this slice. `onAccepted` runs on every 2xx answer.
    */
-  openClient(connection: ConnectionDoc, onAccepted?: () => void): OktaClient {
-    return this.clients.create(
-      new URL(connection.baseUrl),
-      this.vault.open(connection._id, connection.token),
-      onAccepted,
-    );
+  /**
+   * An Okta client for a sync. A token no configured key opens fails with
+   * TokenUndecryptableError, and the connection's state says so (and says
+   * connected again once it opens).
+   */
+  async openClient(connection: ConnectionDoc, onAccepted?: () => void): Promise<OktaClient> {
+    const token = await this.openToken(connection);
+    if (connection.state === 'token_undecryptable') {
+      if (await this.repository.setDecryptable(connection._id, connection.generation, true, null))
+        await this.announce(connection._id, 'connected', new URL(connection.baseUrl).host);
+    }
+    return this.clients.create(new URL(connection.baseUrl), token, onAccepted);
+  }
+
+  private async openToken(connection: ConnectionDoc): Promise<Secret> {
+    try {
+      return this.vault.open(connection._id, connection.token);
+    } catch (error) {
+      if (!(error instanceof TokenVaultError)) throw error;
+      const undecryptable = new TokenUndecryptableError(connection._id, error);
+      const changed = await this.repository.setDecryptable(
+        connection._id,
+        connection.generation,
+        false,
+        undecryptable.message,
+      );
+      if (changed)
+        await this.announce(
+          connection._id,
+          'token_undecryptable',
+          undefined,
+          undecryptable.message,
+        );
+      throw undecryptable;
+    }
   }
 
   async save(orgId: string, domain: string, apiToken: Secret): Promise<ConnectionAnswer> {
@@ -149,7 +182,7 @@ export class ConnectionsService {
       });
     const baseUrl = new URL(connection.baseUrl);
     try {
-      const result = await this.runTest(baseUrl, this.vault.open(orgId, connection.token), true);
+      const result = await this.runTest(baseUrl, await this.openToken(connection), true);
       const now = this.clock.now();
       await this.repository.recordTestPassed(orgId, connection.generation, result, now);
       if (connection.state !== 'connected') await this.announce(orgId, 'connected', baseUrl.host);

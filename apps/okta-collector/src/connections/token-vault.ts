@@ -13,6 +13,15 @@ export interface SealedToken {
 
 export class TokenVaultError extends Error {}
 
+/** The stored token opens with no configured key: no sync can run until that is fixed. */
+export class TokenUndecryptableError extends Error {
+  constructor(orgId: string, cause: TokenVaultError) {
+    super(
+      `the stored Okta token of org ${orgId} cannot be decrypted with any key of TOKEN_ENCRYPTION_KEYS (${cause.message}): restore the key it was sealed with, or save the connection again`,
+    );
+  }
+}
+
 /**
  * Encrypts Okta API tokens at rest. The first configured key seals; every
  * configured key opens (rotation: put the new key first; KeyRotation re-seals

@@ -1,3 +1,5 @@
+import { TokenUndecryptableError } from '../connections/token-vault';
+import type { OktaClient } from '../okta-client';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { FailureReason } from '@regentra/contracts';
 import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
@@ -26,6 +28,8 @@ function classify(error: unknown): {
   const message = error instanceof Error ? error.message : String(error);
   const oktaRequestId = base instanceof OktaApiError ? base.oktaRequestId : undefined;
   const withId = oktaRequestId ? { oktaRequestId } : {};
+  if (base instanceof TokenUndecryptableError)
+    return { reason: 'token_undecryptable', retryable: false, message };
   if (base instanceof OktaCredentialsInvalidError)
     return {
       reason: 'credentials_invalid',
@@ -67,9 +71,7 @@ export class IdentitySyncService implements SyncRunner {
     );
     const baseUrl = new URL(ctx.connection.baseUrl);
     let tokenAccepted = false;
-    const client = this.connections.openClient(ctx.connection, () => {
-      tokenAccepted = true;
-    });
+    let client: OktaClient | null = null;
     const requestId = ctx.requestIds[0] ?? syncId;
     this.metrics.runningSyncs.inc();
     try {
@@ -78,6 +80,10 @@ export class IdentitySyncService implements SyncRunner {
         trigger: ctx.trigger,
         startedAt: this.clock.now().toISOString(),
         oktaDomain: baseUrl.host,
+      });
+      // Inside the bracket: a token no key opens ends in IdentitySyncFailed, not a silent throw.
+      client = await this.connections.openClient(ctx.connection, () => {
+        tokenAccepted = true;
       });
       const runner = new IdentitySyncRunner(
         client,
@@ -143,7 +149,7 @@ export class IdentitySyncService implements SyncRunner {
     } finally {
       this.metrics.runningSyncs.dec();
       if (tokenAccepted) await this.connections.touchTokenUsed(orgId, this.clock.now());
-      await client.close();
+      await client?.close();
     }
   }
 }

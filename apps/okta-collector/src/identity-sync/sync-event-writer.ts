@@ -4,6 +4,7 @@ import {
   IdentityEvent,
   splitBySize,
   SplitOptions,
+  CURRENT_IDENTITY_VERSIONS,
 } from '@regentra/contracts';
 import { EventPublisher } from '../kafka/event-publisher';
 import { LeaseLostError } from '../sync-runs/run-port';
@@ -72,7 +73,7 @@ export class SyncEventWriter {
     if (!(await this.leaseStillHeld())) throw new LeaseLostError(this.orgId);
     const draft = {
       type,
-      schemaVersion: 1,
+      schemaVersion: CURRENT_IDENTITY_VERSIONS[type],
       orgId: this.orgId,
       syncId: this.syncId,
       seq: this.seq,

@@ -51,11 +51,13 @@ export function gateConnection<C extends { state: string }>(
   return { run: true, connection };
 }
 
-/** A rejected token or a lost lease stops the remaining parts; other failures do not. */
+/** A rejected or undecryptable token or a lost lease stops the remaining parts; other failures do not. */
 export function stopsTheRun(outcome: RunOutcome): boolean {
   return (
     outcome.state === 'failed' &&
-    (outcome.reason === 'credentials_invalid' || outcome.reason === 'lease_lost')
+    (outcome.reason === 'credentials_invalid' ||
+      outcome.reason === 'token_undecryptable' ||
+      outcome.reason === 'lease_lost')
   );
 }
 

@@ -1,3 +1,4 @@
+import { TokenUndecryptableError } from '../connections/token-vault';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   emptyRecordBytes,
@@ -51,9 +52,7 @@ export class SystemLogPollerService implements SyncRunner {
     const { orgId, syncId } = ctx;
     const requestId = ctx.requestIds[0] ?? syncId;
     let tokenAccepted = false;
-    const client = this.connections.openClient(ctx.connection, () => {
-      tokenAccepted = true;
-    });
+    let client: OktaClient | null = null;
     const stored = await this.cursors.get(orgId);
     const cursor: Omit<LogCursorDoc, '_id'> = stored ?? {
       nextUrl: null,
@@ -83,6 +82,10 @@ export class SystemLogPollerService implements SyncRunner {
         type: 'SystemLogPollStarted',
         payload: { requestId, startedAt: this.clock.now().toISOString(), mode },
       });
+      // Inside the bracket: a token no key opens ends in SystemLogPollFailed.
+      client = await this.connections.openClient(ctx.connection, () => {
+        tokenAccepted = true;
+      });
       mode = await this.poll(client, orgId, cursor, mode, stats, emit, syncId, () => seq);
       await emit({
         type: 'SystemLogPollCompleted',
@@ -110,11 +113,13 @@ export class SystemLogPollerService implements SyncRunner {
       const invalid = error instanceof OktaCredentialsInvalidError;
       const reason = invalid
         ? 'credentials_invalid'
-        : error instanceof OktaRateLimitedError
-          ? 'rate_limited'
-          : error instanceof OktaApiError
-            ? 'okta_unavailable'
-            : 'internal';
+        : error instanceof TokenUndecryptableError
+          ? 'token_undecryptable'
+          : error instanceof OktaRateLimitedError
+            ? 'rate_limited'
+            : error instanceof OktaApiError
+              ? 'okta_unavailable'
+              : 'internal';
       const message = invalid ? 'Okta rejected the API token (401)' : (error as Error).message;
       if (invalid)
         await this.connections.markInvalid(
@@ -128,7 +133,7 @@ export class SystemLogPollerService implements SyncRunner {
           requestId,
           failedAt: this.clock.now().toISOString(),
           reason,
-          retryable: !invalid,
+          retryable: !invalid && !(error instanceof TokenUndecryptableError),
           message,
         },
       }).catch(() => undefined);
@@ -137,7 +142,7 @@ export class SystemLogPollerService implements SyncRunner {
       return { state: 'failed', reason, message };
     } finally {
       if (tokenAccepted) await this.connections.touchTokenUsed(orgId, this.clock.now());
-      await client.close();
+      await client?.close();
     }
   }
 
