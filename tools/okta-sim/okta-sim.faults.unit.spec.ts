@@ -87,10 +87,10 @@ describe('okta-sim fault injection', () => {
     sim.faults.hangNext = 1;
     const pending = oktaGet(sim, '/api/v1/users/me');
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const started = Date.now();
+    // The hang never ends by itself: close() resolving and the request failing
+    // (rather than the test timing out) is the proof.
     await sim.close();
     await expect(pending).rejects.toThrow();
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('resetNext destroys the socket', async () => {

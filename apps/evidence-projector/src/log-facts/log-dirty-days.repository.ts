@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Collection, Db, MongoBulkWriteError, MongoServerError } from 'mongodb';
-import { PROJECTOR_DB } from '../platform/mongo.providers';
+import { Collection, Db } from 'mongodb';
+import { insertIgnoringDuplicates, PROJECTOR_DB } from '../platform/mongo.providers';
 
 export const OKTA_LOG_DIRTY_DAYS = 'okta_log_dirty_days';
 
@@ -10,14 +10,6 @@ export interface DirtyDayDocument {
   orgId: string;
   day: string;
 }
-
-const isDuplicate = (error: unknown) =>
-  (error instanceof MongoBulkWriteError || error instanceof MongoServerError) &&
-  (error.code === 11000 ||
-    (error instanceof MongoBulkWriteError &&
-      (Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors]).every(
-        (e) => e.code === 11000,
-      )));
 
 /**
  * Days whose facts changed since their rollup was written. Writing a batch of
@@ -35,12 +27,11 @@ export class LogDirtyDaysRepository {
 
   async note(orgId: string, days: string[], batchKey: string): Promise<void> {
     if (days.length === 0) return;
-    const docs = days.map((day) => ({ _id: `${orgId}|${day}|${batchKey}`, orgId, day }));
-    try {
-      await this.collection.insertMany(docs, { ordered: false });
-    } catch (error) {
-      if (!isDuplicate(error)) throw error; // redelivery: already noted
-    }
+    // a redelivered batch finds its notes already there
+    await insertIgnoringDuplicates(
+      this.collection,
+      days.map((day) => ({ _id: `${orgId}|${day}|${batchKey}`, orgId, day })),
+    );
   }
 
   notesOf(orgId: string): Promise<DirtyDayDocument[]> {

@@ -56,14 +56,13 @@ describe('bounded Okta calls', () => {
       { dripBodyNext: 10, dripIntervalMs: 50 },
       { timeouts: { callMs: 300 } },
     );
-    const started = Date.now();
+    // Without the deadline the dripped body never ends and the test times out.
     const error = await failureOf(client.listUsers());
     expect(error).toBeInstanceOf(OktaTransientError);
     expect((error as Error).message).toMatch(
       /no complete answer within the 300 ms deadline per call/,
     );
     expect(usersCalls(sim)).toBe(2);
-    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('aborts a body larger than maxResponseBytes while it streams, without retrying', async () => {
@@ -71,13 +70,11 @@ describe('bounded Okta calls', () => {
       { oversizedBodyNext: 5, oversizedBodyBytes: 256 * 1024 * 1024 },
       { maxResponseBytes: 1024 * 1024 },
     );
-    const started = Date.now();
     const error = await failureOf(client.listUsers());
     expect(error).toBeInstanceOf(OktaResponseTooLargeError);
     expect((error as Error).message).toMatch(/the body passed 1048576 bytes/);
+    // aborted while streaming: the message names the cap it passed, not the 256 MiB body
     expect(usersCalls(sim)).toBe(1);
-    // 256 MiB read whole would take far longer than reading 1 MiB and stopping
-    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('fails a listing whose next link repeats, and one with more pages than the cap', async () => {
