@@ -5,7 +5,7 @@ import { MongoClient } from 'mongodb';
 import type { DestinationStream } from 'pino';
 import { Registry } from 'prom-client';
 import { COLLECTOR_CONFIG, CollectorConfig } from './config/collector.config';
-import { CONNECTION_REMOVED_LISTENER } from './connections/connection-removed.listener';
+import { ConnectionEvents } from './connections/connection-events';
 import { ConnectionsController } from './connections/connections.controller';
 import { ConnectionsRepository } from './connections/connections.repository';
 import { ConnectionsService } from './connections/connections.service';
@@ -37,6 +37,7 @@ import { SyncCoordinator } from './sync-runs/sync-coordinator.service';
 import { SyncRunsRepository } from './sync-runs/sync-runs.repository';
 import { SyncRunsService } from './sync-runs/sync-runs.service';
 import { LogCursorRepository } from './system-log/log-cursor.repository';
+import { LogCursorReset } from './system-log/log-cursor.reset';
 import { SystemLogPollerService } from './system-log/system-log-poller.service';
 
 export interface CollectorModuleOptions {
@@ -46,6 +47,11 @@ export interface CollectorModuleOptions {
   logDestination?: DestinationStream;
 }
 
+/**
+ * Closes the database last: Nest runs every beforeApplicationShutdown hook
+ * (the coordinator stopping its runs, the command consumer, the key sweep)
+ * before any onApplicationShutdown hook.
+ */
 class MongoLifecycle implements OnApplicationShutdown {
   constructor(@Inject(MONGO_CLIENT) private readonly client: MongoClient) {}
   async onApplicationShutdown(): Promise<void> {
@@ -99,7 +105,7 @@ export class CollectorModule {
         ConnectionsRepository,
         ConnectionsService,
         OktaClientFactory,
-        { provide: CONNECTION_REMOVED_LISTENER, useExisting: SyncRequestsService },
+        ConnectionEvents,
         // sync-runs and the runners it drives
         OrgLeaseRepository,
         SyncRunsRepository,
@@ -108,6 +114,7 @@ export class CollectorModule {
         IdentitySyncService,
         { provide: IDENTITY_SYNC_RUNNER, useExisting: IdentitySyncService },
         LogCursorRepository,
+        LogCursorReset,
         SystemLogPollerService,
         { provide: SYSTEM_LOG_RUNNER, useExisting: SystemLogPollerService },
         SyncCoordinator,

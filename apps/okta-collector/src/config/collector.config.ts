@@ -85,6 +85,16 @@ export const CollectorEnvSchema = z.object({
   OKTA_MAX_RATE_LIMIT_WAIT_MS: int(5 * 60_000, 1_000, 3_600_000),
   /** Lease time of an org sync lock; renewed while running, taken over after a crash. */
   SYNC_LEASE_MS: int(60_000, 1_000),
+  /**
+   * How often a running sync checks that its connection was not deleted or
+   * replaced on another instance (a DELETE on this instance stops it at once).
+   */
+  SYNC_CANCEL_CHECK_MS: int(2_000, 100, 60_000),
+  /**
+   * On SIGTERM, how long the collector waits for its runs to stop at a page
+   * boundary, publish their `shutdown` failure and re-queue their requests.
+   */
+  SHUTDOWN_GRACE_MS: int(25_000, 0, 600_000),
   SCHEDULER_ENABLED: z
     .enum(['true', 'false'])
     .default('true')

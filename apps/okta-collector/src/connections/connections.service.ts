@@ -20,10 +20,7 @@ import {
 import { CLOCK, Clock } from '../platform/clock';
 import { EventPublisher } from '../kafka/event-publisher';
 import { ConnectionDoc, ConnectionView } from './connection.types';
-import {
-  CONNECTION_REMOVED_LISTENER,
-  ConnectionRemovedListener,
-} from './connection-removed.listener';
+import { ConnectionEvents } from './connection-events';
 import { ConnectionsRepository } from './connections.repository';
 import { ConnectionTestResult, testConnection } from './connection-tester';
 import { OktaClientFactory } from './okta-client.factory';
@@ -74,7 +71,7 @@ export class ConnectionsService {
 
   constructor(
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(CONNECTION_REMOVED_LISTENER) private readonly removed: ConnectionRemovedListener,
+    private readonly events: ConnectionEvents,
     private readonly repository: ConnectionsRepository,
     private readonly clients: OktaClientFactory,
     private readonly publisher: EventPublisher,
@@ -150,6 +147,7 @@ export class ConnectionsService {
       throw asHttpError(error);
     });
     const result = await this.runTest(baseUrl, apiToken);
+    const before = await this.repository.get(orgId);
     const now = this.clock.now();
     await this.repository.save({
       orgId,
@@ -162,6 +160,16 @@ export class ConnectionsService {
       lastTestedAt: now,
       tokenLastUsedAt: now,
     });
+    if (before) {
+      // A running sync must not go on with the replaced domain or token; a
+      // cursor of another domain is worthless.
+      const change = {
+        domainChanged: before.baseUrl !== baseUrl.origin,
+        tokenChanged: !this.sameToken(before, apiToken),
+      };
+      if (change.domainChanged || change.tokenChanged)
+        await this.events.replaced(orgId, change, now);
+    }
     await this.announce(orgId, 'connected', baseUrl.host);
     this.logger.log({
       orgId,
@@ -207,9 +215,39 @@ export class ConnectionsService {
         code: 'no_connection',
         message: `org ${orgId} has no Okta connection`,
       });
-    const now = this.clock.now();
-    await this.removed.connectionRemoved(orgId, now);
+    await this.events.removed(orgId, this.clock.now());
     await this.announce(orgId, 'disconnected');
+  }
+
+  /**
+   * Why a run using `connection` must stop, or null: the connection was
+   * deleted, or saved again with another domain or token (a re-save of the
+   * same domain and token changes nothing).
+   */
+  async replacedSince(connection: ConnectionDoc): Promise<string | null> {
+    const current = await this.repository.get(connection._id);
+    if (!current) return 'the Okta connection was deleted during this run';
+    if (current.generation === connection.generation) return null;
+    if (current.baseUrl !== connection.baseUrl)
+      return 'the Okta connection was saved again with another domain during this run';
+    let sameToken = false;
+    try {
+      sameToken = this.sameToken(current, this.vault.open(connection._id, connection.token));
+    } catch {
+      sameToken = false;
+    }
+    return sameToken
+      ? null
+      : 'the Okta connection was saved again with another token during this run';
+  }
+
+  /** Whether the stored connection holds this token (false when it cannot be opened). */
+  private sameToken(stored: ConnectionDoc, token: Secret): boolean {
+    try {
+      return this.vault.open(stored._id, stored.token).reveal() === token.reveal();
+    } catch {
+      return false;
+    }
   }
 
   async markInvalid(orgId: string, generation: number, reason: string): Promise<void> {

@@ -1,4 +1,9 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  BeforeApplicationShutdown,
+} from '@nestjs/common';
 import { ConnectionsRepository } from './connections.repository';
 import { TokenVault, TokenVaultError } from './token-vault';
 
@@ -19,7 +24,7 @@ const BATCH = 100;
  * and on demand (`npm run rotate-keys`). A customer's re-save in between wins.
  */
 @Injectable()
-export class KeyRotation implements OnApplicationBootstrap, OnApplicationShutdown {
+export class KeyRotation implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(KeyRotation.name);
   private stopped = false;
   private sweep: Promise<unknown> = Promise.resolve();
@@ -43,7 +48,8 @@ export class KeyRotation implements OnApplicationBootstrap, OnApplicationShutdow
     );
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the database closes (Nest runs every before-shutdown hook first). */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     await this.sweep;
   }

@@ -14,6 +14,7 @@ import { OktaRateLimitWaitTooLongError } from '../okta-client/okta-errors';
 import { IdentitySyncRunner } from './identity-sync.runner';
 import { OktaDirectory } from './okta-directory';
 import { SyncEventWriter } from './sync-event-writer';
+import { RunStopSignal } from '../sync-runs/run-stop';
 
 /**
  * The runner over an in-memory directory, publishing through the real codec
@@ -75,7 +76,13 @@ async function sync(org: FakeOrg, over: Partial<OktaDirectory> = {}) {
       for (const draft of drafts) records.push(encodeMessage(TOPICS.identity, draft as never));
     },
   } as unknown as EventPublisher;
-  const writer = new SyncEventWriter(publisher, 'org-1', 'sync-1', async () => true);
+  const writer = new SyncEventWriter(
+    publisher,
+    'org-1',
+    'sync-1',
+    async () => true,
+    new RunStopSignal(),
+  );
   const result = await new IdentitySyncRunner(
     { ...directory(org), ...over },
     writer,

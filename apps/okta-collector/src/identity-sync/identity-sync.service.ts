@@ -66,12 +66,18 @@ export class IdentitySyncService implements SyncRunner {
 
   async run(ctx: RunContext): Promise<RunOutcome> {
     const { orgId, syncId } = ctx;
-    const writer = new SyncEventWriter(this.publisher, orgId, syncId, ctx.leaseStillHeld, (n) =>
-      this.metrics.published.inc({ topic: 'okta.identity.v1' }, n),
+    const writer = new SyncEventWriter(
+      this.publisher,
+      orgId,
+      syncId,
+      ctx.leaseStillHeld,
+      ctx.stop,
+      (n) => this.metrics.published.inc({ topic: 'okta.identity.v1' }, n),
     );
     const baseUrl = new URL(ctx.connection.baseUrl);
     let tokenAccepted = false;
     let client: OktaClient | null = null;
+    let unsubscribeStop = (): void => undefined;
     const requestId = ctx.requestIds[0] ?? syncId;
     this.metrics.runningSyncs.inc();
     try {
@@ -82,9 +88,12 @@ export class IdentitySyncService implements SyncRunner {
         oktaDomain: baseUrl.host,
       });
       // Inside the bracket: a token no key opens ends in IdentitySyncFailed, not a silent throw.
-      client = await this.connections.openClient(ctx.connection, () => {
+      const opened = await this.connections.openClient(ctx.connection, () => {
         tokenAccepted = true;
       });
+      client = opened;
+      // A stop closes the client: in-flight calls are aborted and no further call is made.
+      unsubscribeStop = ctx.stop.onStop(() => void opened.close());
       const runner = new IdentitySyncRunner(
         client,
         writer,
@@ -111,7 +120,14 @@ export class IdentitySyncService implements SyncRunner {
         this.logger.warn({ orgId, syncId, msg: error.message });
         return { state: 'failed', reason: 'lease_lost', message: error.message };
       }
-      const failure = classify(error);
+      const stopped = ctx.stop.requested;
+      const failure = stopped
+        ? {
+            reason: stopped.reason,
+            retryable: stopped.reason === 'shutdown',
+            message: stopped.message,
+          }
+        : classify(error);
       this.logger.warn({
         orgId,
         syncId,
@@ -147,6 +163,7 @@ export class IdentitySyncService implements SyncRunner {
       this.metrics.syncs.inc({ scope: 'identity', outcome: 'failed' });
       return { state: 'failed', reason: failure.reason, message: failure.message };
     } finally {
+      unsubscribeStop();
       this.metrics.runningSyncs.dec();
       if (tokenAccepted) await this.connections.touchTokenUsed(orgId, this.clock.now());
       await client?.close();

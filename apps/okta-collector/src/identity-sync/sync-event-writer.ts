@@ -7,7 +7,7 @@ import {
   CURRENT_IDENTITY_VERSIONS,
 } from '@regentra/contracts';
 import { EventPublisher } from '../kafka/event-publisher';
-import { LeaseLostError } from '../sync-runs/run-port';
+import { LeaseLostError, RunStop, throwIfStopped } from '../sync-runs/run-port';
 
 /** Thrown into a branch whose sibling failed: not a cause, just a stop. */
 export class SyncBranchStoppedError extends Error {
@@ -36,6 +36,8 @@ export class SyncEventWriter {
     private readonly orgId: string,
     private readonly syncId: string,
     private readonly leaseStillHeld: () => Promise<boolean>,
+    /** A run asked to stop publishes nothing but its outcome event. */
+    private readonly stop: RunStop,
     private readonly onPublished: (count: number) => void = () => undefined,
   ) {}
 
@@ -69,7 +71,10 @@ export class SyncEventWriter {
     type: T,
     payload: PayloadOf<T>,
   ): Promise<void> {
-    if (this.aborted && !BRACKET_TYPES.has(type)) throw new SyncBranchStoppedError();
+    if (!BRACKET_TYPES.has(type)) {
+      throwIfStopped(this.stop);
+      if (this.aborted) throw new SyncBranchStoppedError();
+    }
     if (!(await this.leaseStillHeld())) throw new LeaseLostError(this.orgId);
     const draft = {
       type,

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  BeforeApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
 import { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import { deadLetterRecord, decodeMessage, SyncRequested, TOPICS } from '@regentra/contracts';
 import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
@@ -23,7 +29,7 @@ export interface SyncCommandHandler {
  * the partitions.
  */
 @Injectable()
-export class SyncCommandsConsumer implements OnModuleInit, OnApplicationShutdown {
+export class SyncCommandsConsumer implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(SyncCommandsConsumer.name);
   private readonly consumer: Consumer;
   private running = false;
@@ -50,7 +56,8 @@ export class SyncCommandsConsumer implements OnModuleInit, OnApplicationShutdown
     this.running = true;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the runs stop and the database closes: no new command is handled meanwhile. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
     await this.consumer.disconnect();
   }

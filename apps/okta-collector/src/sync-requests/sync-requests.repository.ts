@@ -139,6 +139,17 @@ export class SyncRequestsRepository implements OnModuleInit {
     );
   }
 
+  /**
+   * Running requests go back to the queue (their pending parts unchanged):
+   * the instance running them stopped cleanly, and any instance runs them again.
+   */
+  async requeue(requestIds: string[], note: string, now: Date): Promise<void> {
+    await this.collection.updateMany(
+      { _id: { $in: requestIds }, state: 'running' },
+      { $set: { state: 'queued', note, updatedAt: now } },
+    );
+  }
+
   /** Every queued request of the org is skipped, with the reason. */
   async skipQueued(orgId: string, note: string, now: Date): Promise<void> {
     await this.collection.updateMany(

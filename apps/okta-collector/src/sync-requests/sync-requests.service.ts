@@ -1,13 +1,20 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { SyncScope } from '@regentra/contracts';
-import { ConnectionRemovedListener } from '../connections/connection-removed.listener';
+import { ConnectionEvents, ConnectionListener } from '../connections/connection-events';
 import { SyncRequestDoc, SyncRequestState } from './sync-request.types';
 import { SyncRequestsRepository } from './sync-requests.repository';
 
 /** The inbox as other slices reach it: named operations only, never its collection. */
 @Injectable()
-export class SyncRequestsService implements ConnectionRemovedListener {
-  constructor(private readonly inbox: SyncRequestsRepository) {}
+export class SyncRequestsService implements ConnectionListener, OnModuleInit {
+  constructor(
+    private readonly inbox: SyncRequestsRepository,
+    private readonly connectionEvents: ConnectionEvents,
+  ) {}
+
+  onModuleInit(): void {
+    this.connectionEvents.subscribe(this);
+  }
 
   findById(requestId: string): Promise<SyncRequestDoc | null> {
     return this.inbox.findById(requestId);
@@ -47,6 +54,11 @@ export class SyncRequestsService implements ConnectionRemovedListener {
 
   failAbandoned(requestIds: string[], now: Date): Promise<void> {
     return this.inbox.failAbandoned(requestIds, now);
+  }
+
+  /** Requests a stopped instance claimed go back to the inbox, to run again (see `requeue`). */
+  requeue(requestIds: string[], note: string, now: Date): Promise<void> {
+    return this.inbox.requeue(requestIds, note, now);
   }
 
   /** A deleted connection leaves nothing queued for its org. */

@@ -51,13 +51,18 @@ export function gateConnection<C extends { state: string }>(
   return { run: true, connection };
 }
 
-/** A rejected or undecryptable token or a lost lease stops the remaining parts; other failures do not. */
+/**
+ * A rejected or undecryptable token, a lost lease, a cancellation or a
+ * shutdown stops the remaining parts; other failures do not.
+ */
 export function stopsTheRun(outcome: RunOutcome): boolean {
   return (
     outcome.state === 'failed' &&
     (outcome.reason === 'credentials_invalid' ||
       outcome.reason === 'token_undecryptable' ||
-      outcome.reason === 'lease_lost')
+      outcome.reason === 'lease_lost' ||
+      outcome.reason === 'cancelled' ||
+      outcome.reason === 'shutdown')
   );
 }
 
@@ -111,15 +116,13 @@ export function lateRequestSatisfied(
 }
 
 /**
- * Our lease still holds while no renew failed, we are not stopping, and its
- * expiry (kept current by the renew timer) is in the future: another instance
- * can take the lease over only once that time has passed.
+ * Our lease still holds while no renew failed and its expiry (kept current by
+ * the renew timer) is in the future: another instance can take the lease over
+ * only once that time has passed. (A shutdown is not a lost lease: the run
+ * stops through its stop signal and still reports its failure.)
  */
-export function leaseStillHeld(
-  state: { lost: boolean; stopping: boolean; expiresAt: Date },
-  now: Date,
-): boolean {
-  return !state.lost && !state.stopping && state.expiresAt > now;
+export function leaseStillHeld(state: { lost: boolean; expiresAt: Date }, now: Date): boolean {
+  return !state.lost && state.expiresAt > now;
 }
 
 /**

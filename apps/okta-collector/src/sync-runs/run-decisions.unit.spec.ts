@@ -72,12 +72,18 @@ describe('whether the connection lets a run start', () => {
 });
 
 describe('how a run ends', () => {
-  const failed = (reason: 'credentials_invalid' | 'lease_lost' | 'okta_unavailable') =>
-    ({ state: 'failed', reason, message: 'x' }) as const;
+  const failed = (
+    reason: 'credentials_invalid' | 'lease_lost' | 'okta_unavailable' | 'cancelled' | 'shutdown',
+  ) => ({ state: 'failed', reason, message: 'x' }) as const;
 
   it('given a rejected token or a lost lease, then the remaining parts do not run', () => {
     expect(stopsTheRun(failed('credentials_invalid'))).toBe(true);
     expect(stopsTheRun(failed('lease_lost'))).toBe(true);
+  });
+
+  it('given a part cancelled (connection deleted) or stopped by a shutdown, then no later part runs', () => {
+    expect(stopsTheRun(failed('cancelled'))).toBe(true);
+    expect(stopsTheRun(failed('shutdown'))).toBe(true);
   });
 
   it('given Okta unavailable or a completed part, then the next part still runs', () => {
@@ -178,14 +184,13 @@ describe('the org lease', () => {
 
   it('given our lease renewed into the future, then we still hold it', () => {
     const expiresAt = at('2031-01-01T10:00:05Z');
-    expect(leaseStillHeld({ lost: false, stopping: false, expiresAt }, now)).toBe(true);
+    expect(leaseStillHeld({ lost: false, expiresAt }, now)).toBe(true);
   });
 
-  it('given a failed renew, shutdown or an expiry that passed, then we no longer hold it', () => {
+  it('given a failed renew or an expiry that passed, then we no longer hold it', () => {
     const expiresAt = at('2031-01-01T10:00:05Z');
-    expect(leaseStillHeld({ lost: true, stopping: false, expiresAt }, now)).toBe(false);
-    expect(leaseStillHeld({ lost: false, stopping: true, expiresAt }, now)).toBe(false);
-    expect(leaseStillHeld({ lost: false, stopping: false, expiresAt: now }, now)).toBe(false);
+    expect(leaseStillHeld({ lost: true, expiresAt }, now)).toBe(false);
+    expect(leaseStillHeld({ lost: false, expiresAt: now }, now)).toBe(false);
   });
 
   it('renews three times per lease period, at most every 250 ms', () => {

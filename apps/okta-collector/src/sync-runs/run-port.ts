@@ -1,5 +1,9 @@
 import type { FailureReason } from '@regentra/contracts';
 import type { ConnectionDoc } from '../connections/connection.types';
+import type { RunStop } from './run-stop';
+
+export { RunStoppedError, throwIfStopped } from './run-stop';
+export type { RunStop, StopReason, StopRequest } from './run-stop';
 
 /** What the coordinator hands a runner for one run of one org. */
 export interface RunContext {
@@ -9,6 +13,13 @@ export interface RunContext {
   trigger: 'schedule' | 'manual';
   connection: ConnectionDoc;
   leaseStillHeld: () => Promise<boolean>;
+  /**
+   * Raised when the connection is deleted or replaced (`cancelled`) or the
+   * instance shuts down (`shutdown`): the runner closes its Okta client at
+   * once (no further call with the token), publishes no more data, and ends
+   * with its failed event carrying the reason.
+   */
+  stop: RunStop;
 }
 
 export type RunOutcome =

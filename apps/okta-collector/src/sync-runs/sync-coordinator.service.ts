@@ -1,12 +1,19 @@
 import {
+  BeforeApplicationShutdown,
   Inject,
   Injectable,
   Logger,
   OnApplicationBootstrap,
-  OnApplicationShutdown,
+  OnModuleInit,
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
+import { ConnectionDoc } from '../connections/connection.types';
+import {
+  ConnectionEvents,
+  ConnectionListener,
+  ConnectionReplaced,
+} from '../connections/connection-events';
 import { ConnectionsService } from '../connections/connections.service';
 import { CLOCK, Clock } from '../platform/clock';
 import { SyncRequestListener } from '../sync-requests/sync-request.listener';
@@ -30,6 +37,7 @@ import {
   syncIdPrefix,
 } from './run-decisions';
 import { IDENTITY_SYNC_RUNNER, SYSTEM_LOG_RUNNER, SyncRunner } from './run-port';
+import { RunStopSignal } from './run-stop';
 import { SyncRunsRepository } from './sync-runs.repository';
 
 /**
@@ -40,15 +48,28 @@ import { SyncRunsRepository } from './sync-runs.repository';
  * orgs run concurrently up to SYNC_CONCURRENCY per instance. The sync never
  * runs inside the Kafka handler, so a long sync cannot cost the partitions.
  * The rules themselves live in run-decisions.ts.
+ *
+ * A run stops early when its connection is deleted or replaced (`cancelled`:
+ * at once on this instance, within SYNC_CANCEL_CHECK_MS on another) or when
+ * the instance shuts down (`shutdown`: the failed event is published, the
+ * requests go back to the inbox, the lease is released, all before the
+ * database and Kafka clients close).
  */
 @Injectable()
 export class SyncCoordinator
-  implements SyncRequestListener, OnApplicationBootstrap, OnApplicationShutdown
+  implements
+    SyncRequestListener,
+    ConnectionListener,
+    OnModuleInit,
+    OnApplicationBootstrap,
+    BeforeApplicationShutdown
 {
   private readonly logger = new Logger(SyncCoordinator.name);
   readonly instanceId = `collector-${randomUUID().slice(0, 8)}`;
   private readonly active = new Map<string, Promise<void>>();
   private readonly wanted = new Set<string>();
+  /** The stop signal of each org's current run on this instance. */
+  private readonly stops = new Map<string, RunStopSignal>();
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
 
@@ -62,7 +83,12 @@ export class SyncCoordinator
     private readonly runs: SyncRunsRepository,
     private readonly connections: ConnectionsService,
     private readonly abandoned: AbandonedRunPublisher,
+    private readonly connectionEvents: ConnectionEvents,
   ) {}
+
+  onModuleInit(): void {
+    this.connectionEvents.subscribe(this);
+  }
 
   onApplicationBootstrap(): void {
     // Safety net for wake-ups lost to a crash or held by another instance's lease.
@@ -71,10 +97,46 @@ export class SyncCoordinator
     void this.sweep();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * SIGTERM: Nest runs every before-shutdown hook before any shutdown hook,
+   * so the runs stop, report and re-queue while MongoDB and Kafka are still
+   * open (they close in onApplicationShutdown).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
-    await Promise.allSettled([...this.active.values()]);
+    for (const stop of this.stops.values())
+      stop.stop(
+        'shutdown',
+        `collector ${this.instanceId} shut down during this run; the request is queued again`,
+      );
+    const runs = Promise.allSettled([...this.active.values()]);
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<'timeout'>((done) => {
+      timer = setTimeout(() => done('timeout'), this.config.SHUTDOWN_GRACE_MS);
+    });
+    const ended = await Promise.race([runs.then(() => 'ended' as const), grace]);
+    clearTimeout(timer);
+    if (ended === 'timeout')
+      this.logger.error({
+        orgs: [...this.active.keys()],
+        msg: `runs did not stop within SHUTDOWN_GRACE_MS (${this.config.SHUTDOWN_GRACE_MS} ms); the next lease holder reports them abandoned`,
+      });
+  }
+
+  /** DELETE of the connection (on this instance): the org's run stops at once. */
+  connectionRemoved(orgId: string): void {
+    this.stops.get(orgId)?.stop('cancelled', 'the Okta connection was deleted during this run');
+  }
+
+  /** Saved again with another domain or token: the run using the old one stops. */
+  connectionReplaced(orgId: string, change: ConnectionReplaced): void {
+    this.stops
+      .get(orgId)
+      ?.stop(
+        'cancelled',
+        `the Okta connection was saved again with another ${change.domainChanged ? 'domain' : 'token'} during this run`,
+      );
   }
 
   requestQueued(orgId: string): void {
@@ -131,10 +193,7 @@ export class SyncCoordinator
     // The renew timer keeps lease.expiresAt current (and flags a failed renew), so the
     // fence check before every publish needs no database read.
     const stillHeld = async () =>
-      leaseStillHeld(
-        { lost, stopping: this.stopping, expiresAt: lease.expiresAt },
-        this.clock.now(),
-      );
+      leaseStillHeld({ lost, expiresAt: lease.expiresAt }, this.clock.now());
     try {
       await this.reportAbandoned(orgId, lease);
       while (!this.stopping && !lost) {
@@ -168,40 +227,92 @@ export class SyncCoordinator
     const runStartedAt = this.clock.now();
     const syncIds: string[] = [];
     const notes: string[] = [];
-    for (const kind of runOrder(parts)) {
-      if (!(await stillHeld())) continue;
-      const syncId = `${syncIdPrefix(kind)}-${randomUUID()}`;
-      syncIds.push(syncId);
-      await this.runs.start({
-        _id: syncId,
-        orgId,
-        kind,
-        requestIds,
-        trigger,
-        holder: lease.holder,
-        fence: lease.fence,
-        startedAt: this.clock.now(),
-      });
-      const ctx = { orgId, syncId, requestIds, trigger, connection, leaseStillHeld: stillHeld };
-      const runner = kind === 'identity' ? this.identity : this.systemLog;
-      const outcome = await runner.run(ctx);
-      const note = failureNote(kind, outcome);
-      if (note) notes.push(note);
-      if (stopsTheRun(outcome)) break;
+    const stop = new RunStopSignal();
+    if (this.stopping) stop.stop('shutdown', 'the collector is shutting down');
+    this.stops.set(orgId, stop);
+    const unwatch = this.watchConnection(connection, stop);
+    try {
+      for (const kind of runOrder(parts)) {
+        if (!(await stillHeld()) || stop.requested) continue;
+        const syncId = `${syncIdPrefix(kind)}-${randomUUID()}`;
+        syncIds.push(syncId);
+        await this.runs.start({
+          _id: syncId,
+          orgId,
+          kind,
+          requestIds,
+          trigger,
+          holder: lease.holder,
+          fence: lease.fence,
+          startedAt: this.clock.now(),
+        });
+        const ctx = {
+          orgId,
+          syncId,
+          requestIds,
+          trigger,
+          connection,
+          leaseStillHeld: stillHeld,
+          stop,
+        };
+        const runner = kind === 'identity' ? this.identity : this.systemLog;
+        const outcome = await runner.run(ctx);
+        const note = failureNote(kind, outcome);
+        if (note) notes.push(note);
+        if (stopsTheRun(outcome)) break;
+      }
+      const stopped = stop.requested;
+      if (stopped?.reason === 'shutdown') {
+        // Not failed, not done: another instance (or the next start) runs them again.
+        const note = `queued again: ${stopped.message}`;
+        return await this.inbox.requeue(requestIds, note, this.clock.now());
+      }
+      if (stopped) notes.push(`${stopped.reason}: ${stopped.message}`);
+      const result = runResult(notes);
+      await this.inbox.finish(requestIds, result.state, result.note, syncIds, this.clock.now());
+      if (result.satisfiesLateRequests) {
+        // A request that reached us late (requested before this run started, but
+        // queued after the claim) is satisfied by it: recorded, not run twice.
+        await this.inbox.markSatisfied(
+          orgId,
+          satisfiedScopes(parts),
+          runStartedAt,
+          syncIds,
+          this.clock.now(),
+        );
+      }
+    } finally {
+      unwatch();
+      this.stops.delete(orgId);
     }
-    const result = runResult(notes);
-    await this.inbox.finish(requestIds, result.state, result.note, syncIds, this.clock.now());
-    if (result.satisfiesLateRequests) {
-      // A request that reached us late (requested before this run started, but
-      // queued after the claim) is satisfied by it: recorded, not run twice.
-      await this.inbox.markSatisfied(
-        orgId,
-        satisfiedScopes(parts),
-        runStartedAt,
-        syncIds,
-        this.clock.now(),
-      );
-    }
+  }
+
+  /**
+   * Stops the run when the connection it uses was deleted or replaced by
+   * another instance (checked every SYNC_CANCEL_CHECK_MS). Returns the unwatch.
+   */
+  private watchConnection(connection: ConnectionDoc, stop: RunStopSignal): () => void {
+    let checking = false;
+    const timer = setInterval(() => {
+      if (checking || stop.requested) return;
+      checking = true;
+      this.connections
+        .replacedSince(connection)
+        .then((message) => {
+          if (message) stop.stop('cancelled', message);
+        })
+        .catch((error: unknown) =>
+          this.logger.warn({
+            orgId: connection._id,
+            msg: `connection check failed: ${(error as Error).message}`,
+          }),
+        )
+        .finally(() => {
+          checking = false;
+        });
+    }, this.config.SYNC_CANCEL_CHECK_MS);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   /** A run left "running" under an older fence belonged to a dead holder: report it abandoned. */

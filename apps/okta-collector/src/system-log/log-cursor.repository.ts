@@ -29,6 +29,10 @@ export class LogCursorRepository {
     return this.collection.findOne({ _id: orgId });
   }
 
+  async remove(orgId: string): Promise<void> {
+    await this.collection.deleteOne({ _id: orgId });
+  }
+
   async save(orgId: string, cursor: Omit<LogCursorDoc, '_id'>): Promise<void> {
     await this.collection.replaceOne({ _id: orgId }, cursor, { upsert: true });
   }

@@ -19,7 +19,13 @@ import {
 } from '../okta-client';
 import { CLOCK, Clock } from '../platform/clock';
 import { COLLECTOR_METRICS, CollectorMetrics } from '../platform/metrics';
-import { LeaseLostError, RunContext, RunOutcome, SyncRunner } from '../sync-runs/run-port';
+import {
+  LeaseLostError,
+  RunContext,
+  RunOutcome,
+  SyncRunner,
+  throwIfStopped,
+} from '../sync-runs/run-port';
 import { SyncRunsService } from '../sync-runs/sync-runs.service';
 import { LogCursorDoc, LogCursorRepository } from './log-cursor.repository';
 import { eventTypeFilter, EVIDENCE_EVENT_TYPES } from './log-event-types';
@@ -53,7 +59,8 @@ export class SystemLogPollerService implements SyncRunner {
     const requestId = ctx.requestIds[0] ?? syncId;
     let tokenAccepted = false;
     let client: OktaClient | null = null;
-    const stored = await this.cursors.get(orgId);
+    let unsubscribeStop = (): void => undefined;
+    const stored = await this.usableCursor(ctx);
     const cursor: Omit<LogCursorDoc, '_id'> = stored ?? {
       nextUrl: null,
       lastPublished: null,
@@ -71,6 +78,8 @@ export class SystemLogPollerService implements SyncRunner {
     };
     let seq = 0;
     const emit = async (draft: Record<string, unknown>) => {
+      // a run asked to stop publishes nothing but its outcome event
+      if (draft.type !== 'SystemLogPollFailed') throwIfStopped(ctx.stop);
       if (!(await ctx.leaseStillHeld())) throw new LeaseLostError(orgId);
       await this.publisher.publish('systemLog', [
         { schemaVersion: 1, orgId, syncId, seq, ...draft } as never,
@@ -83,9 +92,12 @@ export class SystemLogPollerService implements SyncRunner {
         payload: { requestId, startedAt: this.clock.now().toISOString(), mode },
       });
       // Inside the bracket: a token no key opens ends in SystemLogPollFailed.
-      client = await this.connections.openClient(ctx.connection, () => {
+      const opened = await this.connections.openClient(ctx.connection, () => {
         tokenAccepted = true;
       });
+      client = opened;
+      // A stop closes the client: in-flight calls are aborted and no further call is made.
+      unsubscribeStop = ctx.stop.onStop(() => void opened.close());
       mode = await this.poll(client, orgId, cursor, mode, stats, emit, syncId, () => seq);
       await emit({
         type: 'SystemLogPollCompleted',
@@ -110,17 +122,24 @@ export class SystemLogPollerService implements SyncRunner {
     } catch (error) {
       if (error instanceof LeaseLostError)
         return { state: 'failed', reason: 'lease_lost', message: error.message };
-      const invalid = error instanceof OktaCredentialsInvalidError;
-      const reason = invalid
-        ? 'credentials_invalid'
-        : error instanceof TokenUndecryptableError
-          ? 'token_undecryptable'
-          : error instanceof OktaRateLimitedError
-            ? 'rate_limited'
-            : error instanceof OktaApiError
-              ? 'okta_unavailable'
-              : 'internal';
-      const message = invalid ? 'Okta rejected the API token (401)' : (error as Error).message;
+      const stopped = ctx.stop.requested;
+      const invalid = !stopped && error instanceof OktaCredentialsInvalidError;
+      const reason = stopped
+        ? stopped.reason
+        : invalid
+          ? 'credentials_invalid'
+          : error instanceof TokenUndecryptableError
+            ? 'token_undecryptable'
+            : error instanceof OktaRateLimitedError
+              ? 'rate_limited'
+              : error instanceof OktaApiError
+                ? 'okta_unavailable'
+                : 'internal';
+      const message = stopped
+        ? stopped.message
+        : invalid
+          ? 'Okta rejected the API token (401)'
+          : (error as Error).message;
       if (invalid)
         await this.connections.markInvalid(
           orgId,
@@ -133,7 +152,9 @@ export class SystemLogPollerService implements SyncRunner {
           requestId,
           failedAt: this.clock.now().toISOString(),
           reason,
-          retryable: !invalid && !(error instanceof TokenUndecryptableError),
+          retryable: stopped
+            ? stopped.reason === 'shutdown'
+            : !invalid && !(error instanceof TokenUndecryptableError),
           message,
         },
       }).catch(() => undefined);
@@ -141,9 +162,28 @@ export class SystemLogPollerService implements SyncRunner {
       this.metrics.syncs.inc({ scope: 'system-log', outcome: 'failed' });
       return { state: 'failed', reason, message };
     } finally {
+      unsubscribeStop();
       if (tokenAccepted) await this.connections.touchTokenUsed(orgId, this.clock.now());
       await client?.close();
     }
+  }
+
+  /**
+   * The stored checkpoint, unless it points at another origin than the
+   * connection's (the domain changed and a stale cursor survived): then it is
+   * dropped and the poll starts with a backfill of the new domain.
+   */
+  private async usableCursor(ctx: RunContext): Promise<LogCursorDoc | null> {
+    const stored = await this.cursors.get(ctx.orgId);
+    if (!stored?.nextUrl) return stored;
+    const origin = new URL(ctx.connection.baseUrl).origin;
+    if (new URL(stored.nextUrl, origin).origin === origin) return stored;
+    this.logger.warn({
+      orgId: ctx.orgId,
+      msg: 'System Log checkpoint belongs to another Okta domain; starting over with a backfill',
+    });
+    await this.cursors.remove(ctx.orgId);
+    return null;
   }
 
   /**
