@@ -31,7 +31,7 @@ describe('collector → Kafka → projector pipe', () => {
 
   const started = (orgId: string, syncId = randomUUID()) => ({
     type: 'IdentitySyncStarted' as const,
-    schemaVersion: 1 as const,
+    schemaVersion: 2 as const,
     orgId,
     syncId,
     seq: 0,
@@ -40,6 +40,9 @@ describe('collector → Kafka → projector pipe', () => {
       trigger: 'manual' as const,
       startedAt: new Date().toISOString(),
       oktaDomain: 'acme.okta.com',
+      mode: 'full' as const,
+      fullReason: 'first sync',
+      basis: null,
     },
   });
 
@@ -116,13 +119,14 @@ describe('collector → Kafka → projector pipe', () => {
       const requestId = `req-${randomUUID()}`;
       const command = encodeMessage(TOPICS.commands, {
         type: 'SyncRequested',
-        schemaVersion: 1,
+        schemaVersion: 2,
         orgId: 'org-pipe-3',
         payload: {
           scope: 'identity',
           requestId,
           requestedAt: new Date().toISOString(),
           requestedBy: 'test',
+          mode: 'auto',
         },
       });
       const badScope = JSON.parse(command.value) as { payload: { scope: string } };

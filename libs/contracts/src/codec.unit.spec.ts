@@ -10,7 +10,7 @@ import {
 const orgId = 'org-1';
 const started = {
   type: 'IdentitySyncStarted' as const,
-  schemaVersion: 1 as const,
+  schemaVersion: 2 as const,
   orgId,
   syncId: 'sync-1',
   seq: 0,
@@ -19,6 +19,9 @@ const started = {
     trigger: 'manual' as const,
     startedAt: '2026-01-01T00:00:00.000Z',
     oktaDomain: 'acme.okta.com',
+    mode: 'full' as const,
+    fullReason: 'first sync',
+    basis: null,
   },
 };
 
@@ -141,10 +144,84 @@ describe('contracts codec', () => {
       });
     });
 
+    it('upcasts a published v1 IdentitySyncStarted and IdentitySyncCompleted to full-mode v2', () => {
+      const envelope = {
+        eventId: '0b6c7a52-4d7e-4c1e-9f1e-2a4b5c6d7e8f',
+        orgId,
+        occurredAt: '2026-01-01T00:00:00.000Z',
+        syncId: 's',
+      };
+      const startedV1 = JSON.stringify({
+        ...envelope,
+        type: 'IdentitySyncStarted',
+        schemaVersion: 1,
+        seq: 0,
+        payload: {
+          requestId: 'r',
+          trigger: 'manual',
+          startedAt: '2026-01-01T00:00:00.000Z',
+          oktaDomain: 'a.okta.com',
+        },
+      });
+      expect(decodeMessage(TOPICS.identity, startedV1)).toMatchObject({
+        ok: true,
+        message: { schemaVersion: 2, payload: { mode: 'full', basis: null } },
+      });
+      const completedV1 = JSON.stringify({
+        ...envelope,
+        type: 'IdentitySyncCompleted',
+        schemaVersion: 1,
+        seq: 4,
+        payload: {
+          requestId: 'r',
+          completedAt: '2026-01-01T00:00:00.000Z',
+          counts: {},
+          coverage: {},
+          lastSeq: 3,
+        },
+      });
+      expect(decodeMessage(TOPICS.identity, completedV1)).toMatchObject({
+        ok: true,
+        message: {
+          schemaVersion: 2,
+          payload: { mode: 'full', basis: null, reads: null, lastSeq: 3 },
+        },
+      });
+    });
+
+    it('upcasts a v1 SyncRequested (no mode) to v2 with mode auto, and takes mode full in v2', () => {
+      const command = (schemaVersion: number, extra: Record<string, unknown>) =>
+        JSON.stringify({
+          eventId: '0b6c7a52-4d7e-4c1e-9f1e-2a4b5c6d7e8f',
+          type: 'SyncRequested',
+          schemaVersion,
+          orgId,
+          occurredAt: '2026-01-01T00:00:00.000Z',
+          payload: {
+            scope: 'identity',
+            requestId: 'r',
+            requestedAt: '2026-01-01T00:00:00.000Z',
+            requestedBy: 'x',
+            ...extra,
+          },
+        });
+      expect(decodeMessage(TOPICS.commands, command(1, {}))).toMatchObject({
+        ok: true,
+        message: { schemaVersion: 2, payload: { mode: 'auto' } },
+      });
+      expect(decodeMessage(TOPICS.commands, command(2, { mode: 'full' }))).toMatchObject({
+        ok: true,
+        message: { payload: { mode: 'full' } },
+      });
+      expect(decodeMessage(TOPICS.commands, command(2, { mode: 'sometimes' })).ok).toBe(false);
+    });
+
     it('names the current version of each identity event type', () => {
       expect(CURRENT_IDENTITY_VERSIONS.IdentitySyncFailed).toBe(2);
       expect(CURRENT_IDENTITY_VERSIONS.ConnectionStateChanged).toBe(2);
       expect(CURRENT_IDENTITY_VERSIONS.UsersPage).toBe(1);
+      expect(CURRENT_IDENTITY_VERSIONS.IdentitySyncStarted).toBe(2);
+      expect(CURRENT_IDENTITY_VERSIONS.IdentitySyncCompleted).toBe(2);
     });
 
     it('refuses an orgId that is not a valid org id in any envelope (dead-letter material)', () => {

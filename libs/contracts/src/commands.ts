@@ -20,4 +20,29 @@ export const SyncRequestedPayloadSchema = z.object({
 export type SyncRequestedPayload = z.infer<typeof SyncRequestedPayloadSchema>;
 
 export const SyncRequestedV1 = envelopeOf('SyncRequested', 1, SyncRequestedPayloadSchema);
-export type SyncRequested = z.infer<typeof SyncRequestedV1>;
+
+/**
+ * `full`: read everything even when an incremental sync would do; `auto`
+ * (the default): the collector decides (see README, "When a full sync runs").
+ */
+export const SyncRequestModeSchema = z.enum(['auto', 'full']);
+export type SyncRequestMode = z.infer<typeof SyncRequestModeSchema>;
+
+/** v2 adds `mode`. */
+export const SyncRequestedV2PayloadSchema = SyncRequestedPayloadSchema.extend({
+  mode: SyncRequestModeSchema,
+});
+export const SyncRequestedV2 = envelopeOf('SyncRequested', 2, SyncRequestedV2PayloadSchema);
+export type SyncRequested = z.infer<typeof SyncRequestedV2>;
+
+/** v1 (no mode) is still accepted: it meant `auto`. */
+export const COMMAND_UPCASTS = [
+  {
+    schema: SyncRequestedV1,
+    upcast: (m: z.infer<typeof SyncRequestedV1>) => ({
+      ...m,
+      schemaVersion: 2 as const,
+      payload: { ...m.payload, mode: 'auto' as const },
+    }),
+  },
+] as const;

@@ -31,6 +31,40 @@ export const IdentitySyncStartedV1 = envelopeOf(
   }),
 );
 
+/**
+ * `full`: every dataset read from Okta; whatever it did not see is gone.
+ * `incremental`: only what changed since `baseSyncId` (a completed sync) was
+ * read; consumers apply it on top of that sync's state and sweep nothing
+ * it did not read.
+ */
+export const SyncModeSchema = z.enum(['full', 'incremental']);
+export type SyncMode = z.infer<typeof SyncModeSchema>;
+
+/** What an incremental sync is based on: the sync it builds on and the change window. */
+export const IncrementalBasisSchema = z.object({
+  /** The completed sync whose state this one changes. */
+  baseSyncId: z.string().min(1),
+  /** Changes are read from here: the base sync's start minus the overlap. */
+  changedSince: z.string().datetime({ offset: true }),
+});
+export type IncrementalBasis = z.infer<typeof IncrementalBasisSchema>;
+
+/** v2 adds the mode, why a full sync is full, and an incremental sync's basis. */
+export const IdentitySyncStartedV2 = envelopeOf(
+  'IdentitySyncStarted',
+  2,
+  z.object({
+    requestId: z.string().min(1),
+    trigger: SyncTriggerSchema,
+    startedAt: z.string().datetime({ offset: true }),
+    oktaDomain: z.string().min(1),
+    mode: SyncModeSchema,
+    /** Why this sync reads everything (`first sync`, `daily full sync`, `requested`…); null when incremental. */
+    fullReason: z.string().nullable(),
+    basis: IncrementalBasisSchema.nullable(),
+  }),
+);
+
 /** A page of users as Okta returned them (all statuses, DEPROVISIONED included). */
 export const UsersPageV1 = envelopeOf('UsersPage', 1, z.object({ users: z.array(OktaUserSchema) }));
 
@@ -138,6 +172,36 @@ export const CoverageSchema = z.object({
   failed: z.number().int().nonnegative(),
 });
 
+/** How an incremental sync chose what to read, per dataset (counts of objects re-read, and why). */
+export const IncrementalReadsSchema = z.object({
+  /** System Log change events read since `changedSince`. */
+  logEvents: z.number().int().nonnegative(),
+  /** Users re-read: by a newer `lastUpdated`, or named in a change event. */
+  users: z.object({
+    byLastUpdated: z.number().int().nonnegative(),
+    byEvent: z.number().int().nonnegative(),
+  }),
+  /** Users whose factors were re-read (new, or named in a factor or lifecycle event). */
+  factors: z.number().int().nonnegative(),
+  /** Groups whose members were re-read (newer `lastMembershipUpdated`, or named in an event). */
+  groupMembers: z.number().int().nonnegative(),
+  /** Groups whose roles were re-read (named in a privilege event, or new). */
+  groupRoles: z.number().int().nonnegative(),
+  /** Apps whose assignments were re-read (an assignment event, a newer `lastUpdated`, a changed group). */
+  appAssignments: z.number().int().nonnegative(),
+});
+export type IncrementalReads = z.infer<typeof IncrementalReadsSchema>;
+
+/**
+ * Users an incremental sync found deleted in Okta (named in a change event,
+ * answered 404). A full sync needs no such event: what it did not see is gone.
+ */
+export const UsersDeletedV1 = envelopeOf(
+  'UsersDeleted',
+  1,
+  z.object({ userIds: z.array(z.string().min(1)) }),
+);
+
 export const IdentitySyncCompletedV1 = envelopeOf(
   'IdentitySyncCompleted',
   1,
@@ -150,6 +214,23 @@ export const IdentitySyncCompletedV1 = envelopeOf(
     coverage: z.record(CoverageSchema),
     /** Highest seq of this sync before this event: consumers can check they saw every page. */
     lastSeq: z.number().int().nonnegative(),
+  }),
+);
+
+/** v2 adds the mode, the incremental basis and what it read. */
+export const IdentitySyncCompletedV2 = envelopeOf(
+  'IdentitySyncCompleted',
+  2,
+  z.object({
+    requestId: z.string().min(1),
+    completedAt: z.string().datetime({ offset: true }),
+    counts: z.record(z.number().int().nonnegative()),
+    coverage: z.record(CoverageSchema),
+    lastSeq: z.number().int().nonnegative(),
+    mode: SyncModeSchema,
+    basis: IncrementalBasisSchema.nullable(),
+    /** For an incremental sync, what it re-read and why; null for a full sync. */
+    reads: IncrementalReadsSchema.nullable(),
   }),
 );
 
@@ -225,7 +306,7 @@ export const ConnectionStateChangedV2 = envelopeOf(
 );
 
 export const IDENTITY_EVENT_SCHEMAS = [
-  IdentitySyncStartedV1,
+  IdentitySyncStartedV2,
   UsersPageV1,
   UserFactorsBatchV1,
   UserRolesBatchV1,
@@ -235,8 +316,9 @@ export const IDENTITY_EVENT_SCHEMAS = [
   AppsPageV1,
   AppUserAssignmentsV1,
   AppGroupAssignmentsV1,
+  UsersDeletedV1,
   IdentitySyncProgressV1,
-  IdentitySyncCompletedV1,
+  IdentitySyncCompletedV2,
   IdentitySyncFailedV2,
   ConnectionStateChangedV2,
 ] as const;
@@ -246,6 +328,28 @@ export const IDENTITY_EVENT_SCHEMAS = [
  * 0), each with its upcast to the current version. Never edit a published one.
  */
 export const IDENTITY_EVENT_UPCASTS = [
+  {
+    schema: IdentitySyncStartedV1,
+    // every sync before v2 was full
+    upcast: (m: z.infer<typeof IdentitySyncStartedV1>) => ({
+      ...m,
+      schemaVersion: 2 as const,
+      payload: {
+        ...m.payload,
+        mode: 'full' as const,
+        fullReason: 'before incremental syncs',
+        basis: null,
+      },
+    }),
+  },
+  {
+    schema: IdentitySyncCompletedV1,
+    upcast: (m: z.infer<typeof IdentitySyncCompletedV1>) => ({
+      ...m,
+      schemaVersion: 2 as const,
+      payload: { ...m.payload, mode: 'full' as const, basis: null, reads: null },
+    }),
+  },
   {
     schema: IdentitySyncFailedV1,
     // v1's reasons are a subset of v2's

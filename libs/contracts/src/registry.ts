@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SyncRequestedV1 } from './commands';
+import { COMMAND_UPCASTS, SyncRequestedV2 } from './commands';
 import { EnvelopeBaseSchema } from './envelope';
 import { IDENTITY_EVENT_SCHEMAS, IDENTITY_EVENT_UPCASTS } from './identity-events';
 import { SYSTEM_LOG_EVENT_SCHEMAS } from './system-log-events';
@@ -36,7 +36,13 @@ function byTypeAndVersion(
 }
 
 const REGISTRY: Record<TopicName, Map<string, VersionEntry>> = {
-  [TOPICS.commands]: byTypeAndVersion([SyncRequestedV1]),
+  [TOPICS.commands]: byTypeAndVersion(
+    [SyncRequestedV2],
+    COMMAND_UPCASTS as unknown as ReadonlyArray<{
+      schema: AnyEnvelopeSchema;
+      upcast: (m: never) => unknown;
+    }>,
+  ),
   [TOPICS.identity]: byTypeAndVersion(
     IDENTITY_EVENT_SCHEMAS,
     IDENTITY_EVENT_UPCASTS as unknown as ReadonlyArray<{

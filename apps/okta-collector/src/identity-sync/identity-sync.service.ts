@@ -86,6 +86,9 @@ export class IdentitySyncService implements SyncRunner {
         trigger: ctx.trigger,
         startedAt: this.clock.now().toISOString(),
         oktaDomain: baseUrl.host,
+        mode: 'full',
+        fullReason: 'incremental syncs not enabled',
+        basis: null,
       });
       // Inside the bracket: a token no key opens ends in IdentitySyncFailed, not a silent throw.
       const opened = await this.connections.openClient(ctx.connection, () => {
@@ -110,6 +113,9 @@ export class IdentitySyncService implements SyncRunner {
         counts: result.counts,
         coverage: result.coverage,
         lastSeq: writer.lastSeq,
+        mode: 'full',
+        basis: null,
+        reads: null,
       });
       await this.runs.finish(syncId, 'completed', this.clock.now(), { ...result });
       this.metrics.syncs.inc({ scope: 'identity', outcome: 'completed' });

@@ -59,13 +59,14 @@ export class ScheduleService {
       await this.publisher.publish('commands', [
         {
           type: 'SyncRequested',
-          schemaVersion: 1,
+          schemaVersion: 2,
           orgId: connection.orgId,
           payload: {
             scope,
             requestId: scheduledRequestId(connection.orgId, scope, slot),
             requestedAt: slot.toISOString(),
             requestedBy: 'schedule',
+            mode: 'auto',
           },
         },
       ]);

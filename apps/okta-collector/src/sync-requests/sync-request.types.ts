@@ -1,4 +1,4 @@
-import type { SyncScope } from '@regentra/contracts';
+import type { SyncRequestMode, SyncScope } from '@regentra/contracts';
 
 export type SyncRequestState = 'queued' | 'running' | 'done' | 'satisfied' | 'skipped' | 'failed';
 export type SyncPart = 'identity' | 'system-log';
@@ -10,6 +10,8 @@ export interface SyncRequestDoc {
   scope: SyncScope;
   requestedAt: Date;
   requestedBy: string;
+  /** `full` forces a full identity sync; absent on requests stored before modes existed (auto). */
+  mode?: SyncRequestMode;
   receivedAt: Date;
   state: SyncRequestState;
   /** Per scope part still to run (an "all" request runs identity then system-log). */

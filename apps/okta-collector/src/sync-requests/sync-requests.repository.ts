@@ -36,6 +36,7 @@ export class SyncRequestsRepository implements OnModuleInit {
             scope: command.payload.scope,
             requestedAt: new Date(command.payload.requestedAt),
             requestedBy: command.payload.requestedBy,
+            mode: command.payload.mode,
             receivedAt: now,
             state: 'queued',
             pending,

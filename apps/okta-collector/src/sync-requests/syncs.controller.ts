@@ -11,7 +11,7 @@ import {
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { SyncScopeSchema } from '@regentra/contracts';
+import { SyncRequestModeSchema, SyncScopeSchema } from '@regentra/contracts';
 import { ConnectionsService } from '../connections/connections.service';
 import { EventPublisher } from '../kafka/event-publisher';
 import { ApiTokenGuard } from '../platform/api-token.guard';
@@ -23,6 +23,8 @@ const SyncNowBody = z
   .object({
     scope: SyncScopeSchema.default('all'),
     requestedBy: z.string().min(1).max(200).optional(),
+    /** `full` reads everything even when an incremental sync would do. */
+    mode: SyncRequestModeSchema.default('auto'),
   })
   .strict();
 
@@ -63,16 +65,17 @@ export class SyncsController {
     await this.publisher.publish('commands', [
       {
         type: 'SyncRequested',
-        schemaVersion: 1,
+        schemaVersion: 2,
         orgId,
         payload: {
           scope: body.scope,
           requestId,
           requestedAt: this.clock.now().toISOString(),
           requestedBy: body.requestedBy ?? 'api',
+          mode: body.mode,
         },
       },
     ]);
-    return { requestId, scope: body.scope };
+    return { requestId, scope: body.scope, mode: body.mode };
   }
 }

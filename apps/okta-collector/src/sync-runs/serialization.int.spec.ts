@@ -168,13 +168,14 @@ describe('sync ordering and credentials', () => {
       await first.app.get(EventPublisher).publish('commands', [
         {
           type: 'SyncRequested',
-          schemaVersion: 1,
+          schemaVersion: 2,
           orgId: 'org-s',
           payload: {
             scope: 'identity',
             requestId: direct,
             requestedAt: new Date().toISOString(),
             requestedBy: 'test',
+            mode: 'auto',
           },
         },
       ]);
