@@ -17,7 +17,7 @@ import {
   type OktaRole,
   type OktaUser,
 } from '@regentra/contracts';
-import { OktaBadResponseError, OktaPaginationLoopError } from './okta-errors';
+import { OktaBadResponseError, OktaNotFoundError, OktaPaginationLoopError } from './okta-errors';
 import { OktaHttp, type OktaHttpOptions, type OktaHttpStats } from './okta-http';
 
 /** Page sizes (`limit`) per list; defaults per OKTA.md, clamped to Okta's caps. */
@@ -95,6 +95,8 @@ const E = {
   users: 'GET /api/v1/users',
   usersDeprovisioned: 'GET /api/v1/users?filter=status eq "DEPROVISIONED"',
   userMe: 'GET /api/v1/users/me',
+  user: 'GET /api/v1/users/{id}',
+  usersUpdated: 'GET /api/v1/users?search=lastUpdated gt "…"',
   factors: 'GET /api/v1/users/{id}/factors',
   userRoles: 'GET /api/v1/users/{id}/roles',
   groups: 'GET /api/v1/groups',
@@ -174,6 +176,37 @@ export class OktaClient {
         return true;
       });
       if (fresh.length > 0) yield fresh;
+    }
+  }
+
+  /**
+   * Users whose `lastUpdated` is after `since` (ISO-8601), every status:
+   * `search` results include DEPROVISIONED users (OKTA.md). Empty pages are
+   * not yielded.
+   */
+  async *listUsersUpdatedSince(since: string): AsyncIterable<OktaUser[]> {
+    const at = new Date(since);
+    if (Number.isNaN(at.getTime())) throw new TypeError(`invalid since ${since}`);
+    for await (const page of this.pages(
+      E.usersUpdated,
+      '/api/v1/users',
+      { search: `lastUpdated gt "${at.toISOString()}"`, limit: this.limits.users },
+      OktaUserSchema,
+    ))
+      if (page.length > 0) yield page;
+  }
+
+  /** `GET /api/v1/users/{id}`; null when Okta answers 404 (the user was deleted). */
+  async getUser(userId: string): Promise<OktaUser | null> {
+    try {
+      const res = await this.http.getJson({
+        endpoint: E.user,
+        path: `/api/v1/users/${seg(userId, E.user)}`,
+      });
+      return this.one(E.user, res.body, OktaUserSchema, res.status, res.oktaRequestId);
+    } catch (error) {
+      if (error instanceof OktaNotFoundError) return null;
+      throw error;
     }
   }
 
