@@ -75,7 +75,7 @@ async function sync(org: FakeOrg, over: Partial<OktaDirectory> = {}) {
       for (const draft of drafts) records.push(encodeMessage(TOPICS.identity, draft as never));
     },
   } as unknown as EventPublisher;
-  const writer = new SyncEventWriter(publisher, 'org-1', 'sync-1', async () => true);
+  const writer = new SyncEventWriter(publisher, 'org-1', 'sync-1', 1, async () => true);
   const result = await new IdentitySyncRunner(
     { ...directory(org), ...over },
     writer,

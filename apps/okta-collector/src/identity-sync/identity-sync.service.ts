@@ -66,8 +66,13 @@ export class IdentitySyncService implements SyncRunner {
 
   async run(ctx: RunContext): Promise<RunOutcome> {
     const { orgId, syncId } = ctx;
-    const writer = new SyncEventWriter(this.publisher, orgId, syncId, ctx.leaseStillHeld, (n) =>
-      this.metrics.published.inc({ topic: 'okta.identity.v1' }, n),
+    const writer = new SyncEventWriter(
+      this.publisher,
+      orgId,
+      syncId,
+      ctx.fence,
+      ctx.leaseStillHeld,
+      (n) => this.metrics.published.inc({ topic: 'okta.identity.v1' }, n),
     );
     const baseUrl = new URL(ctx.connection.baseUrl);
     let tokenAccepted = false;

@@ -182,7 +182,15 @@ export class SyncCoordinator
         fence: lease.fence,
         startedAt: this.clock.now(),
       });
-      const ctx = { orgId, syncId, requestIds, trigger, connection, leaseStillHeld: stillHeld };
+      const ctx = {
+        orgId,
+        syncId,
+        requestIds,
+        trigger,
+        connection,
+        fence: lease.fence,
+        leaseStillHeld: stillHeld,
+      };
       const runner = kind === 'identity' ? this.identity : this.systemLog;
       const outcome = await runner.run(ctx);
       const note = failureNote(kind, outcome);
@@ -208,7 +216,7 @@ export class SyncCoordinator
   private async reportAbandoned(orgId: string, lease: HeldLease): Promise<void> {
     for (const orphan of await this.runs.findOrphans(orgId, lease.fence)) {
       const message = abandonedMessage(orphan.holder);
-      await this.abandoned.publish(orphan, this.clock.now(), message);
+      await this.abandoned.publish(orphan, this.clock.now(), message, lease.fence);
       await this.runs.finish(orphan._id, 'abandoned', this.clock.now(), {
         reason: 'abandoned',
         message,

@@ -72,9 +72,11 @@ export class SystemLogPollerService implements SyncRunner {
     let seq = 0;
     const emit = async (draft: Record<string, unknown>) => {
       if (!(await ctx.leaseStillHeld())) throw new LeaseLostError(orgId);
-      await this.publisher.publish('systemLog', [
-        { schemaVersion: 1, orgId, syncId, seq, ...draft } as never,
-      ]);
+      await this.publisher.publish(
+        'systemLog',
+        [{ schemaVersion: 1, orgId, syncId, seq, ...draft } as never],
+        { fence: ctx.fence },
+      );
       seq += 1;
     };
     try {
