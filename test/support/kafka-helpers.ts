@@ -17,6 +17,8 @@ export interface CollectedRecord {
   key: string | null;
   value: string | null;
   json: unknown;
+  /** Header values as text (a repeated header keeps its last value). */
+  headers: Record<string, string>;
 }
 
 /** Reads a topic from offset 0 into memory with its own group; stop() when done. */
@@ -41,6 +43,11 @@ export async function collectTopic(
       } catch {
         json = null;
       }
+      const headers: Record<string, string> = {};
+      for (const [name, raw] of Object.entries(message.headers ?? {})) {
+        const last = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+        if (last !== undefined) headers[name] = last.toString();
+      }
       records.push({
         topic,
         partition,
@@ -48,6 +55,7 @@ export async function collectTopic(
         key: message.key?.toString() ?? null,
         value,
         json,
+        headers,
       });
     },
   });

@@ -7,6 +7,8 @@ import { Registry } from 'prom-client';
 import { PROJECTOR_CONFIG, ProjectorConfig } from './config/projector.config';
 import { DirectoryReader } from './directory/directory.reader';
 import { DirectoryStore } from './directory/directory.store';
+import { IdentityFenceFilter } from './directory/identity-fence.filter';
+import { IdentityFencesRepository } from './directory/identity-fences.repository';
 import { IdentityProjection } from './directory/identity.projection';
 import { IdentitySyncsRepository } from './directory/identity-syncs.repository';
 import { MaterializerService } from './directory/materializer.service';
@@ -82,6 +84,8 @@ export class ProjectorModule {
         IntegrationStatusWriter,
         StagingRepository,
         IdentitySyncsRepository,
+        IdentityFencesRepository,
+        IdentityFenceFilter,
         DirectoryStore,
         MaterializerService,
         DirectoryReader,

@@ -11,6 +11,7 @@ export * from './identity-events';
 export * from './system-log-events';
 export * from './dead-letter';
 export * from './codec';
+export * from './fence';
 export * from './record-size';
 export * from './trimmed-objects';
 export { knownTypes } from './registry';

@@ -3,7 +3,7 @@
  * topics from: client options, log routing and topic creation. Framework-free
  * on purpose: each app passes its own logger.
  */
-export { batchesUnder } from './batches';
+export { batchesUnder, recordBytes, type SizedRecord } from './batches';
 export { kafkaTopicEnv, topicPolicyOf } from './kafka-env';
 export {
   describeKafkaStartupError,

@@ -9,7 +9,9 @@ import { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import {
   deadLetterRecord,
   decodeMessage,
+  FENCE_HEADER,
   IdentityEvent,
+  readFenceHeader,
   SystemLogEvent,
   TOPICS,
   TopicNames,
@@ -101,10 +103,17 @@ export class OktaEventsConsumer implements OnApplicationBootstrap, OnApplication
         await this.deadLetter(batch.topic, batch.partition, message, decoded.reason);
         continue;
       }
+      // Identity records only: the router drops a superseded lease holder's (see applySystemLog).
+      const header = isIdentity ? readFenceHeader(message.headers?.[FENCE_HEADER]) : null;
+      if (header && !header.ok) {
+        await this.deadLetter(batch.topic, batch.partition, message, header.reason);
+        continue;
+      }
       const positioned = {
         message: decoded.message,
         partition: batch.partition,
         offset: message.offset,
+        fence: header?.fence ?? null,
       };
       if (isIdentity) identity.push(positioned as Positioned<IdentityEvent>);
       else systemLog.push(positioned as Positioned<SystemLogEvent>);

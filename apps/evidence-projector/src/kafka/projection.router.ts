@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { IdentityEvent, SystemLogEvent } from '@regentra/contracts';
+import { IdentityFenceFilter } from '../directory/identity-fence.filter';
 import { IdentityProjection } from '../directory/identity.projection';
 import { EvidenceService } from '../evidence/evidence.service';
 import { IntegrationStatusWriter } from '../integration-status/integration-status.writer';
@@ -11,6 +12,8 @@ export interface Positioned<M> {
   message: M;
   partition: number;
   offset: string;
+  /** Identity topic: the record's `regentra-fence` header (null when it has none). */
+  fence?: number | null;
 }
 
 export type ProjectedTopic = 'identity' | 'systemLog';
@@ -30,6 +33,7 @@ export const PROJECTED_TOPICS = Symbol('PROJECTED_TOPICS');
 export class ProjectionRouter {
   constructor(
     private readonly status: IntegrationStatusWriter,
+    private readonly fences: IdentityFenceFilter,
     private readonly identity: IdentityProjection,
     private readonly systemLog: SystemLogProjection,
     private readonly evidence: EvidenceService,
@@ -45,8 +49,10 @@ export class ProjectionRouter {
     batch: Array<Positioned<IdentityEvent>>,
     heartbeat: () => Promise<void>,
   ): Promise<void> {
+    // A superseded lease holder's records (a lower fence) reach neither the read models nor the status.
+    const { admitted, record } = await this.fences.admit(batch);
     const verdicts = await this.identity.apply(
-      batch.map((p) => p.message),
+      admitted.map((p) => p.message),
       heartbeat,
       // Before the sync is marked applied: a crash in between recomputes on redelivery.
       (sync) =>
@@ -61,10 +67,20 @@ export class ProjectionRouter {
         ),
     );
     // A completion the projection rejected (incomplete, or after a failure) must not show as completed.
-    await this.status.apply('identity', batch, verdicts);
+    await this.status.apply('identity', admitted, verdicts);
+    // Only after every write of the batch: a batch redelivered before this is judged the same way.
+    await record();
     await heartbeat();
   }
 
+  /**
+   * System Log records are NOT filtered by fence (the collector still sends
+   * it): a superseded poller's batches hold real Okta events, deduplicated by
+   * uuid here, and the collector's log cursor is one per org and moves after
+   * whichever holder's batch Kafka acknowledged, so the zombie's batch may be
+   * the only copy of those events. Dropping it would lose them for good;
+   * applying it costs at most duplicates, which the uuid makes no-ops.
+   */
   async applySystemLog(
     batch: Array<Positioned<SystemLogEvent>>,
     heartbeat: () => Promise<void>,

@@ -20,6 +20,12 @@ export function createProjectorMetrics(registry: Registry) {
       labelNames: ['topic'] as const,
       registers: [registry],
     }),
+    supersededFence: new Counter({
+      name: 'evidence_projector_superseded_fence_total',
+      help: 'Identity records ignored because their regentra-fence was lower than one already seen for their org (a superseded lease holder), by type',
+      labelNames: ['type'] as const,
+      registers: [registry],
+    }),
     phaseSeconds: new Counter({
       name: PHASE_METRIC,
       help: 'Time spent projecting identity syncs, by phase (a breakdown for profiling)',

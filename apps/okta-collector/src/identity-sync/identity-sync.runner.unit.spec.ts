@@ -80,6 +80,7 @@ async function sync(org: FakeOrg, over: Partial<OktaDirectory> = {}) {
     publisher,
     'org-1',
     'sync-1',
+    1,
     async () => true,
     new RunStopSignal(),
   );

@@ -70,6 +70,7 @@ export class IdentitySyncService implements SyncRunner {
       this.publisher,
       orgId,
       syncId,
+      ctx.fence,
       ctx.leaseStillHeld,
       ctx.stop,
       (n) => this.metrics.published.inc({ topic: 'okta.identity.v1' }, n),

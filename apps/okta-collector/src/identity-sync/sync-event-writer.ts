@@ -27,6 +27,8 @@ type PayloadOf<T extends IdentityEvent['type']> = EventOf<T>['payload'];
  * Publishes the events of one sync in order with a strictly increasing `seq`,
  * checking before every send that this instance still holds the org's lease
  * (fencing), and splitting every list by encoded size under the record cap.
+ * Every record carries the lease's `fence` (the `regentra-fence` header), the
+ * outcome event too, so consumers can ignore a superseded holder's records.
  */
 export class SyncEventWriter {
   private seq = 0;
@@ -35,6 +37,7 @@ export class SyncEventWriter {
     private readonly publisher: EventPublisher,
     private readonly orgId: string,
     private readonly syncId: string,
+    private readonly fence: number,
     private readonly leaseStillHeld: () => Promise<boolean>,
     /** A run asked to stop publishes nothing but its outcome event. */
     private readonly stop: RunStop,
@@ -84,7 +87,7 @@ export class SyncEventWriter {
       seq: this.seq,
       payload,
     } as unknown as DraftOf<T>;
-    await this.publisher.publish('identity', [draft as never]);
+    await this.publisher.publish('identity', [draft as never], { fence: this.fence });
     this.seq += 1;
     this.onPublished(1);
   }

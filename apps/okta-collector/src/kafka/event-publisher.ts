@@ -7,11 +7,21 @@ import {
   MAX_MESSAGE_BYTES,
   TopicMessages,
   TOPICS,
+  withFence,
 } from '@regentra/contracts';
 import { batchesUnder } from '@regentra/kafka';
 import { KAFKA, TOPIC_NAMES, TopicNames } from '../kafka/kafka.providers';
 
 type EventTopic = 'identity' | 'systemLog' | 'commands';
+
+export interface PublishOptions {
+  /**
+   * The lease fence of the sync these records belong to: sent as the
+   * `regentra-fence` header on every record (never in the envelope). Omitted
+   * for events outside a sync (ConnectionStateChanged, commands).
+   */
+  fence?: number;
+}
 
 /**
  * Publishes contract-validated messages keyed by orgId with the idempotent
@@ -51,9 +61,14 @@ export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
   async publish<T extends EventTopic>(
     topic: T,
     drafts: Array<Draft<TopicMessages[(typeof TOPICS)[T]]>>,
+    options: PublishOptions = {},
   ): Promise<void> {
     if (drafts.length === 0) return;
-    const records = drafts.map((draft) => encodeMessage(TOPICS[topic], draft as never));
+    const { fence } = options;
+    const records = drafts.map((draft) => {
+      const record = encodeMessage(TOPICS[topic], draft as never);
+      return fence === undefined ? record : withFence(record, fence);
+    });
     await this.sendRecords(this.topics[topic], records);
   }
 
@@ -62,7 +77,7 @@ export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
     await this.sendRecords(this.topics.deadLetter, [record]);
   }
 
-  /** In order, one send per group that fits the topic's record-batch limit. */
+  /** In order, one send per group that fits the topic's record-batch limit (headers counted). */
   private async sendRecords(topic: string, records: EncodedRecord[]): Promise<void> {
     for (const messages of batchesUnder(records, MAX_MESSAGE_BYTES))
       await this.producer.send({ topic, acks: -1, messages });

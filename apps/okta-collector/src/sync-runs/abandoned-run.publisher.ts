@@ -6,13 +6,15 @@ import { SyncRunDoc } from './sync-run.types';
 /**
  * Reports a run whose holder died as failed with reason "abandoned", on the
  * topic of its kind, so consumers never wait for a Completed that will not come.
+ * The record carries the NEW holder's fence: from it on, records the dead
+ * holder may still publish under its older fence are superseded.
  */
 @Injectable()
 export class AbandonedRunPublisher {
   constructor(private readonly publisher: EventPublisher) {}
 
-  /** Resolves once Kafka acknowledged the failure event. */
-  async publish(orphan: SyncRunDoc, failedAt: Date, message: string): Promise<void> {
+  /** Resolves once Kafka acknowledged the failure event; `fence` is the reporting holder's. */
+  async publish(orphan: SyncRunDoc, failedAt: Date, message: string, fence: number): Promise<void> {
     const at = failedAt.toISOString();
     const requestId = orphan.requestIds[0] ?? orphan._id;
     const payload = {
@@ -23,25 +25,33 @@ export class AbandonedRunPublisher {
       message,
     };
     if (orphan.kind === 'identity') {
-      await this.publisher.publish('identity', [
-        {
-          type: 'IdentitySyncFailed',
-          schemaVersion: CURRENT_IDENTITY_VERSIONS.IdentitySyncFailed,
-          orgId: orphan.orgId,
-          syncId: orphan._id,
-          payload,
-        },
-      ]);
+      await this.publisher.publish(
+        'identity',
+        [
+          {
+            type: 'IdentitySyncFailed',
+            schemaVersion: CURRENT_IDENTITY_VERSIONS.IdentitySyncFailed,
+            orgId: orphan.orgId,
+            syncId: orphan._id,
+            payload,
+          },
+        ],
+        { fence },
+      );
     } else {
-      await this.publisher.publish('systemLog', [
-        {
-          type: 'SystemLogPollFailed',
-          schemaVersion: 1,
-          orgId: orphan.orgId,
-          syncId: orphan._id,
-          payload,
-        },
-      ]);
+      await this.publisher.publish(
+        'systemLog',
+        [
+          {
+            type: 'SystemLogPollFailed',
+            schemaVersion: 1,
+            orgId: orphan.orgId,
+            syncId: orphan._id,
+            payload,
+          },
+        ],
+        { fence },
+      );
     }
   }
 }

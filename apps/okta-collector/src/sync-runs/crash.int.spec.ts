@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { topicNames } from '@regentra/contracts';
+import { FENCE_HEADER, topicNames } from '@regentra/contracts';
 import { startOktaSim, OktaSim } from '../../../../tools/okta-sim';
 import { collectorConfig, startCollector, StartedApp } from '../../../../test/support/apps';
 import { COLLECTOR_TOKEN, collectorApi } from '../../../../test/support/collector-api';
@@ -16,7 +16,8 @@ const MAIN = resolve(__dirname, '../../../../dist/apps/okta-collector/src/main.j
 
 /**
  * kill -9 of a collector mid-sync: no completed event for that sync; after a
- * restart the next run proceeds and the killed sync is reported abandoned.
+ * restart the next run proceeds and the killed sync is reported abandoned,
+ * under a higher fence (`regentra-fence` header) than the killed run's records.
  * Runs the real compiled collector (npm test builds first) as a child process.
  */
 describe('collector killed mid-sync', () => {
@@ -125,6 +126,22 @@ describe('collector killed mid-sync', () => {
         .collection('sync_runs')
         .findOne({ _id: killedSyncId as never });
       expect(killedRun?.state).toBe('abandoned');
+
+      // Every record of a sync carries its holder's fence; the abandoned report, the new holder's.
+      const fencesOf = (syncId: string, except?: string) =>
+        new Set(
+          identity.records
+            .filter((r) => {
+              const json = r.json as { syncId?: string; type?: string };
+              return json.syncId === syncId && json.type !== except;
+            })
+            .map((r) => r.headers[FENCE_HEADER]),
+        );
+      const oldFence = String(killedRun?.fence);
+      const newFence = abandoned.headers[FENCE_HEADER];
+      expect(fencesOf(killedSyncId, 'IdentitySyncFailed')).toEqual(new Set([oldFence]));
+      expect(Number(newFence)).toBeGreaterThan(Number(oldFence));
+      expect(fencesOf((done.syncIds as string[])[0] as string)).toEqual(new Set([newFence]));
     } finally {
       await identity.stop();
     }

@@ -12,6 +12,8 @@ export interface RunContext {
   requestIds: string[];
   trigger: 'schedule' | 'manual';
   connection: ConnectionDoc;
+  /** The org lease's fence: every record of the run carries it (`regentra-fence` header). */
+  fence: number;
   leaseStillHeld: () => Promise<boolean>;
   /**
    * Raised when the connection is deleted or replaced (`cancelled`) or the

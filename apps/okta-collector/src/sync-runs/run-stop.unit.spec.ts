@@ -25,7 +25,7 @@ describe('a run stop signal', () => {
       },
     } as unknown as EventPublisher;
     const stop = new RunStopSignal();
-    const writer = new SyncEventWriter(publisher, 'org-1', 'sync-1', async () => true, stop);
+    const writer = new SyncEventWriter(publisher, 'org-1', 'sync-1', 1, async () => true, stop);
     await writer.emit('IdentitySyncProgress', { phase: 'users', done: { users: 1 } });
     stop.stop('shutdown', 'instance stopping');
     await expect(

@@ -252,6 +252,7 @@ export class SyncCoordinator
           requestIds,
           trigger,
           connection,
+          fence: lease.fence,
           leaseStillHeld: stillHeld,
           stop,
         };
@@ -319,7 +320,7 @@ export class SyncCoordinator
   private async reportAbandoned(orgId: string, lease: HeldLease): Promise<void> {
     for (const orphan of await this.runs.findOrphans(orgId, lease.fence)) {
       const message = abandonedMessage(orphan.holder);
-      await this.abandoned.publish(orphan, this.clock.now(), message);
+      await this.abandoned.publish(orphan, this.clock.now(), message, lease.fence);
       await this.runs.finish(orphan._id, 'abandoned', this.clock.now(), {
         reason: 'abandoned',
         message,

@@ -81,9 +81,11 @@ export class SystemLogPollerService implements SyncRunner {
       // a run asked to stop publishes nothing but its outcome event
       if (draft.type !== 'SystemLogPollFailed') throwIfStopped(ctx.stop);
       if (!(await ctx.leaseStillHeld())) throw new LeaseLostError(orgId);
-      await this.publisher.publish('systemLog', [
-        { schemaVersion: 1, orgId, syncId, seq, ...draft } as never,
-      ]);
+      await this.publisher.publish(
+        'systemLog',
+        [{ schemaVersion: 1, orgId, syncId, seq, ...draft } as never],
+        { fence: ctx.fence },
+      );
       seq += 1;
     };
     try {
