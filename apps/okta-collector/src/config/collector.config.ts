@@ -83,6 +83,22 @@ export const CollectorEnvSchema = z.object({
    * X-Rate-Limit-Reset further ahead fails the sync as rate_limited.
    */
   OKTA_MAX_RATE_LIMIT_WAIT_MS: int(5 * 60_000, 1_000, 3_600_000),
+  /**
+   * `incremental` (default): after a complete full sync, identity syncs read
+   * only what changed (README, "Incremental identity syncs"); `full` reads
+   * everything every time.
+   */
+  IDENTITY_SYNC_MODE: z.enum(['incremental', 'full']).default('full'),
+  /** UTC hours whose scheduled identity sync is a full one (comma list). */
+  IDENTITY_FULL_SYNC_HOURS_UTC: z
+    .string()
+    .default('0')
+    .transform(csv)
+    .pipe(z.array(z.coerce.number().int().min(0).max(23))),
+  /** A full identity sync at least this often, whatever the schedule. */
+  IDENTITY_FULL_SYNC_MAX_AGE_HOURS: int(25, 1, 24 * 30),
+  /** Changes are read from the base sync's start minus this (Okta's eventual consistency, late log events). */
+  INCREMENTAL_OVERLAP_MINUTES: int(10, 0, 24 * 60),
   /** Lease time of an org sync lock; renewed while running, taken over after a crash. */
   SYNC_LEASE_MS: int(60_000, 1_000),
   /**

@@ -1,4 +1,5 @@
 import {
+  IncrementalReads,
   OktaUser,
   oversizedReason,
   OversizedItem,
@@ -11,6 +12,7 @@ import {
   OktaCredentialsInvalidError,
   OktaRateLimitWaitTooLongError,
 } from '../okta-client/okta-errors';
+import { addChangeEvent, ALL_CHANGE_EVENT_TYPES, ChangePlan, emptyChangePlan } from './change-plan';
 import { mapLimited } from './concurrency';
 import { OktaDirectory } from './okta-directory';
 import { SyncEventWriter } from './sync-event-writer';
@@ -23,6 +25,18 @@ export interface Coverage {
 export interface IdentitySyncResult {
   counts: Record<string, number>;
   coverage: Record<string, Coverage>;
+  /** Every role holder Okta listed (the next incremental sync reads the roles of new ones). */
+  roleHolderIds: string[];
+  /** What an incremental sync re-read and why; null for a full sync. */
+  reads: IncrementalReads | null;
+}
+
+/** An incremental sync: what it builds on. */
+export interface IncrementalScope {
+  /** Changes are read from here (the base sync's start minus the overlap). */
+  changedSince: string;
+  /** The role holders of the base sync; null = unknown (read every holder's roles). */
+  baseRoleHolders: ReadonlySet<string> | null;
 }
 
 export interface ProgressSink {
@@ -103,12 +117,32 @@ export class IdentitySyncRunner {
     appGroups: { read: 0, failed: 0 },
   };
 
+  private plan: ChangePlan = emptyChangePlan();
+  private readonly roleHolders = new Set<string>();
+  /** Groups whose member lists this sync re-read (their apps' GROUP assignments may have changed). */
+  private readonly rereadGroups = new Set<string>();
+  private readonly reads: IncrementalReads = {
+    logEvents: 0,
+    users: { byLastUpdated: 0, byEvent: 0 },
+    factors: 0,
+    groupMembers: 0,
+    groupRoles: 0,
+    appAssignments: 0,
+  };
+
+  /** `incremental`: null for a full sync (read everything). */
   constructor(
     private readonly okta: OktaDirectory,
     private readonly writer: SyncEventWriter,
     private readonly progress: ProgressSink,
     private readonly concurrency: number,
+    private readonly incremental: IncrementalScope | null = null,
   ) {}
+
+  /** Created or changed (`at`) after the change window began. */
+  private since(at: string | null | undefined): boolean {
+    return !!this.incremental && !!at && at > this.incremental.changedSince;
+  }
 
   /**
    * Users (+ factors, then roles), groups and apps run side by side: they
@@ -118,11 +152,17 @@ export class IdentitySyncRunner {
    * them, so nothing is published after the outcome.
    */
   async run(): Promise<IdentitySyncResult> {
-    const branches = [
-      this.syncUsers().then(() => this.syncRoles()),
-      this.syncGroups(),
-      this.syncApps(),
-    ].map((branch) =>
+    if (this.incremental) await this.readChangeEvents(this.incremental.changedSince);
+    // An incremental sync reads the apps after the groups: a group whose members
+    // changed changes the GROUP-scope assignments of the apps it is assigned to.
+    const branches = (
+      this.incremental
+        ? [
+            this.syncUsers().then(() => this.syncRoles()),
+            this.syncGroups().then(() => this.syncApps()),
+          ]
+        : [this.syncUsers().then(() => this.syncRoles()), this.syncGroups(), this.syncApps()]
+    ).map((branch) =>
       branch.catch((error: unknown) => {
         this.writer.abort(error);
         throw error;
@@ -131,7 +171,22 @@ export class IdentitySyncRunner {
     const results = await Promise.allSettled(branches);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw this.writer.abortReason() ?? failed.reason;
-    return { counts: { ...this.counts }, coverage: structuredClone(this.coverage) };
+    return {
+      counts: { ...this.counts },
+      coverage: structuredClone(this.coverage),
+      roleHolderIds: [...this.roleHolders].sort(),
+      reads: this.incremental ? structuredClone(this.reads) : null,
+    };
+  }
+
+  /** The change events since the window began: what the listings cannot show. */
+  private async readChangeEvents(since: string): Promise<void> {
+    for await (const events of this.wholeList(
+      'changeEvents',
+      this.okta.listLogEventsSince(since, ALL_CHANGE_EVENT_TYPES),
+    ))
+      for (const event of events) addChangeEvent(this.plan, event);
+    this.reads.logEvents = this.plan.events;
   }
 
   /** A 401 on any call ends the sync; anything else is the sub-resource's own failure. */
@@ -169,7 +224,11 @@ export class IdentitySyncRunner {
 
   private async syncUsers(): Promise<void> {
     let pages = 0;
-    for await (const users of this.wholeList('users', this.okta.listUsers())) {
+    const seen = new Set<string>();
+    const source = this.incremental
+      ? this.okta.listUsersUpdatedSince(this.incremental.changedSince)
+      : this.okta.listUsers();
+    for await (const users of this.wholeList('users', source)) {
       await this.writer.emitSplit(
         'UsersPage',
         users,
@@ -179,7 +238,14 @@ export class IdentitySyncRunner {
       this.coverage.users!.read += users.length;
       this.counts.users! += users.length;
       this.counts.deprovisionedUsers! += users.filter((u) => u.status === 'DEPROVISIONED').length;
-      await this.syncFactors(users);
+      users.forEach((u) => seen.add(u.id));
+      this.reads.users.byLastUpdated += this.incremental ? users.length : 0;
+      // Incremental: factors only of new users and of users a factor or lifecycle event names.
+      await this.syncFactors(
+        this.incremental
+          ? users.filter((u) => this.since(u.created) || this.plan.factorUsers.has(u.id))
+          : users,
+      );
       pages += 1;
       if (pages % 5 === 0)
         await this.progress('users', {
@@ -187,13 +253,64 @@ export class IdentitySyncRunner {
           factors: this.coverage.factors!.read,
         });
     }
+    if (this.incremental) await this.syncUsersNamedInEvents(seen);
     await this.progress('users', {
       users: this.counts.users!,
       factors: this.coverage.factors!.read,
     });
   }
 
-  private async syncFactors(users: OktaUser[]): Promise<void> {
+  /**
+   * Incremental: a user whose deletion was logged is read by id (404 = gone,
+   * published as UsersDeleted); users whose factors changed without a newer
+   * `lastUpdated` get their factors read.
+   */
+  private async syncUsersNamedInEvents(seen: Set<string>): Promise<void> {
+    const deleted: string[] = [];
+    const found: OktaUser[] = [];
+    const named = [...this.plan.deletedUsers].filter((id) => !seen.has(id)).sort();
+    await mapLimited(named, this.concurrency, async (userId) => {
+      try {
+        const user = await this.okta.getUser(userId);
+        if (user) found.push(user);
+        else deleted.push(userId);
+      } catch (error) {
+        throw new SyncAbortedError('users', error);
+      }
+    });
+    if (found.length) {
+      await this.writer.emitSplit(
+        'UsersPage',
+        found,
+        (chunk) => ({ users: chunk }),
+        (item) => this.trimmed('users', trimUser(item.item, item.bytes, item.maxBytes)),
+      );
+      this.coverage.users!.read += found.length;
+      this.counts.users! += found.length;
+      found.forEach((u) => seen.add(u.id));
+    }
+    this.reads.users.byEvent += found.length + deleted.length;
+    if (deleted.length) {
+      deleted.sort();
+      this.counts.deletedUsers = deleted.length;
+      await this.writer.emitSplit(
+        'UsersDeleted',
+        deleted,
+        (chunk) => ({ userIds: chunk }),
+        refuseOversized,
+      );
+    }
+    const gone = new Set(deleted);
+    const factorOnly = [...this.plan.factorUsers]
+      .filter((id) => !gone.has(id) && (!seen.has(id) || found.some((u) => u.id === id)))
+      .sort()
+      .map((id) => ({ id }));
+    await this.syncFactors(factorOnly);
+  }
+
+  private async syncFactors(users: Array<{ id: string }>): Promise<void> {
+    if (users.length === 0) return;
+    this.reads.factors += this.incremental ? users.length : 0;
     const results = await mapLimited(users, this.concurrency, async (user) => {
       const result = await this.subResource('factors', () => this.okta.listUserFactors(user.id));
       if (result.ok) {
@@ -249,7 +366,14 @@ export class IdentitySyncRunner {
   private async syncRoles(): Promise<void> {
     const pages = this.okta.listRoleAssigneeUsers();
     try {
-      for await (const ids of pages) {
+      for await (const holders of pages) {
+        holders.forEach((id) => this.roleHolders.add(id));
+        // Incremental: roles only of new holders and of users a privilege event names.
+        const ids = this.incremental
+          ? holders.filter(
+              (id) => this.plan.roleUsers.has(id) || !this.incremental?.baseRoleHolders?.has(id),
+            )
+          : holders;
         const results = await mapLimited(ids, this.concurrency, async (userId) => {
           const result = await this.subResource('userRoles', () => this.okta.listUserRoles(userId));
           if (result.ok) return { userId, status: 'read' as const, items: result.value };
@@ -264,12 +388,30 @@ export class IdentitySyncRunner {
         );
       }
       this.coverage.roleAssignees!.read += 1;
+      if (this.incremental) await this.syncRolesOfFormerHolders();
     } catch (error) {
       if (!isSubResourceFailure(error)) throw error;
       // A read-only token may not list role holders: roles become unknown, the sync goes on.
       this.coverage.roleAssignees!.failed += 1;
     }
     await this.progress('roles', { roleHolders: this.counts.roleHolders! });
+  }
+
+  /** Incremental: a user a privilege event names who no longer holds a role: read (an empty list). */
+  private async syncRolesOfFormerHolders(): Promise<void> {
+    const former = [...this.plan.roleUsers].filter((id) => !this.roleHolders.has(id)).sort();
+    if (former.length === 0) return;
+    const results = await mapLimited(former, this.concurrency, async (userId) => {
+      const result = await this.subResource('userRoles', () => this.okta.listUserRoles(userId));
+      if (result.ok) return { userId, status: 'read' as const, items: result.value };
+      return { userId, status: 'unknown' as const, reason: result.reason };
+    });
+    await this.writer.emitSplit(
+      'UserRolesBatch',
+      results,
+      (chunk) => ({ users: chunk }),
+      (found) => this.unknownPerUser('userRoles', found),
+    );
   }
 
   private async syncGroups(): Promise<void> {
@@ -283,8 +425,22 @@ export class IdentitySyncRunner {
       this.coverage.groups!.read += groups.length;
       this.counts.groups! += groups.length;
       await mapLimited(groups, Math.max(1, Math.floor(this.concurrency / 2)), async (group) => {
-        await this.syncGroupMembers(group.id);
-        await this.syncGroupRoles(group.id);
+        const isNew = this.since(group.created as string | undefined);
+        // Incremental: members of groups whose membership changed, roles of groups a privilege event names.
+        if (
+          !this.incremental ||
+          isNew ||
+          this.plan.memberGroups.has(group.id) ||
+          this.since(group.lastMembershipUpdated as string | undefined)
+        ) {
+          this.rereadGroups.add(group.id);
+          if (this.incremental) this.reads.groupMembers += 1;
+          await this.syncGroupMembers(group.id);
+        }
+        if (!this.incremental || isNew || this.plan.roleGroups.has(group.id)) {
+          if (this.incremental) this.reads.groupRoles += 1;
+          await this.syncGroupRoles(group.id);
+        }
       });
       await this.progress('groups', {
         groups: this.counts.groups!,
@@ -305,7 +461,8 @@ export class IdentitySyncRunner {
       );
       return list;
     });
-    if (roles.ok && roles.value.length === 0) return;
+    // A full sync leaves out groups without roles; an incremental one says "none now".
+    if (roles.ok && roles.value.length === 0 && !this.incremental) return;
     if (roles.ok) this.counts.groupsWithRoles! += 1;
     await this.writer.emit(
       'GroupRoles',
@@ -377,6 +534,34 @@ export class IdentitySyncRunner {
     this.counts.groupMemberships! += members;
   }
 
+  /**
+   * Incremental: an app's assignments are re-read when an event names it, it
+   * is new or changed, or a group assigned to it had its members re-read (its
+   * GROUP-scope users changed). Reading its group assignments costs one call;
+   * when they cannot be read, the app is re-read whole.
+   */
+  private async assignmentsChanged(app: {
+    id: string;
+    created?: unknown;
+    lastUpdated?: unknown;
+  }): Promise<boolean> {
+    if (
+      this.plan.assignmentApps.has(app.id) ||
+      this.since(app.created as string | undefined) ||
+      this.since(app.lastUpdated as string | undefined)
+    )
+      return true;
+    if (this.rereadGroups.size === 0) return false;
+    try {
+      for await (const page of this.okta.listAppGroups(app.id))
+        if (page.some((g) => this.rereadGroups.has(g.id))) return true;
+      return false;
+    } catch (error) {
+      if (!isSubResourceFailure(error)) throw error;
+      return true;
+    }
+  }
+
   private async syncApps(): Promise<void> {
     for await (const apps of this.wholeList('apps', this.okta.listApps())) {
       await this.writer.emitSplit(
@@ -389,6 +574,8 @@ export class IdentitySyncRunner {
       this.counts.apps! += apps.length;
       await mapLimited(apps, Math.max(1, Math.floor(this.concurrency / 2)), async (app) => {
         const appId = app.id;
+        if (this.incremental && !(await this.assignmentsChanged(app))) return;
+        if (this.incremental) this.reads.appAssignments += 1;
         this.counts.appUserAssignments! += await this.streamParts(
           'appUsers',
           this.okta.listAppUsers(appId),

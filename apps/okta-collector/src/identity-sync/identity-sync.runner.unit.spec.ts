@@ -57,6 +57,9 @@ async function* pagesOf<T>(items: T[], size: number): AsyncIterable<T[]> {
 function directory(org: FakeOrg): OktaDirectory {
   return {
     listUsers: () => pagesOf(org.users, 200),
+    listUsersUpdatedSince: () => pagesOf([], 200),
+    getUser: async () => null,
+    listLogEventsSince: () => pagesOf([], 1000),
     listUserFactors: async (id) => org.factors?.get(id) ?? [],
     listUserRoles: async () => [],
     listRoleAssigneeUsers: () => pagesOf<string>([], 100),

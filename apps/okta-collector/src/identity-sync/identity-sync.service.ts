@@ -16,6 +16,7 @@ import { COLLECTOR_METRICS, CollectorMetrics } from '../platform/metrics';
 import { LeaseLostError, RunContext, RunOutcome, SyncRunner } from '../sync-runs/run-port';
 import { SyncRunsService } from '../sync-runs/sync-runs.service';
 import { IdentitySyncRunner, SyncAbortedError } from './identity-sync.runner';
+import { decideMode, ModeDecision, PastRun } from './sync-mode';
 import { SyncEventWriter } from './sync-event-writer';
 
 function classify(error: unknown): {
@@ -81,15 +82,18 @@ export class IdentitySyncService implements SyncRunner {
     let unsubscribeStop = (): void => undefined;
     const requestId = ctx.requestIds[0] ?? syncId;
     this.metrics.runningSyncs.inc();
+    let decision: ModeDecision | null = null;
     try {
+      decision = await this.decideMode(ctx);
+      const basis = decision.mode === 'incremental' ? decision.basis : null;
       await writer.emit('IdentitySyncStarted', {
         requestId,
         trigger: ctx.trigger,
         startedAt: this.clock.now().toISOString(),
         oktaDomain: baseUrl.host,
-        mode: 'full',
-        fullReason: 'incremental syncs not enabled',
-        basis: null,
+        mode: decision.mode,
+        fullReason: decision.mode === 'full' ? decision.reason : null,
+        basis,
       });
       // Inside the bracket: a token no key opens ends in IdentitySyncFailed, not a silent throw.
       const opened = await this.connections.openClient(ctx.connection, () => {
@@ -106,6 +110,12 @@ export class IdentitySyncService implements SyncRunner {
           await writer.emit('IdentitySyncProgress', { phase, done });
         },
         this.config.OKTA_CONCURRENCY,
+        decision.mode === 'incremental'
+          ? {
+              changedSince: decision.basis.changedSince,
+              baseRoleHolders: decision.baseRoleHolders,
+            }
+          : null,
       );
       const result = await runner.run();
       await writer.emit('IdentitySyncCompleted', {
@@ -114,13 +124,23 @@ export class IdentitySyncService implements SyncRunner {
         counts: result.counts,
         coverage: result.coverage,
         lastSeq: writer.lastSeq,
-        mode: 'full',
-        basis: null,
-        reads: null,
+        mode: decision.mode,
+        basis,
+        reads: result.reads,
       });
-      await this.runs.finish(syncId, 'completed', this.clock.now(), { ...result });
+      await this.runs.finish(syncId, 'completed', this.clock.now(), {
+        ...result,
+        mode: decision.mode,
+        basis,
+      });
       this.metrics.syncs.inc({ scope: 'identity', outcome: 'completed' });
-      this.logger.log({ orgId, syncId, counts: result.counts, msg: 'identity sync completed' });
+      this.logger.log({
+        orgId,
+        syncId,
+        mode: decision.mode,
+        counts: result.counts,
+        msg: 'identity sync completed',
+      });
       return { state: 'completed' };
     } catch (error) {
       if (error instanceof LeaseLostError) {
@@ -166,6 +186,7 @@ export class IdentitySyncService implements SyncRunner {
       await this.runs.finish(syncId, 'failed', this.clock.now(), {
         reason: failure.reason,
         message: failure.message,
+        mode: decision?.mode ?? null,
       });
       this.metrics.syncs.inc({ scope: 'identity', outcome: 'failed' });
       return { state: 'failed', reason: failure.reason, message: failure.message };
@@ -175,5 +196,41 @@ export class IdentitySyncService implements SyncRunner {
       if (tokenAccepted) await this.connections.touchTokenUsed(orgId, this.clock.now());
       await client?.close();
     }
+  }
+
+  /** Full or incremental (sync-mode.ts), from the org's run history. */
+  private async decideMode(ctx: RunContext): Promise<ModeDecision> {
+    const identityRuns = (await this.runs.recent(
+      ctx.orgId,
+      'identity',
+      ctx.syncId,
+      5,
+    )) as PastRun[];
+    const base = identityRuns[0];
+    const logRunsSinceBase = base
+      ? ((await this.runs.startedSince(ctx.orgId, 'system-log', base.startedAt)) as PastRun[])
+      : [];
+    const decision = decideMode({
+      now: this.clock.now(),
+      configured: this.config.IDENTITY_SYNC_MODE,
+      requestedFull: ctx.requestedFull,
+      trigger: ctx.trigger,
+      fullSyncHoursUtc: this.config.IDENTITY_FULL_SYNC_HOURS_UTC,
+      connectionGeneration: ctx.connection.generation,
+      identityRuns,
+      logRunsSinceBase,
+      overlapMinutes: this.config.INCREMENTAL_OVERLAP_MINUTES,
+      maxFullAgeHours: this.config.IDENTITY_FULL_SYNC_MAX_AGE_HOURS,
+    });
+    this.logger.log({
+      orgId: ctx.orgId,
+      syncId: ctx.syncId,
+      mode: decision.mode,
+      ...(decision.mode === 'full'
+        ? { fullReason: decision.reason }
+        : { baseSyncId: decision.basis.baseSyncId }),
+      msg: 'identity sync mode decided',
+    });
+    return decision;
   }
 }

@@ -4,6 +4,7 @@ import type {
   OktaAppUser,
   OktaFactor,
   OktaGroup,
+  OktaLogEvent,
   OktaRole,
   OktaUser,
 } from '@regentra/contracts';
@@ -14,6 +15,12 @@ import type {
  */
 export interface OktaDirectory {
   listUsers(): AsyncIterable<OktaUser[]>;
+  /** Users of any status whose `lastUpdated` is after `since` (incremental syncs). */
+  listUsersUpdatedSince(since: string): AsyncIterable<OktaUser[]>;
+  /** One user; null once Okta deleted it. */
+  getUser(userId: string): Promise<OktaUser | null>;
+  /** System Log events of these types since `since` (incremental syncs). */
+  listLogEventsSince(since: string, eventTypes: readonly string[]): AsyncIterable<OktaLogEvent[]>;
   listUserFactors(userId: string): Promise<OktaFactor[]>;
   listUserRoles(userId: string): Promise<OktaRole[]>;
   listRoleAssigneeUsers(): AsyncIterable<string[]>;

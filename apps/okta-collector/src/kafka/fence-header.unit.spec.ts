@@ -66,6 +66,8 @@ const config = {
 const runs = {
   progress: async () => undefined,
   finish: async () => undefined,
+  recent: async () => [],
+  startedSince: async () => [],
 } as unknown as SyncRunsService;
 
 function connectionsOpening(client: () => Promise<unknown>): ConnectionsService {
@@ -86,6 +88,7 @@ function context(syncId: string, fence: number): RunContext {
     syncId,
     requestIds: [`req-${syncId}`],
     trigger: 'manual',
+    requestedFull: false,
     connection: { baseUrl: 'https://acme.okta.com', generation: 1 } as ConnectionDoc,
     fence,
     leaseStillHeld: async () => true,
@@ -108,6 +111,9 @@ const user = (id: string): OktaUser => ({
 /** A tiny org: two users, one group with both, one app with both. */
 const directory: OktaDirectory & { close(): Promise<void> } = {
   listUsers: () => pages([user('u1')], [user('u2')]),
+  listUsersUpdatedSince: () => pages(),
+  getUser: async () => null,
+  listLogEventsSince: () => pages(),
   listUserFactors: async () => [],
   listUserRoles: async () => [],
   listRoleAssigneeUsers: () => pages<string>([]),

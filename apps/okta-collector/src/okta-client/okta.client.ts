@@ -210,6 +210,27 @@ export class OktaClient {
     }
   }
 
+  /**
+   * System Log events of `eventTypes` published since `since`, read with
+   * Okta's polling query until a page comes back empty. Empty pages are not
+   * yielded.
+   */
+  async *listLogEventsSince(
+    since: string,
+    eventTypes: readonly string[],
+  ): AsyncIterable<OktaLogEvent[]> {
+    const filter = eventTypes.map((type) => `eventType eq "${type}"`).join(' or ');
+    const guard = this.loopGuard(E.logs);
+    let page = await this.fetchLogPage({ since, filter, limit: 1000 });
+    for (;;) {
+      if (page.events.length === 0) return;
+      yield page.events;
+      if (!page.nextUrl) return;
+      guard(page.nextUrl, 200, undefined);
+      page = await this.fetchLogPage({ nextUrl: page.nextUrl });
+    }
+  }
+
   /** `GET /api/v1/users/{id}/factors` (plain array). */
   async listUserFactors(userId: string): Promise<OktaFactor[]> {
     return this.array(

@@ -11,6 +11,8 @@ export interface RunContext {
   syncId: string;
   requestIds: string[];
   trigger: 'schedule' | 'manual';
+  /** A claimed request asked for a full identity sync (`mode: full`). */
+  requestedFull: boolean;
   connection: ConnectionDoc;
   /** The org lease's fence: every record of the run carries it (`regentra-fence` header). */
   fence: number;

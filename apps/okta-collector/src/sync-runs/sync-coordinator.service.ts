@@ -244,6 +244,7 @@ export class SyncCoordinator
           trigger,
           holder: lease.holder,
           fence: lease.fence,
+          connectionGeneration: connection.generation,
           startedAt: this.clock.now(),
         });
         const ctx = {
@@ -251,6 +252,7 @@ export class SyncCoordinator
           syncId,
           requestIds,
           trigger,
+          requestedFull: claimed.some((request) => request.mode === 'full'),
           connection,
           fence: lease.fence,
           leaseStillHeld: stillHeld,

@@ -10,6 +10,8 @@ export interface SyncRunDoc {
   trigger: 'schedule' | 'manual';
   holder: string;
   fence: number;
+  /** The connection generation the run used (changes when the domain or token is saved again). */
+  connectionGeneration?: number;
   state: RunState;
   startedAt: Date;
   finishedAt: Date | null;

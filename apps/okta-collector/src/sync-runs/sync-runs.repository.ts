@@ -65,6 +65,20 @@ export class SyncRunsRepository implements OnModuleInit {
     return this.collection.find({ orgId, kind, state }).sort({ startedAt: -1 }).limit(1).next();
   }
 
+  /** The org's newest runs of `kind`, newest first, besides `except` (the running one). */
+  recent(orgId: string, kind: RunKind, except: string, limit: number): Promise<SyncRunDoc[]> {
+    return this.collection
+      .find({ orgId, kind, _id: { $ne: except } })
+      .sort({ startedAt: -1 })
+      .limit(limit)
+      .toArray();
+  }
+
+  /** The org's runs of `kind` that started after `since`. */
+  startedSince(orgId: string, kind: RunKind, since: Date): Promise<SyncRunDoc[]> {
+    return this.collection.find({ orgId, kind, startedAt: { $gt: since } }).toArray();
+  }
+
   history(orgId: string): Promise<SyncRunDoc[]> {
     return this.collection.find({ orgId }).sort({ startedAt: 1 }).toArray();
   }

@@ -24,6 +24,14 @@ export class SyncRunsService {
     return this.runs.latest(orgId, kind);
   }
 
+  recent(orgId: string, kind: RunKind, except: string, limit: number): Promise<SyncRunDoc[]> {
+    return this.runs.recent(orgId, kind, except, limit);
+  }
+
+  startedSince(orgId: string, kind: RunKind, since: Date): Promise<SyncRunDoc[]> {
+    return this.runs.startedSince(orgId, kind, since);
+  }
+
   lastFinished(orgId: string, kind: RunKind, state: RunState): Promise<SyncRunDoc | null> {
     return this.runs.lastFinished(orgId, kind, state);
   }

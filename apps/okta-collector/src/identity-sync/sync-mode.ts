@@ -1,0 +1,90 @@
+import type { IncrementalBasis } from '@regentra/contracts';
+
+/** What the mode decision needs to know of an earlier run of the org. */
+export interface PastRun {
+  _id: string;
+  kind: 'identity' | 'system-log';
+  state: 'running' | 'completed' | 'failed' | 'abandoned';
+  startedAt: Date;
+  /** The connection generation the run used (absent on runs stored before it was kept). */
+  connectionGeneration?: number | undefined;
+  outcome: Record<string, unknown> | null;
+}
+
+export interface ModeInput {
+  now: Date;
+  /** `IDENTITY_SYNC_MODE`: `full` turns incremental syncs off. */
+  configured: 'incremental' | 'full';
+  /** A claimed request asked for `mode: full`. */
+  requestedFull: boolean;
+  trigger: 'schedule' | 'manual';
+  /** UTC hours whose scheduled identity sync is full (`IDENTITY_FULL_SYNC_HOURS_UTC`). */
+  fullSyncHoursUtc: readonly number[];
+  /** The connection's generation now (it changes when the domain or token is saved again). */
+  connectionGeneration: number;
+  /** The org's identity runs, newest first (the current one excluded). */
+  identityRuns: PastRun[];
+  /** The org's System Log polls that started after the newest identity run began. */
+  logRunsSinceBase: PastRun[];
+  /** `INCREMENTAL_OVERLAP_MINUTES`. */
+  overlapMinutes: number;
+  /** A full sync at least this often, whatever the schedule (a missed full slot). */
+  maxFullAgeHours: number;
+}
+
+export type ModeDecision =
+  | { mode: 'full'; reason: string }
+  | { mode: 'incremental'; basis: IncrementalBasis; baseRoleHolders: ReadonlySet<string> | null };
+
+const HOUR = 3_600_000;
+
+/** A run's mode as recorded in its outcome; runs from before modes existed were full. */
+function modeOf(run: PastRun): 'full' | 'incremental' {
+  return run.outcome?.mode === 'incremental' ? 'incremental' : 'full';
+}
+
+/**
+ * Full or incremental, and why (issue 14, README "When a full sync runs"):
+ * full for the first sync, when asked, at the full-sync hours, when the last
+ * full sync is too old, after any identity sync that did not complete, after
+ * the connection's domain or token changed, and after a reset or gap of the
+ * System Log cursor. Otherwise incremental on top of the last (completed) sync.
+ */
+export function decideMode(input: ModeInput): ModeDecision {
+  const full = (reason: string): ModeDecision => ({ mode: 'full', reason });
+  if (input.configured === 'full')
+    return full('incremental syncs are off (IDENTITY_SYNC_MODE=full)');
+  if (input.requestedFull) return full('requested (mode full)');
+  const base = input.identityRuns[0];
+  if (!base) return full('first sync');
+  if (base.state !== 'completed')
+    return full(`the last identity sync (${base._id}) did not complete (${base.state})`);
+  if (base.connectionGeneration !== input.connectionGeneration)
+    return full('the connection was saved again (domain or token) since the last sync');
+  if (input.trigger === 'schedule' && input.fullSyncHoursUtc.includes(input.now.getUTCHours()))
+    return full(`scheduled full sync (${input.now.getUTCHours()}:00 UTC)`);
+  const lastFull = input.identityRuns.find(
+    (run) => run.state === 'completed' && modeOf(run) === 'full',
+  );
+  if (
+    !lastFull ||
+    input.now.getTime() - lastFull.startedAt.getTime() > input.maxFullAgeHours * HOUR
+  )
+    return full(`no full sync in the last ${input.maxFullAgeHours} hours`);
+  const reset = input.logRunsSinceBase.find((run) => {
+    const mode = run.outcome?.mode;
+    return mode === 'backfill' || mode === 'fallback';
+  });
+  if (reset) return full(`the System Log cursor was reset since the last sync (${reset._id})`);
+  const holders = base.outcome?.roleHolderIds;
+  return {
+    mode: 'incremental',
+    basis: {
+      baseSyncId: base._id,
+      changedSince: new Date(
+        base.startedAt.getTime() - input.overlapMinutes * 60_000,
+      ).toISOString(),
+    },
+    baseRoleHolders: Array.isArray(holders) ? new Set(holders.map(String)) : null,
+  };
+}
