@@ -85,6 +85,7 @@ export class IdentitySyncService implements SyncRunner {
     let decision: ModeDecision | null = null;
     try {
       decision = await this.decideMode(ctx);
+      await this.runs.recordMode(syncId, decision.mode);
       const basis = decision.mode === 'incremental' ? decision.basis : null;
       await writer.emit('IdentitySyncStarted', {
         requestId,

@@ -14,6 +14,25 @@ export function nextIdentitySlot(now: Date): Date {
   return new Date(identitySlot(now).getTime() + 4 * HOUR);
 }
 
+/**
+ * The next scheduled identity slot that runs a full sync: the first slot at
+ * one of `fullHoursUtc`, or, when the last full sync ages out first,
+ * `lastFullAt + maxAgeHours` (null when no slot hour matches and nothing ages).
+ */
+export function nextFullIdentitySync(
+  now: Date,
+  fullHoursUtc: readonly number[],
+  lastFullAt: Date | null,
+  maxAgeHours: number,
+): Date {
+  if (!lastFullAt) return now;
+  const agesOut = new Date(lastFullAt.getTime() + maxAgeHours * HOUR);
+  let slot = nextIdentitySlot(now);
+  for (let i = 0; i < 6; i += 1, slot = new Date(slot.getTime() + 4 * HOUR))
+    if (fullHoursUtc.includes(slot.getUTCHours())) return slot < agesOut ? slot : agesOut;
+  return agesOut;
+}
+
 /** The :30 slot a tick at `now` belongs to. */
 export function systemLogSlot(now: Date): Date {
   return new Date(Math.floor((now.getTime() - HOUR / 2) / HOUR) * HOUR + HOUR / 2);

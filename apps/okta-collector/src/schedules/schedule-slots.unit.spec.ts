@@ -1,5 +1,6 @@
 import {
   identitySlot,
+  nextFullIdentitySync,
   nextIdentitySlot,
   nextSystemLogSlot,
   scheduledRequestId,
@@ -41,5 +42,23 @@ describe('schedule slots (UTC)', () => {
     expect(scheduledRequestId('org-2', 'identity', new Date(0))).not.toBe(
       scheduledRequestId('org-1', 'identity', new Date(0)),
     );
+  });
+});
+
+describe('when the next full identity sync is due', () => {
+  const at = (iso: string) => new Date(iso);
+  it('is the next 00:00 UTC slot after a recent full sync', () => {
+    expect(
+      nextFullIdentitySync(at('2031-03-04T09:10:00Z'), [0], at('2031-03-04T00:00:00Z'), 25),
+    ).toEqual(at('2031-03-05T00:00:00Z'));
+  });
+  it('is when the last full sync ages out, if that comes first', () => {
+    expect(
+      nextFullIdentitySync(at('2031-03-04T09:10:00Z'), [0], at('2031-03-03T06:00:00Z'), 25),
+    ).toEqual(at('2031-03-04T07:00:00Z'));
+  });
+  it('is now when there was never a full sync', () => {
+    const now = at('2031-03-04T09:10:00Z');
+    expect(nextFullIdentitySync(now, [0], null, 25)).toEqual(now);
   });
 });

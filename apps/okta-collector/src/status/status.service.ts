@@ -1,7 +1,12 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { ConnectionsService } from '../connections/connections.service';
 import { CLOCK, Clock } from '../platform/clock';
-import { nextIdentitySlot, nextSystemLogSlot } from '../schedules/schedule-slots';
+import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
+import {
+  nextFullIdentitySync,
+  nextIdentitySlot,
+  nextSystemLogSlot,
+} from '../schedules/schedule-slots';
 import { SyncRequestsService } from '../sync-requests/sync-requests.service';
 import { SyncRunDoc } from '../sync-runs/sync-run.types';
 import { SyncRunsService } from '../sync-runs/sync-runs.service';
@@ -11,6 +16,7 @@ const runView = (run: SyncRunDoc | null) =>
     syncId: run._id,
     state: run.state,
     trigger: run.trigger,
+    ...(run.kind === 'identity' ? { mode: run.mode ?? 'full' } : {}),
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
     phase: run.phase,
@@ -23,6 +29,7 @@ const runView = (run: SyncRunDoc | null) =>
 export class StatusService {
   constructor(
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(COLLECTOR_CONFIG) private readonly config: CollectorConfig,
     private readonly connections: ConnectionsService,
     private readonly runs: SyncRunsService,
     private readonly inbox: SyncRequestsService,
@@ -37,13 +44,18 @@ export class StatusService {
         message: `org ${orgId} has no Okta connection`,
       });
     const now = this.clock.now();
-    const [identityLatest, identityOk, logLatest, logOk, queued] = await Promise.all([
-      this.runs.latest(orgId, 'identity'),
-      this.runs.lastFinished(orgId, 'identity', 'completed'),
-      this.runs.latest(orgId, 'system-log'),
-      this.runs.lastFinished(orgId, 'system-log', 'completed'),
-      this.inbox.countQueued(orgId),
-    ]);
+    const [identityLatest, identityOk, logLatest, logOk, queued, recentIdentity] =
+      await Promise.all([
+        this.runs.latest(orgId, 'identity'),
+        this.runs.lastFinished(orgId, 'identity', 'completed'),
+        this.runs.latest(orgId, 'system-log'),
+        this.runs.lastFinished(orgId, 'system-log', 'completed'),
+        this.inbox.countQueued(orgId),
+        this.runs.recent(orgId, 'identity', '', 20),
+      ]);
+    const lastFull = recentIdentity.find(
+      (run) => run.state === 'completed' && (run.mode ?? 'full') === 'full',
+    );
     const lastError =
       [identityLatest, logLatest]
         .filter(
@@ -79,6 +91,17 @@ export class StatusService {
         last: identityLatest?.state === 'running' ? null : runView(identityLatest),
         lastSuccessfulAt: identityOk?.finishedAt ?? null,
         nextScheduledAt: connected ? nextIdentitySlot(now) : null,
+        /** When the next identity sync that reads everything is due (incremental ones run in between). */
+        nextFullSyncDueAt: !connected
+          ? null
+          : this.config.IDENTITY_SYNC_MODE === 'full'
+            ? nextIdentitySlot(now)
+            : nextFullIdentitySync(
+                now,
+                this.config.IDENTITY_FULL_SYNC_HOURS_UTC,
+                lastFull?.startedAt ?? null,
+                this.config.IDENTITY_FULL_SYNC_MAX_AGE_HOURS,
+              ),
       },
       systemLog: {
         running: logLatest?.state === 'running' ? runView(logLatest) : null,

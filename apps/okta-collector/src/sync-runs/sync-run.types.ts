@@ -13,6 +13,8 @@ export interface SyncRunDoc {
   /** The connection generation the run used (changes when the domain or token is saved again). */
   connectionGeneration?: number;
   state: RunState;
+  /** Identity syncs: `full` or `incremental`, set once decided (absent on older runs: full). */
+  mode?: 'full' | 'incremental';
   startedAt: Date;
   finishedAt: Date | null;
   phase: string;

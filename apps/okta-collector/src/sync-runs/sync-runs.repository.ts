@@ -38,6 +38,11 @@ export class SyncRunsRepository implements OnModuleInit {
     );
   }
 
+  /** The identity sync's mode, once decided (status shows it while it runs). */
+  async recordMode(syncId: string, mode: 'full' | 'incremental'): Promise<void> {
+    await this.collection.updateOne({ _id: syncId }, { $set: { mode } });
+  }
+
   async finish(
     syncId: string,
     state: Exclude<RunState, 'running'>,

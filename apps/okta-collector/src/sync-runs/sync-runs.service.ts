@@ -24,6 +24,10 @@ export class SyncRunsService {
     return this.runs.latest(orgId, kind);
   }
 
+  recordMode(syncId: string, mode: 'full' | 'incremental'): Promise<void> {
+    return this.runs.recordMode(syncId, mode);
+  }
+
   recent(orgId: string, kind: RunKind, except: string, limit: number): Promise<SyncRunDoc[]> {
     return this.runs.recent(orgId, kind, except, limit);
   }
