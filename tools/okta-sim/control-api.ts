@@ -135,6 +135,90 @@ export function createControlApi(sim: SimControlTarget) {
     ],
     [
       'POST',
+      /^\/__sim\/users\/([^/]+)\/(suspend|unsuspend|reactivate)$/,
+      ([id = '', op = '']) => {
+        if (op === 'suspend') sim.suspendUser(id);
+        else if (op === 'unsuspend') sim.unsuspendUser(id);
+        else sim.reactivateUser(id);
+        return { ok: true };
+      },
+    ],
+    ['DELETE', /^\/__sim\/users\/([^/]+)$/, ([id = '']) => (sim.deleteUser(id), { ok: true })],
+    [
+      'DELETE',
+      /^\/__sim\/users\/([^/]+)\/factors\/([^/]+)$/,
+      ([id = '', factorId = ''], body) => (
+        sim.removeFactor(id, factorId, { byUser: field(body, 'byUser') === true }),
+        { ok: true }
+      ),
+    ],
+    [
+      'POST',
+      /^\/__sim\/users\/([^/]+)\/roles$/,
+      ([id = ''], body) => ({ id: sim.grantUserRole(id, requireString(body, 'type')) }),
+    ],
+    [
+      'DELETE',
+      /^\/__sim\/users\/([^/]+)\/roles\/([^/]+)$/,
+      ([id = '', role = '']) => (sim.revokeUserRole(id, role), { ok: true }),
+    ],
+    ['DELETE', /^\/__sim\/groups\/([^/]+)$/, ([id = '']) => (sim.deleteGroup(id), { ok: true })],
+    [
+      'POST',
+      /^\/__sim\/groups\/([^/]+)\/roles$/,
+      ([id = ''], body) => ({ id: sim.grantGroupRole(id, requireString(body, 'type')) }),
+    ],
+    [
+      'DELETE',
+      /^\/__sim\/groups\/([^/]+)\/roles\/([^/]+)$/,
+      ([id = '', role = '']) => (sim.revokeGroupRole(id, role), { ok: true }),
+    ],
+    [
+      'DELETE',
+      /^\/__sim\/apps\/([^/]+)\/users\/([^/]+)$/,
+      ([id = '', userId = '']) => (sim.unassignAppUser(id, userId), { ok: true }),
+    ],
+    [
+      'POST',
+      /^\/__sim\/apps\/([^/]+)\/groups$/,
+      ([id = ''], body) => {
+        const priority = field(body, 'priority');
+        if (priority !== undefined && (typeof priority !== 'number' || !Number.isInteger(priority)))
+          throw new ControlError(400, '"priority" must be an integer');
+        sim.assignAppGroup(id, requireString(body, 'groupId'), priority);
+        return { ok: true };
+      },
+    ],
+    [
+      'DELETE',
+      /^\/__sim\/apps\/([^/]+)\/groups\/([^/]+)$/,
+      ([id = '', groupId = '']) => (sim.unassignAppGroup(id, groupId), { ok: true }),
+    ],
+    [
+      'POST',
+      /^\/__sim\/apps\/([^/]+)\/(activate|deactivate)$/,
+      ([id = '', op = '']) => {
+        if (op === 'activate') sim.activateApp(id);
+        else sim.deactivateApp(id);
+        return { ok: true };
+      },
+    ],
+    ['DELETE', /^\/__sim\/apps\/([^/]+)$/, ([id = '']) => (sim.deleteApp(id), { ok: true })],
+    [
+      'POST',
+      /^\/__sim\/random-changes$/,
+      (_p, body) => {
+        const seed = field(body, 'seed');
+        const count = field(body, 'count');
+        if (typeof seed !== 'number' || !Number.isInteger(seed))
+          throw new ControlError(400, '"seed" must be an integer');
+        if (typeof count !== 'number' || !Number.isInteger(count) || count < 0)
+          throw new ControlError(400, '"count" must be a non-negative integer');
+        return { changes: sim.applyRandomChanges(seed, count) };
+      },
+    ],
+    [
+      'POST',
       /^\/__sim\/logs$/,
       (_p, body) => {
         const events = field(body, 'events');

@@ -12,6 +12,7 @@ import { generateOrg } from './org-generator';
 import { OktaSimServer } from './okta-sim.server';
 import { OrgMutations } from './org-mutations';
 import { Prng } from './prng';
+import { applyRandomChanges } from './random-changes';
 import { BucketName, RateLimiter, WORKFORCE_LIMITS } from './rate-limiter';
 import { Router } from './route';
 import { appRoutes } from './routes-apps';
@@ -44,6 +45,10 @@ export type {
 } from './model';
 export { USER_STATUSES } from './model';
 export { BUCKETS, WORKFORCE_LIMITS } from './rate-limiter';
+export type { AppliedChange, ChangeKind } from './random-changes';
+export { CHANGE_KINDS } from './random-changes';
+export type { RecordedEvent } from './org-mutations';
+export { GRANTABLE_ROLES, SimNotFoundError } from './org-mutations';
 
 /** The demo org's token (a fake org: printing it is fine). */
 export const DEMO_TOKEN = '00demo-regentra-okta-sim-token';
@@ -95,7 +100,26 @@ export async function startOktaSim(opts: OktaSimOptions = {}): Promise<OktaSim> 
     resetFactors: (userId) => mutations.resetFactors(userId),
     addGroupMember: (groupId, userId) => mutations.addGroupMember(groupId, userId),
     removeGroupMember: (groupId, userId) => mutations.removeGroupMember(groupId, userId),
+    suspendUser: (id) => mutations.suspendUser(id),
+    unsuspendUser: (id) => mutations.unsuspendUser(id),
+    reactivateUser: (id) => mutations.reactivateUser(id),
+    deleteUser: (id) => mutations.deleteUser(id),
+    removeFactor: (userId, factorId, options) => mutations.removeFactor(userId, factorId, options),
+    deleteGroup: (groupId) => mutations.deleteGroup(groupId),
     assignAppUser: (appId, userId) => mutations.assignAppUser(appId, userId),
+    unassignAppUser: (appId, userId) => mutations.unassignAppUser(appId, userId),
+    assignAppGroup: (appId, groupId, priority) =>
+      mutations.assignAppGroup(appId, groupId, priority),
+    unassignAppGroup: (appId, groupId) => mutations.unassignAppGroup(appId, groupId),
+    activateApp: (appId) => mutations.activateApp(appId),
+    deactivateApp: (appId) => mutations.deactivateApp(appId),
+    deleteApp: (appId) => mutations.deleteApp(appId),
+    grantUserRole: (userId, type) => mutations.grantUserRole(userId, type),
+    revokeUserRole: (userId, role) => mutations.revokeUserRole(userId, role),
+    grantGroupRole: (groupId, type) => mutations.grantGroupRole(groupId, type),
+    revokeGroupRole: (groupId, role) => mutations.revokeGroupRole(groupId, role),
+    applyRandomChanges: (changeSeed, count) =>
+      applyRandomChanges(org, mutations, changeSeed, count),
     appendLogEvents: (events, options) => mutations.appendLogEvents(events, options?.visibleAt),
     setRateLimit: (bucket: BucketName, limit: number) => limiter.setLimit(bucket, limit),
   };

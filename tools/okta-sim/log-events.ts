@@ -20,6 +20,8 @@ const DISPLAY_MESSAGES: Readonly<Record<string, string>> = {
   'user.lifecycle.suspend': 'Suspend Okta user',
   'user.lifecycle.unsuspend': 'Unsuspend Okta user',
   'user.lifecycle.reactivate': 'Reactivate Okta user',
+  'user.lifecycle.delete.initiated': 'Delete Okta user initiated',
+  'user.lifecycle.delete.completed': 'Delete Okta user completed',
   'user.account.lock': 'Max sign in attempts exceeded',
   'user.account.unlock': 'Unlock user account',
   'user.account.update_password': 'User update password for Okta',
@@ -30,6 +32,13 @@ const DISPLAY_MESSAGES: Readonly<Record<string, string>> = {
   'user.account.privilege.grant': 'Grant user privilege',
   'user.account.privilege.revoke': 'Revoke user privilege',
   'group.privilege.grant': 'Grant group privilege',
+  'group.privilege.revoke': 'Revoke group privilege',
+  'group.application_assignment.add': 'Add assigned application to group',
+  'group.application_assignment.remove': 'Remove assigned application from group',
+  'group.lifecycle.delete': 'Delete Okta group',
+  'application.lifecycle.activate': 'Activate application',
+  'application.lifecycle.deactivate': 'Deactivate application',
+  'application.lifecycle.delete': 'Delete application',
 };
 
 const LEGACY_TYPES: Readonly<Record<string, string>> = {
@@ -65,8 +74,22 @@ export const SYSTEM_ACTOR: OktaLogActor = {
   detailEntry: null,
 };
 
-/** Actor/target reference for an id of the org (user, group or app). */
-export function principalOf(org: SimOrg, id: string): OktaLogActor {
+/**
+ * A target naming a user's assignment to an app (Okta's `AppUser`), as stored
+ * in a log spec's `targetIds`: rendered with the app user's own id (`0ua…`).
+ */
+export function appUserRef(appId: string, userId: string): string {
+  return `${appId}/${userId}`;
+}
+
+/** The app user's id, drawn from the app and user ids (the same on every render). */
+export function appUserId(appId: string, userId: string): string {
+  let hash = 0x811c9dc5;
+  for (const char of `${appId}/${userId}`) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193);
+  return new Prng(hash >>> 0).oktaId('0ua');
+}
+
+function userPrincipal(org: SimOrg, id: string): OktaLogActor | undefined {
   const user = org.user(id);
   if (user) {
     return {
@@ -77,6 +100,29 @@ export function principalOf(org: SimOrg, id: string): OktaLogActor {
       detailEntry: null,
     };
   }
+  const deleted = org.deleted(id);
+  return deleted?.type === 'User' ? { id, ...deleted, detailEntry: null } : undefined;
+}
+
+/**
+ * Actor/target reference for an id of the org (user, group or app, or an
+ * `appUserRef`). Hard-deleted objects keep the names they had.
+ */
+export function principalOf(org: SimOrg, id: string): OktaLogActor {
+  const slash = id.indexOf('/');
+  if (slash > 0) {
+    const appId = id.slice(0, slash);
+    const user = userPrincipal(org, id.slice(slash + 1));
+    return {
+      id: appUserId(appId, id.slice(slash + 1)),
+      type: 'AppUser',
+      alternateId: user?.alternateId ?? 'unknown',
+      displayName: user?.displayName ?? 'unknown',
+      detailEntry: null,
+    };
+  }
+  const user = userPrincipal(org, id);
+  if (user) return user;
   const group = org.group(id);
   if (group)
     return {
@@ -95,6 +141,8 @@ export function principalOf(org: SimOrg, id: string): OktaLogActor {
       displayName: app.label,
       detailEntry: null,
     };
+  const deleted = org.deleted(id);
+  if (deleted) return { id, ...deleted, detailEntry: null };
   return { ...SYSTEM_ACTOR, id };
 }
 
@@ -124,6 +172,9 @@ function debugData(draft: EventDraft, prng: Prng, requestId: string): Record<str
   }
   if (draft.eventType.endsWith('privilege.grant') && draft.detail) {
     data.privilegeGranted = ROLE_LABELS[draft.detail] ?? draft.detail;
+  }
+  if (draft.eventType.endsWith('privilege.revoke') && draft.detail) {
+    data.privilegeRevoked = ROLE_LABELS[draft.detail] ?? draft.detail;
   }
   if (draft.eventType === 'user.session.start')
     data.behaviors = '{New Geo-Location=NEGATIVE, New Device=NEGATIVE}';

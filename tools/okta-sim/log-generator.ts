@@ -1,3 +1,4 @@
+import { appUserRef } from './log-events';
 import { GeneratedLogSpec } from './log-model';
 import { SimOrg, SimUser } from './model';
 import { Prng } from './prng';
@@ -110,7 +111,7 @@ export class LogDrawer {
   noise(publishedMs: number): LogSeed[] {
     const { prng, org } = this;
     const kind = prng.weighted(NOISE_WEIGHTS);
-    const signer = this.signers.length > 0 ? prng.pick(this.signers) : org.tokenOwner();
+    const signer = this.live(this.signers.length > 0 ? prng.pick(this.signers) : org.tokenOwner());
     const lastLogin = signer.lastLogin ? Date.parse(signer.lastLogin) : publishedMs;
     const from = Math.min(this.windowStartMs, lastLogin);
     const at =
@@ -120,7 +121,7 @@ export class LogDrawer {
       case 'login':
         return this.signIn(signer, at);
       case 'login-failure': {
-        const user = this.active.length > 0 ? prng.pick(this.active) : signer;
+        const user = this.active.length > 0 ? this.live(prng.pick(this.active)) : signer;
         return this.one(publishedMs, 'user.session.start', {
           ...base,
           actorId: user.id,
@@ -161,7 +162,7 @@ export class LogDrawer {
         return this.one(publishedMs, 'application.user_membership.remove', {
           ...base,
           actorId: this.admin(),
-          targetIds: [user.id, app.id],
+          targetIds: [appUserRef(app.id, user.id), app.id, user.id],
         });
       }
       case 'factor-deactivate':
@@ -180,6 +181,16 @@ export class LogDrawer {
         });
       }
     }
+  }
+
+  /**
+   * The pools are drawn when the drawer is built; a user changed since (by a
+   * mutation: deactivated, deleted…) no longer signs in: the token owner does.
+   */
+  private live(user: SimUser): SimUser {
+    return this.org.user(user.id) === user && user.status === 'ACTIVE'
+      ? user
+      : this.org.tokenOwner();
   }
 
   private one(publishedMs: number, eventType: string, spec: Omit<GeneratedLogSpec, 'salt'>) {
@@ -291,7 +302,7 @@ function derivedEvents(org: SimOrg, drawer: LogDrawer, from: number, to: number)
           drawer.seed(at, 'application.user_membership.add', {
             ...none,
             actorId: drawer.admin(),
-            targetIds: [userId, app.id],
+            targetIds: [appUserRef(app.id, userId), app.id, userId],
           }),
         );
       }

@@ -72,7 +72,10 @@ export interface OktaLogEvent {
  */
 export interface GeneratedLogSpec {
   actorId: string;
-  /** User, group or app ids; the kind is looked up in the org. */
+  /**
+   * User, group or app ids (the kind is looked up in the org, deleted objects
+   * included), or an `appUserRef` (an app user).
+   */
   targetIds: string[];
   result: string;
   reason: string | null;

@@ -128,6 +128,13 @@ export function upperBound<T>(
   return lo;
 }
 
+/** What the System Log still shows of a hard-deleted user, group or app. */
+export interface DeletedPrincipal {
+  type: 'User' | 'UserGroup' | 'AppInstance';
+  alternateId: string;
+  displayName: string;
+}
+
 export class SimOrg {
   /** Sorted by id: the paging order of every list. */
   readonly users: SimUser[];
@@ -141,6 +148,8 @@ export class SimOrg {
   private readonly loginIndex = new Map<string, SimUser>();
   private readonly groupIndex = new Map<string, SimGroup>();
   private readonly appIndex = new Map<string, SimApp>();
+  /** Hard-deleted objects, so log events naming them still render their names. */
+  private readonly tombstones = new Map<string, DeletedPrincipal>();
 
   constructor(
     readonly id: string,
@@ -197,9 +206,69 @@ export class SimOrg {
     return this.groups.filter((group) => group.roles.length > 0);
   }
 
+  /** A hard-deleted user, group or app (for rendering old log events). */
+  deleted(id: string): DeletedPrincipal | undefined {
+    return this.tombstones.get(id);
+  }
+
+  /**
+   * Hard delete: the user leaves every list, every group (Everyone too) and
+   * every direct app assignment; its roles go with it.
+   */
+  removeUser(id: string): void {
+    const user = this.userIndex.get(id);
+    if (!user) return;
+    removeById(this.users, id);
+    this.userIndex.delete(id);
+    this.loginIndex.delete(user.profile.login.toLowerCase());
+    for (const group of this.groups) {
+      if (group.members.delete(id)) removeSorted(group.memberIds, id);
+    }
+    for (const app of this.apps) app.directUsers.delete(id);
+    this.tombstones.set(id, {
+      type: 'User',
+      alternateId: user.profile.login,
+      displayName: `${user.profile.firstName} ${user.profile.lastName}`,
+    });
+    this.touch();
+  }
+
+  /** Hard delete: the group's memberships, roles and app assignments go with it. */
+  removeGroup(id: string): void {
+    const group = this.groupIndex.get(id);
+    if (!group) return;
+    removeById(this.groups, id);
+    this.groupIndex.delete(id);
+    for (const app of this.apps) {
+      const at = app.groups.findIndex((assignment) => assignment.groupId === id);
+      if (at >= 0) app.groups.splice(at, 1);
+    }
+    this.tombstones.set(id, { type: 'UserGroup', alternateId: 'unknown', displayName: group.name });
+    this.touch();
+  }
+
+  /** Hard delete: the app's user and group assignments go with it. */
+  removeApp(id: string): void {
+    const app = this.appIndex.get(id);
+    if (!app) return;
+    removeById(this.apps, id);
+    this.appIndex.delete(id);
+    this.tombstones.set(id, {
+      type: 'AppInstance',
+      alternateId: app.label,
+      displayName: app.label,
+    });
+    this.touch();
+  }
+
   touch(): void {
     this.version++;
   }
+}
+
+function removeById<T extends { id: string }>(list: T[], id: string): void {
+  const at = upperBound(list, id, (item) => item.id) - 1;
+  if (at >= 0 && list[at]?.id === id) list.splice(at, 1);
 }
 
 /** Inserts into a sorted string array, keeping it sorted and duplicate-free. */

@@ -99,6 +99,108 @@ describe('okta-sim control API (/__sim)', () => {
     ).toBe(400);
   });
 
+  it('suspends, reactivates, hard-deletes users; removes factors; grants and revokes roles', async () => {
+    const others = sim.org.users.filter(
+      (u) => u.status === 'ACTIVE' && u.id !== sim.org.tokenOwnerId && u.factors.length > 0,
+    );
+    const [user, admin] = others;
+    if (!user || !admin) throw new Error('fixture org lacks a case');
+    const ok = async (method: string, path: string, body?: unknown) => {
+      const answer = await control<Record<string, unknown>>(sim, method, path, body);
+      expect([method, path, answer.status, answer.body]).toEqual([
+        method,
+        path,
+        200,
+        expect.anything(),
+      ]);
+      return answer.body;
+    };
+    await ok('POST', `/__sim/users/${user.id}/suspend`);
+    expect(user.status).toBe('SUSPENDED');
+    await ok('POST', `/__sim/users/${user.id}/unsuspend`);
+    expect(user.status).toBe('ACTIVE');
+    const factor = user.factors[0]?.id ?? '';
+    await ok('DELETE', `/__sim/users/${user.id}/factors/${factor}`, { byUser: true });
+    expect(user.factors.map((f) => f.id)).not.toContain(factor);
+    expect((await control(sim, 'DELETE', `/__sim/users/${user.id}/factors/${factor}`)).status).toBe(
+      404,
+    );
+    const role = await ok('POST', `/__sim/users/${admin.id}/roles`, { type: 'ORG_ADMIN' });
+    expect(admin.roles.map((r) => r.id)).toContain(role.id);
+    await ok('DELETE', `/__sim/users/${admin.id}/roles/ORG_ADMIN`);
+    expect(admin.roles.map((r) => r.type)).not.toContain('ORG_ADMIN');
+    expect((await control(sim, 'POST', `/__sim/users/${admin.id}/roles`, {})).status).toBe(400);
+    // delete needs DEPROVISIONED first: 400, then deactivate, delete, 404 on the API
+    expect((await control(sim, 'DELETE', `/__sim/users/${user.id}`)).status).toBe(400);
+    await ok('POST', `/__sim/users/${user.id}/deactivate`);
+    await ok('POST', `/__sim/users/${user.id}/reactivate`);
+    expect(user.status).toBe('PROVISIONED');
+    await ok('POST', `/__sim/users/${user.id}/deactivate`);
+    await ok('DELETE', `/__sim/users/${user.id}`);
+    expect((await oktaGet(sim, `/api/v1/users/${user.id}`)).status).toBe(404);
+    expect((await control(sim, 'DELETE', `/__sim/users/${user.id}`)).status).toBe(404);
+  });
+
+  it('assigns and unassigns apps to users and groups, deactivates and deletes apps and groups', async () => {
+    const everyone = sim.org.everyone().id;
+    const sources = new Set(sim.org.groups.map((g) => g.sourceAppId));
+    const app = sim.org.apps.find((a) => !sources.has(a.id) && a.status === 'ACTIVE');
+    const group = sim.org.groups.find(
+      (g) => g.type === 'OKTA_GROUP' && !app?.groups.some((a) => a.groupId === g.id),
+    );
+    const user = sim.org.users.find(
+      (u) => u.status === 'ACTIVE' && u.id !== sim.org.tokenOwnerId && !app?.directUsers.has(u.id),
+    );
+    if (!app || !group || !user) throw new Error('fixture org lacks a case');
+    const status = async (method: string, path: string, body?: unknown) =>
+      (await control(sim, method, path, body)).status;
+    expect(await status('POST', `/__sim/apps/${app.id}/users`, { userId: user.id })).toBe(200);
+    expect(await status('DELETE', `/__sim/apps/${app.id}/users/${user.id}`)).toBe(200);
+    expect(app.directUsers.has(user.id)).toBe(false);
+    expect(await status('DELETE', `/__sim/apps/${app.id}/users/${user.id}`)).toBe(404);
+    expect(
+      await status('POST', `/__sim/apps/${app.id}/groups`, { groupId: group.id, priority: 7 }),
+    ).toBe(200);
+    expect(app.groups).toContainEqual(expect.objectContaining({ groupId: group.id, priority: 7 }));
+    expect(
+      await status('POST', `/__sim/apps/${app.id}/groups`, { groupId: group.id, priority: 'x' }),
+    ).toBe(400);
+    expect(await status('DELETE', `/__sim/apps/${app.id}/groups/${group.id}`)).toBe(200);
+    expect(app.groups.map((g) => g.groupId)).not.toContain(group.id);
+    const role = await control<{ id: string }>(sim, 'POST', `/__sim/groups/${group.id}/roles`, {
+      type: 'HELP_DESK_ADMIN',
+    });
+    expect(group.roles.map((r) => r.id)).toEqual([role.body.id]);
+    expect(await status('DELETE', `/__sim/groups/${group.id}/roles/${role.body.id}`)).toBe(200);
+    expect(group.roles).toEqual([]);
+    expect(await status('DELETE', `/__sim/groups/${everyone}`)).toBe(400);
+    expect(await status('DELETE', `/__sim/groups/${group.id}`)).toBe(200);
+    expect(sim.org.group(group.id)).toBeUndefined();
+    expect(await status('DELETE', `/__sim/apps/${app.id}`)).toBe(400);
+    expect(await status('POST', `/__sim/apps/${app.id}/deactivate`)).toBe(200);
+    expect(app.status).toBe('INACTIVE');
+    expect(await status('POST', `/__sim/apps/${app.id}/activate`)).toBe(200);
+    expect(app.status).toBe('ACTIVE');
+    expect(await status('POST', `/__sim/apps/${app.id}/deactivate`)).toBe(200);
+    expect(await status('DELETE', `/__sim/apps/${app.id}`)).toBe(200);
+    expect((await oktaGet(sim, `/api/v1/apps/${app.id}`)).status).toBe(404);
+  });
+
+  it('applies random changes', async () => {
+    const answer = await control<{ changes: Array<{ kind: string; events: unknown[] }> }>(
+      sim,
+      'POST',
+      '/__sim/random-changes',
+      { seed: 3, count: 5 },
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.body.changes).toHaveLength(5);
+    expect(answer.body.changes.every((c) => c.events.length > 0)).toBe(true);
+    expect(
+      (await control(sim, 'POST', '/__sim/random-changes', { seed: 'x', count: 1 })).status,
+    ).toBe(400);
+  });
+
   it('appends log events, optionally visible later', async () => {
     const first = await oktaGet<unknown[]>(sim, '/api/v1/logs?limit=1000');
     const checkpoint = first.links.next as string;

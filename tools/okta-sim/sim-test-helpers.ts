@@ -1,5 +1,6 @@
 /** Small HTTP helpers for the simulator's own specs (plain fetch and node:http). */
 import { request } from 'node:http';
+import { GroundTruth } from './ground-truth';
 import { OktaSim } from './sim-types';
 
 export interface Fetched<T = unknown> {
@@ -123,4 +124,122 @@ export function manualClock(start: string): {
       current = Date.parse(iso);
     },
   };
+}
+
+interface Item {
+  id: string;
+}
+interface User extends Item {
+  status: string;
+  created: string;
+  activated: string | null;
+  statusChanged: string | null;
+  lastLogin: string | null;
+  profile: { login: string; email: string };
+}
+interface Factor extends Item {
+  factorType: string;
+  status: string;
+}
+interface Group extends Item {
+  type: string;
+  profile: { name: string };
+}
+interface App extends Item {
+  label: string;
+  status: string;
+}
+interface AppUser extends Item {
+  scope: 'USER' | 'GROUP';
+}
+interface Role extends Item {
+  type: string;
+}
+
+/** Rebuilds the ground truth the way a collector would: only through the HTTP API. */
+export async function truthOverHttp(
+  sim: OktaSim,
+): Promise<Omit<GroundTruth, 'counts' | 'logEvents' | 'orgId' | 'tokenOwnerId'>> {
+  const filter = encodeURIComponent('status eq "DEPROVISIONED"');
+  const listed = await crawl<User>(sim, '/api/v1/users?limit=200');
+  const gone = await crawl<User>(sim, `/api/v1/users?limit=200&filter=${filter}`);
+  const users = [...listed.items, ...gone.items].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const groups = (await crawl<Group>(sim, '/api/v1/groups?limit=200')).items;
+  const apps = (await crawl<App>(sim, '/api/v1/apps?limit=200')).items;
+  const groupMembers = new Map<string, string[]>();
+  for (const group of groups) {
+    groupMembers.set(
+      group.id,
+      (await crawl<User>(sim, `/api/v1/groups/${group.id}/users?limit=200`)).items.map((u) => u.id),
+    );
+  }
+  const appUsers = new Map<string, AppUser[]>();
+  const appGroups = new Map<string, string[]>();
+  for (const app of apps) {
+    appUsers.set(
+      app.id,
+      (await crawl<AppUser>(sim, `/api/v1/apps/${app.id}/users?limit=500`)).items,
+    );
+    appGroups.set(
+      app.id,
+      (await crawl<Item>(sim, `/api/v1/apps/${app.id}/groups?limit=200`)).items.map((g) => g.id),
+    );
+  }
+  const byId = <T>(list: T[], key: (t: T) => string) =>
+    [...list].sort((a, b) => (key(a) < key(b) ? -1 : 1));
+  const result = {
+    users: [] as GroundTruth['users'],
+    groups: [] as GroundTruth['groups'],
+    apps: [] as GroundTruth['apps'],
+  };
+  for (const user of users) {
+    const factors = (await oktaGet<Factor[]>(sim, `/api/v1/users/${user.id}/factors`)).body;
+    const roles = (await oktaGet<Role[]>(sim, `/api/v1/users/${user.id}/roles`)).body;
+    const appIds = apps
+      .filter((a) => appUsers.get(a.id)?.some((x) => x.id === user.id))
+      .map((a) => a.id);
+    result.users.push({
+      id: user.id,
+      login: user.profile.login,
+      email: user.profile.email,
+      status: user.status,
+      created: user.created,
+      activated: user.activated,
+      statusChanged: user.statusChanged,
+      lastLogin: user.lastLogin,
+      factors: factors.map((f) => ({ id: f.id, factorType: f.factorType, status: f.status })),
+      groupIds: groups
+        .filter((g) => groupMembers.get(g.id)?.includes(user.id))
+        .map((g) => g.id)
+        .sort(),
+      appIds: appIds.sort(),
+      directAppIds: apps
+        .filter((a) => appUsers.get(a.id)?.some((x) => x.id === user.id && x.scope === 'USER'))
+        .map((a) => a.id)
+        .sort(),
+      roles: [...new Set(roles.map((r) => r.type))].sort(),
+    });
+  }
+  result.groups = byId(groups, (g) => g.id).map((g) => ({
+    id: g.id,
+    type: g.type,
+    name: g.profile.name,
+    memberIds: [...(groupMembers.get(g.id) ?? [])].sort(),
+  }));
+  result.apps = byId(apps, (a) => a.id).map((a) => ({
+    id: a.id,
+    label: a.label,
+    status: a.status,
+    userAssignments: byId(appUsers.get(a.id) ?? [], (x) => x.id).map((x) => ({
+      userId: x.id,
+      scope: x.scope,
+    })),
+    groupIds: [...(appGroups.get(a.id) ?? [])].sort(),
+  }));
+  return result;
+}
+
+export function withoutCounts(truth: GroundTruth) {
+  const { users, groups, apps } = truth;
+  return { users, groups, apps };
 }

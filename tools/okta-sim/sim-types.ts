@@ -3,6 +3,7 @@ import { SimFaults } from './faults';
 import { GroundTruth } from './ground-truth';
 import { OktaLogEvent } from './log-model';
 import { SimOrg } from './model';
+import { AppliedChange } from './random-changes';
 import { LinkHeaderStyle } from './pagination';
 import { BucketName } from './rate-limiter';
 
@@ -75,14 +76,46 @@ export interface OktaSim {
   requestLog(): RequestLogEntry[];
   resetCounters(): void;
   groundTruth(): GroundTruth;
+  // Changes to the org: each writes the System Log events Okta writes for it
+  // (README, "Changes and the events they log"). Unknown ids throw SimNotFoundError.
   deactivateUser(id: string): void;
+  /** Any status, logged with the event of that transition; bumps lastUpdated and statusChanged. */
   setUserStatus(id: string, status: string): void;
+  /** ACTIVE → SUSPENDED. */
+  suspendUser(id: string): void;
+  /** SUSPENDED → ACTIVE. */
+  unsuspendUser(id: string): void;
+  /** DEPROVISIONED → PROVISIONED (`user.lifecycle.reactivate`). */
+  reactivateUser(id: string): void;
+  /** Hard delete of a DEPROVISIONED user (not the token owner): gone from every answer. */
+  deleteUser(id: string): void;
   enrollFactor(userId: string, factorType: string, status?: string): string;
+  /** Removes one factor (`user.mfa.factor.deactivate`); by an admin unless `byUser`. */
+  removeFactor(userId: string, factorId: string, opts?: { byUser?: boolean }): void;
   resetFactors(userId: string): void;
   addGroupMember(groupId: string, userId: string): void;
   removeGroupMember(groupId: string, userId: string): void;
+  /** Hard delete of a group (not Everyone): its memberships, roles and app assignments go. */
+  deleteGroup(groupId: string): void;
   /** Assigns a user to an app directly (scope USER); a no-op if already direct. */
   assignAppUser(appId: string, userId: string): void;
+  /** Removes a direct (scope USER) assignment. */
+  unassignAppUser(appId: string, userId: string): void;
+  /** Assigns a group to an app: its members get the app with scope GROUP. */
+  assignAppGroup(appId: string, groupId: string, priority?: number): void;
+  unassignAppGroup(appId: string, groupId: string): void;
+  activateApp(appId: string): void;
+  deactivateApp(appId: string): void;
+  /** Hard delete of an INACTIVE app: its assignments go. */
+  deleteApp(appId: string): void;
+  /** Returns the role assignment id. */
+  grantUserRole(userId: string, roleType: string): string;
+  revokeUserRole(userId: string, roleIdOrType: string): void;
+  /** Returns the role assignment id. */
+  grantGroupRole(groupId: string, roleType: string): string;
+  revokeGroupRole(groupId: string, roleIdOrType: string): void;
+  /** `count` reproducible random valid changes of every kind (random-changes.ts). */
+  applyRandomChanges(seed: number, count: number): AppliedChange[];
   /** Returns the uuids of the appended events. */
   appendLogEvents(events: Array<Partial<OktaLogEvent>>, opts?: { visibleAt?: Date }): string[];
   /** Changes a bucket's limit at run time. */
