@@ -23,6 +23,7 @@ import { isolation, randomEncryptionKey } from '../test/support/test-env';
 import { eventually } from '../test/support/wait';
 import { collectTopic, testKafka } from '../test/support/kafka-helpers';
 import { floorMs, percentile, windowOvershoot } from './floor';
+import { incrementalCase } from './incremental';
 import { scaleCase } from './scale';
 
 /**
@@ -40,9 +41,10 @@ const ONLY = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice('--only='.length)
   .split(',');
-const CASES = ['projector', 'replay', 'memory', 'freshness'] as const;
+const CASES = ['projector', 'replay', 'memory', 'freshness', 'incremental'] as const;
 const runs = (name: (typeof CASES)[number]) => !ONLY || ONLY.includes(name);
-const runsIdentityCases = !ONLY || CASES.some((name) => ONLY.includes(name));
+const runsIdentityCases =
+  !ONLY || CASES.filter((name) => name !== 'incremental').some((name) => ONLY.includes(name));
 const SIZE = QUICK ? 2_000 : 10_000;
 const BIG = QUICK ? 10_000 : 50_000;
 const SHARE = 0.45;
@@ -487,6 +489,16 @@ async function main(): Promise<void> {
   const mongo = await new MongoClient(services.mongoUri).connect();
   try {
     if (ONLY?.includes('scale')) await scaleCase({ services, mongo, figures, log, waitRequest });
+    if (runs('incremental'))
+      await incrementalCase({
+        mongo,
+        figures,
+        log,
+        waitRequest,
+        users: SIZE,
+        windowMs: WINDOW_MS,
+        share: SHARE,
+      });
     if (runsIdentityCases) {
       await simStartCase();
       const first = await identityVsFloor(mongo);

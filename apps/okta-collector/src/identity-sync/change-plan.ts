@@ -36,6 +36,8 @@ export const CHANGE_EVENT_TYPES = {
   ],
   userPrivilege: ['user.account.privilege.grant', 'user.account.privilege.revoke'],
   groupPrivilege: ['group.privilege.grant', 'group.privilege.revoke'],
+  /** A deleted group leaves the apps it was assigned to without logging per app or member. */
+  groupDeleted: ['group.lifecycle.delete'],
 } as const;
 
 export const ALL_CHANGE_EVENT_TYPES: readonly string[] = Object.values(CHANGE_EVENT_TYPES).flat();
@@ -56,6 +58,8 @@ export interface ChangePlan {
   roleGroups: Set<string>;
   /** Apps whose assignments must be re-read: app membership and group assignment events. */
   assignmentApps: Set<string>;
+  /** A group was deleted: every app's assignments are re-read (rare; no event names the apps). */
+  everyApp: boolean;
 }
 
 export function emptyChangePlan(): ChangePlan {
@@ -67,6 +71,7 @@ export function emptyChangePlan(): ChangePlan {
     memberGroups: new Set(),
     roleGroups: new Set(),
     assignmentApps: new Set(),
+    everyApp: false,
   };
 }
 
@@ -120,6 +125,9 @@ export function addChangeEvent(plan: ChangePlan, event: OktaLogEvent): void {
       break;
     case 'groupPrivilege':
       add(plan.roleGroups, targets(event, 'group'));
+      break;
+    case 'groupDeleted':
+      plan.everyApp = true;
       break;
   }
 }

@@ -546,6 +546,7 @@ export class IdentitySyncRunner {
     lastUpdated?: unknown;
   }): Promise<boolean> {
     if (
+      this.plan.everyApp ||
       this.plan.assignmentApps.has(app.id) ||
       this.since(app.created as string | undefined) ||
       this.since(app.lastUpdated as string | undefined)
