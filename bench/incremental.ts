@@ -1,4 +1,3 @@
-import { MongoClient } from 'mongodb';
 import { startOktaSim } from '../tools/okta-sim';
 import {
   collectorConfig,
@@ -11,16 +10,9 @@ import { collectorApi } from '../test/support/collector-api';
 import { evidenceOf, firstDifference } from '../test/support/evidence-compare';
 import { isolation } from '../test/support/test-env';
 import { eventually } from '../test/support/wait';
+import type { ScaleInput } from './scale';
 
-export interface IncrementalInput {
-  mongo: MongoClient;
-  figures: Record<string, unknown>;
-  log: (message: string) => void;
-  waitRequest: (
-    mongo: MongoClient,
-    db: string,
-    requestId: string,
-  ) => Promise<Record<string, unknown>>;
+export interface IncrementalInput extends Omit<ScaleInput, 'services'> {
   users: number;
   windowMs: number;
   share: number;

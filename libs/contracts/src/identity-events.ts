@@ -202,31 +202,28 @@ export const UsersDeletedV1 = envelopeOf(
   z.object({ userIds: z.array(z.string().min(1)) }),
 );
 
+const identitySyncCompletedV1Payload = z.object({
+  requestId: z.string().min(1),
+  completedAt: z.string().datetime({ offset: true }),
+  /** Entities published, per kind (users, groups, apps, factors, memberships…). */
+  counts: z.record(z.number().int().nonnegative()),
+  /** Per-dataset completeness: how many sub-resources were read and how many failed. */
+  coverage: z.record(CoverageSchema),
+  /** Highest seq of this sync before this event: consumers can check they saw every page. */
+  lastSeq: z.number().int().nonnegative(),
+});
+
 export const IdentitySyncCompletedV1 = envelopeOf(
   'IdentitySyncCompleted',
   1,
-  z.object({
-    requestId: z.string().min(1),
-    completedAt: z.string().datetime({ offset: true }),
-    /** Entities published, per kind (users, groups, apps, factors, memberships…). */
-    counts: z.record(z.number().int().nonnegative()),
-    /** Per-dataset completeness: how many sub-resources were read and how many failed. */
-    coverage: z.record(CoverageSchema),
-    /** Highest seq of this sync before this event: consumers can check they saw every page. */
-    lastSeq: z.number().int().nonnegative(),
-  }),
+  identitySyncCompletedV1Payload,
 );
 
 /** v2 adds the mode, the incremental basis and what it read. */
 export const IdentitySyncCompletedV2 = envelopeOf(
   'IdentitySyncCompleted',
   2,
-  z.object({
-    requestId: z.string().min(1),
-    completedAt: z.string().datetime({ offset: true }),
-    counts: z.record(z.number().int().nonnegative()),
-    coverage: z.record(CoverageSchema),
-    lastSeq: z.number().int().nonnegative(),
+  identitySyncCompletedV1Payload.extend({
     mode: SyncModeSchema,
     basis: IncrementalBasisSchema.nullable(),
     /** For an incremental sync, what it re-read and why; null for a full sync. */

@@ -1,18 +1,14 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { ChildProcess } from 'node:child_process';
 import { MongoClient } from 'mongodb';
 import { FENCE_HEADER, topicNames } from '@regentra/contracts';
 import { startOktaSim, OktaSim } from '../../../../tools/okta-sim';
 import { collectorConfig, startCollector, StartedApp } from '../../../../test/support/apps';
-import { COLLECTOR_TOKEN, collectorApi } from '../../../../test/support/collector-api';
+import { collectorApi } from '../../../../test/support/collector-api';
+import { startChildCollector } from '../../../../test/support/child-collector';
 import { collectTopic, testKafka } from '../../../../test/support/kafka-helpers';
-import { freePort } from '../../../../scripts/infra/ports';
 import { isolation, randomEncryptionKey, services } from '../../../../test/support/test-env';
 import { eventually } from '../../../../test/support/wait';
 import { waitForRequest } from '../../../../test/support/sync-requests';
-
-const MAIN = resolve(__dirname, '../../../../dist/apps/okta-collector/src/main.js');
 
 /**
  * kill -9 of a collector mid-sync: no completed event for that sync; after a
@@ -30,8 +26,6 @@ describe('collector killed mid-sync', () => {
   let mongo: MongoClient;
 
   beforeAll(async () => {
-    if (!existsSync(MAIN))
-      throw new Error(`${MAIN} missing: run "npm run build" (npm test does it first)`);
     sim = await startOktaSim({ users: 600, seed: 5, rateWindowMs: 1000, latencyMs: 40 });
     mongo = await new MongoClient(services().mongoUri).connect();
   });
@@ -44,31 +38,14 @@ describe('collector killed mid-sync', () => {
   });
 
   it('publishes no completion for the killed sync and reports it abandoned after restart', async () => {
-    const port = await freePort();
-    const env = {
-      ...process.env,
-      KAFKA_BROKERS: services().kafkaBrokers,
-      MONGODB_URI: services().mongoUri,
-      COLLECTOR_DB: iso.collectorDb,
-      COLLECTOR_API_TOKEN: COLLECTOR_TOKEN,
+    const started = await startChildCollector(iso, {
       TOKEN_ENCRYPTION_KEYS: key,
-      KAFKA_TOPIC_PREFIX: iso.topicPrefix,
       OKTA_ALLOW_INSECURE_HOSTS: sim.hostPort,
-      SCHEDULER_ENABLED: 'false',
       SYNC_LEASE_MS: '3000',
       OKTA_CONCURRENCY: '2',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-    };
-    child = spawn(process.execPath, [MAIN], { env, stdio: 'ignore' });
-    const url = `http://127.0.0.1:${port}`;
-    await eventually(
-      async () => ((await fetch(`${url}/health`).catch(() => null))?.ok ? true : undefined),
-      'child collector healthy',
-      60_000,
-      250,
-    );
-    const api = collectorApi({ url } as StartedApp);
+    });
+    child = started.child;
+    const { api } = started;
     expect((await api.connect('org-k', sim.url, sim.token)).status).toBe(200);
     const identity = await collectTopic(testKafka(), topics.identity);
     try {
@@ -85,7 +62,7 @@ describe('collector killed mid-sync', () => {
         100,
       );
       child.kill('SIGKILL');
-      await new Promise((done) => child?.once('exit', done));
+      await started.exited;
       const killedSyncId = String(running._id);
 
       restarted = await startCollector(

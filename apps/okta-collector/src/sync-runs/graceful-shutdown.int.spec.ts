@@ -1,18 +1,13 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { ChildProcess } from 'node:child_process';
 import { MongoClient } from 'mongodb';
 import { topicNames } from '@regentra/contracts';
 import { startOktaSim, OktaSim } from '../../../../tools/okta-sim';
 import { collectorConfig, startCollector, StartedApp } from '../../../../test/support/apps';
-import { COLLECTOR_TOKEN, collectorApi } from '../../../../test/support/collector-api';
+import { startChildCollector } from '../../../../test/support/child-collector';
 import { collectTopic, testKafka } from '../../../../test/support/kafka-helpers';
-import { freePort } from '../../../../scripts/infra/ports';
 import { isolation, randomEncryptionKey, services } from '../../../../test/support/test-env';
 import { eventually } from '../../../../test/support/wait';
 import { waitForRequest } from '../../../../test/support/sync-requests';
-
-const MAIN = resolve(__dirname, '../../../../dist/apps/okta-collector/src/main.js');
 
 /**
  * SIGTERM to a real collector process during an identity sync: the sync
@@ -32,8 +27,6 @@ describe('graceful shutdown of a collector mid-sync', () => {
   const db = () => mongo.db(iso.collectorDb);
 
   beforeAll(async () => {
-    if (!existsSync(MAIN))
-      throw new Error(`${MAIN} missing: run "npm run build" (npm test does it first)`);
     sim = await startOktaSim({ users: 600, seed: 23, rateWindowMs: 1000, latencyMs: 40 });
     mongo = await new MongoClient(services().mongoUri).connect();
   });
@@ -46,39 +39,15 @@ describe('graceful shutdown of a collector mid-sync', () => {
   });
 
   it('reports the sync as shut down, re-queues its request, releases the lease, and another instance finishes it', async () => {
-    const port = await freePort();
-    child = spawn(process.execPath, [MAIN], {
-      env: {
-        ...process.env,
-        KAFKA_BROKERS: services().kafkaBrokers,
-        MONGODB_URI: services().mongoUri,
-        COLLECTOR_DB: iso.collectorDb,
-        COLLECTOR_API_TOKEN: COLLECTOR_TOKEN,
-        TOKEN_ENCRYPTION_KEYS: key,
-        KAFKA_TOPIC_PREFIX: iso.topicPrefix,
-        OKTA_ALLOW_INSECURE_HOSTS: sim.hostPort,
-        SCHEDULER_ENABLED: 'false',
-        SYNC_LEASE_MS: '60000', // a lease that is not released would block the successor for a minute
-        OKTA_CONCURRENCY: '2',
-        PORT: String(port),
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const started = await startChildCollector(iso, {
+      TOKEN_ENCRYPTION_KEYS: key,
+      OKTA_ALLOW_INSECURE_HOSTS: sim.hostPort,
+      SYNC_LEASE_MS: '60000', // a lease that is not released would block the successor for a minute
+      OKTA_CONCURRENCY: '2',
+      LOG_LEVEL: 'info',
     });
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<{ code: number | null; signal: string | null }>((done) =>
-      child?.once('exit', (code, signal) => done({ code, signal })),
-    );
-    const url = `http://127.0.0.1:${port}`;
-    await eventually(
-      async () => ((await fetch(`${url}/health`).catch(() => null))?.ok ? true : undefined),
-      'child collector healthy',
-      60_000,
-      250,
-    );
-    const api = collectorApi({ url } as StartedApp);
+    child = started.child;
+    const { api, exited } = started;
     expect((await api.connect('org-s', sim.url, sim.token)).status).toBe(200);
     const identity = await collectTopic(testKafka(), topics.identity);
     try {
@@ -130,10 +99,10 @@ describe('graceful shutdown of a collector mid-sync', () => {
           .findOne({ _id: 'org-s' as never }),
       ).toMatchObject({ holder: null });
       // The database was closed last: no write ran into a closed client.
-      expect(output).not.toMatch(
+      expect(started.output()).not.toMatch(
         /MongoNotConnectedError|MongoTopologyClosedError|Topology is closed|client was closed/i,
       );
-      expect(output).not.toMatch(/org run crashed|could not publish/);
+      expect(started.output()).not.toMatch(/org run crashed|could not publish/);
 
       // The next instance runs the re-queued request on its own.
       successor = await startCollector(
