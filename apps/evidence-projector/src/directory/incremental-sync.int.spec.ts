@@ -173,6 +173,7 @@ type Status = {
   connection?: { changedAt?: string };
   lastIdentitySync?: Record<string, unknown>;
   lastError?: Record<string, unknown>;
+  lastLogPoll?: { syncId?: string };
   runningProgress?: { syncId?: string; phase?: string } | null;
 };
 const statusOf = (orgId: string) =>
@@ -446,6 +447,71 @@ describe('incremental identity syncs (started projector, real Kafka and database
     });
     expect(status?.lastError).toMatchObject({ reason });
     expect(String(status?.lastError?.message)).toMatch(/does not build on/);
+  });
+
+  it('lists the deleted user in the provisioning evidence with its System Log delete event', async () => {
+    const orgId = 'org-inc-deleted';
+    await publish(...fullBase(orgId));
+    await applied(orgId, 's1');
+    // The deletion, in the System Log between the two syncs.
+    const poll = (type: string, payload: object) =>
+      encodeMessage(TOPICS.systemLog, {
+        type,
+        schemaVersion: 1,
+        orgId,
+        syncId: 'poll-1',
+        payload,
+      } as never);
+    const deletion = {
+      uuid: 'del-u4',
+      published: at(3),
+      eventType: 'user.lifecycle.delete.completed',
+      actor: { id: 'admin-9', type: 'User' },
+      outcome: { result: 'SUCCESS' },
+      target: [{ id: 'u4', type: 'User' }],
+    };
+    await producer.send({
+      topic: topics.systemLog,
+      acks: -1,
+      messages: [
+        poll('SystemLogPollStarted', { requestId: 'p1', startedAt: at(3), mode: 'polling' }),
+        poll('SystemLogBatch', { events: [deletion] }),
+        poll('SystemLogPollCompleted', {
+          requestId: 'p1',
+          completedAt: at(3),
+          published: 1,
+          duplicatesDropped: 0,
+          oldestPublished: at(3),
+          newestPublished: at(3),
+          mode: 'polling',
+        }),
+      ].map((r) => ({ key: r.key, value: r.value })),
+    });
+    await eventually(
+      async () => ((await statusOf(orgId))?.lastLogPoll?.syncId === 'poll-1' ? true : undefined),
+      'log poll applied',
+    );
+    await publish(...incremental(orgId, 's2', 4, 's1'));
+    await applied(orgId, 's2');
+
+    const evidence = (await evidenceAt(orgId, 's2')).provisioning as {
+      summary: Record<string, unknown>;
+      items: { deletedUsers: unknown[] };
+    };
+    expect(evidence.items.deletedUsers).toEqual([
+      {
+        userId: 'u4',
+        login: 'u4@example.com',
+        email: 'u4@example.com',
+        status: 'ACTIVE',
+        deletedAt: at(3),
+        source: 'system-log',
+        removedAt: at(5),
+        removedBySyncId: 's2',
+        deleteEvent: { uuid: 'del-u4', published: at(3), actorId: 'admin-9' },
+      },
+    ]);
+    expect(evidence.summary).toMatchObject({ deletedInWindow: 1, deletedWithoutLogEvent: 0 });
   });
 
   it('fails an incremental sync of an org with no applied sync', async () => {
