@@ -41,6 +41,11 @@ export class DirectoryStore {
     return this.users.find({ orgId, removed: false }).toArray();
   }
 
+  /** The org's users marked removed by a sync that completed at or after `since`. */
+  removedUsersSince(orgId: string, since: string): Promise<OktaUserDocument[]> {
+    return this.users.find({ orgId, removed: true, removedAt: { $gte: since } }).toArray();
+  }
+
   /** The org's current (not removed) groups. */
   groupsOf(orgId: string): Promise<OktaGroupDocument[]> {
     return this.groups.find({ orgId, removed: false }).toArray();

@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { Collection, Db } from 'mongodb';
+import type { IncrementalReads, SyncMode } from '@regentra/contracts';
 import { PROJECTOR_DB } from '../platform/mongo.providers';
 
 /** What the projector knows of each identity sync (from its bracket events). */
@@ -15,6 +16,15 @@ export interface IdentitySyncDoc {
   failureReason: string | null;
   counts: Record<string, number> | null;
   coverage: Record<string, { read: number; failed: number }> | null;
+  /**
+   * `full` or `incremental` (from the start or the outcome event); absent on
+   * documents written before incremental syncs: read as null (a full sync).
+   */
+  mode: SyncMode | null;
+  /** The sync an incremental sync was applied on top of; null for a full sync. */
+  baseSyncId: string | null;
+  /** What an incremental sync re-read (from its completion); null otherwise. */
+  reads: IncrementalReads | null;
   /** Set once the read models reflect this sync (guards against re-materializing from dropped staging). */
   materialized: 'applied' | 'superseded' | null;
   /**
@@ -59,6 +69,9 @@ export class IdentitySyncsRepository implements OnModuleInit {
       failureReason: null,
       counts: null,
       coverage: null,
+      mode: null,
+      baseSyncId: null,
+      reads: null,
       materialized: null,
       decidedBy: null,
     };

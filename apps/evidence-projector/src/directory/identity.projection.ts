@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { IdentityEvent, IdentityEventOf } from '@regentra/contracts';
 import { PROJECTOR_METRICS, ProjectorMetrics, timePhase } from '../platform/metrics';
 import { IdentitySyncDoc, IdentitySyncsRepository } from './identity-syncs.repository';
+import { overlayIncremental } from './incremental-overlay';
 import { MaterializerService } from './materializer.service';
 import type { DirectoryDocuments } from './org-assembly';
 import { stagedRecordsOf } from './staged-records';
@@ -26,16 +27,36 @@ export type AfterMaterialized = (sync: MaterializedSync) => Promise<void>;
 /**
  * What the projection made of an outcome event (Completed or Failed) other
  * than take it as published: `ignored` (the sync's outcome was decided by
- * another event), or `incomplete` (a completion whose pages did not all
- * arrive: the sync is failed with `reason`, at the completion's time).
+ * another event), or `incomplete` (a completion that cannot be applied: its
+ * pages did not all arrive, or it is incremental and its base is not the
+ * last applied sync; the sync is failed with `reason`, at the completion's
+ * time; `message` says it for people).
  */
 export type OutcomeVerdict =
-  { kind: 'ignored' } | { kind: 'incomplete'; reason: string; at: string };
+  { kind: 'ignored' } | { kind: 'incomplete'; reason: string; at: string; message: string };
 
 /** Verdicts of one batch, by event id; an outcome event absent from it was taken as published. */
 export type OutcomeVerdicts = Map<string, OutcomeVerdict>;
 
 const IGNORED: OutcomeVerdict = { kind: 'ignored' };
+
+/** The reason an incremental completion cannot be applied on the org's state, or null. */
+export function baseMismatchReason(
+  basis: { baseSyncId: string } | null,
+  latestApplied: string | null,
+): string | null {
+  if (!basis) return 'incomplete: incremental sync without a base sync';
+  if (basis.baseSyncId === latestApplied) return null;
+  return `incomplete: base sync ${basis.baseSyncId} is not the last applied sync (${latestApplied ?? 'none'})`;
+}
+
+/** The verdict on a completion failed with `reason` (from the missing pages or the base). */
+function incompleteVerdict(reason: string, at: string): OutcomeVerdict {
+  const message = reason.startsWith('incomplete: missing seq')
+    ? 'the projector did not receive every page of this sync: nothing of it was applied'
+    : 'this incremental sync does not build on the state the read models hold: nothing of it was applied';
+  return { kind: 'incomplete', reason, at, message };
+}
 
 /** The sync's outcome is decided, and not by `eventId` (that one, redelivered, is repeated). */
 function decidedByAnother(sync: IdentitySyncDoc | null, eventId: string): boolean {
@@ -134,6 +155,8 @@ export class IdentityProjection {
         await this.syncs.upsert(orgId, syncId, {
           requestId: event.payload.requestId,
           startedAt: event.payload.startedAt,
+          mode: event.payload.mode,
+          baseSyncId: event.payload.basis?.baseSyncId ?? null,
         });
         return null;
       case 'IdentitySyncFailed':
@@ -177,10 +200,16 @@ export class IdentityProjection {
     if (known?.state === 'failed') {
       // This completion, judged incomplete before (redelivered): the same verdict again.
       await this.staging.drop(orgId, syncId);
-      return { kind: 'incomplete', reason: known.failureReason ?? '', at: completedAt };
+      return incompleteVerdict(known.failureReason ?? '', completedAt);
     }
     if (known?.materialized) return null; // redelivered: already reflected
     const latest = await this.syncs.latestApplied(orgId);
+    const incremental = event.payload.mode === 'incremental';
+    if (incremental) {
+      // Applied on top of the read models: only when they hold its base sync's state.
+      const reason = baseMismatchReason(event.payload.basis, latest?.syncId ?? null);
+      if (reason) return this.failIncomplete(event, reason);
+    }
     if (latest && latest.startedAt && known?.startedAt && latest.startedAt > known.startedAt) {
       this.logger.warn({
         orgId,
@@ -196,24 +225,21 @@ export class IdentityProjection {
     const loaded = await this.materializer.loadStaged(orgId, syncId);
     await heartbeat();
     const reason = incompleteReason(missingRanges(loaded.seqs, lastSeq), lastSeq);
-    if (reason) {
-      // A lost page would be swept as removed and sealed in a snapshot: fail the sync instead.
-      this.logger.warn({ orgId, syncId, reason, msg: 'completed sync is incomplete; not applied' });
-      await this.syncs.upsert(orgId, syncId, {
-        state: 'failed',
-        failedAt: completedAt,
-        failureReason: reason,
-        decidedBy: eventId,
-      });
-      await this.staging.drop(orgId, syncId);
-      return { kind: 'incomplete', reason, at: completedAt };
-    }
+    // A lost page would be swept as removed and sealed in a snapshot: fail the sync instead.
+    if (reason) return this.failIncomplete(event, reason);
+    // Staged before anything is written (so before the sync is recorded completed).
+    const staged = incremental
+      ? overlayIncremental(
+          await this.materializer.baseOf(orgId, syncId, loaded.staged),
+          loaded.staged,
+        )
+      : loaded.staged;
     await this.recordCompleted(event);
     const roleHoldersComplete = (event.payload.coverage.roleAssignees?.failed ?? 0) === 0;
     const documents = await this.materializer.materialize(
       orgId,
       syncId,
-      loaded.staged,
+      staged,
       completedAt,
       roleHoldersComplete,
       heartbeat,
@@ -230,13 +256,39 @@ export class IdentityProjection {
     return null;
   }
 
+  /** Fails a completion that cannot be applied: nothing changes, nothing stays staged. */
+  private async failIncomplete(
+    event: IdentityEventOf<'IdentitySyncCompleted'>,
+    reason: string,
+  ): Promise<OutcomeVerdict> {
+    const { orgId, eventId } = event;
+    const syncId = event.syncId as string;
+    const { completedAt } = event.payload;
+    this.logger.warn({ orgId, syncId, reason, msg: 'completed sync cannot be applied; failed' });
+    await this.syncs.upsert(orgId, syncId, {
+      state: 'failed',
+      failedAt: completedAt,
+      failureReason: reason,
+      ...this.modeOf(event),
+      decidedBy: eventId,
+    });
+    await this.staging.drop(orgId, syncId);
+    return incompleteVerdict(reason, completedAt);
+  }
+
   private recordCompleted(event: IdentityEventOf<'IdentitySyncCompleted'>): Promise<void> {
     return this.syncs.upsert(event.orgId, event.syncId as string, {
       state: 'completed',
       completedAt: event.payload.completedAt,
       counts: event.payload.counts,
       coverage: event.payload.coverage,
+      ...this.modeOf(event),
+      reads: event.payload.reads,
       decidedBy: event.eventId,
     });
+  }
+
+  private modeOf(event: IdentityEventOf<'IdentitySyncCompleted'>): Partial<IdentitySyncDoc> {
+    return { mode: event.payload.mode, baseSyncId: event.payload.basis?.baseSyncId ?? null };
   }
 }

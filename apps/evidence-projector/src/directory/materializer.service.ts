@@ -58,6 +58,41 @@ export class MaterializerService {
     });
   }
 
+  /**
+   * The documents an incremental sync is applied to: the org's current ones
+   * (the last applied sync's), staged with the sync before its first write.
+   * A completion repeated after a crash half way through the writes (some
+   * documents of a chunk deleted, not yet inserted) reads the staged copy,
+   * never the half-written collections.
+   */
+  async baseOf(orgId: string, syncId: string, staged: StagedSync): Promise<DirectoryDocuments> {
+    const { base } = staged;
+    if (base.counts) {
+      const docs = {
+        users: [...base.users.values()],
+        groups: [...base.groups.values()],
+        apps: [...base.apps.values()],
+      };
+      const { counts } = base;
+      if (
+        docs.users.length !== counts.users ||
+        docs.groups.length !== counts.groups ||
+        docs.apps.length !== counts.apps
+      )
+        throw new Error(`staged base of ${orgId} ${syncId} lost documents`);
+      return docs;
+    }
+    return timePhase(this.metrics, 'stage_base', async () => {
+      const docs = {
+        users: await this.store.usersOf(orgId),
+        groups: await this.store.groupsOf(orgId),
+        apps: await this.store.appsOf(orgId),
+      };
+      await this.staging.stageBase(orgId, syncId, docs);
+      return docs;
+    });
+  }
+
   /** Writes the documents of a loaded sync and sweeps what it did not see. */
   async materialize(
     orgId: string,

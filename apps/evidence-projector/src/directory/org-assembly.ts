@@ -29,6 +29,13 @@ type AppUserAssignment = { userId: string; scope: string | null; status: string 
 export interface StagedSync {
   /** By id: an entity on two pages (Okta paging while it changes) counts once, the later page wins. */
   users: Map<string, OktaUserProfile>;
+  /** Users Okta deleted (UsersDeleted, incremental syncs): never assembled, whatever else names them. */
+  deletedUsers: Set<string>;
+  /**
+   * The sync that last listed each user, for users this sync did not list
+   * (an incremental sync carries them over from its base); absent = this sync.
+   */
+  userLastSeen: Map<string, string>;
   factors: Map<string, UserFactors>;
   roles: Map<string, Exclude<UserRoles, { status: 'none' }>>;
   groups: Map<string, OktaGroupProfile>;
@@ -38,6 +45,18 @@ export interface StagedSync {
   appUsers: Parts<AppUserAssignment>;
   appGroups: Parts<string>;
   sweep: Map<string, { collection: string; doc: { _id: string } & Record<string, unknown> }>;
+  /**
+   * An incremental sync's base documents, staged before its writes so a
+   * completion repeated after a crash starts from the same state; `counts`
+   * (how many of each were staged) once every one of them was. Empty for a
+   * full sync.
+   */
+  base: {
+    users: Map<string, OktaUserDocument>;
+    groups: Map<string, OktaGroupDocument>;
+    apps: Map<string, OktaAppDocument>;
+    counts: { users: number; groups: number; apps: number } | null;
+  };
 }
 
 interface PartList<T> {
@@ -80,6 +99,11 @@ export class Parts<T> {
   entities(): string[] {
     return [...this.lists.keys()];
   }
+
+  /** Whether any part of the entity's list arrived (read, unknown or incomplete). */
+  has(entityId: string): boolean {
+    return this.lists.has(entityId);
+  }
 }
 
 /** Inverts group → members and app → assignments into per-user lookups. */
@@ -107,6 +131,8 @@ export class Memberships {
 export function emptyStagedSync(): StagedSync {
   return {
     users: new Map(),
+    deletedUsers: new Set(),
+    userLastSeen: new Map(),
     factors: new Map(),
     roles: new Map(),
     groups: new Map(),
@@ -116,6 +142,7 @@ export function emptyStagedSync(): StagedSync {
     appUsers: new Parts(),
     appGroups: new Parts(),
     sweep: new Map(),
+    base: { users: new Map(), groups: new Map(), apps: new Map(), counts: null },
   };
 }
 
@@ -124,6 +151,9 @@ export function addStagedRecord(staged: StagedSync, doc: StagedRecord): void {
   switch (doc.kind) {
     case 'user':
       staged.users.set(doc.data.id, doc.data);
+      break;
+    case 'userDeleted':
+      staged.deletedUsers.add(doc.data.id);
       break;
     case 'factors':
       staged.factors.set(doc.entityId, doc.data);
@@ -161,6 +191,18 @@ export function addStagedRecord(staged: StagedSync, doc: StagedRecord): void {
     case 'sweep':
       staged.sweep.set(doc.entityId, doc.data);
       break;
+    case 'baseUser':
+      staged.base.users.set(doc.entityId, doc.data);
+      break;
+    case 'baseGroup':
+      staged.base.groups.set(doc.entityId, doc.data);
+      break;
+    case 'baseApp':
+      staged.base.apps.set(doc.entityId, doc.data);
+      break;
+    case 'baseComplete':
+      staged.base.counts = doc.data;
+      break;
   }
 }
 
@@ -175,9 +217,11 @@ export function assembleDirectory(
   const groups = assembleGroups(orgId, syncId, staged, memberships);
   const apps = assembleApps(orgId, syncId, staged, memberships);
   const groupRoles = new Map(groups.filter((g) => g.roles.length).map((g) => [g.id, g.roles]));
-  const users = [...staged.users.values()].map((profile) =>
-    assembleUser(orgId, syncId, profile, staged, memberships, groupRoles, roleHoldersComplete),
-  );
+  const users = [...staged.users.values()]
+    .filter((profile) => !staged.deletedUsers.has(profile.id))
+    .map((profile) =>
+      assembleUser(orgId, syncId, profile, staged, memberships, groupRoles, roleHoldersComplete),
+    );
   return { users, groups, apps };
 }
 
@@ -227,7 +271,7 @@ function assembleUser(
     appIds: [...new Set(appAssignments.map((a) => a.appId))].sort(),
     appAssignments,
     adminRoles: adminRolesOf(user.id, groupIds, staged, groupRoles, roleHoldersComplete),
-    ...seenBy(syncId),
+    ...seenBy(staged.userLastSeen.get(user.id) ?? syncId),
   };
 }
 

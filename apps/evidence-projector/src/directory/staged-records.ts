@@ -1,7 +1,13 @@
 import { IdentityEvent, OktaUser } from '@regentra/contracts';
-import type { OktaAppProfile } from './okta-app.document';
-import type { OktaGroupProfile } from './okta-group.document';
-import type { OktaUserProfile, UserFactors, UserRole, UserRoles } from './okta-user.document';
+import type { OktaAppDocument, OktaAppProfile } from './okta-app.document';
+import type { OktaGroupDocument, OktaGroupProfile } from './okta-group.document';
+import type {
+  OktaUserDocument,
+  OktaUserProfile,
+  UserFactors,
+  UserRole,
+  UserRoles,
+} from './okta-user.document';
 
 /**
  * What a sync's pages leave in its staging collection until the sync completes: one
@@ -13,10 +19,28 @@ import type { OktaUserProfile, UserFactors, UserRole, UserRoles } from './okta-u
 export type StagedRecord =
   | { kind: 'user'; entityId: string; data: OktaUserProfile }
   | {
+      /** A user Okta deleted (hard delete), named by an incremental sync's UsersDeleted. */
+      kind: 'userDeleted';
+      entityId: string;
+      data: { id: string };
+    }
+  | {
       /** A read-model document the completing sync marks removed (written by the materializer). */
       kind: 'sweep';
       entityId: string;
       data: { collection: string; doc: { _id: string } & Record<string, unknown> };
+    }
+  /**
+   * The read-model documents an incremental sync is applied to, staged before
+   * its first write (by the materializer), and the mark that all of them were.
+   */
+  | { kind: 'baseUser'; entityId: string; data: OktaUserDocument }
+  | { kind: 'baseGroup'; entityId: string; data: OktaGroupDocument }
+  | { kind: 'baseApp'; entityId: string; data: OktaAppDocument }
+  | {
+      kind: 'baseComplete';
+      entityId: string;
+      data: { users: number; groups: number; apps: number };
     }
   | {
       kind: 'factors';
@@ -107,6 +131,12 @@ export function stagedRecordsOf(event: IdentityEvent): StagedRecord[] {
         kind: 'user',
         entityId: user.id,
         data: stagedUser(user),
+      }));
+    case 'UsersDeleted':
+      return event.payload.userIds.map((id) => ({
+        kind: 'userDeleted',
+        entityId: id,
+        data: { id },
       }));
     case 'UserFactorsBatch':
       return event.payload.users.map((u) => ({

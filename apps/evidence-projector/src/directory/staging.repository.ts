@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Collection, Db, MongoServerError } from 'mongodb';
 import { insertIgnoringDuplicates, PROJECTOR_DB } from '../platform/mongo.providers';
+import type { OktaAppDocument } from './okta-app.document';
+import type { OktaGroupDocument } from './okta-group.document';
+import type { OktaUserDocument } from './okta-user.document';
 import { StagedRecord } from './staged-records';
 
 /** What one event of a sync left: its records, keyed by the event's position in the sync. */
@@ -24,6 +27,10 @@ export type StagingDoc = {
 const NO_SEQ = Number.MAX_SAFE_INTEGER - 1;
 /** Position of the sweep's removed versions: after every page. */
 const SWEEP_SEQ = Number.MAX_SAFE_INTEGER;
+/** Position of an incremental sync's staged base documents (never counted as an event's seq). */
+const BASE_SEQ = NO_SEQ - 1;
+/** Base documents per staged page. */
+const BASE_DOCS_PER_PAGE = 500;
 
 /**
  * The page one event of a sync leaves, keyed by its position so a redelivered
@@ -160,6 +167,45 @@ export class StagingRepository {
         ],
       })),
     );
+  }
+
+  /**
+   * The documents an incremental sync is applied to, in pages of a fixed
+   * size in `_id` order, then the mark that all were staged. Staged before
+   * the sync's first write: staged again after a crash before the mark, the
+   * same documents give the same pages (duplicates, ignored).
+   */
+  async stageBase(
+    orgId: string,
+    syncId: string,
+    base: { users: OktaUserDocument[]; groups: OktaGroupDocument[]; apps: OktaAppDocument[] },
+  ): Promise<void> {
+    const pages: StagedPage[] = [];
+    const paged = <D extends { _id: string }>(
+      name: string,
+      docs: D[],
+      record: (d: D) => StagedRecord,
+    ) => {
+      const sorted = [...docs].sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0));
+      for (let i = 0; i < sorted.length; i += BASE_DOCS_PER_PAGE)
+        pages.push({
+          key: `base|${name}|${i / BASE_DOCS_PER_PAGE}`,
+          seq: BASE_SEQ,
+          records: sorted.slice(i, i + BASE_DOCS_PER_PAGE).map(record),
+        });
+    };
+    paged('users', base.users, (d) => ({ kind: 'baseUser', entityId: d._id, data: d }));
+    paged('groups', base.groups, (d) => ({ kind: 'baseGroup', entityId: d._id, data: d }));
+    paged('apps', base.apps, (d) => ({ kind: 'baseApp', entityId: d._id, data: d }));
+    await this.stage(orgId, syncId, pages);
+    const counts = { users: base.users.length, groups: base.groups.length, apps: base.apps.length };
+    await this.stage(orgId, syncId, [
+      {
+        key: 'base|complete',
+        seq: BASE_SEQ,
+        records: [{ kind: 'baseComplete', entityId: 'base', data: counts }],
+      },
+    ]);
   }
 
   async drop(orgId: string, syncId: string): Promise<void> {

@@ -6,8 +6,14 @@ import { CLOCK, Clock } from '../platform/clock';
 import { EvidenceStore } from './evidence.store';
 import { CONTROL_IDS, ControlId } from './rules/controls.registry';
 import { computeEvidence, EvidenceByControl } from './rules/evidence';
-import { SIGN_IN_WINDOW_DAYS } from './rules/evidence-rules';
-import { ORG_APP_FIELDS, ORG_GROUP_FIELDS, ORG_USER_FIELDS, OrgState } from './rules/org-state';
+import { DAY_MS, SIGN_IN_WINDOW_DAYS } from './rules/evidence-rules';
+import {
+  ORG_APP_FIELDS,
+  ORG_GROUP_FIELDS,
+  ORG_REMOVED_USER_FIELDS,
+  ORG_USER_FIELDS,
+  OrgState,
+} from './rules/org-state';
 import { evidenceHashOf } from './rules/snapshot-hash';
 
 /** Log facts older than this before asOf feed no control (provisioning reads 90 days). */
@@ -42,6 +48,13 @@ export class EvidenceService {
     // The current evidence reflects the newest of the identity sync and the last log poll.
     const currentAsOf = lastPoll && lastPoll > input.asOf ? lastPoll : input.asOf;
     const base = stateOf(input.directory ?? (await this.directory.currentOf(orgId)));
+    // Deleted users (marked removed) of the lookback before the sync's asOf: provisioning lists them.
+    const removedSince = new Date(
+      Date.parse(input.asOf) - LOG_LOOKBACK_DAYS * DAY_MS,
+    ).toISOString();
+    const removedUsers = (await this.directory.removedUsersSince(orgId, removedSince)).map((d) =>
+      pick(d, ORG_REMOVED_USER_FIELDS),
+    );
     const build = async (
       asOf: string,
     ): Promise<{ state: OrgState; logsThrough: string | null }> => {
@@ -55,6 +68,7 @@ export class EvidenceService {
         syncId: input.syncId,
         asOf,
         ...base,
+        removedUsers,
         logs: { events: [], figures: logs.figures },
         coverage: input.coverage,
       };

@@ -27,6 +27,16 @@ const users = Array.from({ length: 12 }, (_, i) =>
   user(`u${i}`, { status: i % 4 === 0 ? 'DEPROVISIONED' : 'ACTIVE', deactivatedAt: null }),
 );
 
+/** Users the directory marked removed (the deletion events of the facts target them). */
+const removedUsers = Array.from({ length: 12 }, (_, i) => ({
+  id: `u${i}`,
+  login: `u${i}@example.com`,
+  email: null,
+  status: 'DEPROVISIONED',
+  removedAt: '2025-01-01T00:00:00.000Z',
+  removedBySyncId: 'sync-0',
+}));
+
 describe('log figures folded from per-day rollups', () => {
   const asOfs = [
     '2025-04-11T00:00:00.000Z', // midnight
@@ -53,9 +63,11 @@ describe('log figures folded from per-day rollups', () => {
       for (const asOf of [...asOfs, ...more]) {
         const old = oldWay(facts, asOf);
         const folded = await foldLogWindow(store, 'org-1', asOf, WINDOW);
-        const expected = computeEvidence(orgState({ asOf, users, logs: { events: old.events } }));
+        const expected = computeEvidence(
+          orgState({ asOf, users, removedUsers, logs: { events: old.events } }),
+        );
         const actual = computeEvidence(
-          orgState({ asOf, users, logs: { events: [], figures: folded.figures } }),
+          orgState({ asOf, users, removedUsers, logs: { events: [], figures: folded.figures } }),
         );
         expect({ asOf, evidence: actual }).toEqual({ asOf, evidence: expected });
         expect({ asOf, logsThrough: folded.logsThrough }).toEqual({
@@ -70,6 +82,15 @@ describe('log figures folded from per-day rollups', () => {
       expect(auth.withMfaBy.session).toBeGreaterThan(0);
       expect(auth.withMfaBy.transaction).toBeGreaterThan(0);
       expect(auth.withMfaBy.time).toBeGreaterThan(0);
+      const deleted = computeEvidence(
+        orgState({
+          asOf: asOfs[0],
+          users,
+          removedUsers,
+          logs: { events: oldWay(facts, asOfs[0]!).events },
+        }),
+      ).provisioning.items.deletedUsers;
+      expect(deleted.filter((d) => d.deleteEvent !== null).length).toBeGreaterThan(0);
       expect([...store.rollups.values()].filter((d) => d.linked !== null).length).toBeGreaterThan(
         10,
       );

@@ -10,10 +10,17 @@ export type StatusUpdate = Record<string, unknown>;
 /**
  * The identity projection's verdict on a sync outcome event it did not take
  * as published: `ignored` (another outcome event decided the sync) changes
- * nothing here either; `incomplete` shows the sync failed with `reason`.
+ * nothing here either; `incomplete` shows the sync failed with `reason`
+ * (`message` in the last error).
  */
 export type OutcomeOverride =
-  { kind: 'ignored' } | { kind: 'incomplete'; reason: string; at: string };
+  { kind: 'ignored' } | { kind: 'incomplete'; reason: string; at: string; message: string };
+
+/** The mode of the sync an identity event belongs to, and an incremental sync's base (null for full). */
+function modeOf(event: IdentityEvent): { mode: string; baseSyncId: string | null } | null {
+  if (event.type !== 'IdentitySyncStarted' && event.type !== 'IdentitySyncCompleted') return null;
+  return { mode: event.payload.mode, baseSyncId: event.payload.basis?.baseSyncId ?? null };
+}
 
 /** The update an outcome event implies once the projection overrode it. */
 export function overriddenStatusUpdate(
@@ -28,6 +35,7 @@ export function overriddenStatusUpdate(
     lastIdentitySync: {
       syncId: event.syncId ?? null,
       requestId,
+      ...modeOf(event),
       outcome: 'failed',
       at: override.at,
       reason: override.reason,
@@ -35,7 +43,7 @@ export function overriddenStatusUpdate(
     lastError: {
       at: override.at,
       reason: override.reason,
-      message: 'the projector did not receive every page of this sync: nothing of it was applied',
+      message: override.message,
       retryable: true,
     },
   };
@@ -59,6 +67,7 @@ export function statusUpdateFor(event: IdentityEvent | SystemLogEvent): StatusUp
           requestId: event.payload.requestId,
           trigger: event.payload.trigger,
           startedAt: event.payload.startedAt,
+          ...modeOf(event),
         },
         runningProgress: { syncId: event.syncId ?? null, phase: 'started', done: {} },
         oktaDomain: event.payload.oktaDomain,
@@ -78,10 +87,12 @@ export function statusUpdateFor(event: IdentityEvent | SystemLogEvent): StatusUp
         lastIdentitySync: {
           syncId: event.syncId ?? null,
           requestId: event.payload.requestId,
+          ...modeOf(event),
           outcome: 'completed',
           at: event.payload.completedAt,
           counts: event.payload.counts,
           coverage: event.payload.coverage,
+          reads: event.payload.reads,
         },
         lastSuccessfulIdentitySyncAt: event.payload.completedAt,
       };

@@ -1,4 +1,4 @@
-import type { ActorSignIns, LatestFact, SignInTotals } from './log-figures';
+import type { ActorSignIns, DeletionFact, LatestFact, SignInTotals } from './log-figures';
 
 /**
  * ★ An `okta_log_days` document: one org's System Log facts of one UTC day
@@ -26,6 +26,8 @@ export interface LogDayDocument {
   actors: Array<ActorSignIns & { actorId: string }>;
   /** Per target user, sorted by user id. */
   deactivations: Array<LatestFact & { targetId: string }>;
+  /** Per target user, sorted by user id (since rollup recipe 2). */
+  deletions: Array<DeletionFact & { targetId: string }>;
   /** Facts of other days in the MFA components of the day's sign-ins. */
   linked: { uuids: string[]; minAt: number; maxAt: number } | null;
 }

@@ -3,6 +3,7 @@ import type { LogDayDocument } from './log-day.document';
 import {
   addActor,
   addDeactivation,
+  addDeletion,
   addTotals,
   ALL_TIME,
   emptyFigures,
@@ -73,6 +74,9 @@ export function rollupOf(
     deactivations: [...figures.deactivations]
       .map(([targetId, d]) => ({ targetId, ...d }))
       .sort(byKey((d) => d.targetId)),
+    deletions: [...figures.deletions]
+      .map(([targetId, d]) => ({ targetId, ...d }))
+      .sort(byKey((d) => d.targetId)),
     linked: linked.length
       ? {
           uuids: linked.map((e) => e.uuid).sort(),
@@ -85,7 +89,7 @@ export function rollupOf(
 
 /**
  * The figures a rollup holds. Without the window (a day before the sign-in
- * window) only the last sign-ins and deactivations count.
+ * window) only the last sign-ins, deactivations and deletions count.
  */
 export function figuresOfRollup(doc: LogDayDocument, withWindow: boolean): LogFigures {
   const figures = emptyFigures();
@@ -95,5 +99,6 @@ export function figuresOfRollup(doc: LogDayDocument, withWindow: boolean): LogFi
     else if (a.lastSignIn) addActor(figures, actorId, { ...NO_SIGN_INS, lastSignIn: a.lastSignIn });
   }
   for (const { targetId, ...d } of doc.deactivations) addDeactivation(figures, targetId, d);
+  for (const { targetId, ...d } of doc.deletions) addDeletion(figures, targetId, d);
   return figures;
 }

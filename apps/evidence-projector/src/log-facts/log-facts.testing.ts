@@ -135,6 +135,12 @@ export function randomFacts(seed: number, sharedKeys = true, days = 100, count =
         targetIds: [pick(actors), pick(actors)],
         outcome: r() < 0.2 ? null : r() < 0.9 ? 'SUCCESS' : 'FAILURE',
       });
+    else if (kind < 0.93)
+      add(ms, 'user.lifecycle.delete.completed', {
+        actorId: pick(['admin', 'admin-2']),
+        targetIds: [pick(actors)],
+        outcome: r() < 0.2 ? null : r() < 0.9 ? 'SUCCESS' : 'FAILURE',
+      });
     else add(ms, pick(['user.lifecycle.create', 'group.user_membership.add']));
   }
   // two facts at the same instant

@@ -1,11 +1,18 @@
 import type { LogFact } from './log-event.document';
-import { DEACTIVATE_EVENT, FAILURE, MFA_EVENT, SIGN_IN_EVENT, SUCCESS } from './log-rules';
+import {
+  DEACTIVATE_EVENT,
+  DELETE_EVENT,
+  FAILURE,
+  MFA_EVENT,
+  SIGN_IN_EVENT,
+  SUCCESS,
+} from './log-rules';
 import { findSignIns, MfaMatch, MsWindow, TimedLogFact } from './sign-in-mfa';
 
 /**
  * What the evidence reads of the System Log, folded: figures of the sign-in
- * window plus the latest sign-in per actor and latest deactivation per user
- * over every fact given. Its size grows with the number of actors, never
+ * window plus the latest sign-in per actor and latest deactivation and
+ * deletion per user over every fact given. Its size grows with the number of actors, never
  * with the number of facts, and two parts of disjoint facts add up
  * (`addFigures`), which is what lets evidence fold the window a day at a time.
  */
@@ -14,6 +21,8 @@ export interface LogFigures {
   actors: Map<string, ActorSignIns>;
   /** Latest successful (or outcome-less) user.lifecycle.deactivate per target user. */
   deactivations: Map<string, LatestFact>;
+  /** Latest successful (or outcome-less) user.lifecycle.delete.completed per target user. */
+  deletions: Map<string, DeletionFact>;
 }
 
 /** Figures of the sign-in window. */
@@ -40,6 +49,11 @@ export interface LatestFact {
   published: string;
 }
 
+/** A deletion event: its place in the log order and who deleted. */
+export interface DeletionFact extends LatestFact {
+  actorId: string | null;
+}
+
 /** A window that holds every fact (rollups count every sign-in of their day). */
 export const ALL_TIME: MsWindow = { startMs: -Infinity, endMs: Infinity };
 
@@ -62,7 +76,12 @@ export function emptyTotals(): SignInTotals {
 }
 
 export function emptyFigures(): LogFigures {
-  return { totals: emptyTotals(), actors: new Map(), deactivations: new Map() };
+  return {
+    totals: emptyTotals(),
+    actors: new Map(),
+    deactivations: new Map(),
+    deletions: new Map(),
+  };
 }
 
 const isLater = (a: LatestFact, b: LatestFact | null | undefined): boolean =>
@@ -106,11 +125,16 @@ export function addDeactivation(figures: LogFigures, targetId: string, fact: Lat
   if (isLater(fact, figures.deactivations.get(targetId))) figures.deactivations.set(targetId, fact);
 }
 
+export function addDeletion(figures: LogFigures, targetId: string, fact: DeletionFact): void {
+  if (isLater(fact, figures.deletions.get(targetId))) figures.deletions.set(targetId, fact);
+}
+
 /** Adds the figures of disjoint facts. */
 export function addFigures(into: LogFigures, part: LogFigures): void {
   addTotals(into.totals, part.totals);
   for (const [actorId, actor] of part.actors) addActor(into, actorId, actor);
   for (const [targetId, fact] of part.deactivations) addDeactivation(into, targetId, fact);
+  for (const [targetId, fact] of part.deletions) addDeletion(into, targetId, fact);
 }
 
 /** Orders copies of one uuid that differ, so the kept copy never depends on input order. */
@@ -186,6 +210,9 @@ export function figuresOfLogs(
     } else if (e.eventType === DEACTIVATE_EVENT && (e.outcome === null || e.outcome === SUCCESS)) {
       // Lifecycle events report SUCCESS; a missing outcome is not a failure.
       for (const id of e.targetIds) addDeactivation(figures, id, latestOf(e));
+    } else if (e.eventType === DELETE_EVENT && (e.outcome === null || e.outcome === SUCCESS)) {
+      for (const id of e.targetIds)
+        addDeletion(figures, id, { ...latestOf(e), actorId: e.actorId });
     }
   }
   return figures;

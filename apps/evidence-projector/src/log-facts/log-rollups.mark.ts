@@ -3,7 +3,7 @@
  * it) changes what a day's rollup holds. Rollups written under another
  * version are not read, and the start-up backfill rebuilds them.
  */
-export const ROLLUP_VERSION = 1;
+export const ROLLUP_VERSION = 2; // 2: days hold their user deletions
 
 /**
  * ★ An `okta_log_rollup_marks` document: how far one org's `okta_log_days`

@@ -7,6 +7,8 @@
 export const SIGN_IN_EVENT = 'user.session.start';
 export const MFA_EVENT = 'user.authentication.auth_via_mfa';
 export const DEACTIVATE_EVENT = 'user.lifecycle.deactivate';
+/** A user deleted (hard delete): its event names the deleting actor. */
+export const DELETE_EVENT = 'user.lifecycle.delete.completed';
 export const SUCCESS = 'SUCCESS';
 export const FAILURE = 'FAILURE';
 

@@ -43,7 +43,13 @@ export function createProjectorMetrics(registry: Registry) {
 export type ProjectorMetrics = ReturnType<typeof createProjectorMetrics>;
 
 export type ProjectionPhase =
-  'stage' | 'assemble' | 'write_users' | 'write_groups_apps' | 'evidence' | 'drop_staging';
+  | 'stage'
+  | 'assemble'
+  | 'stage_base'
+  | 'write_users'
+  | 'write_groups_apps'
+  | 'evidence'
+  | 'drop_staging';
 
 /** Runs `work` and adds its wall time to the phase's counter. */
 export async function timePhase<T>(

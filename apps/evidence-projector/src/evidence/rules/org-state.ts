@@ -35,6 +35,21 @@ export const ORG_USER_FIELDS = [
 ] as const satisfies ReadonlyArray<keyof OktaUserDocument>;
 export type OrgUserState = Pick<OktaUserDocument, (typeof ORG_USER_FIELDS)[number]>;
 
+/**
+ * The fields the rules read of a user the directory marked removed (an
+ * `okta_users` document with `removed: true`: deleted in Okta, seen gone by
+ * a completed sync).
+ */
+export const ORG_REMOVED_USER_FIELDS = [
+  'id',
+  'login',
+  'email',
+  'status',
+  'removedAt',
+  'removedBySyncId',
+] as const satisfies ReadonlyArray<keyof OktaUserDocument>;
+export type OrgRemovedUserState = Pick<OktaUserDocument, (typeof ORG_REMOVED_USER_FIELDS)[number]>;
+
 /** The group fields the rules read (of the `okta_groups` document). */
 export const ORG_GROUP_FIELDS = [
   'id',
@@ -92,6 +107,11 @@ export interface OrgState {
   /** ISO-8601: completion time of the sync. Every time window is relative to it. */
   asOf: string;
   users: OrgUserState[];
+  /**
+   * Users the directory marked removed, at least those removed in the 90
+   * days before `asOf` (absent: none; optional for hand-built inputs).
+   */
+  removedUsers?: OrgRemovedUserState[];
   groups: OrgGroupState[];
   apps: OrgAppState[];
   logs: SignInFacts;

@@ -2,18 +2,20 @@ import type { CompletenessSummary, ControlEvidence, UserRef } from './control-ev
 import {
   AssignmentItem,
   assignmentItems,
+  compareByLoginThenId,
   completeness,
   contextOf,
   EvidenceContext,
   inWindow,
   nonBuiltInGroupIds,
   parseTime,
+  TimeWindow,
   unknownAccessDatasets,
   userRef,
   windowBefore,
 } from './evidence-context';
 import { DEACTIVATED_STATUS, PROVISIONING_WINDOW_DAYS, SUSPENDED_STATUS } from './evidence-rules';
-import type { OrgState, OrgUserState } from './org-state';
+import type { OrgRemovedUserState, OrgState, OrgUserState } from './org-state';
 
 /** Leavers holding access depend on memberships and assignments; dates on the log. */
 export const PROVISIONING_DATASETS = [
@@ -55,6 +57,23 @@ export type LeaverWithAccessItem = UserRef & {
   groupIds: string[];
 };
 
+/** The System Log event that deleted a user (`user.lifecycle.delete.completed`). */
+export type DeleteEventRef = { uuid: string; published: string; actorId: string | null };
+
+/**
+ * A user deleted in Okta (the directory marked it removed), deleted in the
+ * window: when (the delete event's time, else when a completed sync found it
+ * gone), and the delete event, when the System Log has one.
+ */
+export type DeletedUserItem = UserRef & {
+  deletedAt: string;
+  source: 'system-log' | 'removedAt';
+  /** Completion time of the sync that marked the user removed, and that sync. */
+  removedAt: string | null;
+  removedBySyncId: string | null;
+  deleteEvent: DeleteEventRef | null;
+};
+
 export type ProvisioningSummary = CompletenessSummary & {
   windowDays: number;
   windowStart: string;
@@ -67,6 +86,9 @@ export type ProvisioningSummary = CompletenessSummary & {
   deprovisionedWithoutDate: number;
   suspendedUsers: number;
   leaversWithAccess: number;
+  /** Users deleted in the window (`deletedUsers`), and how many of them have no delete event in the log. */
+  deletedInWindow: number;
+  deletedWithoutLogEvent: number;
 };
 
 export type ProvisioningItems = {
@@ -76,6 +98,7 @@ export type ProvisioningItems = {
   deprovisionedWithoutDate: UserRef[];
   suspendedUsers: SuspendedUserItem[];
   leaversWithAccess: LeaverWithAccessItem[];
+  deletedUsers: DeletedUserItem[];
 };
 
 export type ProvisioningEvidence = ControlEvidence<
@@ -123,6 +146,39 @@ export function deprovisioningOf(
   return null;
 }
 
+/**
+ * Users the directory marked removed, deleted in the window: at the time of
+ * their delete event when the log has one (the latest), else when a
+ * completed sync found them gone. Sorted by login, then id.
+ */
+function deletedUsersIn(ctx: EvidenceContext, window: TimeWindow): DeletedUserItem[] {
+  const items: DeletedUserItem[] = [];
+  for (const user of ctx.state.removedUsers ?? []) {
+    const removedAt = parseTime(user.removedAt);
+    // Removed by a later sync than the one evidenced: not known at asOf.
+    if (removedAt === null || removedAt > window.endMs) continue;
+    const event = ctx.logs.deletions.get(user.id);
+    const deleteEvent: DeleteEventRef | null = event
+      ? { uuid: event.uuid, published: event.published, actorId: event.actorId }
+      : null;
+    const deletedAt = event ? event.published : (user.removedAt as string);
+    if (!inWindow(event ? event.at : removedAt, window)) continue;
+    items.push({
+      ...removedUserRef(user),
+      deletedAt,
+      source: event ? 'system-log' : 'removedAt',
+      removedAt: user.removedAt,
+      removedBySyncId: user.removedBySyncId,
+      deleteEvent,
+    });
+  }
+  return items.sort(compareByLoginThenId);
+}
+
+function removedUserRef(user: OrgRemovedUserState): UserRef {
+  return { userId: user.id, login: user.login, email: user.email, status: user.status };
+}
+
 /** Joiners and leavers of the last 90 days, and leavers who still hold access. */
 export function provisioningEvidence(source: OrgState | EvidenceContext): ProvisioningEvidence {
   const ctx = contextOf(source);
@@ -135,6 +191,7 @@ export function provisioningEvidence(source: OrgState | EvidenceContext): Provis
     deprovisionedWithoutDate: [],
     suspendedUsers: [],
     leaversWithAccess: [],
+    deletedUsers: deletedUsersIn(ctx, window),
   };
   const bySource: Record<DeprovisionSource, number> = {
     deactivatedAt: 0,
@@ -187,6 +244,8 @@ export function provisioningEvidence(source: OrgState | EvidenceContext): Provis
       deprovisionedWithoutDate: items.deprovisionedWithoutDate.length,
       suspendedUsers: items.suspendedUsers.length,
       leaversWithAccess: items.leaversWithAccess.length,
+      deletedInWindow: items.deletedUsers.length,
+      deletedWithoutLogEvent: items.deletedUsers.filter((d) => d.deleteEvent === null).length,
       ...completeness(ctx, PROVISIONING_DATASETS, unknownAccessDatasets(ctx)),
     },
     items,

@@ -4,6 +4,7 @@ import {
   daysBefore,
   deactivate,
   group,
+  logEvent,
   minutesAfter,
   orgState,
   user,
@@ -190,5 +191,87 @@ describe('provisioning evidence: leavers', () => {
     });
     expect(failed.summary.complete).toBe(false);
     expect(failed.summary.incompleteDatasets).toEqual(['appUsers']);
+  });
+});
+
+describe('provisioning evidence: deleted users', () => {
+  const removed = (id: string, removedAt: string | null) => ({
+    id,
+    login: `${id}@example.com`,
+    email: null,
+    status: 'DEPROVISIONED',
+    removedAt,
+    removedBySyncId: removedAt === null ? null : 'sync-0',
+  });
+  const deleteEvent = (userId: string, published: string, o: Parameters<typeof logEvent>[3] = {}) =>
+    logEvent('user.lifecycle.delete.completed', published, 'admin-1', {
+      targetIds: [userId],
+      ...o,
+    });
+  const events = [
+    deleteEvent('x1', daysBefore(12)),
+    deleteEvent('x2', daysBefore(95)), // deleted long ago, found gone only now: out of the window
+    deleteEvent('x4', daysBefore(3), { outcome: 'FAILURE' }), // a failed deletion is no evidence
+    deleteEvent('x5', daysBefore(4)),
+    deleteEvent('still', daysBefore(1)), // not marked removed (no sync since): not listed
+  ];
+  const evidence = provisioningEvidence(
+    orgState({
+      users: [user('still')],
+      removedUsers: [
+        removed('x1', daysBefore(11)),
+        removed('x2', daysBefore(2)),
+        removed('x3', daysBefore(30)),
+        removed('x4', daysBefore(1)),
+        removed('x5', minutesAfter(AS_OF, 60)), // removed by a sync after asOf
+        removed('x6', justOutside(90)),
+      ],
+      logs: { events },
+    }),
+  );
+
+  it('lists removed users deleted in the window with their delete event, else when a sync found them gone', () => {
+    expect(evidence.items.deletedUsers).toEqual([
+      {
+        userId: 'x1',
+        login: 'x1@example.com',
+        email: null,
+        status: 'DEPROVISIONED',
+        deletedAt: daysBefore(12),
+        source: 'system-log',
+        removedAt: daysBefore(11),
+        removedBySyncId: 'sync-0',
+        deleteEvent: { uuid: events[0]!.uuid, published: daysBefore(12), actorId: 'admin-1' },
+      },
+      {
+        userId: 'x3',
+        login: 'x3@example.com',
+        email: null,
+        status: 'DEPROVISIONED',
+        deletedAt: daysBefore(30),
+        source: 'removedAt',
+        removedAt: daysBefore(30),
+        removedBySyncId: 'sync-0',
+        deleteEvent: null,
+      },
+      {
+        userId: 'x4',
+        login: 'x4@example.com',
+        email: null,
+        status: 'DEPROVISIONED',
+        deletedAt: daysBefore(1),
+        source: 'removedAt',
+        removedAt: daysBefore(1),
+        removedBySyncId: 'sync-0',
+        deleteEvent: null,
+      },
+    ]);
+    expect(evidence.summary).toMatchObject({ deletedInWindow: 3, deletedWithoutLogEvent: 2 });
+  });
+
+  it('lists none when the state names no removed users', () => {
+    const none = provisioningEvidence(orgState({ users: [user('u1')], logs: { events } }));
+    expect(none.items.deletedUsers).toEqual([]);
+    expect(none.summary).toMatchObject({ deletedInWindow: 0, deletedWithoutLogEvent: 0 });
   });
 });
