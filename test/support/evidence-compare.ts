@@ -46,10 +46,30 @@ export async function evidenceOf(
   return all;
 }
 
+/**
+ * Fields that name the sync or the moment of evaluation (the window's ends
+ * follow `asOf`; a deletion found by a sweep is dated by that sync's
+ * completion: `removedAt`, `removedBySyncId`, and `deletedAt` without a log
+ * event, whose `deleteEvent` is still compared), and `coverage`: the counts of what the sync itself read,
+ * which for an incremental sync are its re-reads (what it could not read
+ * still shows as unknown entries and in `complete`/`incompleteDatasets`).
+ */
+const VOLATILE = new Set([
+  'syncId',
+  'asOf',
+  'hash',
+  'windowStart',
+  'windowEnd',
+  'coverage',
+  'removedAt',
+  'removedBySyncId',
+  'deletedAt',
+]);
+
 /** JSON with sorted keys and without the fields that name a sync or a time of evaluation. */
 export function canonical(value: unknown): string {
   return JSON.stringify(value, (key, v: unknown) => {
-    if (['syncId', 'asOf', 'hash', 'evaluatedAt', 'generatedAt'].includes(key)) return undefined;
+    if (VOLATILE.has(key)) return undefined;
     return v && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(
           Object.entries(v as Record<string, unknown>).sort(([x], [y]) => x.localeCompare(y)),

@@ -88,7 +88,7 @@ export const CollectorEnvSchema = z.object({
    * only what changed (README, "Incremental identity syncs"); `full` reads
    * everything every time.
    */
-  IDENTITY_SYNC_MODE: z.enum(['incremental', 'full']).default('full'),
+  IDENTITY_SYNC_MODE: z.enum(['incremental', 'full']).default('incremental'),
   /** UTC hours whose scheduled identity sync is a full one (comma list). */
   IDENTITY_FULL_SYNC_HOURS_UTC: z
     .string()

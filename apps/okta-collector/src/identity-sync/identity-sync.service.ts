@@ -85,7 +85,10 @@ export class IdentitySyncService implements SyncRunner {
     let decision: ModeDecision | null = null;
     try {
       decision = await this.decideMode(ctx);
-      await this.runs.recordMode(syncId, decision.mode);
+      await this.runs.recordMode(syncId, decision.mode, {
+        fullReason: decision.mode === 'full' ? decision.reason : null,
+        baseSyncId: decision.mode === 'incremental' ? decision.basis.baseSyncId : null,
+      });
       const basis = decision.mode === 'incremental' ? decision.basis : null;
       await writer.emit('IdentitySyncStarted', {
         requestId,
@@ -205,8 +208,9 @@ export class IdentitySyncService implements SyncRunner {
       ctx.orgId,
       'identity',
       ctx.syncId,
-      5,
+      1,
     )) as PastRun[];
+    const lastFull = await this.runs.lastCompletedFull(ctx.orgId);
     const base = identityRuns[0];
     const logRunsSinceBase = base
       ? ((await this.runs.startedSince(ctx.orgId, 'system-log', base.startedAt)) as PastRun[])
@@ -219,6 +223,7 @@ export class IdentitySyncService implements SyncRunner {
       fullSyncHoursUtc: this.config.IDENTITY_FULL_SYNC_HOURS_UTC,
       connectionGeneration: ctx.connection.generation,
       identityRuns,
+      lastFullAt: lastFull?.startedAt ?? null,
       logRunsSinceBase,
       overlapMinutes: this.config.INCREMENTAL_OVERLAP_MINUTES,
       maxFullAgeHours: this.config.IDENTITY_FULL_SYNC_MAX_AGE_HOURS,

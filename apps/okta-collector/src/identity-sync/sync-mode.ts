@@ -22,8 +22,10 @@ export interface ModeInput {
   fullSyncHoursUtc: readonly number[];
   /** The connection's generation now (it changes when the domain or token is saved again). */
   connectionGeneration: number;
-  /** The org's identity runs, newest first (the current one excluded). */
+  /** The org's newest identity runs, newest first (the current one excluded). */
   identityRuns: PastRun[];
+  /** When the org's newest completed full identity sync started (null: none). */
+  lastFullAt: Date | null;
   /** The org's System Log polls that started after the newest identity run began. */
   logRunsSinceBase: PastRun[];
   /** `INCREMENTAL_OVERLAP_MINUTES`. */
@@ -37,11 +39,6 @@ export type ModeDecision =
   | { mode: 'incremental'; basis: IncrementalBasis; baseRoleHolders: ReadonlySet<string> | null };
 
 const HOUR = 3_600_000;
-
-/** A run's mode as recorded in its outcome; runs from before modes existed were full. */
-function modeOf(run: PastRun): 'full' | 'incremental' {
-  return run.outcome?.mode === 'incremental' ? 'incremental' : 'full';
-}
 
 /**
  * Full or incremental, and why (issue 14, README "When a full sync runs"):
@@ -63,12 +60,9 @@ export function decideMode(input: ModeInput): ModeDecision {
     return full('the connection was saved again (domain or token) since the last sync');
   if (input.trigger === 'schedule' && input.fullSyncHoursUtc.includes(input.now.getUTCHours()))
     return full(`scheduled full sync (${input.now.getUTCHours()}:00 UTC)`);
-  const lastFull = input.identityRuns.find(
-    (run) => run.state === 'completed' && modeOf(run) === 'full',
-  );
   if (
-    !lastFull ||
-    input.now.getTime() - lastFull.startedAt.getTime() > input.maxFullAgeHours * HOUR
+    !input.lastFullAt ||
+    input.now.getTime() - input.lastFullAt.getTime() > input.maxFullAgeHours * HOUR
   )
     return full(`no full sync in the last ${input.maxFullAgeHours} hours`);
   const reset = input.logRunsSinceBase.find((run) => {

@@ -27,6 +27,7 @@ const input = (over: Partial<ModeInput> = {}): ModeInput => ({
     completed('sync-b', '2031-03-04T04:00:00Z', 'incremental'),
     completed('sync-a', '2031-03-04T00:00:00Z', 'full'),
   ],
+  lastFullAt: at('2031-03-04T00:00:00Z'),
   logRunsSinceBase: [],
   overlapMinutes: 10,
   maxFullAgeHours: 25,
@@ -46,7 +47,8 @@ describe('full or incremental', () => {
   });
 
   it.each<[string, Partial<ModeInput>, RegExp]>([
-    ['the first sync', { identityRuns: [] }, /first sync/],
+    ['the first sync', { identityRuns: [], lastFullAt: null }, /first sync/],
+    ['no full sync ever completed (only incremental ones)', { lastFullAt: null }, /no full sync/],
     ['a request for a full sync', { requestedFull: true }, /requested/],
     ['incremental syncs switched off', { configured: 'full' }, /IDENTITY_SYNC_MODE/],
     ['the 00:00 UTC slot', { now: at('2031-03-04T00:00:05Z') }, /scheduled full sync/],
@@ -70,16 +72,7 @@ describe('full or incremental', () => {
       /did not complete/,
     ],
     ['a connection saved again (domain or token)', { connectionGeneration: 4 }, /saved again/],
-    [
-      'no full sync for over a day',
-      {
-        identityRuns: [
-          completed('sync-b', '2031-03-04T04:00:00Z', 'incremental'),
-          completed('sync-a', '2031-03-03T06:00:00Z', 'full'),
-        ],
-      },
-      /no full sync/,
-    ],
+    ['no full sync for over a day', { lastFullAt: at('2031-03-03T06:00:00Z') }, /no full sync/],
     [
       'a System Log cursor reset since the base',
       {

@@ -67,6 +67,8 @@ const runs = {
   progress: async () => undefined,
   finish: async () => undefined,
   recent: async () => [],
+  lastCompletedFull: async () => null,
+  recordMode: async () => undefined,
   startedSince: async () => [],
 } as unknown as SyncRunsService;
 

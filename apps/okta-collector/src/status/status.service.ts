@@ -16,7 +16,13 @@ const runView = (run: SyncRunDoc | null) =>
     syncId: run._id,
     state: run.state,
     trigger: run.trigger,
-    ...(run.kind === 'identity' ? { mode: run.mode ?? 'full' } : {}),
+    ...(run.kind === 'identity'
+      ? {
+          mode: run.mode ?? 'full',
+          fullReason: run.fullReason ?? null,
+          baseSyncId: run.baseSyncId ?? null,
+        }
+      : {}),
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
     phase: run.phase,
@@ -44,18 +50,14 @@ export class StatusService {
         message: `org ${orgId} has no Okta connection`,
       });
     const now = this.clock.now();
-    const [identityLatest, identityOk, logLatest, logOk, queued, recentIdentity] =
-      await Promise.all([
-        this.runs.latest(orgId, 'identity'),
-        this.runs.lastFinished(orgId, 'identity', 'completed'),
-        this.runs.latest(orgId, 'system-log'),
-        this.runs.lastFinished(orgId, 'system-log', 'completed'),
-        this.inbox.countQueued(orgId),
-        this.runs.recent(orgId, 'identity', '', 20),
-      ]);
-    const lastFull = recentIdentity.find(
-      (run) => run.state === 'completed' && (run.mode ?? 'full') === 'full',
-    );
+    const [identityLatest, identityOk, logLatest, logOk, queued, lastFull] = await Promise.all([
+      this.runs.latest(orgId, 'identity'),
+      this.runs.lastFinished(orgId, 'identity', 'completed'),
+      this.runs.latest(orgId, 'system-log'),
+      this.runs.lastFinished(orgId, 'system-log', 'completed'),
+      this.inbox.countQueued(orgId),
+      this.runs.lastCompletedFull(orgId),
+    ]);
     const lastError =
       [identityLatest, logLatest]
         .filter(

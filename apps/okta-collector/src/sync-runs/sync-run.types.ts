@@ -15,6 +15,10 @@ export interface SyncRunDoc {
   state: RunState;
   /** Identity syncs: `full` or `incremental`, set once decided (absent on older runs: full). */
   mode?: 'full' | 'incremental';
+  /** Why a full identity sync is full (null when incremental). */
+  fullReason?: string | null;
+  /** The sync an incremental one builds on (null when full). */
+  baseSyncId?: string | null;
   startedAt: Date;
   finishedAt: Date | null;
   phase: string;

@@ -39,8 +39,12 @@ export class SyncRunsRepository implements OnModuleInit {
   }
 
   /** The identity sync's mode, once decided (status shows it while it runs). */
-  async recordMode(syncId: string, mode: 'full' | 'incremental'): Promise<void> {
-    await this.collection.updateOne({ _id: syncId }, { $set: { mode } });
+  async recordMode(
+    syncId: string,
+    mode: 'full' | 'incremental',
+    why: { fullReason: string | null; baseSyncId: string | null },
+  ): Promise<void> {
+    await this.collection.updateOne({ _id: syncId }, { $set: { mode, ...why } });
   }
 
   async finish(
@@ -77,6 +81,20 @@ export class SyncRunsRepository implements OnModuleInit {
       .sort({ startedAt: -1 })
       .limit(limit)
       .toArray();
+  }
+
+  /** The org's newest completed full identity sync (runs stored before modes existed were full). */
+  lastCompletedFull(orgId: string): Promise<SyncRunDoc | null> {
+    return this.collection
+      .find({
+        orgId,
+        kind: 'identity',
+        state: 'completed',
+        $or: [{ mode: 'full' }, { mode: { $exists: false } }],
+      })
+      .sort({ startedAt: -1 })
+      .limit(1)
+      .next();
   }
 
   /** The org's runs of `kind` that started after `since`. */

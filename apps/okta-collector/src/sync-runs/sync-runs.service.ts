@@ -24,8 +24,16 @@ export class SyncRunsService {
     return this.runs.latest(orgId, kind);
   }
 
-  recordMode(syncId: string, mode: 'full' | 'incremental'): Promise<void> {
-    return this.runs.recordMode(syncId, mode);
+  recordMode(
+    syncId: string,
+    mode: 'full' | 'incremental',
+    why: { fullReason: string | null; baseSyncId: string | null },
+  ): Promise<void> {
+    return this.runs.recordMode(syncId, mode, why);
+  }
+
+  lastCompletedFull(orgId: string): Promise<SyncRunDoc | null> {
+    return this.runs.lastCompletedFull(orgId);
   }
 
   recent(orgId: string, kind: RunKind, except: string, limit: number): Promise<SyncRunDoc[]> {
