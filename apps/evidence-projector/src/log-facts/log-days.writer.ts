@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isDeepStrictEqual } from 'node:util';
 import type { LogEventDocument } from './log-event.document';
-import type { LogDayDocument } from './log-day.document';
+import type { LogDayRollup } from './log-day.document';
 import { dayOf, linkedFactsOf, nextDay, rollupOf } from './log-day.rollup';
 import { LogDaysRepository } from './log-days.repository';
 import { LogDirtyDaysRepository } from './log-dirty-days.repository';
@@ -16,12 +16,13 @@ import { componentsOf, FindNeighbours } from './sign-in-components';
 const REBUILD_TRIES = 5;
 
 /**
- * Keeps `okta_log_days` up to date with `okta_log_events`: after facts are
- * written, rewrites the rollup of every day whose rollup they change — their
- * own days, and the days of the sign-ins in the MFA components they joined
- * (a verification at 00:01 changes yesterday's 23:58 sign-in; one in a long
- * session changes the day the session started). Each day is recomputed from
- * its stored facts, so writing the same facts again gives the same rollups.
+ * Keeps `okta_log_days` (and `okta_log_day_pages`) up to date with
+ * `okta_log_events`: after facts are written, rewrites the rollup of every
+ * day whose rollup they change — their own days, and the days of the sign-ins
+ * in the MFA components they joined (a verification at 00:01 changes
+ * yesterday's 23:58 sign-in; one in a long session changes the day the
+ * session started). Each day is recomputed from its stored facts, so writing
+ * the same facts again gives the same rollups (and writes nothing).
  *
  * Also keeps the org's mark (`okta_log_rollup_marks`): an org whose first
  * facts it rolls up gets a complete mark; an org with facts from before
@@ -148,7 +149,7 @@ export class LogDaysWriter {
     orgId: string,
     day: string,
     find: FindNeighbours,
-  ): Promise<LogDayDocument | null> {
+  ): Promise<LogDayRollup | null> {
     const dayFacts = await this.events.ofDay(orgId, day, nextDay(day));
     if (dayFacts.length === 0) return null;
     const linked = await linkedFactsOf(day, dayFacts, find);
