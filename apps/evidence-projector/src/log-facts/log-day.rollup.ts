@@ -1,12 +1,8 @@
 import type { LogFact } from './log-event.document';
-import type { LogDayDocument } from './log-day.document';
+import type { ActorEntry, LogDayRollup } from './log-day.document';
 import {
   addActor,
-  addDeactivation,
-  addDeletion,
-  addTotals,
   ALL_TIME,
-  emptyFigures,
   figuresOfLogs,
   LogFigures,
   NO_SIGN_INS,
@@ -51,18 +47,18 @@ export function rollupOf(
   day: string,
   dayFacts: LogFact[],
   linked: TimedLogFact[],
-): LogDayDocument {
+): LogDayRollup {
   const own = (e: LogFact) => dayOf(e.published) === day;
   const facts = timedFacts([...dayFacts.filter(own), ...linked], Infinity);
   const figures = figuresOfLogs(facts, ALL_TIME, own);
+  // facts are in time order; no Math.min(...all): a large day overflows the argument list
   const ats = facts.filter(own).map((e) => e.at);
   const linkedAts = linked.map((e) => e.at);
   return {
-    _id: `${orgId}|${day}`,
     orgId,
     day,
-    minAt: ats.length ? Math.min(...ats) : null,
-    maxAt: ats.length ? Math.max(...ats) : null,
+    minAt: ats[0] ?? null,
+    maxAt: ats.at(-1) ?? null,
     maxPublished: dayFacts
       .filter(own)
       .map((e) => e.published)
@@ -80,25 +76,24 @@ export function rollupOf(
     linked: linked.length
       ? {
           uuids: linked.map((e) => e.uuid).sort(),
-          minAt: Math.min(...linkedAts),
-          maxAt: Math.max(...linkedAts),
+          minAt: linkedAts.reduce((a, b) => Math.min(a, b)),
+          maxAt: linkedAts.reduce((a, b) => Math.max(a, b)),
         }
       : null,
   };
 }
 
 /**
- * The figures a rollup holds. Without the window (a day before the sign-in
- * window) only the last sign-ins, deactivations and deletions count.
+ * Adds one page of a rollup's actors to the figures. Without the window (a
+ * day before the sign-in window) only the last sign-ins count.
  */
-export function figuresOfRollup(doc: LogDayDocument, withWindow: boolean): LogFigures {
-  const figures = emptyFigures();
-  if (withWindow) addTotals(figures.totals, doc.totals);
-  for (const { actorId, ...a } of doc.actors) {
+export function addRollupActors(
+  figures: LogFigures,
+  actors: readonly ActorEntry[],
+  withWindow: boolean,
+): void {
+  for (const { actorId, ...a } of actors) {
     if (withWindow) addActor(figures, actorId, a);
     else if (a.lastSignIn) addActor(figures, actorId, { ...NO_SIGN_INS, lastSignIn: a.lastSignIn });
   }
-  for (const { targetId, ...d } of doc.deactivations) addDeactivation(figures, targetId, d);
-  for (const { targetId, ...d } of doc.deletions) addDeletion(figures, targetId, d);
-  return figures;
 }

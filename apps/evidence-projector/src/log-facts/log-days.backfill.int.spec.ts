@@ -104,13 +104,14 @@ beforeAll(async () => {
   await writeLive(LIVE, facts);
   // Rollups and a mark of an older recipe (here: wrong figures).
   await events.add(STALE, facts.map(eventOf));
-  for (const doc of await days.collection.find({ orgId: LIVE }).toArray())
+  for (const { day } of await days.collection.find({ orgId: LIVE }).toArray()) {
+    const doc = (await days.whole(LIVE, day))!;
     await days.put({
       ...doc,
-      _id: `${STALE}|${doc.day}`,
       orgId: STALE,
       totals: { ...doc.totals, successful: doc.totals.successful + 7 },
     });
+  }
   await marks.put({ ...markOf(STALE, { complete: true }), version: ROLLUP_VERSION - 1 });
   // A backfill of the same recipe stopped after its third day.
   await marks.put(markOf(RESUMED, { complete: false, rebuiltThrough: '2025-01-03' }));

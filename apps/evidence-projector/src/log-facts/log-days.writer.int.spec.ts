@@ -5,6 +5,7 @@ import type { LogFact } from './log-event.document';
 import { figuresOfLogs, timedFacts } from './log-figures';
 import { InMemoryLogFacts, prng, randomFacts } from './log-facts.testing';
 import { LogFactsReader } from './log-facts.reader';
+import { pageIdsOf } from './log-day.pages';
 import { LogDaysRepository } from './log-days.repository';
 import { LogDirtyDaysRepository } from './log-dirty-days.repository';
 import { LogDaysWriter } from './log-days.writer';
@@ -15,8 +16,9 @@ import { LogRollupMarksRepository } from './log-rollup-marks.repository';
  * The rollups against the real MongoDB-wire server: facts written in batches
  * of contiguous time, in random order, leave every day's rollup equal to the one
  * computed from all the facts at once (so a batch rewrites every day it
- * changes, neighbours and long sessions included); writing a batch again
- * changes nothing; the reader's fold equals the facts folded at once.
+ * changes, neighbours and long sessions included), stored in pages (a small
+ * page budget) of which none is left over; writing a batch again writes
+ * nothing; the reader's fold, page by page, equals the facts folded at once.
  */
 const ORG = 'org-r';
 let client: MongoClient;
@@ -41,15 +43,25 @@ const eventOf = (f: LogFact): OktaLogEvent =>
     ...(f.transactionId ? { transaction: { id: f.transactionId } } : {}),
   }) as OktaLogEvent;
 
-const stored = async () =>
-  (await days.collection.find({ orgId: ORG }).sort({ _id: 1 }).toArray()).map((d) => ({ ...d }));
+/** Every day's rollup as stored (head and pages), in day order. */
+const stored = async () => {
+  const heads = await days.collection.find({ orgId: ORG }).sort({ _id: 1 }).toArray();
+  return Promise.all(heads.map((h) => days.whole(ORG, h.day)));
+};
+/** The ids of the stored pages, and of the pages the heads name. */
+const pageIds = async () => {
+  const heads = await days.collection.find({ orgId: ORG }).toArray();
+  const pages = await days.pages.find({ orgId: ORG }, { projection: { _id: 1 } }).toArray();
+  return { named: heads.flatMap(pageIdsOf).sort(), stored: pages.map((p) => p._id).sort() };
+};
 
 beforeAll(async () => {
   client = await new MongoClient(services().mongoUri).connect();
   db = client.db(isolation('logdays').projectorDb);
   events = new LogEventsRepository(db);
   await events.onModuleInit();
-  days = new LogDaysRepository(db);
+  // A small page budget: a day of these 12 actors takes several pages of each list.
+  days = new LogDaysRepository(db, 600);
   writer = new LogDaysWriter(
     events,
     days,
@@ -77,11 +89,19 @@ it('keeps every day equal to its rollup from all facts, whatever the batch order
   }
   const expected = new InMemoryLogFacts(ORG, facts);
   await expected.rollUpAll();
-  const want = [...expected.rollups.values()].sort((a, b) => (a._id < b._id ? -1 : 1));
+  const want = [...expected.rollups.values()].sort((a, b) => (a.day < b.day ? -1 : 1));
   expect(await stored()).toEqual(want);
+  // paged, and every page written is named by a head (the displaced generations are gone)
+  const pages = await pageIds();
+  expect(pages.named.length).toBeGreaterThan(3 * want.length);
+  expect(pages.stored).toEqual(pages.named);
 
+  // a redelivered batch writes nothing: same heads, same generations
+  const heads = await days.collection.find({ orgId: ORG }).sort({ _id: 1 }).toArray();
   await writer.afterWrite(ORG, await events.add(ORG, batches[3]!.map(eventOf)));
   expect(await stored()).toEqual(want);
+  expect(await days.collection.find({ orgId: ORG }).sort({ _id: 1 }).toArray()).toEqual(heads);
+  expect(await pageIds()).toEqual(pages);
 
   const reader = new LogFactsReader(events, days, writer);
   for (const asOf of ['2025-01-06T10:11:12.131Z', '2025-01-11T00:00:00.000Z']) {

@@ -9,6 +9,8 @@ import type { NeighbourQuery } from './sign-in-components';
 export const OKTA_LOG_EVENTS = 'okta_log_events';
 
 const INSERT_CHUNK = 500;
+/** Uuids asked for by one query (≈ 60 bytes each in the command). */
+const LINKED_PER_QUERY = 10_000;
 
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
@@ -68,15 +70,28 @@ export class LogEventsRepository implements OnModuleInit {
     return docs;
   }
 
-  /** The facts of one UTC day (`published` starting with `day`), and those with the given uuids. */
+  /**
+   * The facts of one UTC day (`published` starting with `day`), and those with
+   * the given uuids: with the day's query when they are few, else also in
+   * further queries of LINKED_PER_QUERY ids (a command stays far below 16 MiB).
+   */
   async ofDay(orgId: string, day: string, next: string, uuids: string[] = []): Promise<LogFact[]> {
     const ofTheDay = { published: { $gte: day, $lt: next } };
+    const ids = (from: number) =>
+      uuids.slice(from, from + LINKED_PER_QUERY).map((u) => `${orgId}|${u}`);
     const filter = uuids.length
-      ? { orgId, $or: [ofTheDay, { _id: { $in: uuids.map((u) => `${orgId}|${u}`) } }] }
+      ? { orgId, $or: [ofTheDay, { _id: { $in: ids(0) } }] }
       : { orgId, ...ofTheDay };
-    return (await this.collection
+    const facts = (await this.collection
       .find(filter, { projection: FACT })
       .toArray()) as unknown as LogFact[];
+    for (let from = LINKED_PER_QUERY; from < uuids.length; from += LINKED_PER_QUERY) {
+      const more = await this.collection
+        .find({ orgId, _id: { $in: ids(from) } }, { projection: FACT })
+        .toArray();
+      for (const fact of more) facts.push(fact as unknown as LogFact);
+    }
+    return facts;
   }
 
   /** The orgs that have facts. */

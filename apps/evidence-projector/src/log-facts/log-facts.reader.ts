@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { LogFact } from './log-event.document';
-import type { LogDayDocument } from './log-day.document';
+import type { LogDayDocument, LogDayPageDocument } from './log-day.document';
 import { linkedFactsOf, nextDay } from './log-day.rollup';
 import { LogDaysRepository } from './log-days.repository';
 import { LogDaysWriter } from './log-days.writer';
@@ -35,6 +35,10 @@ export class LogFactsReader implements LogDaySource {
 
   rollup(orgId: string, day: string): Promise<LogDayDocument | null> {
     return this.days.get(orgId, day);
+  }
+
+  rollupPage(_orgId: string, pageId: string): Promise<LogDayPageDocument | null> {
+    return this.days.page(pageId);
   }
 
   dayFacts(orgId: string, day: string, linkedUuids: string[]): Promise<LogFact[]> {

@@ -1,20 +1,34 @@
+import { BSON } from 'mongodb';
 import type { LogFact } from './log-event.document';
-import type { LogDayDocument } from './log-day.document';
+import type { LogDayDocument, LogDayPageDocument, LogDayRollup } from './log-day.document';
+import { dayIdOf, LOG_DAY_PAGE_BYTES, storedFormOf } from './log-day.pages';
 import { dayOf, linkedFactsOf, rollupOf } from './log-day.rollup';
 import type { LogDaySource } from './log-window.fold';
 import type { FindNeighbours } from './sign-in-components';
 
+type Stored = { head: LogDayDocument; pages: Map<string, LogDayPageDocument> };
+
 /** Test-only: the stores' queries over an array of facts (one org), counting what they hand out. */
 export class InMemoryLogFacts implements LogDaySource {
-  readonly rollups = new Map<string, LogDayDocument>();
+  readonly rollups = new Map<string, LogDayRollup>();
   /** The org's mark: set by `rollUpAll` (rollups of every day), false before. */
   complete = false;
   /** Facts handed out by `dayFacts`, per call. */
   readonly reads: number[] = [];
+  /** BSON bytes of each rollup page handed out. */
+  readonly pageReads: number[] = [];
+  /** Heads in the shape written before paging (every list inline, no digest). */
+  legacyHeads = false;
+  /** Answers a page read with "gone" when it returns true (a rewrite racing with the fold). */
+  pageGone: (pageId: string) => boolean = () => false;
+  /** Stored forms, built from `rollups` on first read. */
+  private readonly stored = new Map<string, Stored>();
 
   constructor(
     readonly orgId: string,
     readonly facts: LogFact[],
+    /** The page budget the stored forms are split by. */
+    readonly pageBytes = LOG_DAY_PAGE_BYTES,
   ) {}
 
   readonly find: FindNeighbours = async (q) =>
@@ -37,7 +51,23 @@ export class InMemoryLogFacts implements LogDaySource {
       const linked = await linkedFactsOf(day, dayFacts, this.find);
       this.rollups.set(day, rollupOf(this.orgId, day, dayFacts, linked));
     }
+    this.stored.clear();
     this.complete = true;
+  }
+
+  /** The documents a day's rollup is stored as (what the repository writes). */
+  storedOf(day: string): Stored | null {
+    const rollup = this.rollups.get(day);
+    if (!rollup) return null;
+    let stored = this.stored.get(day);
+    if (!stored) {
+      const { head, pages } = this.legacyHeads
+        ? { head: { _id: dayIdOf(this.orgId, day), ...rollup }, pages: [] }
+        : storedFormOf(rollup, `g-${day}`, this.pageBytes);
+      stored = { head, pages: new Map(pages.map((p) => [p._id, p])) };
+      this.stored.set(day, stored);
+    }
+    return stored;
   }
 
   async rollupsComplete(): Promise<boolean> {
@@ -58,7 +88,15 @@ export class InMemoryLogFacts implements LogDaySource {
   }
 
   async rollup(_orgId: string, day: string): Promise<LogDayDocument | null> {
-    return structuredClone(this.rollups.get(day) ?? null);
+    return structuredClone(this.storedOf(day)?.head ?? null);
+  }
+
+  async rollupPage(_orgId: string, pageId: string): Promise<LogDayPageDocument | null> {
+    const day = pageId.split('|')[1] ?? '';
+    const page = this.storedOf(day)?.pages.get(pageId);
+    if (!page || this.pageGone(pageId)) return null;
+    this.pageReads.push(BSON.calculateObjectSize(page));
+    return structuredClone(page);
   }
 
   async dayFacts(_orgId: string, day: string, linkedUuids: string[]): Promise<LogFact[]> {
@@ -87,14 +125,21 @@ const MIN = 60_000;
 const START = Date.parse('2025-01-01T00:00:00.000Z');
 
 /**
- * `days` days (from 2025-01-01) of facts for 12 actors, dense enough that MFA components cross
- * midnight, share sessions and transactions across days, and chain (a
- * verification between two sign-ins of the same actor).
+ * `days` days (from 2025-01-01) of facts for `actorCount` actors (12), dense
+ * enough that MFA components cross midnight, share sessions and transactions
+ * across days, and chain (a verification between two sign-ins of the same
+ * actor).
  */
-export function randomFacts(seed: number, sharedKeys = true, days = 100, count = 2500): LogFact[] {
+export function randomFacts(
+  seed: number,
+  sharedKeys = true,
+  days = 100,
+  count = 2500,
+  actorCount = 12,
+): LogFact[] {
   const r = prng(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(r() * items.length)]!;
-  const actors = Array.from({ length: 12 }, (_, i) => `u${i}`);
+  const actors = Array.from({ length: actorCount }, (_, i) => `u${i}`);
   const sessions = Array.from({ length: 40 }, (_, i) => `s${i}`);
   const transactions = Array.from({ length: 40 }, (_, i) => `t${i}`);
   const facts: LogFact[] = [];

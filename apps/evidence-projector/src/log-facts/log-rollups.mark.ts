@@ -1,7 +1,9 @@
 /**
  * The rollup recipe's version: raise it whenever `rollupOf` (or what feeds
  * it) changes what a day's rollup holds. Rollups written under another
- * version are not read, and the start-up backfill rebuilds them.
+ * version are not read, and the start-up backfill rebuilds them. (How a
+ * rollup is stored is not the recipe: paging the lists of large days did not
+ * raise it, since heads written before paging are read as they are.)
  */
 export const ROLLUP_VERSION = 2; // 2: days hold their user deletions
 

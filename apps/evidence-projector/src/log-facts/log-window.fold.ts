@@ -1,7 +1,17 @@
 import type { LogFact } from './log-event.document';
-import type { LogDayDocument } from './log-day.document';
-import { DAY_MS, dayOf, figuresOfRollup, nextDay } from './log-day.rollup';
-import { addFigures, emptyFigures, figuresOfLogs, LogFigures, timedFacts } from './log-figures';
+import type { LogDayDocument, LogDayPageDocument } from './log-day.document';
+import { entriesOf, LogDayPagesChanged } from './log-day.pages';
+import { addRollupActors, DAY_MS, dayOf, nextDay } from './log-day.rollup';
+import {
+  addDeactivation,
+  addDeletion,
+  addFigures,
+  addTotals,
+  emptyFigures,
+  figuresOfLogs,
+  LogFigures,
+  timedFacts,
+} from './log-figures';
 import type { MsWindow } from './sign-in-mfa';
 
 /**
@@ -16,8 +26,10 @@ export interface LogDaySource {
    * changed, until the backfill reaches the org), no rollup is read.
    */
   rollupsComplete(orgId: string): Promise<boolean>;
-  /** The rollup of one UTC day, or null when no fact of that day is stored. */
+  /** The head of one UTC day's rollup, or null when no fact of that day is stored. */
   rollup(orgId: string, day: string): Promise<LogDayDocument | null>;
+  /** One page a paged head names, or null when it is gone (the day was rewritten since). */
+  rollupPage(orgId: string, pageId: string): Promise<LogDayPageDocument | null>;
   /** The stored facts of one UTC day, and the facts with the given uuids (of other days). */
   dayFacts(orgId: string, day: string, linkedUuids: string[]): Promise<LogFact[]>;
   /**
@@ -37,6 +49,9 @@ export interface LogWindow {
   signInDays: number;
 }
 
+/** Folds restarted when a day was rewritten under them, at most (then the error is thrown). */
+const FOLD_TRIES = 3;
+
 export interface FoldedLogs {
   figures: LogFigures;
   /** Greatest `published` read, null when none. */
@@ -52,9 +67,29 @@ export interface FoldedLogs {
  * the window's edges, and a day whose MFA components reach across an edge)
  * the day's own facts are read and matched with their linked facts under the
  * exact cut. An org whose rollups are not complete has every day read that
- * way (slower, same figures). Memory: the figures (per actor) plus one day.
+ * way (slower, same figures). Memory: the figures (per actor) plus one page
+ * of a rollup, or one day of facts where the day is read raw.
+ *
+ * A paged rollup's pages are added to the figures as they are read; when one
+ * is gone (another instance rewrote the day and deleted the generation this
+ * fold was reading), the figures so far are dropped and the fold starts over.
  */
 export async function foldLogWindow(
+  source: LogDaySource,
+  orgId: string,
+  asOf: string,
+  window: LogWindow,
+): Promise<FoldedLogs> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await foldOnce(source, orgId, asOf, window);
+    } catch (error) {
+      if (!(error instanceof LogDayPagesChanged) || tries >= FOLD_TRIES) throw error;
+    }
+  }
+}
+
+async function foldOnce(
   source: LogDaySource,
   orgId: string,
   asOf: string,
@@ -83,6 +118,18 @@ export async function foldLogWindow(
       addRawDay(await source.unrolledDayFacts(orgId, day), day);
     return { figures, logsThrough };
   }
+  const readPage = (pageId: string) => source.rollupPage(orgId, pageId);
+  /** A whole day from its rollup, a page at a time. */
+  const addRollup = async (doc: LogDayDocument, withWindow: boolean) => {
+    if (withWindow) addTotals(figures.totals, doc.totals);
+    for await (const actors of entriesOf(doc, 'actors', readPage))
+      addRollupActors(figures, actors, withWindow);
+    for await (const deactivations of entriesOf(doc, 'deactivations', readPage))
+      for (const { targetId, ...d } of deactivations) addDeactivation(figures, targetId, d);
+    for await (const deletions of entriesOf(doc, 'deletions', readPage))
+      for (const { targetId, ...d } of deletions) addDeletion(figures, targetId, d);
+    saw(doc.maxPublished);
+  };
   for (let day = firstDay; day <= lastDay; day = nextDay(day)) {
     const doc = await source.rollup(orgId, day);
     if (!doc) continue;
@@ -93,11 +140,13 @@ export async function foldLogWindow(
       doc.minAt >= signIns.startMs &&
       (doc.linked === null || (doc.linked.minAt >= signIns.startMs && doc.linked.maxAt <= asOfMs));
     if (whole && (beforeWindow || inWindow)) {
-      addFigures(figures, figuresOfRollup(doc, !beforeWindow));
-      saw(doc.maxPublished);
+      await addRollup(doc, !beforeWindow);
       continue;
     }
-    addRawDay(await source.dayFacts(orgId, day, doc.linked?.uuids ?? []), day);
+    const linked: string[] = [];
+    for await (const uuids of entriesOf(doc, 'linked', readPage))
+      for (const u of uuids) linked.push(u);
+    addRawDay(await source.dayFacts(orgId, day, linked), day);
   }
   return { figures, logsThrough };
 }
