@@ -4,12 +4,13 @@ import { TerminusModule } from '@nestjs/terminus';
 import { MongoClient } from 'mongodb';
 import type { DestinationStream } from 'pino';
 import { Registry } from 'prom-client';
+import { ChangeEventsService } from './changes/change-events.service';
 import { PROJECTOR_CONFIG, ProjectorConfig } from './config/projector.config';
 import { DirectoryReader } from './directory/directory.reader';
 import { DirectoryStore } from './directory/directory.store';
 import { IdentityFenceFilter } from './directory/identity-fence.filter';
 import { IdentityFencesRepository } from './directory/identity-fences.repository';
-import { IdentityProjection } from './directory/identity.projection';
+import { IdentityProjection, MEASURE_CHANGES } from './directory/identity.projection';
 import { IdentitySyncsRepository } from './directory/identity-syncs.repository';
 import { MaterializerService } from './directory/materializer.service';
 import { StagingRepository } from './directory/staging.repository';
@@ -19,9 +20,11 @@ import { EvidenceStore } from './evidence/evidence.store';
 import { HealthController } from './health/health.controller';
 import { IntegrationStatusRepository } from './integration-status/integration-status.repository';
 import { IntegrationStatusWriter } from './integration-status/integration-status.writer';
+import { ChangeEventsPublisher } from './kafka/change-events.publisher';
 import { KAFKA, kafkaProviders, TOPIC_NAMES } from './kafka/kafka.providers';
 import { OktaEventsConsumer } from './kafka/okta-events.consumer';
 import { PROJECTED_TOPICS, ProjectionRouter } from './kafka/projection.router';
+import { ProjectorProducer } from './kafka/projector-producer';
 import { LogDaysBackfill } from './log-facts/log-days.backfill';
 import { LogDaysRepository } from './log-facts/log-days.repository';
 import { LogDirtyDaysRepository } from './log-facts/log-dirty-days.repository';
@@ -43,6 +46,11 @@ export interface ProjectorModuleOptions {
   logDestination?: DestinationStream;
   /** Topics to project (default both); replay projects the System Log first. */
   topics?: Array<'identity' | 'systemLog'>;
+  /**
+   * Publish each applied sync's changes to `okta.changes.v1` (default: the
+   * config's PUBLISH_CHANGE_EVENTS); a replay turns it off unless asked.
+   */
+  publishChanges?: boolean;
 }
 
 class MongoShutdown implements OnApplicationShutdown {
@@ -66,6 +74,10 @@ export class ProjectorModule {
         { provide: APP_PIPE, useClass: OrgIdParamPipe },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: PROJECTED_TOPICS, useValue: options.topics ?? ['identity', 'systemLog'] },
+        {
+          provide: MEASURE_CHANGES,
+          useValue: options.publishChanges ?? config.PUBLISH_CHANGE_EVENTS,
+        },
         ...kafkaProviders(config),
         { provide: MONGO_CLIENT, useFactory: () => openMongo(config.MONGODB_URI) },
         {
@@ -100,6 +112,9 @@ export class ProjectorModule {
         EvidenceService,
         IdentityProjection,
         SystemLogProjection,
+        ChangeEventsService,
+        ProjectorProducer,
+        ChangeEventsPublisher,
         ProjectionRouter,
         OktaEventsConsumer,
       ],

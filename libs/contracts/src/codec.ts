@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { ChangeEvent } from './change-events';
 import { SyncRequested } from './commands';
 import { DeadLetter } from './dead-letter';
 import { EnvelopeBaseSchema } from './envelope';
@@ -13,6 +14,7 @@ export interface TopicMessages {
   'okta.commands.v1': SyncRequested;
   'okta.identity.v1': IdentityEvent;
   'okta.system-log.v1': SystemLogEvent;
+  'okta.changes.v1': ChangeEvent;
   'okta.dead-letter.v1': DeadLetter;
 }
 

@@ -9,6 +9,7 @@ export * from './okta-objects';
 export * from './commands';
 export * from './identity-events';
 export * from './system-log-events';
+export * from './change-events';
 export * from './dead-letter';
 export * from './codec';
 export * from './fence';

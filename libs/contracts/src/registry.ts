@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CHANGE_EVENT_SCHEMAS } from './change-events';
 import { COMMAND_UPCASTS, SyncRequestedV2 } from './commands';
 import { EnvelopeBaseSchema } from './envelope';
 import { IDENTITY_EVENT_SCHEMAS, IDENTITY_EVENT_UPCASTS } from './identity-events';
@@ -51,6 +52,7 @@ const REGISTRY: Record<TopicName, Map<string, VersionEntry>> = {
     }>,
   ),
   [TOPICS.systemLog]: byTypeAndVersion(SYSTEM_LOG_EVENT_SCHEMAS),
+  [TOPICS.changes]: byTypeAndVersion(CHANGE_EVENT_SCHEMAS),
   [TOPICS.deadLetter]: new Map(),
 };
 

@@ -6,6 +6,11 @@ export const TOPICS = {
   identity: 'okta.identity.v1',
   /** Okta System Log events, keyed by orgId. */
   systemLog: 'okta.system-log.v1',
+  /**
+   * Typed differences between applied identity syncs (`UserStatusChanged`,
+   * `FactorEnrolled`, …), published by the projector for analytics, keyed by orgId.
+   */
+  changes: 'okta.changes.v1',
   /** Messages any consumer rejected, with the reason (see {@link DeadLetter}). */
   deadLetter: 'okta.dead-letter.v1',
 } as const;
@@ -18,14 +23,16 @@ export const DEFAULT_PARTITIONS: Record<TopicName, number> = {
   'okta.commands.v1': 6,
   'okta.identity.v1': 6,
   'okta.system-log.v1': 6,
+  'okta.changes.v1': 6,
   'okta.dead-letter.v1': 1,
 };
 
 /**
- * Topics that are the record replay rebuilds from: created with no time-based
- * deletion. The others (commands, dead letters) keep a finite retention.
+ * Topics whose history is kept (no time-based deletion): identity and System
+ * Log are the record replay rebuilds from, and analytics replay the changes
+ * from offset 0. The others (commands, dead letters) keep a finite retention.
  */
-export const HISTORY_TOPICS: readonly TopicKey[] = ['identity', 'systemLog'];
+export const HISTORY_TOPICS: readonly TopicKey[] = ['identity', 'systemLog', 'changes'];
 
 /** Producers keep every message under this many bytes (the broker default is 1 MiB). */
 export const MAX_MESSAGE_BYTES = 512 * 1024;
@@ -38,6 +45,7 @@ export function topicNames(prefix = ''): TopicNames {
     commands: `${prefix}${TOPICS.commands}`,
     identity: `${prefix}${TOPICS.identity}`,
     systemLog: `${prefix}${TOPICS.systemLog}`,
+    changes: `${prefix}${TOPICS.changes}`,
     deadLetter: `${prefix}${TOPICS.deadLetter}`,
   };
 }

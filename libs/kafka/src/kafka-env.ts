@@ -7,7 +7,7 @@ const DAY_MS = 24 * HOUR_MS;
 
 /** Topic settings both apps read from the environment (spread into each app's config schema). */
 export const kafkaTopicEnv = {
-  /** retention.ms of the identity and System Log topics: -1 (default) keeps the history replay needs. */
+  /** retention.ms of the history topics (identity, System Log, changes): -1 (default) keeps the history replay needs. */
   KAFKA_HISTORY_RETENTION_MS: z.coerce
     .number()
     .int()

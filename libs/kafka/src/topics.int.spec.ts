@@ -30,12 +30,18 @@ describe('ensureTopics on a real broker', () => {
     expect(await ensureTopics(admin, names, policy)).toEqual([]);
     expect((await configOf(names.identity))['retention.ms']).toBe('-1');
     expect((await configOf(names.systemLog))['retention.ms']).toBe('-1');
+    expect((await configOf(names.changes))['retention.ms']).toBe('-1');
     expect((await configOf(names.commands))['retention.ms']).toBe(
       String(policy.transientRetentionMs),
     );
     expect((await configOf(names.identity))['max.message.bytes']).toBe(
       String(policy.maxMessageBytes),
     );
+    expect((await configOf(names.changes))['max.message.bytes']).toBe(
+      String(policy.maxMessageBytes),
+    );
+    const described = await admin.fetchTopicMetadata({ topics: [names.changes] });
+    expect(described.topics[0]?.partitions).toHaveLength(6);
     expect((await configOf(names.deadLetter))['max.message.bytes']).toBe(
       String(maxMessageBytesOf('deadLetter', policy)),
     );

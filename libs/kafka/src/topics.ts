@@ -10,7 +10,7 @@ import {
 
 /** Retention and size settings the apps create their topics with. */
 export interface TopicPolicy {
-  /** `retention.ms` of the identity and System Log topics; -1 keeps history for replay. */
+  /** `retention.ms` of the history topics (identity, System Log, changes); -1 keeps history for replay. */
   historyRetentionMs: number;
   /** `retention.ms` of the commands and dead-letter topics. */
   transientRetentionMs: number;

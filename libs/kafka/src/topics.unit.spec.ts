@@ -4,9 +4,10 @@ import { defaultTopicPolicy, topicConfig, topicConfigWarnings } from './topics';
 describe('topic policy', () => {
   const policy = defaultTopicPolicy(512 * 1024);
 
-  it('keeps history on the identity and System Log topics, a finite retention elsewhere', () => {
+  it('keeps history on the identity, System Log and changes topics, a finite retention elsewhere', () => {
     expect(topicConfig('identity', policy)['retention.ms']).toBe('-1');
     expect(topicConfig('systemLog', policy)['retention.ms']).toBe('-1');
+    expect(topicConfig('changes', policy)['retention.ms']).toBe('-1');
     expect(Number(topicConfig('commands', policy)['retention.ms'])).toBeGreaterThan(0);
     expect(Number(topicConfig('deadLetter', policy)['retention.ms'])).toBeGreaterThan(0);
   });
@@ -64,5 +65,12 @@ describe('topic policy', () => {
     expect(warnings).toEqual([
       expect.stringMatching(/okta\.system-log\.v1.*max\.message\.bytes=100000/),
     ]);
+  });
+
+  it('warns when the changes topic would lose the history analytics replay', () => {
+    const warnings = topicConfigWarnings('okta.changes.v1', 'changes', policy, {
+      'retention.ms': String(7 * 24 * 3600 * 1000),
+    });
+    expect(warnings).toEqual([expect.stringMatching(/okta\.changes\.v1.*retention\.ms.*replay/)]);
   });
 });

@@ -28,6 +28,14 @@ export const ProjectorEnvSchema = z.object({
   KAFKA_CLIENT_ID: z.string().default('evidence-projector'),
   ...kafkaTopicEnv,
   ...kafkaConnectionEnv,
+  /**
+   * Publish each applied identity sync's changes to okta.changes.v1 (analytics).
+   * A replay (`npm run replay`) leaves them off unless given --publish-changes.
+   */
+  PUBLISH_CHANGE_EVENTS: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
   /** Consumer group; a replay uses its own so it never disturbs the live one. */
   PROJECTOR_GROUP_ID: z.string().min(1).default('evidence-projector'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

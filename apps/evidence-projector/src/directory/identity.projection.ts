@@ -1,13 +1,29 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { IdentityEvent, IdentityEventOf } from '@regentra/contracts';
 import { PROJECTOR_METRICS, ProjectorMetrics, timePhase } from '../platform/metrics';
+import { DirectoryChange, diffDirectory } from './directory-changes';
 import { IdentitySyncDoc, IdentitySyncsRepository } from './identity-syncs.repository';
 import { overlayIncremental } from './incremental-overlay';
-import { MaterializerService } from './materializer.service';
-import type { DirectoryDocuments } from './org-assembly';
+import { MaterializerService, stagedChangesOf } from './materializer.service';
+import { assembleDirectory, DirectoryDocuments, StagedSync } from './org-assembly';
 import { stagedRecordsOf } from './staged-records';
 import { pageOfEvent, StagedPage, StagingRepository } from './staging.repository';
 import { incompleteReason, missingRanges } from './sync-completeness';
+
+/**
+ * Whether the projection measures each applied sync's changes (for
+ * `okta.changes.v1`): on in the projector, off by default in a replay.
+ */
+export const MEASURE_CHANGES = Symbol('MEASURE_CHANGES');
+
+/** What an applied sync changed since the sync applied before it. */
+export interface SyncChanges {
+  previousSyncId: string;
+  /** When the previous sync started (null if unknown): explanations are looked for from a little before it. */
+  previousStartedAt: string | null;
+  /** In publishing order (`compareChanges`). */
+  items: DirectoryChange[];
+}
 
 /** A completed sync whose documents were just written, before it is marked applied. */
 export interface MaterializedSync {
@@ -16,6 +32,12 @@ export interface MaterializedSync {
   completedAt: string;
   coverage: Record<string, { read: number; failed: number }>;
   documents: DirectoryDocuments;
+  /**
+   * Its changes, measured against the state before it was written; null when
+   * there is nothing to publish: the org's first applied sync (a baseline),
+   * or changes are not measured (MEASURE_CHANGES off).
+   */
+  changes: SyncChanges | null;
 }
 
 /**
@@ -81,6 +103,7 @@ export class IdentityProjection {
     private readonly syncs: IdentitySyncsRepository,
     private readonly materializer: MaterializerService,
     @Inject(PROJECTOR_METRICS) private readonly metrics: ProjectorMetrics,
+    @Inject(MEASURE_CHANGES) private readonly measureChanges: boolean,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -151,7 +174,10 @@ export class IdentityProjection {
     if (!syncId) return null;
     switch (event.type) {
       case 'IdentitySyncStarted':
-        this.staging.beginCache(orgId, syncId);
+        // A start seen before is a redelivery (a batch repeated after a failure): a fresh cache
+        // would lack what the materializer staged (base, changes, sweep) and be read as the
+        // whole sync. Keep the cache this process has for it, if any; else read the collection.
+        if (!(await this.syncs.get(orgId, syncId))) this.staging.beginCache(orgId, syncId);
         await this.syncs.upsert(orgId, syncId, {
           requestId: event.payload.requestId,
           startedAt: event.payload.startedAt,
@@ -228,32 +254,54 @@ export class IdentityProjection {
     // A lost page would be swept as removed and sealed in a snapshot: fail the sync instead.
     if (reason) return this.failIncomplete(event, reason);
     // Staged before anything is written (so before the sync is recorded completed).
-    const staged = incremental
-      ? overlayIncremental(
-          await this.materializer.baseOf(orgId, syncId, loaded.staged),
-          loaded.staged,
-        )
-      : loaded.staged;
+    const base = incremental ? await this.materializer.baseOf(orgId, syncId, loaded.staged) : null;
+    const staged = base ? overlayIncremental(base, loaded.staged) : loaded.staged;
     await this.recordCompleted(event);
     const roleHoldersComplete = (event.payload.coverage.roleAssignees?.failed ?? 0) === 0;
-    const documents = await this.materializer.materialize(
-      orgId,
-      syncId,
-      staged,
-      completedAt,
-      roleHoldersComplete,
-      heartbeat,
-    );
+    const documents = assembleDirectory(orgId, syncId, staged, roleHoldersComplete);
+    const changes = await this.changesOf(orgId, syncId, latest, loaded.staged, base, documents);
+    await this.materializer.write(orgId, syncId, staged, documents, completedAt, heartbeat);
     await afterMaterialized({
       orgId,
       syncId,
       completedAt,
       coverage: event.payload.coverage,
       documents,
+      changes,
     });
     await this.syncs.upsert(orgId, syncId, { materialized: 'applied' });
     await timePhase(this.metrics, 'drop_staging', () => this.staging.drop(orgId, syncId));
     return null;
+  }
+
+  /**
+   * The sync's changes since `previous` (the last applied sync), measured
+   * before its first write: against the staged base of an incremental sync,
+   * else the org's current documents, then staged. A completion repeated
+   * after a crash takes the staged changes, so it publishes the same ones.
+   */
+  private async changesOf(
+    orgId: string,
+    syncId: string,
+    previous: IdentitySyncDoc | null,
+    loaded: StagedSync,
+    base: DirectoryDocuments | null,
+    documents: DirectoryDocuments,
+  ): Promise<SyncChanges | null> {
+    // The org's first applied sync is the baseline: nothing changed, nothing to publish.
+    if (!this.measureChanges || !previous) return null;
+    const items = await timePhase(this.metrics, 'changes', async () => {
+      const staged = stagedChangesOf(loaded);
+      if (staged) return staged;
+      const measured = diffDirectory(base ?? (await this.materializer.currentOf(orgId)), documents);
+      await this.materializer.stageChanges(orgId, syncId, measured);
+      return measured;
+    });
+    return {
+      previousSyncId: previous.syncId,
+      previousStartedAt: previous.startedAt ?? null,
+      items,
+    };
   }
 
   /** Fails a completion that cannot be applied: nothing changes, nothing stays staged. */

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Collection, Document } from 'mongodb';
 import { PROJECTOR_METRICS, ProjectorMetrics, timePhase } from '../platform/metrics';
 import { insertIgnoringDuplicates } from '../platform/mongo.providers';
+import { compareChanges, DirectoryChange } from './directory-changes';
 import type { DirectoryDocument } from './directory-document';
 import { DirectoryStore } from './directory.store';
 import {
@@ -93,7 +94,24 @@ export class MaterializerService {
     });
   }
 
-  /** Writes the documents of a loaded sync and sweeps what it did not see. */
+  /**
+   * The org's current (not removed) documents: the state before a full sync
+   * is written, read only to measure its changes.
+   */
+  async currentOf(orgId: string): Promise<DirectoryDocuments> {
+    return {
+      users: await this.store.usersOf(orgId),
+      groups: await this.store.groupsOf(orgId),
+      apps: await this.store.appsOf(orgId),
+    };
+  }
+
+  /** Stages the sync's changes before its first write (see `stagedChangesOf`). */
+  stageChanges(orgId: string, syncId: string, changes: DirectoryChange[]): Promise<void> {
+    return this.staging.stageChanges(orgId, syncId, changes);
+  }
+
+  /** Assembles and writes the documents of a loaded sync, and sweeps what it did not see. */
   async materialize(
     orgId: string,
     syncId: string,
@@ -102,8 +120,21 @@ export class MaterializerService {
     roleHoldersComplete: boolean,
     heartbeat: () => Promise<void>,
   ): Promise<DirectoryDocuments> {
-    await heartbeat();
     const written = assembleDirectory(orgId, syncId, staged, roleHoldersComplete);
+    await this.write(orgId, syncId, staged, written, completedAt, heartbeat);
+    return written;
+  }
+
+  /** Writes a sync's assembled documents and sweeps what it did not see. */
+  async write(
+    orgId: string,
+    syncId: string,
+    staged: StagedSync,
+    written: DirectoryDocuments,
+    completedAt: string,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    await heartbeat();
     const sweep = { orgId, syncId, completedAt, staged: staged.sweep, heartbeat };
     await timePhase(this.metrics, 'write_users', () =>
       this.writeGeneration(this.store.users, sweep, written.users),
@@ -112,7 +143,6 @@ export class MaterializerService {
       await this.writeGeneration(this.store.groups, sweep, written.groups);
       await this.writeGeneration(this.store.apps, sweep, written.apps);
     });
-    return written;
   }
 
   /**
@@ -192,6 +222,19 @@ export class MaterializerService {
     }
     await insertIgnoringDuplicates(collection, fresh);
   }
+}
+
+/**
+ * The changes staged with a sync (in publishing order), or null when they
+ * were not all staged (none yet, or a crash before the mark).
+ */
+export function stagedChangesOf(staged: StagedSync): DirectoryChange[] | null {
+  const { pages, count } = staged.changes;
+  if (count === null) return null;
+  const changes = [...pages.values()].flat().sort(compareChanges);
+  if (changes.length !== count)
+    throw new Error(`staged changes lost: ${changes.length} of ${count}`);
+  return changes;
 }
 
 /** Documents per delete: FerretDB pays one collection scan per delete command. */

@@ -1,3 +1,4 @@
+import type { DirectoryChange } from './directory-changes';
 import type { DirectoryDocument } from './directory-document';
 import type { OktaAppDocument, OktaAppProfile } from './okta-app.document';
 import type { OktaGroupDocument, OktaGroupProfile } from './okta-group.document';
@@ -57,6 +58,12 @@ export interface StagedSync {
     apps: Map<string, OktaAppDocument>;
     counts: { users: number; groups: number; apps: number } | null;
   };
+  /**
+   * The sync's changes, staged before its writes (`pages`: each staged
+   * page's changes; `count` once every one of them was). Empty when none
+   * were staged.
+   */
+  changes: { pages: Map<string, DirectoryChange[]>; count: number | null };
 }
 
 interface PartList<T> {
@@ -143,6 +150,7 @@ export function emptyStagedSync(): StagedSync {
     appGroups: new Parts(),
     sweep: new Map(),
     base: { users: new Map(), groups: new Map(), apps: new Map(), counts: null },
+    changes: { pages: new Map(), count: null },
   };
 }
 
@@ -202,6 +210,12 @@ export function addStagedRecord(staged: StagedSync, doc: StagedRecord): void {
       break;
     case 'baseComplete':
       staged.base.counts = doc.data;
+      break;
+    case 'changes':
+      staged.changes.pages.set(doc.entityId, doc.data.changes);
+      break;
+    case 'changesComplete':
+      staged.changes.count = doc.data.count;
       break;
   }
 }

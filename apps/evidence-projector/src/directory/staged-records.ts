@@ -1,4 +1,5 @@
 import { IdentityEvent, OktaUser } from '@regentra/contracts';
+import type { DirectoryChange } from './directory-changes';
 import type { OktaAppDocument, OktaAppProfile } from './okta-app.document';
 import type { OktaGroupDocument, OktaGroupProfile } from './okta-group.document';
 import type {
@@ -42,6 +43,13 @@ export type StagedRecord =
       entityId: string;
       data: { users: number; groups: number; apps: number };
     }
+  /**
+   * The changes of the sync (for `okta.changes.v1`), staged before its first
+   * write, and the mark that all of them were: a completion repeated after a
+   * crash publishes these, never a diff against half-written collections.
+   */
+  | { kind: 'changes'; entityId: string; data: { changes: DirectoryChange[] } }
+  | { kind: 'changesComplete'; entityId: string; data: { count: number } }
   | {
       kind: 'factors';
       entityId: string;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Collection, Db, MongoServerError } from 'mongodb';
 import { insertIgnoringDuplicates, PROJECTOR_DB } from '../platform/mongo.providers';
+import type { DirectoryChange } from './directory-changes';
 import type { OktaAppDocument } from './okta-app.document';
 import type { OktaGroupDocument } from './okta-group.document';
 import type { OktaUserDocument } from './okta-user.document';
@@ -31,6 +32,10 @@ const SWEEP_SEQ = Number.MAX_SAFE_INTEGER;
 const BASE_SEQ = NO_SEQ - 1;
 /** Base documents per staged page. */
 const BASE_DOCS_PER_PAGE = 500;
+/** Position of a sync's staged changes (never counted as an event's seq). */
+const CHANGES_SEQ = BASE_SEQ - 1;
+/** Changes per staged page (a change is about 100 bytes). */
+const CHANGES_PER_PAGE = 2_000;
 
 /**
  * The page one event of a sync leaves, keyed by its position so a redelivered
@@ -204,6 +209,35 @@ export class StagingRepository {
         key: 'base|complete',
         seq: BASE_SEQ,
         records: [{ kind: 'baseComplete', entityId: 'base', data: counts }],
+      },
+    ]);
+  }
+
+  /**
+   * The sync's changes (`okta.changes.v1`), in pages of a fixed size, then
+   * the mark that all were staged. Staged before the sync's first write:
+   * staged again after a crash before the mark, the same changes give the
+   * same pages (duplicates, ignored).
+   */
+  async stageChanges(orgId: string, syncId: string, changes: DirectoryChange[]): Promise<void> {
+    const pages: StagedPage[] = [];
+    for (let i = 0; i < changes.length; i += CHANGES_PER_PAGE) {
+      const key = `changes|${i / CHANGES_PER_PAGE}`;
+      const part = changes.slice(i, i + CHANGES_PER_PAGE);
+      pages.push({
+        key,
+        seq: CHANGES_SEQ,
+        records: [{ kind: 'changes', entityId: key, data: { changes: part } }],
+      });
+    }
+    await this.stage(orgId, syncId, pages);
+    await this.stage(orgId, syncId, [
+      {
+        key: 'changes|complete',
+        seq: CHANGES_SEQ,
+        records: [
+          { kind: 'changesComplete', entityId: 'changes', data: { count: changes.length } },
+        ],
       },
     ]);
   }

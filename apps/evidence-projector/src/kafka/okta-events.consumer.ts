@@ -5,7 +5,7 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import {
   deadLetterRecord,
   decodeMessage,
@@ -26,6 +26,7 @@ import {
   ProjectedTopic,
   ProjectionRouter,
 } from './projection.router';
+import { ProjectorProducer } from './projector-producer';
 
 /**
  * Batch consumer of the identity and system-log topics: bytes → contract →
@@ -37,7 +38,6 @@ import {
 export class OktaEventsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OktaEventsConsumer.name);
   private readonly consumer: Consumer;
-  private readonly producer: Producer;
   private running = false;
 
   constructor(
@@ -48,6 +48,7 @@ export class OktaEventsConsumer implements OnApplicationBootstrap, OnApplication
     @Inject(PROJECTOR_METRICS) private readonly metrics: ProjectorMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PROJECTED_TOPICS) private readonly projected: ProjectedTopic[],
+    private readonly producer: ProjectorProducer,
   ) {
     this.consumer = kafka.consumer({
       groupId: config.PROJECTOR_GROUP_ID,
@@ -55,7 +56,6 @@ export class OktaEventsConsumer implements OnApplicationBootstrap, OnApplication
       heartbeatInterval: 3_000,
       maxBytesPerPartition: 4 * 1024 * 1024,
     });
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -76,7 +76,7 @@ export class OktaEventsConsumer implements OnApplicationBootstrap, OnApplication
 
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
-    // disconnect() waits for the batch in flight, so its writes and commit finish.
+    // disconnect() waits for the batch in flight, so its writes, change events and commit finish.
     await this.consumer.disconnect();
     await this.producer.disconnect();
   }
@@ -166,6 +166,6 @@ export class OktaEventsConsumer implements OnApplicationBootstrap, OnApplication
       value: message.value,
       now: this.clock.now(),
     });
-    await this.producer.send({ topic: this.topics.deadLetter, acks: -1, messages: [record] });
+    await this.producer.send(this.topics.deadLetter, [record]);
   }
 }

@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { IdentityEvent, SystemLogEvent } from '@regentra/contracts';
+import { ChangeEventsService } from '../changes/change-events.service';
 import { IdentityFenceFilter } from '../directory/identity-fence.filter';
-import { IdentityProjection } from '../directory/identity.projection';
+import { IdentityProjection, MaterializedSync } from '../directory/identity.projection';
 import { EvidenceService } from '../evidence/evidence.service';
 import { IntegrationStatusWriter } from '../integration-status/integration-status.writer';
 import { SystemLogProjection } from '../log-facts/system-log.projection';
 import { PROJECTOR_METRICS, ProjectorMetrics, timePhase } from '../platform/metrics';
+import { ChangeEventsPublisher } from './change-events.publisher';
 
 /** A decoded message with the Kafka position it came from. */
 export interface Positioned<M> {
@@ -25,7 +27,9 @@ export const PROJECTED_TOPICS = Symbol('PROJECTED_TOPICS');
  * Sends each decoded batch to the projection of its topic, in log order, and
  * recomputes the evidence right after a projection applied something that
  * changes it (a materialized identity sync, a completed System Log poll), so
- * the projections know nothing of the evidence. Messages of one org share a
+ * the projections know nothing of the evidence. A materialized identity sync's
+ * changes go to `okta.changes.v1` then too, before the sync is recorded
+ * applied. Messages of one org share a
  * partition, and a partition's batch is applied in order. Resolves only after
  * every write was acknowledged: the consumer commits offsets right after it.
  */
@@ -37,6 +41,8 @@ export class ProjectionRouter {
     private readonly identity: IdentityProjection,
     private readonly systemLog: SystemLogProjection,
     private readonly evidence: EvidenceService,
+    private readonly changeEvents: ChangeEventsService,
+    private readonly changePublisher: ChangeEventsPublisher,
     @Inject(PROJECTOR_METRICS) private readonly metrics: ProjectorMetrics,
   ) {}
 
@@ -54,23 +60,30 @@ export class ProjectionRouter {
     const verdicts = await this.identity.apply(
       admitted.map((p) => p.message),
       heartbeat,
-      // Before the sync is marked applied: a crash in between recomputes on redelivery.
-      (sync) =>
-        timePhase(this.metrics, 'evidence', () =>
-          this.evidence.recompute(sync.orgId, {
-            syncId: sync.syncId,
-            asOf: sync.completedAt,
-            coverage: sync.coverage,
-            directory: sync.documents,
-            snapshot: true,
-          }),
-        ),
+      // Before the sync is marked applied: a crash in between repeats both on redelivery.
+      (sync) => this.afterMaterialized(sync),
     );
     // A completion the projection rejected (incomplete, or after a failure) must not show as completed.
     await this.status.apply('identity', admitted, verdicts);
     // Only after every write of the batch: a batch redelivered before this is judged the same way.
     await record();
     await heartbeat();
+  }
+
+  private async afterMaterialized(sync: MaterializedSync): Promise<void> {
+    await timePhase(this.metrics, 'evidence', () =>
+      this.evidence.recompute(sync.orgId, {
+        syncId: sync.syncId,
+        asOf: sync.completedAt,
+        coverage: sync.coverage,
+        directory: sync.documents,
+        snapshot: true,
+      }),
+    );
+    // Same ids on a repeat (deterministic), so consumers that dedupe by eventId see each change once.
+    await timePhase(this.metrics, 'publish_changes', async () =>
+      this.changePublisher.publish(await this.changeEvents.eventsOf(sync)),
+    );
   }
 
   /**

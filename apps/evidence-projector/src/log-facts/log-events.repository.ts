@@ -121,6 +121,31 @@ export class LogEventsRepository implements OnModuleInit {
     return [...days].sort();
   }
 
+  /**
+   * Successful facts of the given types published in [from, through] (ISO
+   * strings, compared as stored; `from` null: no lower bound).
+   */
+  async ofTypesBetween(
+    orgId: string,
+    eventTypes: string[],
+    from: string | null,
+    through: string,
+  ): Promise<LogFact[]> {
+    if (eventTypes.length === 0) return [];
+    const docs = await this.collection
+      .find(
+        {
+          orgId,
+          eventType: { $in: eventTypes },
+          outcome: SUCCESS,
+          published: { ...(from === null ? {} : { $gte: from }), $lte: through },
+        },
+        { projection: FACT },
+      )
+      .toArray();
+    return docs as unknown as LogFact[];
+  }
+
   /** Successful sign-ins and verifications of the actors sharing a key or in a range (a superset). */
   async neighbours(orgId: string, query: NeighbourQuery): Promise<LogFact[]> {
     const alternatives: object[] = [

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { eventTypesOf, FactQuery, FactWindow, latestMatching } from './fact-match';
 import type { LogFact } from './log-event.document';
 import type { LogDayDocument, LogDayPageDocument } from './log-day.document';
 import { linkedFactsOf, nextDay } from './log-day.rollup';
@@ -27,6 +28,28 @@ export class LogFactsReader implements LogDaySource {
   async foldedAsOf(orgId: string, asOf: string, window: LogWindow): Promise<FoldedLogs> {
     await this.writer.rollUpDirty(orgId);
     return foldLogWindow(this, orgId, asOf, window);
+  }
+
+  /**
+   * For each query (null: none wanted), the latest successful fact in the
+   * window of a wanted type naming every wanted target, or null.
+   */
+  async latestMatching(
+    orgId: string,
+    queries: ReadonlyArray<FactQuery | null>,
+    window: FactWindow,
+  ): Promise<Array<LogFact | null>> {
+    const types = eventTypesOf(queries);
+    if (types.length === 0) return queries.map(() => null);
+    // A second of slack around the stored strings; the exact window is applied to parsed times.
+    const widen = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
+    const facts = await this.events.ofTypesBetween(
+      orgId,
+      types,
+      window.after === null ? null : widen(window.after, -1_000),
+      widen(window.through, 1_000),
+    );
+    return latestMatching(facts, queries, window);
   }
 
   rollupsComplete(orgId: string): Promise<boolean> {

@@ -26,6 +26,12 @@ export function createProjectorMetrics(registry: Registry) {
       labelNames: ['type'] as const,
       registers: [registry],
     }),
+    changesPublished: new Counter({
+      name: 'evidence_projector_change_events_total',
+      help: 'Change events published to okta.changes.v1 (a republished change counts again), by type',
+      labelNames: ['type'] as const,
+      registers: [registry],
+    }),
     phaseSeconds: new Counter({
       name: PHASE_METRIC,
       help: 'Time spent projecting identity syncs, by phase (a breakdown for profiling)',
@@ -49,6 +55,10 @@ export type ProjectionPhase =
   | 'write_users'
   | 'write_groups_apps'
   | 'evidence'
+  /** Measuring a sync's changes: reading the state before it (full syncs), the diff, staging them. */
+  | 'changes'
+  /** Explaining the changes from the log facts and publishing them to okta.changes.v1. */
+  | 'publish_changes'
   | 'drop_staging';
 
 /** Runs `work` and adds its wall time to the phase's counter. */

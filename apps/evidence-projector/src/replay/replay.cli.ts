@@ -6,9 +6,11 @@ import { switchReadModel } from './read-model-pointer.store';
 import { replay } from './replay.runner';
 
 /**
- * npm run replay -- [--target-db <name>] [--switch]
+ * npm run replay -- [--target-db <name>] [--switch] [--publish-changes]
  * Rebuilds the read models from offset 0 into a fresh database with its own
- * consumer group, showing progress. --switch records it as the active read
+ * consumer group, showing progress. --publish-changes publishes the replayed
+ * syncs' change events to okta.changes.v1 again (same ids as the first time;
+ * off by default). --switch records it as the active read
  * database: projector instances started afterwards read and write there
  * (restart them; the pointer lives in <PROJECTOR_DB>.read_model_pointer).
  */
@@ -32,6 +34,7 @@ async function main(): Promise<void> {
     config,
     targetDb,
     groupId,
+    publishChanges: args.includes('--publish-changes'),
     onProgress: (p) => {
       if (!started) bar.start(p.total, 0, { phase: p.phase });
       started = true;

@@ -21,13 +21,20 @@ export interface ReplayOptions {
   groupId: string;
   onProgress?: (progress: ReplayProgress) => void;
   timeoutMs?: number;
+  /**
+   * Publish the replayed syncs' changes to `okta.changes.v1` again (default
+   * false: analytics already have them). The ids are the live ones, so a
+   * consumer that dedupes by eventId sees nothing new.
+   */
+  publishChanges?: boolean;
 }
 
 /**
  * Rebuilds every read model from offset 0 into a fresh database: the System
  * Log topic first (so snapshots see the sign-ins a live projector had seen),
  * then identity and the log together, until the replay group caught up with
- * the end offsets taken at the start.
+ * the end offsets taken at the start. Publishes no change events unless
+ * `publishChanges` says so.
  */
 export async function replay(options: ReplayOptions): Promise<{
   identityRecords: number;
@@ -60,7 +67,11 @@ export async function replay(options: ReplayOptions): Promise<{
     topics: Array<'identity' | 'systemLog'>,
   ): Promise<number> => {
     const app: INestApplicationContext = await NestFactory.createApplicationContext(
-      ProjectorModule.register({ config, topics }),
+      ProjectorModule.register({
+        config,
+        topics,
+        publishChanges: options.publishChanges ?? false,
+      }),
       {
         logger: ['error', 'warn'],
       },
