@@ -56,8 +56,8 @@ describe('simulator → collector → Kafka → projector → evidence', () => {
     }, 'log poll projected');
     return syncAndWait(orgId, 'identity');
   };
-  const syncAndWait = async (orgId: string, scope = 'all') => {
-    const requestId = String((await api.sync(orgId, scope)).json.requestId);
+  const syncAndWait = async (orgId: string, scope = 'all', mode?: 'auto' | 'full') => {
+    const requestId = String((await api.sync(orgId, scope, mode)).json.requestId);
     const done = await waitForRequest(mongo, iso.collectorDb, requestId, 300_000);
     return { state: String(done.state), syncIds: done.syncIds as string[] };
   };
@@ -159,7 +159,8 @@ describe('simulator → collector → Kafka → projector → evidence', () => {
       .sort({ _id: 1 })
       .toArray();
     simA.faults.unauthorizedAfter = 60;
-    const run = await syncAndWait('org-a', 'identity');
+    // a full sync: it reads far past 60 calls (an incremental one might not reach the 401)
+    const run = await syncAndWait('org-a', 'identity', 'full');
     expect(run.state).toBe('failed');
     await eventually(async () => {
       const doc = await db()

@@ -120,5 +120,32 @@ describe('incremental identity syncs give the evidence of full syncs', () => {
     }
     // The rounds exercised most kinds of change (the simulator draws them at random).
     expect(kinds.size).toBeGreaterThanOrEqual(15);
+
+    // Two changes Okta logs only at the group level, made on purpose: a group
+    // with members assigned to an app (its members gain GROUP assignments, no
+    // per-member event), then that group deleted (no event names the app).
+    const group = sim.org.groups.find((g) => g.type === 'OKTA_GROUP' && g.members.size > 0);
+    const app = sim.org.apps.find(
+      (a) => a.status === 'ACTIVE' && !a.groups.some((x) => x.groupId === group?.id),
+    );
+    if (!group || !app)
+      throw new Error('the simulated org has no group with members or no active app');
+    for (const change of [
+      () => sim.assignAppGroup(app.id, group.id),
+      () => sim.deleteGroup(group.id),
+    ]) {
+      change();
+      const inc = await sync(incremental, incIso);
+      expect(`${inc.mode} (${inc.why})`).toMatch(/^incremental/);
+      await sync(full, fullIso);
+      const [a, b] = [
+        await evidenceOf(incremental.projector.url, ORG),
+        await evidenceOf(full.projector.url, ORG),
+      ];
+      if (JSON.stringify(a) !== JSON.stringify(b))
+        throw new Error(
+          `group-level change: incremental evidence differs from full\n${firstDifference(a, b)}`,
+        );
+    }
   });
 });

@@ -25,8 +25,8 @@ export function collectorApi(app: StartedApp) {
       call('PUT', `/v1/orgs/${orgId}/okta/connection`, { domain, apiToken }),
     test: (orgId: string) => call('POST', `/v1/orgs/${orgId}/okta/connection/test`),
     disconnect: (orgId: string) => call('DELETE', `/v1/orgs/${orgId}/okta/connection`),
-    sync: (orgId: string, scope = 'identity') =>
-      call('POST', `/v1/orgs/${orgId}/okta/syncs`, { scope }),
+    sync: (orgId: string, scope = 'identity', mode?: 'auto' | 'full') =>
+      call('POST', `/v1/orgs/${orgId}/okta/syncs`, { scope, ...(mode ? { mode } : {}) }),
     status: (orgId: string) => call('GET', `/v1/orgs/${orgId}/okta/status`),
   };
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { Collection, Db, MongoBulkWriteError } from 'mongodb';
+import { Collection, Db } from 'mongodb';
 import { OktaLogEvent } from '@regentra/contracts';
-import { PROJECTOR_DB } from '../platform/mongo.providers';
+import { insertIgnoringDuplicates, PROJECTOR_DB } from '../platform/mongo.providers';
 import type { LogEventDocument, LogFact } from './log-event.document';
 import { MFA_EVENT, SIGN_IN_EVENT, SUCCESS } from './log-rules';
 import type { NeighbourQuery } from './sign-in-components';
@@ -55,18 +55,7 @@ export class LogEventsRepository implements OnModuleInit {
    */
   async add(orgId: string, events: OktaLogEvent[]): Promise<LogEventDocument[]> {
     const docs = events.map((event) => logFactOf(orgId, event));
-    for (let i = 0; i < docs.length; i += INSERT_CHUNK) {
-      try {
-        await this.collection.insertMany(docs.slice(i, i + INSERT_CHUNK), { ordered: false });
-      } catch (error) {
-        const duplicatesOnly =
-          error instanceof MongoBulkWriteError &&
-          (Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors]).every(
-            (e) => e.code === 11000,
-          );
-        if (!duplicatesOnly) throw error;
-      }
-    }
+    await insertIgnoringDuplicates(this.collection, docs, INSERT_CHUNK);
     return docs;
   }
 

@@ -41,9 +41,23 @@ export type ModeDecision =
 const HOUR = 3_600_000;
 
 /**
+ * What the run could not read (its coverage's `failed`): an incremental sync
+ * re-reads only what changed, so anything left unknown is read again whole.
+ */
+function unreadIn(run: PastRun): number {
+  const coverage = run.outcome?.coverage;
+  if (!coverage || typeof coverage !== 'object') return 0;
+  return Object.values(coverage as Record<string, { failed?: number }>).reduce(
+    (sum, c) => sum + (typeof c?.failed === 'number' ? c.failed : 0),
+    0,
+  );
+}
+
+/**
  * Full or incremental, and why (issue 14, README "When a full sync runs"):
  * full for the first sync, when asked, at the full-sync hours, when the last
- * full sync is too old, after any identity sync that did not complete, after
+ * full sync is too old, after any identity sync that did not complete or left
+ * something unread (coverage `failed`), after
  * the connection's domain or token changed, and after a reset or gap of the
  * System Log cursor. Otherwise incremental on top of the last (completed) sync.
  */
@@ -56,6 +70,9 @@ export function decideMode(input: ModeInput): ModeDecision {
   if (!base) return full('first sync');
   if (base.state !== 'completed')
     return full(`the last identity sync (${base._id}) did not complete (${base.state})`);
+  const unread = unreadIn(base);
+  if (unread > 0)
+    return full(`the last identity sync (${base._id}) could not read ${unread} objects or lists`);
   if (base.connectionGeneration !== input.connectionGeneration)
     return full('the connection was saved again (domain or token) since the last sync');
   if (input.trigger === 'schedule' && input.fullSyncHoursUtc.includes(input.now.getUTCHours()))

@@ -72,6 +72,17 @@ describe('full or incremental', () => {
       /did not complete/,
     ],
     ['a connection saved again (domain or token)', { connectionGeneration: 4 }, /saved again/],
+    [
+      'a last sync that left factors unread (coverage failed)',
+      {
+        identityRuns: [
+          completed('sync-b', '2031-03-04T04:00:00Z', 'incremental', {
+            outcome: { mode: 'incremental', coverage: { factors: { read: 9, failed: 3 } } },
+          }),
+        ],
+      },
+      /could not read 3/,
+    ],
     ['no full sync for over a day', { lastFullAt: at('2031-03-03T06:00:00Z') }, /no full sync/],
     [
       'a System Log cursor reset since the base',

@@ -56,6 +56,8 @@ describe('sync ordering and credentials', () => {
     const config = collectorConfig(iso, {
       OKTA_ALLOW_INSECURE_HOSTS: sim.hostPort,
       OKTA_CONCURRENCY: '4',
+      // every run reads everything: the test counts each run's first list calls and mid-run 401s
+      IDENTITY_SYNC_MODE: 'full',
     });
     first = await startCollector(config);
     second = await startCollector({ ...config, KAFKA_CLIENT_ID: `${config.KAFKA_CLIENT_ID}-2` });
