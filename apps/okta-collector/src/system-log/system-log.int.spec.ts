@@ -25,14 +25,14 @@ interface LogRecord {
 }
 
 /**
- * The System Log poller against the simulator's polling semantics: a 20,000
- * event backfill published once each, a late event with an older `published`
+ * The System Log poller against the simulator's polling semantics: a 6,000
+ * event backfill over several pages published once each, a late event with an older `published`
  * published exactly once, a crash between publish and checkpoint giving
  * duplicates the projector drops, a rejected checkpoint falling back, and a
  * tiny logs bucket costing no failed call.
  */
-// The projector rolls up this org's 20,000-event backfill once per poll; on FerretDB the
-// MFA-component queries scan the collection (about 100 s here, more on a loaded machine).
+// The projector rolls up this org's backfill once per poll; on FerretDB the MFA-component
+// queries scan the collection (tens of seconds here, more on a loaded machine).
 jest.setTimeout(600_000);
 
 describe('System Log poller', () => {
@@ -74,7 +74,9 @@ describe('System Log poller', () => {
       .findOne({ _id: 'org-l' as never });
 
   beforeAll(async () => {
-    sim = await startOktaSim({ users: 200, seed: 3, logEvents: 20_000, rateWindowMs: 1000 });
+    // 6,000 events: six 1,000-event pages of backfill (the projector's rollups of a larger
+    // backfill cost minutes on FerretDB; the paging is the same)
+    sim = await startOktaSim({ users: 200, seed: 3, logEvents: 6_000, rateWindowMs: 1000 });
     mongo = await new MongoClient(services().mongoUri).connect();
     collector = await startCollector(
       collectorConfig(iso, {
@@ -97,13 +99,13 @@ describe('System Log poller', () => {
     await mongo?.close();
   });
 
-  it('backfills 20,000 events, each published once, in Okta order, checkpoint stored', async () => {
+  it('backfills 6,000 events over several pages, each published once, in Okta order, checkpoint stored', async () => {
     const heapBefore = process.memoryUsage().heapUsed;
     const run = await poll();
     expect(run.state).toBe('done');
     const uuids = uuidsOnTopic();
     expect(uuids.length).toBe(sim.groundTruth().logEvents);
-    expect(uuids.length).toBeGreaterThanOrEqual(20_000);
+    expect(uuids.length).toBeGreaterThanOrEqual(6_000);
     expect(new Set(uuids).size).toBe(uuids.length);
     expect(topic.records.every((r) => r.key === 'org-l')).toBe(true);
     expect((await cursor())?.nextUrl).toContain('after=');
@@ -155,7 +157,7 @@ describe('System Log poller', () => {
         return n === new Set(uuidsOnTopic()).size ? n : undefined;
       },
       'projector holds each uuid once',
-      540_000,
+      300_000,
       500,
     );
     expect(projected).toBe(new Set(uuidsOnTopic()).size);
