@@ -43,6 +43,9 @@ describe('incremental identity syncs give the evidence of full syncs', () => {
         OKTA_ALLOW_INSECURE_HOSTS: sim.hostPort,
         TOKEN_ENCRYPTION_KEYS: key,
         IDENTITY_SYNC_MODE: mode,
+        // No overlap: the whole test runs within minutes, and a 10-minute overlap would
+        // re-read every object any earlier round touched, hiding a change kind it misses.
+        INCREMENTAL_OVERLAP_MINUTES: '0',
         LOG_LEVEL: 'warn',
       }),
     );
@@ -124,14 +127,18 @@ describe('incremental identity syncs give the evidence of full syncs', () => {
     // Two changes Okta logs only at the group level, made on purpose: a group
     // with members assigned to an app (its members gain GROUP assignments, no
     // per-member event), then that group deleted (no event names the app).
-    const group = sim.org.groups.find((g) => g.type === 'OKTA_GROUP' && g.members.size > 0);
-    const app = sim.org.apps.find(
-      (a) => a.status === 'ACTIVE' && !a.groups.some((x) => x.groupId === group?.id),
+    // An app reached by no group (its groups unassigned first), so the group's
+    // members get it only through that group and lose it with the group.
+    const app = sim.org.apps.find((a) => a.status === 'ACTIVE');
+    const group = sim.org.groups.find(
+      (g) => g.type === 'OKTA_GROUP' && [...g.members].some((m) => !app?.directUsers.has(m)),
     );
-    if (!group || !app)
-      throw new Error('the simulated org has no group with members or no active app');
+    if (!group || !app) throw new Error('the simulated org has no suitable group or active app');
     for (const change of [
-      () => sim.assignAppGroup(app.id, group.id),
+      () => {
+        for (const { groupId } of [...app.groups]) sim.unassignAppGroup(app.id, groupId);
+        sim.assignAppGroup(app.id, group.id);
+      },
       () => sim.deleteGroup(group.id),
     ]) {
       change();
