@@ -230,23 +230,23 @@ export class ConnectionsService {
     if (current.generation === connection.generation) return null;
     if (current.baseUrl !== connection.baseUrl)
       return 'the Okta connection was saved again with another domain during this run';
-    let sameToken = false;
-    try {
-      sameToken = this.sameToken(current, this.vault.open(connection._id, connection.token));
-    } catch {
-      sameToken = false;
-    }
-    return sameToken
+    // a token that opens with no key counts as replaced: the run holds one that no longer applies
+    const opened = this.tryOpen(connection);
+    return opened && this.sameToken(current, opened)
       ? null
       : 'the Okta connection was saved again with another token during this run';
   }
 
   /** Whether the stored connection holds this token (false when it cannot be opened). */
   private sameToken(stored: ConnectionDoc, token: Secret): boolean {
+    return this.tryOpen(stored)?.reveal() === token.reveal();
+  }
+
+  private tryOpen(connection: ConnectionDoc): Secret | null {
     try {
-      return this.vault.open(stored._id, stored.token).reveal() === token.reveal();
+      return this.vault.open(connection._id, connection.token);
     } catch {
-      return false;
+      return null;
     }
   }
 

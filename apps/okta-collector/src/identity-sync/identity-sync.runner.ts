@@ -265,10 +265,10 @@ export class IdentitySyncRunner {
    * published as UsersDeleted); users whose factors changed without a newer
    * `lastUpdated` get their factors read.
    */
-  private async syncUsersNamedInEvents(seen: Set<string>): Promise<void> {
+  private async syncUsersNamedInEvents(listed: ReadonlySet<string>): Promise<void> {
     const deleted: string[] = [];
     const found: OktaUser[] = [];
-    const named = [...this.plan.deletedUsers].filter((id) => !seen.has(id)).sort();
+    const named = [...this.plan.deletedUsers].filter((id) => !listed.has(id)).sort();
     await mapLimited(named, this.concurrency, async (userId) => {
       try {
         const user = await this.okta.getUser(userId);
@@ -287,7 +287,6 @@ export class IdentitySyncRunner {
       );
       this.coverage.users!.read += found.length;
       this.counts.users! += found.length;
-      found.forEach((u) => seen.add(u.id));
     }
     this.reads.users.byEvent += found.length + deleted.length;
     if (deleted.length) {
@@ -300,9 +299,10 @@ export class IdentitySyncRunner {
         refuseOversized,
       );
     }
+    // The listing already read the factors of the users it returned.
     const gone = new Set(deleted);
     const factorOnly = [...this.plan.factorUsers]
-      .filter((id) => !gone.has(id) && (!seen.has(id) || found.some((u) => u.id === id)))
+      .filter((id) => !gone.has(id) && !listed.has(id))
       .sort()
       .map((id) => ({ id }));
     await this.syncFactors(factorOnly);
@@ -374,18 +374,7 @@ export class IdentitySyncRunner {
               (id) => this.plan.roleUsers.has(id) || !this.incremental?.baseRoleHolders?.has(id),
             )
           : holders;
-        const results = await mapLimited(ids, this.concurrency, async (userId) => {
-          const result = await this.subResource('userRoles', () => this.okta.listUserRoles(userId));
-          if (result.ok) return { userId, status: 'read' as const, items: result.value };
-          return { userId, status: 'unknown' as const, reason: result.reason };
-        });
-        this.counts.roleHolders! += results.length;
-        await this.writer.emitSplit(
-          'UserRolesBatch',
-          results,
-          (chunk) => ({ users: chunk }),
-          (found) => this.unknownPerUser('userRoles', found),
-        );
+        this.counts.roleHolders! += await this.syncUserRoles(ids);
       }
       this.coverage.roleAssignees!.read += 1;
       if (this.incremental) await this.syncRolesOfFormerHolders();
@@ -400,8 +389,12 @@ export class IdentitySyncRunner {
   /** Incremental: a user a privilege event names who no longer holds a role: read (an empty list). */
   private async syncRolesOfFormerHolders(): Promise<void> {
     const former = [...this.plan.roleUsers].filter((id) => !this.roleHolders.has(id)).sort();
-    if (former.length === 0) return;
-    const results = await mapLimited(former, this.concurrency, async (userId) => {
+    if (former.length > 0) await this.syncUserRoles(former);
+  }
+
+  /** Reads and publishes the roles of these users (UserRolesBatch); returns how many. */
+  private async syncUserRoles(userIds: string[]): Promise<number> {
+    const results = await mapLimited(userIds, this.concurrency, async (userId) => {
       const result = await this.subResource('userRoles', () => this.okta.listUserRoles(userId));
       if (result.ok) return { userId, status: 'read' as const, items: result.value };
       return { userId, status: 'unknown' as const, reason: result.reason };
@@ -412,6 +405,7 @@ export class IdentitySyncRunner {
       (chunk) => ({ users: chunk }),
       (found) => this.unknownPerUser('userRoles', found),
     );
+    return results.length;
   }
 
   private async syncGroups(): Promise<void> {
