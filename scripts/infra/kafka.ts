@@ -155,6 +155,18 @@ function serverProperties(
   ].join('\n');
 }
 
+/**
+ * A KRaft cluster id (16 random bytes, base64url). One in 64 starts with '-',
+ * which the storage tool's argument parser takes for an option ("expected one
+ * argument"): Kafka's own Uuid.randomUuid redraws those, so do we.
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 /** Starts a fresh broker in a temp dir; resolves when the admin client answers. */
 export async function startKafka(
   opts: { version?: string; dataDir?: string; secure?: SecureListener } = {},
@@ -174,7 +186,7 @@ export async function startKafka(
       : undefined;
   writeFileSync(props, serverProperties(port, controllerPort, logDir, secure));
   const classpath = `${lib}/*`;
-  const clusterId = randomBytes(16).toString('base64url');
+  const clusterId = newClusterId();
   const formatted = readdirSync(logDir).includes('meta.properties');
   if (!formatted) {
     run(java, [

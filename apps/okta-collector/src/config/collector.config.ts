@@ -102,6 +102,11 @@ export const CollectorEnvSchema = z.object({
   /** Lease time of an org sync lock; renewed while running, taken over after a crash. */
   SYNC_LEASE_MS: int(60_000, 1_000),
   /**
+   * A request whose run was abandoned (its collector died) runs again on its
+   * own; after this many abandoned runs it fails instead of looping.
+   */
+  SYNC_MAX_INTERRUPTIONS: int(3, 1, 100),
+  /**
    * How often a running sync checks that its connection was not deleted or
    * replaced on another instance (a DELETE on this instance stops it at once).
    */

@@ -11,6 +11,18 @@ import { SyncRequestsService } from '../sync-requests/sync-requests.service';
 import { SyncRunDoc } from '../sync-runs/sync-run.types';
 import { SyncRunsService } from '../sync-runs/sync-runs.service';
 
+const INTERRUPTED = {
+  reason: 'abandoned',
+  message:
+    'the collector running this sync stopped renewing its lease (it died); the next lease holder reports it abandoned and runs its requests again',
+};
+
+/** A run whose collector died shows as abandoned once its lease has lapsed, not as running. */
+const withLiveness = (run: SyncRunDoc | null, live: boolean): SyncRunDoc | null =>
+  run && run.state === 'running' && !live
+    ? { ...run, state: 'abandoned', outcome: run.outcome ?? INTERRUPTED }
+    : run;
+
 const runView = (run: SyncRunDoc | null) =>
   run && {
     syncId: run._id,
@@ -50,13 +62,19 @@ export class StatusService {
         message: `org ${orgId} has no Okta connection`,
       });
     const now = this.clock.now();
-    const [identityLatest, identityOk, logLatest, logOk, queued, lastFull] = await Promise.all([
+    const [identityStored, identityOk, logStored, logOk, queued, lastFull] = await Promise.all([
       this.runs.latest(orgId, 'identity'),
       this.runs.lastFinished(orgId, 'identity', 'completed'),
       this.runs.latest(orgId, 'system-log'),
       this.runs.lastFinished(orgId, 'system-log', 'completed'),
       this.inbox.countQueued(orgId),
       this.runs.lastCompletedFull(orgId),
+    ]);
+    const shown = async (run: SyncRunDoc | null) =>
+      withLiveness(run, run?.state === 'running' ? await this.runs.isLive(run) : true);
+    const [identityLatest, logLatest] = await Promise.all([
+      shown(identityStored),
+      shown(logStored),
     ]);
     const lastError =
       [identityLatest, logLatest]

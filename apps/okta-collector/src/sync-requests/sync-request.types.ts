@@ -19,4 +19,6 @@ export interface SyncRequestDoc {
   updatedAt: Date;
   syncIds?: string[];
   note?: string;
+  /** How many runs of it were abandoned (their collector died); it fails at SYNC_MAX_INTERRUPTIONS. */
+  interruptions?: number;
 }

@@ -125,19 +125,47 @@ export class SyncRequestsRepository implements OnModuleInit {
     );
   }
 
-  /** The requests of an abandoned run that are still running failed with it. */
-  async failAbandoned(requestIds: string[], now: Date): Promise<void> {
-    await this.collection.updateMany(
-      { _id: { $in: requestIds }, state: 'running' },
+  /** Orgs with a request some run claimed (a live run, or one whose collector died). */
+  orgsWithRunning(): Promise<string[]> {
+    return this.collection.distinct('orgId', { state: 'running' });
+  }
+
+  /**
+   * The org's running requests, found by the new lease holder: their run's
+   * collector died (kill -9, lost host) without finishing them. Each goes back
+   * to the queue and runs again on its own; one interrupted `maxInterruptions`
+   * times fails instead (a request that kills its collector must not loop).
+   * @returns how many were queued again and how many failed.
+   */
+  async requeueInterrupted(
+    orgId: string,
+    maxInterruptions: number,
+    now: Date,
+  ): Promise<{ requeued: number; failed: number }> {
+    const failed = await this.collection.updateMany(
+      { orgId, state: 'running', interruptions: { $gte: maxInterruptions - 1 } },
       {
         $set: {
           state: 'failed',
-          note: 'abandoned: the collector running it stopped',
+          note: `abandoned: its run was interrupted ${maxInterruptions} times (the collector running it stopped)`,
           updatedAt: now,
           pending: [],
         },
+        $inc: { interruptions: 1 },
       },
     );
+    const requeued = await this.collection.updateMany(
+      { orgId, state: 'running' },
+      {
+        $set: {
+          state: 'queued',
+          note: 'queued again: the collector running it stopped (abandoned run)',
+          updatedAt: now,
+        },
+        $inc: { interruptions: 1 },
+      },
+    );
+    return { requeued: requeued.modifiedCount, failed: failed.modifiedCount };
   }
 
   /**

@@ -52,8 +52,17 @@ export class SyncRequestsService implements ConnectionListener, OnModuleInit {
     return this.inbox.markSatisfied(orgId, scopes, startedAt, syncIds, now);
   }
 
-  failAbandoned(requestIds: string[], now: Date): Promise<void> {
-    return this.inbox.failAbandoned(requestIds, now);
+  orgsWithRunning(): Promise<string[]> {
+    return this.inbox.orgsWithRunning();
+  }
+
+  /** A dead collector's claimed requests run again (see the repository). */
+  requeueInterrupted(
+    orgId: string,
+    maxInterruptions: number,
+    now: Date,
+  ): Promise<{ requeued: number; failed: number }> {
+    return this.inbox.requeueInterrupted(orgId, maxInterruptions, now);
   }
 
   /** Requests a stopped instance claimed go back to the inbox, to run again (see `requeue`). */

@@ -4,7 +4,7 @@ import { FENCE_HEADER, topicNames } from '@regentra/contracts';
 import { startOktaSim, OktaSim } from '../../../../tools/okta-sim';
 import { collectorConfig, startCollector, StartedApp } from '../../../../test/support/apps';
 import { collectorApi } from '../../../../test/support/collector-api';
-import { startChildCollector } from '../../../../test/support/child-collector';
+import { ChildCollector, startChildCollector } from '../../../../test/support/child-collector';
 import { collectTopic, testKafka } from '../../../../test/support/kafka-helpers';
 import { isolation, randomEncryptionKey, services } from '../../../../test/support/test-env';
 import { eventually } from '../../../../test/support/wait';
@@ -23,6 +23,7 @@ describe('collector killed mid-sync', () => {
   let sim: OktaSim;
   let child: ChildProcess | undefined;
   let restarted: StartedApp | undefined;
+  let second: ChildCollector | undefined;
   let mongo: MongoClient;
 
   beforeAll(async () => {
@@ -32,6 +33,7 @@ describe('collector killed mid-sync', () => {
 
   afterAll(async () => {
     child?.kill('SIGKILL');
+    second?.child.kill('SIGKILL');
     await restarted?.close();
     await sim?.close();
     await mongo?.close();
@@ -122,5 +124,120 @@ describe('collector killed mid-sync', () => {
     } finally {
       await identity.stop();
     }
+  });
+
+  /**
+   * The fault suite's first finding: a collector killed in the groups phase
+   * and restarted left its run "running" in the status and its request
+   * claimed for good; the Sync Now never ran. Now the restarted collector's
+   * sweep finds the run without a live lease, reports it abandoned and runs
+   * the request again, with nobody asking; the status stops showing the dead
+   * run as running once its lease has lapsed.
+   */
+  it('runs the interrupted request again on its own after a restart, and the status stops calling it running', async () => {
+    const leaseMs = 3000;
+    const env = {
+      TOKEN_ENCRYPTION_KEYS: key,
+      OKTA_ALLOW_INSECURE_HOSTS: sim.hostPort,
+      SYNC_LEASE_MS: String(leaseMs),
+      OKTA_CONCURRENCY: '2',
+    };
+    const first = await startChildCollector(iso, env);
+    child = first.child;
+    expect((await first.api.connect('org-r', sim.url, sim.token)).status).toBe(200);
+    const asked = await first.api.sync('org-r');
+    expect(asked.status).toBe(202);
+    const requestId = String(asked.json.requestId);
+    const running = await eventually(
+      async () =>
+        (await mongo
+          .db(iso.collectorDb)
+          .collection('sync_runs')
+          .findOne({ orgId: 'org-r', state: 'running', phase: 'groups' })) ?? undefined,
+      'sync in its groups phase',
+      120_000,
+      50,
+    );
+    child.kill('SIGKILL');
+    const killedAt = Date.now();
+    await first.exited;
+
+    second = await startChildCollector(iso, env);
+    // No one asks again: the interrupted request itself must finish.
+    const done = await waitForRequest(mongo, iso.collectorDb, requestId, 120_000);
+    expect(done.state).toBe('done');
+    expect(done.syncIds?.length).toBe(1);
+    expect(done.syncIds?.[0]).not.toBe(String(running._id));
+    const killedRun = await mongo
+      .db(iso.collectorDb)
+      .collection('sync_runs')
+      .findOne({ _id: String(running._id) as never });
+    expect(killedRun?.state).toBe('abandoned');
+    const status = await second.api.status('org-r');
+    expect(status.status).toBe(200);
+    const identity = status.json.identity as { running: unknown; last: { state: string } };
+    expect(identity.running).toBeNull();
+    expect(identity.last.state).toBe('completed');
+    // Recovered within a few lease periods (the sweep runs twice per lease), not minutes.
+    expect(Date.now() - killedAt).toBeLessThan(60_000);
+  });
+
+  it('does not show a run as running once its collector is dead and another holds the lease', async () => {
+    await restarted?.close();
+    restarted = await startCollector(
+      collectorConfig(iso, {
+        OKTA_ALLOW_INSECURE_HOSTS: sim.hostPort,
+        TOKEN_ENCRYPTION_KEYS: key,
+        SYNC_LEASE_MS: '60000',
+      }),
+    );
+    const api = collectorApi(restarted);
+    expect((await api.connect('org-s', sim.url, sim.token)).status).toBe(200);
+    const db = mongo.db(iso.collectorDb);
+    const startedAt = new Date();
+    // A run stored as running by a collector that died; another instance has
+    // since taken the org's lease (fence 8) and not yet reported it.
+    await db.collection('sync_runs').insertOne({
+      _id: 'identity-dead-run' as never,
+      orgId: 'org-s',
+      kind: 'identity',
+      requestIds: [],
+      trigger: 'manual',
+      holder: 'collector-dead',
+      fence: 7,
+      connectionGeneration: 1,
+      startedAt,
+      state: 'running',
+      finishedAt: null,
+      phase: 'groups',
+      progress: { groups: 3 },
+      outcome: null,
+    });
+    const lease = db.collection('org_leases');
+    await lease.updateOne(
+      { _id: 'org-s' as never },
+      { $set: { holder: 'collector-other', fence: 8 }, $currentDate: { renewedAt: true } },
+      { upsert: true },
+    );
+    type IdentityStatus = {
+      running: { syncId: string } | null;
+      last: { syncId: string; state: string; outcome: { reason: string } } | null;
+    };
+    const shown = async () => (await api.status('org-s')).json.identity as IdentityStatus;
+    let identity = await shown();
+    expect(identity.running).toBeNull();
+    expect(identity.last).toMatchObject({
+      syncId: 'identity-dead-run',
+      state: 'abandoned',
+      outcome: { reason: 'abandoned' },
+    });
+    // The same run while its own holder renews the lease is running.
+    await lease.updateOne(
+      { _id: 'org-s' as never },
+      { $set: { holder: 'collector-dead', fence: 7 }, $currentDate: { renewedAt: true } },
+    );
+    identity = await shown();
+    expect(identity.running?.syncId).toBe('identity-dead-run');
+    expect(identity.last).toBeNull();
   });
 });

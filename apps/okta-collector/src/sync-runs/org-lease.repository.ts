@@ -100,6 +100,31 @@ export class OrgLeaseRepository {
     return result.matchedCount === 1;
   }
 
+  /**
+   * Orgs whose lease a live holder keeps renewing (by the database's clock):
+   * the sweep leaves them alone, any other org with a running request or run
+   * has lost its holder.
+   */
+  async liveOrgs(ttlMs: number): Promise<Set<string>> {
+    const cutoff = takeOverCutoff(await this.databaseNow(), ttlMs);
+    const live = await this.collection
+      .find({ holder: { $ne: null }, renewedAt: { $gt: cutoff } }, { projection: { _id: 1 } })
+      .toArray();
+    return new Set(live.map((lease) => lease._id));
+  }
+
+  /** Whether `holder` under `fence` still holds the org's lease (renewed within the ttl). */
+  async isLive(orgId: string, holder: string, fence: number, ttlMs: number): Promise<boolean> {
+    const cutoff = takeOverCutoff(await this.databaseNow(), ttlMs);
+    const lease = await this.collection.findOne({
+      _id: orgId,
+      holder,
+      fence,
+      renewedAt: { $gt: cutoff },
+    });
+    return lease !== null;
+  }
+
   async release(lease: HeldLease): Promise<void> {
     await this.collection.updateOne(
       { _id: lease.orgId, holder: lease.holder, fence: lease.fence },

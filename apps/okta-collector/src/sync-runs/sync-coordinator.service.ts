@@ -143,12 +143,26 @@ export class SyncCoordinator
     this.kick(orgId);
   }
 
-  /** Wakes the org of every queued request (used by the timer and by tests). */
+  /**
+   * Wakes the org of every queued request, and every org whose run or claimed
+   * request lost its collector (no live lease): the new holder reports the
+   * run abandoned and runs the request again. Used by the timer and by tests.
+   */
   async sweep(): Promise<void> {
     if (this.stopping) return;
     try {
-      const orgs = await this.inbox.orgsWithQueued();
-      for (const orgId of orgs) this.kick(orgId);
+      const queued = await this.inbox.orgsWithQueued();
+      for (const orgId of queued) this.kick(orgId);
+      const [runningRequests, runningRuns] = await Promise.all([
+        this.inbox.orgsWithRunning(),
+        this.runs.orgsWithRunning(),
+      ]);
+      const claimed = new Set([...runningRequests, ...runningRuns]);
+      for (const orgId of queued) claimed.delete(orgId);
+      for (const orgId of this.active.keys()) claimed.delete(orgId);
+      if (claimed.size === 0) return;
+      const live = await this.leases.liveOrgs(this.config.SYNC_LEASE_MS);
+      for (const orgId of claimed) if (!live.has(orgId)) this.kick(orgId);
     } catch (error) {
       this.logger.warn({ msg: `sweep failed: ${(error as Error).message}` });
     }
@@ -318,7 +332,12 @@ export class SyncCoordinator
     return () => clearInterval(timer);
   }
 
-  /** A run left "running" under an older fence belonged to a dead holder: report it abandoned. */
+  /**
+   * A run left "running" under an older fence belonged to a dead holder:
+   * report it abandoned. Then every request of the org still marked running
+   * (its run's, or one claimed just before a crash) is queued again, so the
+   * interrupted request completes without anyone asking again.
+   */
   private async reportAbandoned(orgId: string, lease: HeldLease): Promise<void> {
     for (const orphan of await this.runs.findOrphans(orgId, lease.fence)) {
       const message = abandonedMessage(orphan.holder);
@@ -327,8 +346,19 @@ export class SyncCoordinator
         reason: 'abandoned',
         message,
       });
-      await this.inbox.failAbandoned(orphan.requestIds, this.clock.now());
       this.logger.warn({ orgId, syncId: orphan._id, msg: 'reported abandoned run' });
     }
+    const { requeued, failed } = await this.inbox.requeueInterrupted(
+      orgId,
+      this.config.SYNC_MAX_INTERRUPTIONS,
+      this.clock.now(),
+    );
+    if (requeued || failed)
+      this.logger.warn({
+        orgId,
+        requeued,
+        failed,
+        msg: 'requests of an abandoned run queued again (failed after SYNC_MAX_INTERRUPTIONS)',
+      });
   }
 }

@@ -66,6 +66,11 @@ export class SyncRunsRepository implements OnModuleInit {
       .toArray();
   }
 
+  /** Orgs with a run in state running (live, or left by a dead collector). */
+  orgsWithRunning(): Promise<string[]> {
+    return this.collection.distinct('orgId', { state: 'running' });
+  }
+
   latest(orgId: string, kind: RunKind): Promise<SyncRunDoc | null> {
     return this.collection.find({ orgId, kind }).sort({ startedAt: -1 }).limit(1).next();
   }

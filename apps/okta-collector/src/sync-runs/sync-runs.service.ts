@@ -1,11 +1,27 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
+import { OrgLeaseRepository } from './org-lease.repository';
 import { RunKind, RunState, SyncRunDoc } from './sync-run.types';
 import { SyncRunsRepository } from './sync-runs.repository';
 
 /** The run history as other slices reach it: runners report progress and outcome, status reads. */
 @Injectable()
 export class SyncRunsService {
-  constructor(private readonly runs: SyncRunsRepository) {}
+  constructor(
+    private readonly runs: SyncRunsRepository,
+    private readonly leases: OrgLeaseRepository,
+    @Inject(COLLECTOR_CONFIG) private readonly config: CollectorConfig,
+  ) {}
+
+  /**
+   * Whether a run in state `running` still has a live collector: its holder
+   * keeps renewing the org's lease under the run's fence. A run whose
+   * collector died is not shown as running longer than the lease; the next
+   * holder reports it abandoned and runs its requests again.
+   */
+  isLive(run: SyncRunDoc): Promise<boolean> {
+    return this.leases.isLive(run.orgId, run.holder, run.fence, this.config.SYNC_LEASE_MS);
+  }
 
   progress(syncId: string, phase: string, progress: Record<string, number>): Promise<void> {
     return this.runs.progress(syncId, phase, progress);
