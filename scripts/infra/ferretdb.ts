@@ -61,16 +61,19 @@ export function ensureFerretdbBinary(version = FERRETDB_VERSION): string {
 export interface RunningMongo {
   uri: string;
   stop(): Promise<void>;
+  /** kill -9 (the fault suite; start again with the same dataDir and port). */
+  kill(): Promise<void>;
+  port: number;
 }
 
 export async function startFerretdb(
-  opts: { version?: string; dataDir?: string } = {},
+  opts: { version?: string; dataDir?: string; port?: number } = {},
 ): Promise<RunningMongo> {
   const binary = ensureFerretdbBinary(opts.version);
   const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'regentra-ferretdb-'));
   const dataDir = join(dir, 'sqlite');
   mkdirSync(dataDir, { recursive: true });
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const logFile = join(dir, 'ferretdb.log');
   const proc = ManagedProcess.start(
     'ferretdb',
@@ -113,5 +116,7 @@ export async function startFerretdb(
       await proc.stop(5_000);
       if (!opts.dataDir) rmSync(dir, { recursive: true, force: true });
     },
+    kill: () => proc.kill(),
+    port,
   };
 }

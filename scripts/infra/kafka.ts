@@ -46,6 +46,10 @@ export interface RunningKafka {
   /** With `secure`: the SASL_SSL listener and the CA file that signs its certificate. */
   secure?: { brokers: string; caFile: string };
   stop(): Promise<void>;
+  /** kill -9 of the broker (the fault suite; start again with the same dataDir and ports). */
+  kill(): Promise<void>;
+  /** The ports it listens on, to restart it on the same ones. */
+  ports: { port: number; controllerPort: number };
 }
 
 /** A SASL_SSL listener beside the plaintext one, as managed Kafka services offer. */
@@ -169,15 +173,22 @@ export function newClusterId(): string {
 
 /** Starts a fresh broker in a temp dir; resolves when the admin client answers. */
 export async function startKafka(
-  opts: { version?: string; dataDir?: string; secure?: SecureListener } = {},
+  opts: {
+    version?: string;
+    dataDir?: string;
+    secure?: SecureListener;
+    /** Fixed ports (a restart on the same data dir); free ones by default. */
+    port?: number;
+    controllerPort?: number;
+  } = {},
 ): Promise<RunningKafka> {
   const lib = ensureKafkaJars(opts.version);
   const java = requireTool('java');
   const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'regentra-kafka-'));
   const logDir = join(dir, 'data');
   mkdirSync(logDir, { recursive: true });
-  const port = await freePort();
-  const controllerPort = await freePort();
+  const port = opts.port ?? (await freePort());
+  const controllerPort = opts.controllerPort ?? (await freePort());
   const props = join(dir, 'server.properties');
   const certificate = opts.secure ? makeCertificate(dir) : undefined;
   const secure =
@@ -263,5 +274,7 @@ export async function startKafka(
       await proc.stop();
       if (!opts.dataDir) rmSync(dir, { recursive: true, force: true });
     },
+    kill: () => proc.kill(),
+    ports: { port, controllerPort },
   };
 }

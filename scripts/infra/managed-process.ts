@@ -45,6 +45,13 @@ export class ManagedProcess {
     return this.exitInfo;
   }
 
+  /** kill -9 (the fault suite): resolves when the process is gone. */
+  async kill(): Promise<void> {
+    if (this.exitInfo) return;
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
   async stop(graceMs = 10_000): Promise<void> {
     if (this.exitInfo) return;
     this.child.kill('SIGTERM');

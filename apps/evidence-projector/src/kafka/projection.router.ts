@@ -6,6 +6,7 @@ import { IdentityProjection, MaterializedSync } from '../directory/identity.proj
 import { EvidenceService } from '../evidence/evidence.service';
 import { IntegrationStatusWriter } from '../integration-status/integration-status.writer';
 import { SystemLogProjection } from '../log-facts/system-log.projection';
+import { failpoint } from '../platform/failpoints';
 import { PROJECTOR_METRICS, ProjectorMetrics, timePhase } from '../platform/metrics';
 import { ChangeEventsPublisher } from './change-events.publisher';
 
@@ -71,6 +72,7 @@ export class ProjectionRouter {
   }
 
   private async afterMaterialized(sync: MaterializedSync): Promise<void> {
+    await failpoint('projector.beforeEvidence');
     await timePhase(this.metrics, 'evidence', () =>
       this.evidence.recompute(sync.orgId, {
         syncId: sync.syncId,

@@ -91,6 +91,7 @@ export class SyncCoordinator
   }
 
   onApplicationBootstrap(): void {
+    this.logger.log({ instanceId: this.instanceId, msg: `collector instance ${this.instanceId}` });
     // Safety net for wake-ups lost to a crash or held by another instance's lease.
     this.timer = setInterval(() => void this.sweep(), sweepEveryMs(this.config.SYNC_LEASE_MS));
     this.timer.unref();
