@@ -296,7 +296,11 @@ export const FAULTS: FaultSpec[] = [
       const topics = topicNames(p.prefix);
       const letters = await readAll(ctx.kafka, topics.deadLetter, 8_000);
       for (const topic of [topics.commands, topics.identity, topics.systemLog]) {
-        const mine = letters.filter((l) => l.topic === topic && typeof l.reason === 'string');
+        const mine = letters.filter(
+          (l) =>
+            (l.source as { topic?: string } | undefined)?.topic === topic &&
+            typeof l.reason === 'string',
+        );
         if (mine.length < 2)
           return `dead-letter topic holds ${mine.length} of 2 poison records of ${topic}`;
       }

@@ -103,7 +103,8 @@ export class Relay {
             Object.entries(message.headers ?? {}).map(([k, v]) => [k, v as Buffer]),
           ),
         };
-        if (topic === this.from.systemLog) return this.send(this.to.systemLog, [held]);
+        if (topic === this.from.systemLog)
+          return this.send(this.to.systemLog, this.mode === 'twisted' ? [held, held] : [held]);
         await this.identity(held);
       },
     });

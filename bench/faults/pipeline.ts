@@ -152,6 +152,9 @@ export class Pipeline {
         OKTA_ALLOW_INSECURE_HOSTS: this.simHostPort,
         SYNC_LEASE_MS: '15000',
         OKTA_CONCURRENCY: '4',
+        // The simulator's log spans the 7 days before it started; the default
+        // 7-day backfill, counted from a later moment, would miss its first minutes.
+        LOG_BACKFILL_DAYS: '8',
         PORT: String(port),
         LOG_LEVEL: 'info',
         ...this.opts.collectorEnv,
