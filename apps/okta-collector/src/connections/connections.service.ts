@@ -27,7 +27,7 @@ import { OktaClientFactory } from './okta-client.factory';
 import { TokenVault, TokenUndecryptableError, TokenVaultError } from './token-vault';
 
 export interface ConnectionAnswer extends ConnectionTestResult {
-  status: 'connected' | 'credentials_invalid';
+  status: 'connected';
   domain: string;
 }
 
