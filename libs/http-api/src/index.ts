@@ -5,3 +5,5 @@ export { IsOrgId, ORG_ID_MESSAGE } from './is-org-id';
 export { openApiDocumentOf, serveOpenApi, toOpenApi31Schemas } from './openapi';
 export type { OpenApiInfo } from './openapi';
 export { OrgPath } from './org-path.dto';
+export { withQuietStartup } from './quiet-startup.logger';
+export { prettyTransportIfTty } from './pretty-logs';

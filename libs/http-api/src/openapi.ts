@@ -23,10 +23,12 @@ export function toOpenApi31Schemas(node: Json): Json {
   for (const [key, value] of Object.entries(node)) out[key] = toOpenApi31Schemas(value);
   if (out.nullable !== true) return out;
   delete out.nullable;
-  if (typeof out.type === 'string') return { ...out, type: [out.type, 'null'] };
+  const composed = '$ref' in out || 'allOf' in out || 'anyOf' in out || 'oneOf' in out;
+  if (!composed && typeof out.type === 'string') return { ...out, type: [out.type, 'null'] };
   if (Array.isArray(out.enum)) out.enum = [...out.enum, null];
-  // a $ref or composition: "that, or null"
-  const { description, ...rest } = out;
+  // a $ref or composition: "that, or null" (the `type: object` Nest puts beside it would refuse null)
+  const { description, type, ...rest } = out;
+  void type;
   return {
     ...(description !== undefined ? { description } : {}),
     anyOf: [rest, { type: 'null' }],

@@ -1,5 +1,5 @@
 import { Controller, Get, NotFoundException, Param, Query, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Readable } from 'node:stream';
 import { ApiErrors } from '@regentra/http-api';
 import { CsvHeader, evidenceCsv } from './evidence-csv';
@@ -95,7 +95,6 @@ export class EvidenceController {
     description:
       'Streamed page by page. `snapshotHash` in the header is the hash of the snapshot taken at the same sync (the current evidence may also reflect later System Log polls: `logsThrough`).',
   })
-  @ApiProduces('text/csv')
   @ApiOkResponse(csvResponse)
   @ApiErrors({
     400: ['invalid_org_id', 'unknown_control', 'invalid_list'],
@@ -152,7 +151,6 @@ export class EvidenceController {
     description:
       'Streamed page by page; the header carries the hash `npm run verify-snapshot` checks.',
   })
-  @ApiProduces('text/csv')
   @ApiOkResponse(csvResponse)
   @ApiErrors({
     400: ['invalid_org_id', 'unknown_control', 'invalid_list', 'invalid_sync_id'],

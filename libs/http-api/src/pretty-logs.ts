@@ -1,0 +1,17 @@
+/**
+ * pino options for a person at a terminal: pino-pretty (a devDependency, so
+ * only where it is installed) when stdout is a TTY, JSON lines otherwise
+ * (containers, log shippers, `npm start`'s own reformatting).
+ */
+export function prettyTransportIfTty(): { target: string; options: object } | undefined {
+  if (!process.stdout.isTTY) return undefined;
+  try {
+    require.resolve('pino-pretty');
+  } catch {
+    return undefined;
+  }
+  return {
+    target: 'pino-pretty',
+    options: { colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,context' },
+  };
+}
