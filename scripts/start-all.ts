@@ -33,19 +33,31 @@ function countsOf(progress: Record<string, number>): string {
     .join(' · ');
 }
 
-/** Follows the first identity sync on the status endpoint until it ends; its syncId, or null. */
-async function followFirstSync(collector: string): Promise<string | null> {
-  const url = `${collector}/v1/orgs/${DEMO_ORG_ID}/okta/status`;
+const statusUrl = (collector: string) => `${collector}/v1/orgs/${DEMO_ORG_ID}/okta/status`;
+
+/** The identity sync the status shows as last finished, if any (a database kept from an earlier run). */
+async function lastIdentitySync(collector: string): Promise<string | null> {
+  const { status, json } = await call('GET', statusUrl(collector), COLLECTOR_API_TOKEN);
+  return status === 200 ? ((json as Status).identity.last?.syncId ?? null) : null;
+}
+
+/**
+ * Follows the identity sync that finishes after `before` on the status
+ * endpoint (phase and counts on the progress line): its syncId when it
+ * completed, else null.
+ */
+async function followFirstSync(collector: string, before: string | null): Promise<string | null> {
   const deadline = Date.now() + 15 * 60_000;
   while (Date.now() < deadline) {
-    const { status, json } = await call('GET', url, COLLECTOR_API_TOKEN);
+    const { status, json } = await call('GET', statusUrl(collector), COLLECTOR_API_TOKEN);
     const identity = status === 200 ? (json as Status).identity : null;
+    const last = identity?.last?.syncId === before ? null : identity?.last;
     if (identity?.running)
       out.progress(identity.running.phase, countsOf(identity.running.progress));
-    else if (identity?.last?.state === 'completed') return identity.last.syncId;
-    else if (identity?.last && identity.last.state !== 'running') {
+    else if (last?.state === 'completed') return last.syncId;
+    else if (last) {
       out.progressDone();
-      out.say(`first sync ${identity.last.state}: ${JSON.stringify(identity.last.outcome)}`);
+      out.say(`first sync ${last.state}: ${JSON.stringify(last.outcome)}`);
       return null;
     } else out.progress('queued', '');
     await sleep(1000);
@@ -110,8 +122,10 @@ function howToUse(
 }
 
 async function main(): Promise<void> {
-  out.say('starting Kafka and FerretDB (the first run downloads and builds them)…');
+  if (!process.env.KAFKA_BROKERS || !process.env.MONGODB_URI)
+    out.say('starting Kafka and FerretDB (the first run downloads and builds them)…');
   const services = await resolveServices();
+  out.say(`Kafka ${services.kafkaBrokers} and MongoDB-wire ${services.mongoUri} are up`);
   const sim = await startOktaSim({
     port: Number(process.env.OKTA_SIM_PORT ?? 0),
     users: Number(process.env.DEMO_USERS ?? 500),
@@ -121,7 +135,7 @@ async function main(): Promise<void> {
   const collectorPort = Number(process.env.COLLECTOR_PORT ?? 3000);
   const projectorPort = Number(process.env.PROJECTOR_PORT ?? 3001);
   const common = { KAFKA_BROKERS: services.kafkaBrokers, MONGODB_URI: services.mongoUri };
-  const toConsole = (line: string) => out.appLine(line);
+  const toConsole = (line: string, app: string) => out.appLine(app, line);
   const children: StartedChild[] = [
     startAppProcess(
       'okta-collector',
@@ -174,9 +188,10 @@ async function main(): Promise<void> {
       ? `demo org "${DEMO_ORG_ID}" connected: token of ${answer.tokenOwner?.login}, read-only ${answer.readOnly}`
       : `connecting the demo org failed: HTTP ${connect.status} ${JSON.stringify(connect.json)}`,
   );
+  const before = await lastIdentitySync(collector);
   const sync = await call('POST', `${base}/syncs`, COLLECTOR_API_TOKEN, { scope: 'all' });
   out.say(`first sync requested (${(sync.json as Json).requestId ?? `HTTP ${sync.status}`})`);
-  const syncId = await followFirstSync(collector);
+  const syncId = await followFirstSync(collector, before);
   if (syncId) {
     const evidence = await evidenceOf(projector, syncId);
     out.progressDone();

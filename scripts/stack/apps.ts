@@ -27,7 +27,7 @@ export function startAppProcess(
   name: AppName,
   port: number,
   env: NodeJS.ProcessEnv,
-  output: 'inherit' | 'ignore' | ((line: string, stream: 'stdout' | 'stderr') => void),
+  output: 'inherit' | 'ignore' | ((line: string, app: AppName) => void),
 ): StartedChild {
   const piped = typeof output === 'function';
   const child = spawn(process.execPath, [APP_ENTRY[name]], {
@@ -41,7 +41,7 @@ export function startAppProcess(
       child[stream]?.on('data', (chunk: string) => {
         const lines = (rest + chunk).split('\n');
         rest = lines.pop() ?? '';
-        for (const line of lines) if (line) output(line, stream);
+        for (const line of lines) if (line) output(line, name);
       });
     }
   }
@@ -73,6 +73,9 @@ export async function isHealthy(url: string): Promise<true | undefined> {
   return response.ok ? true : undefined;
 }
 
+/** The user agent of the scripts' own calls (`npm start` leaves their log lines out). */
+export const LOCAL_STACK_AGENT = 'regentra-local-stack';
+
 /** A JSON call with a bearer token; the parsed answer (or the text when not JSON). */
 export async function call(
   method: string,
@@ -84,6 +87,7 @@ export async function call(
     method,
     headers: {
       authorization: `Bearer ${token}`,
+      'user-agent': LOCAL_STACK_AGENT,
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     body: body === undefined ? undefined : JSON.stringify(body),

@@ -1,5 +1,13 @@
 import { MultiBar, SingleBar } from 'cli-progress';
 import { prettyFactory } from 'pino-pretty';
+import { LOCAL_STACK_AGENT } from './apps';
+
+type LogEntry = {
+  msg?: string;
+  req?: { method?: string; url?: string; headers?: Record<string, string> };
+  res?: { statusCode?: number };
+  responseTime?: number;
+};
 
 /**
  * What `npm start` prints. At a terminal: the apps' JSON log lines made
@@ -15,23 +23,27 @@ export class StartConsole {
     translateTime: 'SYS:HH:MM:ss',
     ignore: 'pid,hostname,context,app,req,res,responseTime',
     messageFormat: '{app} › {msg}',
+    singleLine: true,
   });
   private bars: MultiBar | null = null;
   private bar: SingleBar | null = null;
   private lastPlain = '';
 
   /** One line of a child app's stdout or stderr. */
-  appLine(line: string): void {
+  appLine(app: string, line: string): void {
     if (!this.pretty) return this.write(`${line}\n`);
-    let entry: { level?: number; msg?: string; res?: { statusCode?: number } };
+    let entry: LogEntry;
     try {
-      entry = JSON.parse(line) as typeof entry;
+      entry = JSON.parse(line) as LogEntry;
     } catch {
       return this.write(`${line}\n`);
     }
-    // pino-http's "request completed" for the script's own successful calls
-    if (entry.msg === 'request completed' && (entry.res?.statusCode ?? 500) < 400) return;
-    this.write(this.format(entry));
+    if (entry.req) {
+      // the script's own polling is routine; other requests as one short line
+      if (entry.req.headers?.['user-agent'] === LOCAL_STACK_AGENT) return;
+      entry.msg = `${entry.req.method} ${entry.req.url} → ${entry.res?.statusCode ?? '-'} (${entry.responseTime ?? '-'} ms)`;
+    }
+    this.write(this.format({ ...entry, app }));
   }
 
   /** A line of the start script itself. */
