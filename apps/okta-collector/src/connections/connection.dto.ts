@@ -5,6 +5,9 @@ import { IsDefined, IsString, MaxLength, MinLength } from 'class-validator';
 const trimmed = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.trim() : value;
 
+// class-validator runs a property's checks bottom-up and stops at the first failure
+// (HttpInputPipe): the type check sits nearest the property.
+
 /** `PUT …/okta/connection`: save and test. The token is sealed at once and never answered. */
 export class SaveConnectionRequest {
   @ApiProperty({
@@ -15,9 +18,9 @@ export class SaveConnectionRequest {
   })
   @Transform(trimmed)
   @IsDefined({ message: 'is required (e.g. acme.okta.com)' })
-  @IsString({ message: 'must be a string' })
-  @MinLength(1, { message: 'is required' })
   @MaxLength(253, { message: 'must be at most 253 characters' })
+  @MinLength(1, { message: 'is required' })
+  @IsString({ message: 'must be a string' })
   domain!: string;
 
   @ApiProperty({
@@ -29,9 +32,9 @@ export class SaveConnectionRequest {
   })
   @Transform(trimmed)
   @IsDefined({ message: 'is required' })
-  @IsString({ message: 'must be a string' })
-  @MinLength(20, { message: 'looks too short for an Okta API token' })
   @MaxLength(200, { message: 'must be at most 200 characters' })
+  @MinLength(20, { message: 'looks too short for an Okta API token' })
+  @IsString({ message: 'must be a string' })
   apiToken!: string;
 }
 

@@ -18,9 +18,9 @@ export class SyncNowRequest {
     maxLength: 200,
   })
   @IsOptional()
-  @IsString({ message: 'must be a string' })
-  @MinLength(1, { message: 'must not be empty' })
   @MaxLength(200, { message: 'must be at most 200 characters' })
+  @MinLength(1, { message: 'must not be empty' })
+  @IsString({ message: 'must be a string' })
   requestedBy?: string;
 
   @ApiPropertyOptional({
