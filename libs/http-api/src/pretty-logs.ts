@@ -12,6 +12,13 @@ export function prettyTransportIfTty(): { target: string; options: object } | un
   }
   return {
     target: 'pino-pretty',
-    options: { colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,context' },
+    options: {
+      colorize: true,
+      translateTime: 'SYS:HH:MM:ss',
+      singleLine: true,
+      ignore: 'pid,hostname,context,app,req,res,responseTime',
+      // a request as one short line
+      messageFormat: '{msg}{if req.method} {req.method} {req.url} → {res.statusCode}{end}',
+    },
   };
 }
