@@ -98,7 +98,8 @@ function runSchemathesis(
       '--generation-database',
       'none',
     ],
-    { stdio: 'inherit' },
+    // its crash cache (.schemathesis/) goes beside the reports, not into the work tree's root
+    { stdio: 'inherit', cwd: reportDir },
   );
   return result.status === 0;
 }
@@ -177,6 +178,7 @@ async function main(): Promise<void> {
     );
     say(`both apps up, ${ORG} synced after ${Math.round((Date.now() - started) / 1000)} s`);
     const reports = resolve(__dirname, '..', '..', 'schemathesis-report');
+    mkdirSync(reports, { recursive: true });
     const results = [
       runSchemathesis(bin, projector, PROJECTOR_TOKEN, reports),
       runSchemathesis(bin, collector, COLLECTOR_TOKEN, reports),
