@@ -14,6 +14,7 @@ const base = {
     '^@regentra/contracts$': '<rootDir>/libs/contracts/src/index.ts',
     '^@regentra/kafka$': '<rootDir>/libs/kafka/src/index.ts',
     '^@regentra/http-auth$': '<rootDir>/libs/http-auth/src/index.ts',
+    '^@regentra/http-api$': '<rootDir>/libs/http-api/src/index.ts',
   },
   transform: { '^.+\\.ts$': ['ts-jest', {}] },
   rootDir: __dirname,

@@ -4,6 +4,8 @@ import { MongoClient } from 'mongodb';
 import { Logger } from 'nestjs-pino';
 import { KafkaStartupError, preflightKafka } from '@regentra/kafka';
 import { ConfigError, loadProjectorConfig, ProjectorConfig } from './config/projector.config';
+import { serveOpenApi, withQuietStartup } from '@regentra/http-api';
+import { projectorOpenApi } from './platform/openapi';
 import { ProjectorModule } from './projector.module';
 import { activeReadModel } from './replay/read-model-pointer.store';
 
@@ -27,8 +29,9 @@ async function bootstrap(): Promise<void> {
     process.exit(78); // EX_CONFIG
   });
   const app = await NestFactory.create(ProjectorModule.register({ config }), { bufferLogs: true });
-  app.useLogger(app.get(Logger));
+  app.useLogger(withQuietStartup(app.get(Logger)));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  serveOpenApi(app, projectorOpenApi(app));
   await app.listen(config.PORT, '0.0.0.0');
   app.get(Logger).log(`evidence-projector listening on :${config.PORT}`);
 }

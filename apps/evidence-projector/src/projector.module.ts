@@ -1,9 +1,10 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import { APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { MongoClient } from 'mongodb';
 import type { DestinationStream } from 'pino';
 import { Registry } from 'prom-client';
+import { ApiExceptionFilter, HttpInputPipe } from '@regentra/http-api';
 import { ChangeEventsService } from './changes/change-events.service';
 import { PROJECTOR_CONFIG, ProjectorConfig } from './config/projector.config';
 import { DirectoryReader } from './directory/directory.reader';
@@ -38,7 +39,6 @@ import { CLOCK, Clock, systemClock } from './platform/clock';
 import { projectorLogging } from './platform/logging';
 import { createProjectorMetrics, METRICS_REGISTRY, PROJECTOR_METRICS } from './platform/metrics';
 import { MONGO_CLIENT, openMongo, PROJECTOR_DB } from './platform/mongo.providers';
-import { OrgIdParamPipe } from './platform/org-id.pipe';
 
 export interface ProjectorModuleOptions {
   config: ProjectorConfig;
@@ -71,7 +71,9 @@ export class ProjectorModule {
       providers: [
         { provide: PROJECTOR_CONFIG, useValue: config },
         { provide: APP_GUARD, useClass: ApiTokenGuard },
-        { provide: APP_PIPE, useClass: OrgIdParamPipe },
+        // HTTP input: request DTOs checked by class-validator; every error body carries a `code`
+        { provide: APP_PIPE, useClass: HttpInputPipe },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: PROJECTED_TOPICS, useValue: options.topics ?? ['identity', 'systemLog'] },
         {

@@ -1,9 +1,11 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { MongoClient } from 'mongodb';
 import type { DestinationStream } from 'pino';
 import { Registry } from 'prom-client';
+import { ApiExceptionFilter, HttpInputPipe } from '@regentra/http-api';
 import { COLLECTOR_CONFIG, CollectorConfig } from './config/collector.config';
 import { ConnectionEvents } from './connections/connection-events';
 import { ConnectionsController } from './connections/connections.controller';
@@ -82,6 +84,9 @@ export class CollectorModule {
       MongoLifecycle,
       EventPublisher,
       ApiTokenGuard,
+      // HTTP input: request DTOs checked by class-validator; every error body carries a `code`
+      { provide: APP_PIPE, useClass: HttpInputPipe },
+      { provide: APP_FILTER, useClass: ApiExceptionFilter },
     ];
     return {
       module: CollectorModule,

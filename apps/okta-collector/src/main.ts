@@ -2,8 +2,10 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { KafkaStartupError, preflightKafka } from '@regentra/kafka';
+import { serveOpenApi, withQuietStartup } from '@regentra/http-api';
 import { CollectorModule } from './collector.module';
 import { ConfigError, loadCollectorConfig } from './config/collector.config';
+import { collectorOpenApi } from './platform/openapi';
 
 /** Boots the collector from the environment; a bad variable stops start-up with its name. */
 async function bootstrap(): Promise<void> {
@@ -24,8 +26,9 @@ async function bootstrap(): Promise<void> {
     process.exit(78); // EX_CONFIG
   });
   const app = await NestFactory.create(CollectorModule.register({ config }), { bufferLogs: true });
-  app.useLogger(app.get(Logger));
+  app.useLogger(withQuietStartup(app.get(Logger)));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  serveOpenApi(app, collectorOpenApi(app));
   await app.listen(config.PORT, '0.0.0.0');
   app.get(Logger).log(`okta-collector listening on :${config.PORT}`);
 }

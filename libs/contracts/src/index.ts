@@ -15,4 +15,4 @@ export * from './codec';
 export * from './fence';
 export * from './record-size';
 export * from './trimmed-objects';
-export { knownTypes } from './registry';
+export { contractEntries, knownTypes, type ContractEntry } from './registry';

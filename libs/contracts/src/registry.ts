@@ -69,3 +69,20 @@ export function entryFor(
 }
 
 export { EnvelopeBaseSchema };
+
+/** One (type, schemaVersion) of a topic's contract, for documents generated from it. */
+export interface ContractEntry {
+  type: string;
+  schemaVersion: number;
+  schema: z.ZodTypeAny;
+  /** false: an older version consumers still accept and upcast to the current one. */
+  current: boolean;
+}
+
+/** Every (type, schemaVersion) `topic` may carry, in registry order (docs/asyncapi.yaml). */
+export function contractEntries(topic: TopicName): ContractEntry[] {
+  return [...REGISTRY[topic].entries()].map(([key, entry]) => {
+    const [type = '', version = '0'] = key.split('@');
+    return { type, schemaVersion: Number(version), schema: entry.schema, current: !entry.upcast };
+  });
+}

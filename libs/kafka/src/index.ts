@@ -15,7 +15,7 @@ export {
   type KafkaConnectionConfig,
 } from './kafka-connection';
 export { connectKafka, type KafkaAppConfig } from './connect';
-export { createKafka, type KafkaClientOptions, type KafkaLog } from './client';
+export { createKafka, kafkaLogLevel, type KafkaClientOptions, type KafkaLog } from './client';
 export {
   defaultTopicPolicy,
   ensureTopics,

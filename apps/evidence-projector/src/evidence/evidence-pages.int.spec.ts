@@ -14,7 +14,7 @@ import {
   EVIDENCE_SNAPSHOTS,
   EvidenceStore,
 } from './evidence.store';
-import { CONTROL_IDS } from './rules/controls.registry';
+import { CONTROL_IDS, ControlId } from './rules/controls.registry';
 import { computeEvidence, EvidenceByControl } from './rules/evidence';
 import { app, everyone, group, orgState, user } from './rules/org-state.testing';
 import { verifyStoredSnapshot } from './snapshot-verification';
@@ -69,7 +69,10 @@ function bigOrg(syncId: string, asOf: string, users = USERS): EvidenceByControl 
 async function readAll(control: string, limit: number) {
   const all: Record<string, unknown[]> = {};
   for (let offset = 0; ; offset += limit) {
-    const body = await api.current(ORG, control, String(offset), String(limit));
+    const body = await api.current(
+      { orgId: ORG, control: control as ControlId },
+      { offset, limit },
+    );
     for (const [name, items] of Object.entries(body.items)) (all[name] ??= []).push(...items);
     if (Object.values(body.page.totals).every((total) => total <= offset + limit))
       return { all, totals: body.page.totals };
@@ -126,10 +129,16 @@ describe('evidence of an org too big for one document', () => {
     expect(all).toEqual(computed);
     expect(totals.activeUsers).toBe(5_400);
     // an unaligned page across page boundaries, and one past the end
-    const middle = await api.current(ORG, 'access-review', '345', '777');
+    const middle = await api.current(
+      { orgId: ORG, control: 'access-review' },
+      { offset: 345, limit: 777 },
+    );
     expect(middle.items.activeUsers).toEqual(computed.activeUsers!.slice(345, 345 + 777));
     expect(middle.items.deactivatedUsers).toEqual(computed.deactivatedUsers!.slice(345, 345 + 777));
-    const past = await api.current(ORG, 'access-review', '6000', '10');
+    const past = await api.current(
+      { orgId: ORG, control: 'access-review' },
+      { offset: 6000, limit: 10 },
+    );
     expect(Object.values(past.items).every((l) => l.length === 0)).toBe(true);
     for (const control of CONTROL_IDS.filter((c) => c !== 'access-review')) {
       const read = await readAll(control, 1000);

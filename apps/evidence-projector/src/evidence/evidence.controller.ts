@@ -1,45 +1,22 @@
+import { Controller, Get, NotFoundException, Param, Query, StreamableFile } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Readable } from 'node:stream';
+import { ApiErrors } from '@regentra/http-api';
+import { CsvHeader, evidenceCsv } from './evidence-csv';
 import {
-  BadRequestException,
-  Controller,
-  Get,
-  NotFoundException,
-  Param,
-  Query,
-} from '@nestjs/common';
+  CurrentEvidenceDto,
+  EvidencePath,
+  ItemsCsvPath,
+  PagingQuery,
+  SnapshotCsvPath,
+  SnapshotsDto,
+} from './evidence.dto';
 import { CURRENT_SCOPE, EvidenceStore } from './evidence.store';
-import { CONTROL_IDS, ControlId } from './rules/controls.registry';
+import type { ItemPagesRef } from './item-pages';
+import type { ControlId } from './rules/controls.registry';
 
-const MAX_LIMIT = 1000;
-
-function parsePaging(offsetText?: string, limitText?: string): { offset: number; limit: number } {
-  const offset = offsetText === undefined ? 0 : Number(offsetText);
-  const limit = limitText === undefined ? 200 : Number(limitText);
-  if (!Number.isInteger(offset) || offset < 0)
-    throw new BadRequestException({
-      statusCode: 400,
-      code: 'invalid_offset',
-      message: 'offset must be an integer ≥ 0',
-    });
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    throw new BadRequestException({
-      statusCode: 400,
-      code: 'invalid_limit',
-      message: `limit must be an integer from 1 to ${MAX_LIMIT}`,
-    });
-  }
-  return { offset, limit };
-}
-
-function parseControl(control: string): ControlId {
-  if (!(CONTROL_IDS as readonly string[]).includes(control)) {
-    throw new BadRequestException({
-      statusCode: 400,
-      code: 'unknown_control',
-      message: `control must be one of ${CONTROL_IDS.join(', ')}`,
-    });
-  }
-  return control as ControlId;
-}
+/** Items per chunk when a legacy document holds its lists inline. */
+const INLINE_CHUNK = 1000;
 
 /** Pages every item list of a legacy document (items inline); `totals` tells the full lengths. */
 function pageInline(items: Record<string, unknown[]>, offset: number, limit: number) {
@@ -49,30 +26,56 @@ function pageInline(items: Record<string, unknown[]>, offset: number, limit: num
   return paged;
 }
 
+async function* inlineChunks(list: unknown[]): AsyncGenerator<unknown[]> {
+  for (let start = 0; start < list.length; start += INLINE_CHUNK)
+    yield list.slice(start, start + INLINE_CHUNK);
+}
+
+const noEvidence = (orgId: string, control: string) =>
+  new NotFoundException({
+    statusCode: 404,
+    code: 'no_evidence',
+    message: `no ${control} evidence for org ${orgId} yet (no completed sync)`,
+  });
+
+const unknownList = (control: string, lists: string[]) =>
+  new NotFoundException({
+    statusCode: 404,
+    code: 'unknown_list',
+    message: `the ${control} evidence has no such item list; it has ${lists.join(', ')}`,
+  });
+
+const csvResponse = {
+  description:
+    'CSV (RFC 4180) after `# key: value` comment lines naming the control, list, org, sync id, asOf and snapshot hash',
+  content: { 'text/csv': { schema: { type: 'string' } } },
+};
+
 /** ★ Projector read API: validates and pages; the store reads. */
+@ApiTags('evidence')
+@ApiBearerAuth('bearer')
+@ApiErrors({ 400: ['invalid_org_id', 'unknown_control'], 401: ['unauthorized'] })
 @Controller('v1/orgs/:orgId/evidence')
 export class EvidenceController {
   constructor(private readonly store: EvidenceStore) {}
 
   @Get(':control')
+  @ApiOperation({ summary: "A control's current evidence, item lists paged by offset/limit" })
+  @ApiOkResponse({ type: CurrentEvidenceDto })
+  @ApiErrors({
+    400: ['invalid_org_id', 'unknown_control', 'invalid_offset', 'invalid_limit'],
+    404: ['no_evidence'],
+  })
   async current(
-    @Param('orgId') orgId: string,
-    @Param('control') controlText: string,
-    @Query('offset') offset?: string,
-    @Query('limit') limit?: string,
-  ) {
-    const control = parseControl(controlText);
-    const paging = parsePaging(offset, limit);
+    @Param() { orgId, control }: EvidencePath,
+    @Query() query: PagingQuery,
+  ): Promise<CurrentEvidenceDto> {
     const doc = await this.store.currentOf(orgId, control);
-    if (!doc)
-      throw new NotFoundException({
-        statusCode: 404,
-        code: 'no_evidence',
-        message: `no ${control} evidence for org ${orgId} yet (no completed sync)`,
-      });
+    if (!doc) throw noEvidence(orgId, control);
     const { _id, items, itemPages, ...rest } = doc;
     void _id;
-    const { offset: skip, limit: take } = paging;
+    const skip = query.offset ?? 0;
+    const take = query.limit ?? 200;
     const totals: Record<string, number> = {};
     for (const [name, list] of Object.entries(itemPages?.lists ?? items ?? {}))
       totals[name] = Array.isArray(list) ? list.length : list.total;
@@ -86,15 +89,46 @@ export class EvidenceController {
     return { ...rest, items: paged, page: { offset: skip, limit: take, totals } };
   }
 
+  @Get(':control/items/:list.csv')
+  @ApiOperation({
+    summary: 'One item list of the current evidence as CSV, for auditors',
+    description:
+      'Streamed page by page. `snapshotHash` in the header is the hash of the snapshot taken at the same sync (the current evidence may also reflect later System Log polls: `logsThrough`).',
+  })
+  @ApiOkResponse(csvResponse)
+  @ApiErrors({
+    400: ['invalid_org_id', 'unknown_control', 'invalid_list'],
+    404: ['no_evidence', 'unknown_list'],
+  })
+  async currentCsv(@Param() { orgId, control, list }: ItemsCsvPath): Promise<StreamableFile> {
+    const doc = await this.store.currentOf(orgId, control);
+    if (!doc) throw noEvidence(orgId, control);
+    const snapshot = await this.store.snapshotOf(orgId, control, doc.syncId);
+    const header: CsvHeader = {
+      control,
+      list,
+      orgId,
+      evidence: 'current',
+      syncId: doc.syncId,
+      asOf: doc.asOf,
+      logsThrough: doc.logsThrough,
+      snapshotHash: snapshot?.hash ?? null,
+    };
+    return this.csv(header, { orgId, control, scope: CURRENT_SCOPE }, list, doc);
+  }
+
   @Get(':control/snapshots')
+  @ApiOperation({ summary: "A control's immutable snapshots, newest first, each whole" })
+  @ApiOkResponse({ type: SnapshotsDto })
+  @ApiErrors({
+    400: ['invalid_org_id', 'unknown_control', 'invalid_offset', 'invalid_limit'],
+  })
   async snapshots(
-    @Param('orgId') orgId: string,
-    @Param('control') controlText: string,
-    @Query('offset') offset?: string,
-    @Query('limit') limit?: string,
-  ) {
-    const control = parseControl(controlText);
-    const { offset: skip, limit: take } = parsePaging(offset, limit ?? '20');
+    @Param() { orgId, control }: EvidencePath,
+    @Query() query: PagingQuery,
+  ): Promise<SnapshotsDto> {
+    const skip = query.offset ?? 0;
+    const take = query.limit ?? 20;
     const { snapshots: docs, total } = await this.store.snapshotsOf(orgId, control, skip, take);
     return {
       orgId,
@@ -103,11 +137,65 @@ export class EvidenceController {
       snapshots: await Promise.all(
         docs.map(async ({ _id, itemPages, ...doc }) => {
           void _id;
-          if (!itemPages) return doc; // written before item pages: items inline
+          if (!itemPages) return doc as SnapshotsDto['snapshots'][number]; // items inline
           const at = { orgId, control, scope: doc.syncId, ref: itemPages };
           return { ...doc, evidence: { ...doc.evidence, items: await this.store.allItems(at) } };
         }),
       ),
     };
+  }
+
+  @Get(':control/snapshots/:syncId/items/:list.csv')
+  @ApiOperation({
+    summary: 'One item list of the snapshot taken at a sync, as CSV',
+    description:
+      'Streamed page by page; the header carries the hash `npm run verify-snapshot` checks.',
+  })
+  @ApiOkResponse(csvResponse)
+  @ApiErrors({
+    400: ['invalid_org_id', 'unknown_control', 'invalid_list', 'invalid_sync_id'],
+    404: ['no_snapshot', 'unknown_list'],
+  })
+  async snapshotCsv(
+    @Param() { orgId, control, syncId, list }: SnapshotCsvPath,
+  ): Promise<StreamableFile> {
+    const doc = await this.store.snapshotOf(orgId, control, syncId);
+    if (!doc)
+      throw new NotFoundException({
+        statusCode: 404,
+        code: 'no_snapshot',
+        message: `no ${control} snapshot of org ${orgId} at sync ${syncId}`,
+      });
+    const header: CsvHeader = {
+      control,
+      list,
+      orgId,
+      evidence: 'snapshot',
+      syncId,
+      asOf: doc.asOf,
+      snapshotHash: doc.hash,
+    };
+    return this.csv(header, { orgId, control, scope: syncId }, list, {
+      itemPages: doc.itemPages,
+      items: doc.evidence.items,
+    });
+  }
+
+  private csv(
+    header: CsvHeader,
+    at: { orgId: string; control: ControlId; scope: string },
+    list: string,
+    source: { itemPages?: ItemPagesRef; items?: Record<string, unknown[]> },
+  ): StreamableFile {
+    const names = Object.keys(source.itemPages?.lists ?? source.items ?? {});
+    if (!names.includes(list)) throw unknownList(at.control, names);
+    const pages = source.itemPages
+      ? this.store.pagesOf({ ...at, ref: source.itemPages }, list)
+      : inlineChunks(source.items?.[list] ?? []);
+    const name = `${at.orgId}-${at.control}-${list}-${header.syncId}.csv`.replace(/[^\w.-]/g, '_');
+    return new StreamableFile(Readable.from(evidenceCsv(header, pages)), {
+      type: 'text/csv; charset=utf-8',
+      disposition: `attachment; filename="${name}"`,
+    });
   }
 }

@@ -1,4 +1,5 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { MongoClient } from 'mongodb';
 import { Registry } from 'prom-client';
@@ -6,6 +7,7 @@ import { OktaEventsConsumer } from '../kafka/okta-events.consumer';
 import { METRICS_REGISTRY } from '../platform/metrics';
 import { MONGO_CLIENT } from '../platform/mongo.providers';
 
+@ApiTags('operations')
 @Controller()
 export class HealthController {
   constructor(
@@ -17,6 +19,7 @@ export class HealthController {
   ) {}
 
   @Get('health')
+  @ApiOperation({ summary: 'Up or down per dependency (MongoDB, Kafka); open, no error text' })
   @HealthCheck()
   check() {
     return this.health.check([
@@ -38,6 +41,9 @@ export class HealthController {
   }
 
   @Get('metrics')
+  @ApiOperation({ summary: 'Prometheus metrics; open, no customer data' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ content: { 'text/plain': { schema: { type: 'string' } } } })
   @Header('Content-Type', 'text/plain; version=0.0.4')
   metrics(): Promise<string> {
     return this.registry.metrics();

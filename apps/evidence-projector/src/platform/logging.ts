@@ -1,5 +1,6 @@
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
+import { prettyTransportIfTty } from '@regentra/http-api';
 
 /** Structured JSON logs (pino) with auth headers redacted. */
 export function projectorLogging(level: string, destination?: DestinationStream) {
@@ -11,5 +12,7 @@ export function projectorLogging(level: string, destination?: DestinationStream)
     },
     customProps: () => ({ app: 'evidence-projector' }),
   };
-  return LoggerModule.forRoot({ pinoHttp: destination ? [options, destination] : options });
+  if (destination) return LoggerModule.forRoot({ pinoHttp: [options, destination] });
+  const transport = prettyTransportIfTty();
+  return LoggerModule.forRoot({ pinoHttp: transport ? { ...options, transport } : options });
 }

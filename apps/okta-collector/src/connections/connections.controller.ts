@@ -1,50 +1,66 @@
 import { Body, Controller, Delete, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
-import { z } from 'zod';
+import {
+  ApiBearerAuth,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ApiErrors, OrgPath } from '@regentra/http-api';
 import { Secret } from '../okta-client';
 import { ApiTokenGuard } from '../platform/api-token.guard';
-import { OrgIdPipe } from '../platform/org-id.pipe';
-import { ZodBodyPipe } from '../platform/zod-body.pipe';
+import { ConnectionAnswerDto, SaveConnectionRequest } from './connection.dto';
 import { ConnectionsService } from './connections.service';
 
-const SaveConnectionBody = z
-  .object({
-    domain: z
-      .string({ required_error: 'is required (e.g. acme.okta.com)' })
-      .trim()
-      .min(1, 'is required')
-      .max(253),
-    apiToken: z
-      .string({ required_error: 'is required' })
-      .trim()
-      .min(20, 'looks too short for an Okta API token')
-      .max(200)
-      .transform((token) => new Secret(token)),
-  })
-  .strict();
-
 /** ★ Connection API (service-to-service bearer auth). Only translates and delegates. */
+@ApiTags('connection')
+@ApiBearerAuth('bearer')
+@ApiErrors({ 400: ['invalid_org_id'], 401: ['unauthorized'] })
 @Controller('v1/orgs/:orgId/okta/connection')
 @UseGuards(ApiTokenGuard)
 export class ConnectionsController {
   constructor(private readonly connections: ConnectionsService) {}
 
   @Put()
-  save(
-    @Param('orgId', OrgIdPipe) orgId: string,
-    @Body(new ZodBodyPipe(SaveConnectionBody)) body: z.output<typeof SaveConnectionBody>,
-  ) {
-    return this.connections.save(orgId, body.domain, body.apiToken);
+  @ApiOperation({
+    summary: 'Save and test the Okta connection',
+    description:
+      'Validates the domain (SSRF guard), calls Okta as the token owner and reads its admin roles. Nothing is saved unless Okta accepts the token.',
+  })
+  @ApiOkResponse({ type: ConnectionAnswerDto })
+  @ApiErrors({
+    400: ['invalid_org_id', 'invalid_body', 'invalid_domain', 'bad_request'],
+    413: ['payload_too_large'],
+    422: ['okta_token_rejected'],
+    502: ['okta_error', 'okta_unreachable'],
+  })
+  save(@Param() path: OrgPath, @Body() body: SaveConnectionRequest): Promise<ConnectionAnswerDto> {
+    return this.connections.save(path.orgId, body.domain, new Secret(body.apiToken));
   }
 
   @Post('test')
   @HttpCode(200)
-  test(@Param('orgId', OrgIdPipe) orgId: string) {
-    return this.connections.retest(orgId);
+  @ApiOperation({ summary: 'Test the stored connection again' })
+  @ApiOkResponse({ type: ConnectionAnswerDto })
+  @ApiErrors({
+    404: ['no_connection'],
+    409: ['token_undecryptable'],
+    422: ['okta_token_rejected'],
+    502: ['okta_error', 'okta_unreachable'],
+  })
+  test(@Param() path: OrgPath): Promise<ConnectionAnswerDto> {
+    return this.connections.retest(path.orgId);
   }
 
   @Delete()
   @HttpCode(204)
-  async remove(@Param('orgId', OrgIdPipe) orgId: string): Promise<void> {
-    await this.connections.remove(orgId);
+  @ApiOperation({
+    summary: 'Forget the connection',
+    description: 'Deletes the sealed token and the System Log cursor; a running sync stops.',
+  })
+  @ApiNoContentResponse({ description: 'forgotten' })
+  @ApiErrors({ 404: ['no_connection'] })
+  async remove(@Param() path: OrgPath): Promise<void> {
+    await this.connections.remove(path.orgId);
   }
 }

@@ -27,7 +27,7 @@ import { OktaClientFactory } from './okta-client.factory';
 import { TokenVault, TokenUndecryptableError, TokenVaultError } from './token-vault';
 
 export interface ConnectionAnswer extends ConnectionTestResult {
-  status: 'connected' | 'credentials_invalid';
+  status: 'connected';
   domain: string;
 }
 
@@ -51,7 +51,8 @@ function asHttpError(error: unknown): HttpException {
       `Okta rejected the API token (${error.oktaErrorCode ?? '401'}): it may be mistyped, revoked, or expired after 30 days unused.`,
     );
   }
-  if (error instanceof OktaApiError) {
+  // status 0: no HTTP answer at all (a connection error or the call deadline), not an Okta error
+  if (error instanceof OktaApiError && error.status > 0) {
     return fail(
       502,
       'okta_error',

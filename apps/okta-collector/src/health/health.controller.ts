@@ -1,4 +1,5 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { MongoClient } from 'mongodb';
 import { Registry } from 'prom-client';
@@ -8,6 +9,7 @@ import { METRICS_REGISTRY } from '../platform/metrics';
 import { MONGO_CLIENT } from '../platform/mongo.providers';
 
 /** Unauthenticated liveness/readiness and Prometheus metrics. */
+@ApiTags('operations')
 @Controller()
 export class HealthController {
   constructor(
@@ -20,6 +22,7 @@ export class HealthController {
   ) {}
 
   @Get('health')
+  @ApiOperation({ summary: 'Up or down per dependency (MongoDB, Kafka); open, no error text' })
   @HealthCheck()
   check() {
     return this.health.check([
@@ -43,6 +46,9 @@ export class HealthController {
   }
 
   @Get('metrics')
+  @ApiOperation({ summary: 'Prometheus metrics; open, no customer data' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ content: { 'text/plain': { schema: { type: 'string' } } } })
   @Header('Content-Type', 'text/plain; version=0.0.4')
   metrics(): Promise<string> {
     return this.registry.metrics();

@@ -1,5 +1,6 @@
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
+import { prettyTransportIfTty } from '@regentra/http-api';
 
 /**
  * Structured JSON logs (pino). Authorization headers and anything called
@@ -25,5 +26,7 @@ export function loggingModule(level: string, destination?: DestinationStream) {
     },
     customProps: () => ({ app: 'okta-collector' }),
   };
-  return LoggerModule.forRoot({ pinoHttp: destination ? [options, destination] : options });
+  if (destination) return LoggerModule.forRoot({ pinoHttp: [options, destination] });
+  const transport = prettyTransportIfTty();
+  return LoggerModule.forRoot({ pinoHttp: transport ? { ...options, transport } : options });
 }

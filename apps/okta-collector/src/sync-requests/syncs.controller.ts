@@ -9,29 +9,21 @@ import {
   Post,
   UseGuards,
 } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
-import { SyncRequestModeSchema, SyncScopeSchema } from '@regentra/contracts';
+import { ApiErrors, OrgPath } from '@regentra/http-api';
 import { ConnectionsService } from '../connections/connections.service';
 import { EventPublisher } from '../kafka/event-publisher';
 import { ApiTokenGuard } from '../platform/api-token.guard';
 import { CLOCK, Clock } from '../platform/clock';
-import { OrgIdPipe } from '../platform/org-id.pipe';
-import { ZodBodyPipe } from '../platform/zod-body.pipe';
-
-const SyncNowBody = z
-  .object({
-    scope: SyncScopeSchema.default('all'),
-    requestedBy: z.string().min(1).max(200).optional(),
-    /** `full` reads everything even when an incremental sync would do. */
-    mode: SyncRequestModeSchema.default('auto'),
-  })
-  .strict();
+import { SyncAcceptedDto, SyncNowRequest } from './sync-now.dto';
 
 /**
  * ★ Sync Now: publishes the same SyncRequested command the Regentra backend may
  * put on okta.commands.v1 and answers 202 once Kafka acknowledged it.
  */
+@ApiTags('syncs')
+@ApiBearerAuth('bearer')
 @Controller('v1/orgs/:orgId/okta/syncs')
 @UseGuards(ApiTokenGuard)
 export class SyncsController {
@@ -43,10 +35,21 @@ export class SyncsController {
 
   @Post()
   @HttpCode(202)
-  async request(
-    @Param('orgId', OrgIdPipe) orgId: string,
-    @Body(new ZodBodyPipe(SyncNowBody)) body: z.output<typeof SyncNowBody>,
-  ) {
+  @ApiOperation({
+    summary: 'Sync Now',
+    description:
+      'Publishes a SyncRequested command and answers once Kafka acknowledged it. Serialized per org: a request during a run waits for it.',
+  })
+  @ApiAcceptedResponse({ type: SyncAcceptedDto })
+  @ApiErrors({
+    400: ['invalid_org_id', 'invalid_body', 'bad_request'],
+    401: ['unauthorized'],
+    404: ['no_connection'],
+    409: ['credentials_invalid'],
+    413: ['payload_too_large'],
+  })
+  async request(@Param() path: OrgPath, @Body() body: SyncNowRequest): Promise<SyncAcceptedDto> {
+    const { orgId } = path;
     const connection = await this.connections.get(orgId);
     if (!connection)
       throw new NotFoundException({

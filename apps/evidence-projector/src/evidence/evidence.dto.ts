@@ -1,0 +1,210 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { OrgPath } from '@regentra/http-api';
+import { CONTROL_IDS, ControlId } from './rules/controls.registry';
+
+export const MAX_LIMIT = 1000;
+
+const controlCheck = {
+  message: `control must be one of ${CONTROL_IDS.join(', ')}`,
+  context: { code: 'unknown_control' },
+};
+
+/** `/v1/orgs/:orgId/evidence/:control…` */
+export class EvidencePath extends OrgPath {
+  @ApiProperty({ enum: CONTROL_IDS })
+  @IsIn(CONTROL_IDS, controlCheck)
+  control!: ControlId;
+}
+
+const listCheck = {
+  message: 'list must be the name of one of the evidence item lists (letters and digits)',
+  context: { code: 'invalid_list' },
+};
+
+/** `…/items/:list.csv` */
+export class ItemsCsvPath extends EvidencePath {
+  @ApiProperty({
+    description:
+      'an item list of the control, as named under `items` in its JSON (e.g. `withoutMfa`, `activeUsers` for authentication)',
+    example: 'withoutMfa',
+    pattern: '^[A-Za-z][A-Za-z0-9]{0,63}$',
+  })
+  @Matches(/^[A-Za-z][A-Za-z0-9]{0,63}$/, listCheck)
+  list!: string;
+}
+
+/** `…/snapshots/:syncId/items/:list.csv` */
+export class SnapshotCsvPath extends ItemsCsvPath {
+  @ApiProperty({
+    description: 'the completed identity sync the snapshot was taken at',
+    maxLength: 200,
+  })
+  @Matches(/^[^\s/]{1,200}$/, {
+    message: 'syncId must be 1–200 characters without spaces or "/"',
+    context: { code: 'invalid_sync_id' },
+  })
+  syncId!: string;
+}
+
+const offsetCheck = {
+  message: 'offset must be an integer ≥ 0',
+  context: { code: 'invalid_offset' },
+};
+const limitCheck = {
+  message: `limit must be an integer from 1 to ${MAX_LIMIT}`,
+  context: { code: 'invalid_limit' },
+};
+
+/** `?offset=&limit=`: a window of every item list (or of the snapshots). */
+export class PagingQuery {
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt(offsetCheck)
+  @Min(0, offsetCheck)
+  offset?: number;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_LIMIT,
+    description: 'default 200 for evidence items, 20 for snapshots',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt(limitCheck)
+  @Min(1, limitCheck)
+  @Max(MAX_LIMIT, limitCheck)
+  limit?: number;
+}
+
+const itemLists = {
+  type: 'object',
+  additionalProperties: { type: 'array', items: { type: 'object', additionalProperties: true } },
+  description: 'item lists by name (users without MFA, leavers with access, …), each paged',
+} as const;
+
+const summary = {
+  type: 'object',
+  additionalProperties: true,
+  description: "the control's figures (MFA coverage, counts, `complete`, coverage per dataset)",
+} as const;
+
+class ItemsPageDto {
+  @ApiProperty({ type: 'integer' })
+  offset!: number;
+
+  @ApiProperty({ type: 'integer' })
+  limit!: number;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+    description: 'the full length of each item list',
+  })
+  totals!: Record<string, number>;
+}
+
+/** ★ The current evidence of one control, its item lists paged. */
+export class CurrentEvidenceDto {
+  @ApiProperty()
+  orgId!: string;
+
+  @ApiProperty({ enum: CONTROL_IDS })
+  control!: ControlId;
+
+  @ApiProperty({ format: 'date-time', description: 'the time the evidence describes' })
+  asOf!: string;
+
+  @ApiProperty({ description: 'the identity sync it was computed from' })
+  syncId!: string;
+
+  @ApiProperty(summary)
+  summary!: Record<string, unknown>;
+
+  @ApiProperty({ type: String, nullable: true, description: 'the newest System Log event it saw' })
+  logsThrough!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  projectedAt!: Date;
+
+  @ApiProperty(itemLists)
+  items!: Record<string, unknown[]>;
+
+  @ApiProperty({ type: ItemsPageDto })
+  page!: ItemsPageDto;
+}
+
+class SnapshotEvidenceDto {
+  @ApiProperty()
+  orgId!: string;
+
+  @ApiProperty({ enum: CONTROL_IDS })
+  control!: ControlId;
+
+  @ApiProperty({ format: 'date-time' })
+  asOf!: string;
+
+  @ApiProperty()
+  syncId!: string;
+
+  @ApiProperty(summary)
+  summary!: Record<string, unknown>;
+
+  @ApiProperty({ ...itemLists, description: 'every item list, whole' })
+  items!: Record<string, unknown[]>;
+}
+
+class SnapshotDto {
+  @ApiProperty()
+  orgId!: string;
+
+  @ApiProperty({ enum: CONTROL_IDS })
+  control!: ControlId;
+
+  @ApiProperty()
+  syncId!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  asOf!: string;
+
+  @ApiProperty({ type: SnapshotEvidenceDto })
+  evidence!: SnapshotEvidenceDto;
+
+  @ApiProperty({
+    example: 'sha256:44136fa3…',
+    description: 'SHA-256 of the canonical JSON of the whole evidence (`npm run verify-snapshot`)',
+  })
+  hash!: string;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  projectedAt!: Date;
+}
+
+class SnapshotsPageDto {
+  @ApiProperty({ type: 'integer' })
+  offset!: number;
+
+  @ApiProperty({ type: 'integer' })
+  limit!: number;
+
+  @ApiProperty({ type: 'integer' })
+  total!: number;
+}
+
+/** ★ A control's immutable snapshots, newest first. */
+export class SnapshotsDto {
+  @ApiProperty()
+  orgId!: string;
+
+  @ApiProperty({ enum: CONTROL_IDS })
+  control!: ControlId;
+
+  @ApiProperty({ type: SnapshotsPageDto })
+  page!: SnapshotsPageDto;
+
+  @ApiProperty({ type: [SnapshotDto] })
+  snapshots!: SnapshotDto[];
+}
