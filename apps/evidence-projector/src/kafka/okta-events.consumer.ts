@@ -118,7 +118,14 @@ export class OktaEventsConsumer implements OnApplicationBootstrap, OnApplication
       if (isIdentity) identity.push(positioned as Positioned<IdentityEvent>);
       else systemLog.push(positioned as Positioned<SystemLogEvent>);
     }
-    if (isIdentity) await this.router.applyIdentity(identity, heartbeat);
+    const end = batch.messages[batch.messages.length - 1];
+    // Caught up: nothing after this batch yet (a replay writes its open run of syncs then).
+    const caughtUp = !end || BigInt(end.offset) + 1n >= BigInt(batch.highWatermark);
+    if (isIdentity)
+      await this.router.applyIdentity(identity, heartbeat, {
+        partition: batch.partition,
+        caughtUp,
+      });
     else await this.router.applySystemLog(systemLog, heartbeat);
     for (const p of [...identity, ...systemLog])
       this.metrics.projected.inc({ topic: logical, type: p.message.type });

@@ -27,6 +27,13 @@ export interface ReplayOptions {
    * consumer that dedupes by eventId sees nothing new.
    */
   publishChanges?: boolean;
+  /**
+   * Fold each org's syncs (default true): every sync's snapshots, the read
+   * models once, for the last one. False writes every sync's read models in
+   * turn, as a live projector applies lone completions (the equality test
+   * compares the two).
+   */
+  foldSyncs?: boolean;
 }
 
 /**
@@ -71,6 +78,8 @@ export async function replay(options: ReplayOptions): Promise<{
         config,
         topics,
         publishChanges: options.publishChanges ?? false,
+        replay: options.foldSyncs ?? true,
+        foldSyncs: options.foldSyncs ?? true,
       }),
       {
         logger: ['error', 'warn'],
