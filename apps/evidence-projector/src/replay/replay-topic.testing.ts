@@ -118,7 +118,13 @@ export function syncRecords(orgId: string, syncId: string, hour: number, spec: S
     ]),
   ];
   const outcome = spec.fail
-    ? event('IdentitySyncFailed', { requestId, failedAt: at(hour + 1), reason: 'okta 500' })
+    ? event('IdentitySyncFailed', {
+        requestId,
+        failedAt: at(hour + 1),
+        reason: 'okta_unavailable',
+        retryable: true,
+        message: 'Okta answered 500',
+      })
     : event(
         'IdentitySyncCompleted',
         {
@@ -242,7 +248,11 @@ export function identityHistory(): EncodedRecord[] {
     ...syncRecords(A, 'a-s4', 12, a4),
     ...syncRecords(A, 'a-s5', 16, { ...a4, fail: true }),
     // Incremental on a sync that is not the last applied one: incomplete.
-    ...syncRecords(A, 'a-s6', 18, { ...a8, basis: { baseSyncId: 'a-s3', changedSince: at(8) } }),
+    ...syncRecords(A, 'a-s6', 18, {
+      ...a8,
+      fence: 2,
+      basis: { baseSyncId: 'a-s3', changedSince: at(8) },
+    }),
     // A lost page: incomplete.
     ...syncRecords(A, 'a-s7', 20, { ...a4, losePage: 2 }),
     ...syncRecords(A, 'a-s8', 24, a8),
