@@ -162,7 +162,11 @@ export class FoldedRuns {
   private async settle(run: Run, after: AfterMaterialized): Promise<void> {
     const { base: _base, ...sync } = run.last as Pending;
     const fold = run.fold;
-    await after({ ...sync, current: false, removedUsers: (since) => fold.removedUsersSince(since) });
+    await after({
+      ...sync,
+      current: false,
+      removedUsers: (since) => fold.removedUsersSince(since),
+    });
   }
 
   /** Writes the partition's open run, if any: its last sync as a lone completion is written. */
@@ -195,7 +199,14 @@ export class FoldedRuns {
       await this.staging.drop(orgId, earlier);
     }
     const staged = { ...emptyStagedSync(), sweep: fold.sweep() };
-    await this.materializer.write(orgId, syncId, staged, last.documents, last.completedAt, heartbeat);
+    await this.materializer.write(
+      orgId,
+      syncId,
+      staged,
+      last.documents,
+      last.completedAt,
+      heartbeat,
+    );
     const { base: _base, ...sync } = last;
     await after(sync);
     await this.syncs.upsert(orgId, syncId, { materialized: 'applied' });

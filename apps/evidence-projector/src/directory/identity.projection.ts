@@ -141,6 +141,13 @@ export class IdentityProjection {
     afterMaterialized: AfterMaterialized,
     position: BatchPosition,
   ): Promise<OutcomeVerdicts> {
+    // Live, a lone completion of an org in the batch is written the way it always was (no
+    // run: nothing to read back first); two or more are folded. A replay folds every one.
+    const completions = new Map<string, number>();
+    for (const m of batch)
+      if (m.type === 'IdentitySyncCompleted')
+        completions.set(m.orgId, (completions.get(m.orgId) ?? 0) + 1);
+    const foldable = (orgId: string) => this.runs.replay || (completions.get(orgId) ?? 0) > 1;
     const verdicts: OutcomeVerdicts = new Map();
     let pending: { orgId: string; syncId: string; pages: StagedPage[]; records: number } | null =
       null;
@@ -168,7 +175,10 @@ export class IdentityProjection {
         message.type === 'IdentitySyncCompleted' || message.type === 'IdentitySyncFailed';
       if (!syncId || outcome || message.type === 'IdentitySyncStarted') {
         await flush();
-        const verdict = await this.applyBracket(message, heartbeat, afterMaterialized, position);
+        const verdict = await this.applyBracket(message, heartbeat, afterMaterialized, {
+          partition: position.partition,
+          foldable: foldable(orgId),
+        });
         if (verdict) verdicts.set(message.eventId, verdict);
         if (syncId) finished.delete(`${orgId}|${syncId}`);
         if (!syncId || outcome) continue;
@@ -190,7 +200,7 @@ export class IdentityProjection {
     event: IdentityEvent,
     heartbeat: () => Promise<void>,
     afterMaterialized: AfterMaterialized,
-    position: BatchPosition,
+    position: { partition: number; foldable: boolean },
   ): Promise<OutcomeVerdict | null> {
     const { orgId, syncId } = event;
     if (!syncId) return null;
@@ -210,7 +220,7 @@ export class IdentityProjection {
       case 'IdentitySyncFailed':
         return this.fail(event);
       case 'IdentitySyncCompleted':
-        return this.complete(event, heartbeat, afterMaterialized, position.partition);
+        return this.complete(event, heartbeat, afterMaterialized, position);
       default:
         return null;
     }
@@ -235,7 +245,7 @@ export class IdentityProjection {
     event: IdentityEventOf<'IdentitySyncCompleted'>,
     heartbeat: () => Promise<void>,
     afterMaterialized: AfterMaterialized,
-    partition: number,
+    { partition, foldable }: { partition: number; foldable: boolean },
   ): Promise<OutcomeVerdict | null> {
     const { orgId, eventId } = event;
     const syncId = event.syncId as string;
@@ -284,7 +294,7 @@ export class IdentityProjection {
     // A lost page would be swept as removed and sealed in a snapshot: fail the sync instead.
     if (reason) return this.failIncomplete(event, reason);
     const roleHoldersComplete = (event.payload.coverage.roleAssignees?.failed ?? 0) === 0;
-    if (this.runs.folds && !isRepeat(loaded.staged)) {
+    if (this.runs.folds && (foldable || held !== undefined) && !isRepeat(loaded.staged)) {
       await this.recordCompleted(event);
       await this.runs.fold(
         partition,
@@ -305,7 +315,8 @@ export class IdentityProjection {
       );
       return null;
     }
-    // Written alone: folding is off, or a completion repeated after a crash in its writes.
+    // Written alone: a lone completion (live), folding is off, or a completion repeated
+    // after a crash in its writes.
     await this.runs.close(partition, heartbeat, afterMaterialized);
     // Staged before anything is written (so before the sync is recorded completed).
     const base = incremental ? await this.materializer.baseOf(orgId, syncId, loaded.staged) : null;

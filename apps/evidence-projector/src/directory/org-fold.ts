@@ -81,9 +81,7 @@ export class OrgFold {
   removedUsersSince(since: string): OktaUserDocument[] {
     const removed = this.removed.get('okta_users') as Map<string, OktaUserDocument>;
     const current = new Set(this.active.users.map((u) => u._id));
-    const prior = this.priorRemovedUsers.filter(
-      (u) => !current.has(u._id) && !removed.has(u._id),
-    );
+    const prior = this.priorRemovedUsers.filter((u) => !current.has(u._id) && !removed.has(u._id));
     return [...prior, ...removed.values()].filter(
       (u) => u.removedAt !== null && u.removedAt >= since,
     );

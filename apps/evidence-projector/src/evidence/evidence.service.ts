@@ -93,7 +93,11 @@ export class EvidenceService {
       if (!input.snapshot) return;
       const evidence = computeEvidence((await build(input.asOf)).state);
       for (const control of CONTROL_IDS)
-        await this.writeSnapshot(control, { syncId: input.syncId, asOf: input.asOf, evidence }, now);
+        await this.writeSnapshot(
+          control,
+          { syncId: input.syncId, asOf: input.asOf, evidence },
+          now,
+        );
       return;
     }
     const live = await build(currentAsOf);

@@ -1,4 +1,10 @@
-import { encodeMessage, EncodedRecord, IdentityEvent, TOPICS, withFence } from '@regentra/contracts';
+import {
+  encodeMessage,
+  EncodedRecord,
+  IdentityEvent,
+  TOPICS,
+  withFence,
+} from '@regentra/contracts';
 
 /**
  * Test support: a small org history on the identity and System Log topics,
@@ -272,7 +278,13 @@ export function systemLogHistory(): EncodedRecord[] {
       syncId: 'poll-1',
       payload,
     } as never);
-  const event = (uuid: string, eventType: string, hour: number, actor: string, targets: string[]) => ({
+  const event = (
+    uuid: string,
+    eventType: string,
+    hour: number,
+    actor: string,
+    targets: string[],
+  ) => ({
     uuid,
     published: at(hour),
     eventType,

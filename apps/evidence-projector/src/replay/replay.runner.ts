@@ -28,12 +28,13 @@ export interface ReplayOptions {
    */
   publishChanges?: boolean;
   /**
-   * Fold each org's syncs (default true): every sync's snapshots, the read
-   * models once, for the last one. False writes every sync's read models in
-   * turn, as a live projector applies lone completions (the equality test
-   * compares the two).
+   * How each org's syncs are applied: `replay` (default) folds each org's
+   * run of syncs across batches (every sync's snapshots, the read models
+   * once, for the last), staging in memory; `batch` folds only the syncs one
+   * batch holds, staging in the database, as a live projector does; `off`
+   * writes every sync's read models in turn. The equality test compares them.
    */
-  foldSyncs?: boolean;
+  fold?: 'replay' | 'batch' | 'off';
 }
 
 /**
@@ -78,8 +79,8 @@ export async function replay(options: ReplayOptions): Promise<{
         config,
         topics,
         publishChanges: options.publishChanges ?? false,
-        replay: options.foldSyncs ?? true,
-        foldSyncs: options.foldSyncs ?? true,
+        replay: (options.fold ?? 'replay') === 'replay',
+        foldSyncs: options.fold !== 'off',
       }),
       {
         logger: ['error', 'warn'],
