@@ -5,7 +5,8 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Document, MongoClient } from 'mongodb';
 import { Logger } from '@nestjs/common';
-import { topicNames } from '@regentra/contracts';
+import { MAX_MESSAGE_BYTES, topicNames } from '@regentra/contracts';
+import { batchesUnder } from '@regentra/kafka';
 import { replay } from '../apps/evidence-projector/src/replay/replay.runner';
 import { resolveServices } from '../scripts/infra/services';
 import { freePort } from '../scripts/infra/ports';
@@ -261,20 +262,9 @@ async function publishSyncCopies(
           }),
         };
       });
-      // One produce request stays under the broker's 1 MB default.
-      let batch: typeof messages = [];
-      let bytes = 0;
-      for (const message of [...messages, null]) {
-        if (batch.length && (!message || bytes + message.value.length > 700_000)) {
-          await producer.send({ topic, acks: -1, messages: batch });
-          batch = [];
-          bytes = 0;
-        }
-        if (message) {
-          batch.push(message);
-          bytes += message.value.length;
-        }
-      }
+      // Each send is one record batch per partition: under the topic's max.message.bytes.
+      for (const batch of batchesUnder(messages, MAX_MESSAGE_BYTES))
+        await producer.send({ topic, acks: -1, messages: batch });
     }
   } finally {
     await producer.disconnect();

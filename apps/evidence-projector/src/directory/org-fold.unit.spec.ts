@@ -67,7 +67,9 @@ describe('OrgFold: several syncs of one org in memory, as the collections would 
     expect(fold.removedOf('okta_users')).toEqual([]);
     fold.add(sync('s4', 4, ['u1']));
     expect(
-      fold.removedOf('okta_users').map((u) => [u.id, u.removedBySyncId, u.lastSeenSyncId]),
+      fold
+        .removedOf('okta_users')
+        .map((u) => [(u as OktaUserDocument).id, u.removedBySyncId, u.lastSeenSyncId]),
     ).toEqual([['u2', 's4', 's3']]);
   });
 
