@@ -40,6 +40,9 @@ interface Run {
   last: Pending | null;
 }
 
+/** Folded syncs whose snapshots a replay writes behind the consumer, at most. */
+const SETTLING_AT_MOST = 2;
+
 /**
  * Open runs of completed syncs of one org, one per partition (so one org's
  * state in memory per partition). Each sync folded into a run is computed in
@@ -59,6 +62,16 @@ interface Run {
 export class FoldedRuns {
   private readonly runs = new Map<number, Run>();
   private readonly mode: FoldMode;
+  /**
+   * Replay: the snapshots (and change events) of folded syncs are written
+   * one after the other behind the consumer, which meanwhile decodes and
+   * folds the next syncs (the database and the process work at once). Every
+   * one is done before a run's read models are written.
+   */
+  private settling: Promise<void> = Promise.resolve();
+  private inFlight = 0;
+  /** A replay's background write failed: the replay is failed (see ReplayOptions). */
+  failure: Error | null = null;
 
   constructor(
     private readonly staging: StagingRepository,
@@ -161,12 +174,36 @@ export class FoldedRuns {
   /** A folded sync that is not the run's last: its snapshots and changes, never its read models. */
   private async settle(run: Run, after: AfterMaterialized): Promise<void> {
     const { base: _base, ...sync } = run.last as Pending;
-    const fold = run.fold;
-    await after({
+    // The removed users as they are now: the run moves on before a replay writes this.
+    const removed = run.fold.removedUsersSince('');
+    const settled: MaterializedSync = {
       ...sync,
       current: false,
-      removedUsers: (since) => fold.removedUsersSince(since),
+      removedUsers: (since) => removed.filter((u) => (u.removedAt as string) >= since),
+    };
+    if (!this.mode.replay) return after(settled);
+    this.throwIfFailed();
+    if (this.inFlight >= SETTLING_AT_MOST) await this.settled();
+    this.inFlight += 1;
+    this.settling = this.settling.then(async () => {
+      try {
+        if (!this.failure) await after(settled);
+      } catch (error) {
+        this.failure ??= error instanceof Error ? error : new Error(String(error));
+      } finally {
+        this.inFlight -= 1;
+      }
     });
+  }
+
+  /** Every snapshot a replay writes behind the consumer is written (or its failure thrown). */
+  private async settled(): Promise<void> {
+    while (this.inFlight > 0) await this.settling;
+    this.throwIfFailed();
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure;
   }
 
   /** Writes the partition's open run, if any: its last sync as a lone completion is written. */
@@ -180,6 +217,7 @@ export class FoldedRuns {
       this.runs.delete(partition);
       return;
     }
+    await this.settled();
     const { fold, last } = run;
     const { orgId, syncId } = last;
     if (!this.mode.replay) {

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { MongoClient } from 'mongodb';
 import { Registry } from 'prom-client';
 import { ProjectorConfig } from '../config/projector.config';
+import { FoldedRuns } from '../directory/folded-runs';
 import { GroupProgressReader } from '../kafka/group-progress.reader';
 import { METRICS_REGISTRY, PHASE_METRIC } from '../platform/metrics';
 import { ProjectorModule } from '../projector.module';
@@ -91,6 +92,9 @@ export async function replay(options: ReplayOptions): Promise<{
     try {
       const ends = await group.endsOf(topics);
       for (;;) {
+        // A snapshot written behind the consumer failed: its batch is committed, so stop here.
+        const failure = app.get(FoldedRuns).failure;
+        if (failure) throw new Error(`replay failed in phase ${phase}: ${failure.message}`);
         const { done, total } = await group.progress(ends);
         options.onProgress?.({ phase, done, total });
         if (done >= total) return total;
