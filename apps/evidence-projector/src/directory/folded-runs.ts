@@ -40,17 +40,18 @@ interface Run {
   last: Pending | null;
 }
 
-/** Folded syncs whose snapshots a replay writes behind the consumer, at most. */
-const SETTLING_AT_MOST = 2;
+/** Writes (a sync's snapshots, its change events) a replay keeps behind the consumer, at most. */
+const SETTLING_AT_MOST = 4;
 
 /**
  * Open runs of completed syncs of one org, one per partition (so one org's
  * state in memory per partition). Each sync folded into a run is computed in
- * memory on the state the previous one left (OrgFold); once the next one
- * arrives its evidence snapshots are written and its changes published
- * (`afterMaterialized` with `current: false`); the run's last sync is written
- * like a lone completion when the run closes: its read models (with the
- * removed versions the run's syncs left), its current evidence and snapshots.
+ * memory on the state the previous one left (OrgFold), and its evidence
+ * snapshots and change events are computed then, as a lone completion's
+ * would be (`afterMaterialized` with `current: false`; a replay writes them
+ * behind the consumer, in order). When the run closes its last sync is
+ * written: its read models, with the removed versions the run's syncs left,
+ * and its current evidence.
  *
  * Live (not replay), before the first read-model write the last sync gets
  * staged what a completion repeated after a crash needs to build the same
@@ -122,8 +123,6 @@ export class FoldedRuns {
   ): Promise<void> {
     const { orgId, syncId } = input;
     const run = this.runs.get(partition) ?? (await this.open(partition, input));
-    // The previous sync is no longer the last: its snapshots now, on the state it left.
-    if (run.last) await this.settle(run, after);
     const before = run.fold.active;
     const staged = input.incremental ? overlayIncremental(before, input.staged) : input.staged;
     const documents = assembleDirectory(orgId, syncId, staged, input.roleHoldersComplete);
@@ -136,15 +135,18 @@ export class FoldedRuns {
           }))
         : null;
     run.fold.add({ syncId, startedAt: input.startedAt, completedAt: input.completedAt, documents });
-    run.last = {
+    const sync: MaterializedSync = {
       orgId,
       syncId,
       completedAt: input.completedAt,
       coverage: input.coverage,
       documents,
       changes,
-      base: input.incremental ? before : null,
     };
+    // Its snapshots and changes now, on the state it left and the log facts a lone
+    // completion would see; its read models only if it is the run's last.
+    await this.snapshot(run, sync, after);
+    run.last = { ...sync, base: input.incremental ? before : null };
     // Replay: the pages are in memory only, and nothing needs them again. Live: the database
     // copy stays until the run is written (a crash before that folds the sync again).
     if (this.mode.replay) await this.staging.drop(orgId, syncId);
@@ -171,9 +173,12 @@ export class FoldedRuns {
     return run;
   }
 
-  /** A folded sync that is not the run's last: its snapshots and changes, never its read models. */
-  private async settle(run: Run, after: AfterMaterialized): Promise<void> {
-    const { base: _base, ...sync } = run.last as Pending;
+  /** A folded sync's snapshots and change events (a replay writes them behind the consumer). */
+  private async snapshot(
+    run: Run,
+    sync: MaterializedSync,
+    after: AfterMaterialized,
+  ): Promise<void> {
     // The removed users as they are now: the run moves on before a replay writes this.
     const removed = run.fold.removedUsersSince('');
     const settled: MaterializedSync = {
@@ -184,10 +189,14 @@ export class FoldedRuns {
     if (!this.mode.replay) return after(settled);
     this.throwIfFailed();
     if (this.inFlight >= SETTLING_AT_MOST) await this.settled();
+    await after({ ...settled, defer: (write) => this.defer(write) });
+  }
+
+  private defer(write: () => Promise<void>): void {
     this.inFlight += 1;
     this.settling = this.settling.then(async () => {
       try {
-        if (!this.failure) await after(settled);
+        if (!this.failure) await write();
       } catch (error) {
         this.failure ??= error instanceof Error ? error : new Error(String(error));
       } finally {
@@ -246,7 +255,8 @@ export class FoldedRuns {
       heartbeat,
     );
     const { base: _base, ...sync } = last;
-    await after(sync);
+    // Its snapshots and changes went out when it was folded: the current evidence only.
+    await after({ ...sync, changes: null, snapshot: false });
     await this.syncs.upsert(orgId, syncId, { materialized: 'applied' });
     await timePhase(this.metrics, 'drop_staging', () => this.staging.drop(orgId, syncId));
     this.runs.delete(partition);

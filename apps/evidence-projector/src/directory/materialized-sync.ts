@@ -30,8 +30,16 @@ export interface MaterializedSync {
    * models are never written, only its snapshots.
    */
   current?: boolean;
+  /** Whether its snapshots are written (absent: yes); a run's last sync has them already. */
+  snapshot?: boolean;
   /** For a folded sync: the users marked removed as the collection would hold them after it. */
   removedUsers?: (since: string) => OktaUserDocument[];
+  /**
+   * A replay's folded sync: its evidence and change events are computed now,
+   * their writes handed to `defer`, which runs them in order behind the
+   * consumer.
+   */
+  defer?: (write: () => Promise<void>) => void;
 }
 
 /**

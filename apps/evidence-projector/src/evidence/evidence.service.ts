@@ -54,6 +54,8 @@ export class EvidenceService {
        * (`removedSince` picks the lookback); read from the collection when absent.
        */
       removedUsers?: (since: string) => OktaUserDocument[];
+      /** With `current: false`: computed now, the snapshots' writes handed to this. */
+      deferWrite?: (write: () => Promise<void>) => void;
     },
   ): Promise<void> {
     const writesCurrent = input.current ?? true;
@@ -92,12 +94,12 @@ export class EvidenceService {
     if (!writesCurrent) {
       if (!input.snapshot) return;
       const evidence = computeEvidence((await build(input.asOf)).state);
-      for (const control of CONTROL_IDS)
-        await this.writeSnapshot(
-          control,
-          { syncId: input.syncId, asOf: input.asOf, evidence },
-          now,
-        );
+      const at = { syncId: input.syncId, asOf: input.asOf, evidence };
+      const write = async () => {
+        for (const control of CONTROL_IDS) await this.writeSnapshot(control, at, now);
+      };
+      if (input.deferWrite) input.deferWrite(write);
+      else await write();
       return;
     }
     const live = await build(currentAsOf);

@@ -83,11 +83,18 @@ export class ProjectionRouter {
         asOf: sync.completedAt,
         coverage: sync.coverage,
         directory: sync.documents,
-        snapshot: true,
+        snapshot: sync.snapshot ?? true,
         ...(sync.current === false ? { current: false } : {}),
         ...(sync.removedUsers ? { removedUsers: sync.removedUsers } : {}),
+        ...(sync.defer ? { deferWrite: sync.defer } : {}),
       }),
     );
+    if (sync.defer) {
+      // Explained from the log facts as they are now; published after the snapshots, in order.
+      const events = await this.changeEvents.eventsOf(sync);
+      sync.defer(() => this.changePublisher.publish(events));
+      return;
+    }
     // Same ids on a repeat (deterministic), so consumers that dedupe by eventId see each change once.
     await timePhase(this.metrics, 'publish_changes', async () =>
       this.changePublisher.publish(await this.changeEvents.eventsOf(sync)),
