@@ -255,8 +255,15 @@ export class FoldedRuns {
       heartbeat,
     );
     const { base: _base, ...sync } = last;
-    // Its snapshots and changes went out when it was folded: the current evidence only.
-    await after({ ...sync, changes: null, snapshot: false });
+    // Its snapshots and changes went out when it was folded: the current evidence only, with
+    // the removed users the fold holds (what the collection now holds: no scan to read them).
+    const removed = fold.removedUsersSince('');
+    await after({
+      ...sync,
+      changes: null,
+      snapshot: false,
+      removedUsers: (since) => removed.filter((u) => (u.removedAt as string) >= since),
+    });
     await this.syncs.upsert(orgId, syncId, { materialized: 'applied' });
     await timePhase(this.metrics, 'drop_staging', () => this.staging.drop(orgId, syncId));
     this.runs.delete(partition);
