@@ -9,6 +9,8 @@ import { ChangeEventsService } from './changes/change-events.service';
 import { PROJECTOR_CONFIG, ProjectorConfig } from './config/projector.config';
 import { DirectoryReader } from './directory/directory.reader';
 import { DirectoryStore } from './directory/directory.store';
+import { FOLD_MODE } from './directory/fold-mode';
+import { FoldedRuns } from './directory/folded-runs';
 import { IdentityFenceFilter } from './directory/identity-fence.filter';
 import { IdentityFencesRepository } from './directory/identity-fences.repository';
 import { IdentityProjection, MEASURE_CHANGES } from './directory/identity.projection';
@@ -51,6 +53,13 @@ export interface ProjectorModuleOptions {
    * config's PUBLISH_CHANGE_EVENTS); a replay turns it off unless asked.
    */
   publishChanges?: boolean;
+  /**
+   * A replay: runs of one org's completed syncs are held across batches and
+   * pages staged in memory only (see FoldMode). Default false.
+   */
+  replay?: boolean;
+  /** Fold runs of completed syncs of one org (default true; false writes every sync, as before). */
+  foldSyncs?: boolean;
 }
 
 class MongoShutdown implements OnApplicationShutdown {
@@ -80,6 +89,10 @@ export class ProjectorModule {
           provide: MEASURE_CHANGES,
           useValue: options.publishChanges ?? config.PUBLISH_CHANGE_EVENTS,
         },
+        {
+          provide: FOLD_MODE,
+          useValue: { fold: options.foldSyncs ?? true, replay: options.replay ?? false },
+        },
         ...kafkaProviders(config),
         { provide: MONGO_CLIENT, useFactory: () => openMongo(config.MONGODB_URI) },
         {
@@ -102,6 +115,7 @@ export class ProjectorModule {
         IdentityFenceFilter,
         DirectoryStore,
         MaterializerService,
+        FoldedRuns,
         DirectoryReader,
         LogEventsRepository,
         LogDaysRepository,

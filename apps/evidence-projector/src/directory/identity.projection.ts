@@ -1,10 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { IdentityEvent, IdentityEventOf } from '@regentra/contracts';
 import { PROJECTOR_METRICS, ProjectorMetrics, timePhase } from '../platform/metrics';
-import { DirectoryChange, diffDirectory } from './directory-changes';
+import { diffDirectory } from './directory-changes';
+import { FoldedRuns } from './folded-runs';
 import { IdentitySyncDoc, IdentitySyncsRepository } from './identity-syncs.repository';
 import { overlayIncremental } from './incremental-overlay';
 import { MaterializerService, stagedChangesOf } from './materializer.service';
+import type { AfterMaterialized, SyncChanges } from './materialized-sync';
 import { assembleDirectory, DirectoryDocuments, StagedSync } from './org-assembly';
 import { stagedRecordsOf } from './staged-records';
 import { pageOfEvent, StagedPage, StagingRepository } from './staging.repository';
@@ -16,35 +18,17 @@ import { incompleteReason, missingRanges } from './sync-completeness';
  */
 export const MEASURE_CHANGES = Symbol('MEASURE_CHANGES');
 
-/** What an applied sync changed since the sync applied before it. */
-export interface SyncChanges {
-  previousSyncId: string;
-  /** When the previous sync started (null if unknown): explanations are looked for from a little before it. */
-  previousStartedAt: string | null;
-  /** In publishing order (`compareChanges`). */
-  items: DirectoryChange[];
-}
-
-/** A completed sync whose documents were just written, before it is marked applied. */
-export interface MaterializedSync {
-  orgId: string;
-  syncId: string;
-  completedAt: string;
-  coverage: Record<string, { read: number; failed: number }>;
-  documents: DirectoryDocuments;
-  /**
-   * Its changes, measured against the state before it was written; null when
-   * there is nothing to publish: the org's first applied sync (a baseline),
-   * or changes are not measured (MEASURE_CHANGES off).
-   */
-  changes: SyncChanges | null;
-}
+export type { AfterMaterialized, MaterializedSync, SyncChanges } from './materialized-sync';
 
 /**
- * Called once a completed sync's documents are written and before the sync is
- * recorded as applied, so a crash in between repeats it on redelivery.
+ * Where a batch came from: its partition (one open run of folded syncs per
+ * partition) and whether it reached the partition's end (a replay writes its
+ * open run then).
  */
-export type AfterMaterialized = (sync: MaterializedSync) => Promise<void>;
+export interface BatchPosition {
+  partition: number;
+  caughtUp: boolean;
+}
 
 /**
  * What the projection made of an outcome event (Completed or Failed) other
@@ -80,6 +64,15 @@ function incompleteVerdict(reason: string, at: string): OutcomeVerdict {
   return { kind: 'incomplete', reason, at, message };
 }
 
+/**
+ * Whether a previous attempt at this completion staged what it writes (base,
+ * changes, removed versions): it crashed in its writes, and is repeated alone
+ * from what it staged, never folded on the half-written collections.
+ */
+function isRepeat(staged: StagedSync): boolean {
+  return staged.base.counts !== null || staged.changes.count !== null || staged.sweep.size > 0;
+}
+
 /** The sync's outcome is decided, and not by `eventId` (that one, redelivered, is repeated). */
 function decidedByAnother(sync: IdentitySyncDoc | null, eventId: string): boolean {
   if (!sync || (sync.state !== 'failed' && !sync.materialized)) return false;
@@ -102,6 +95,7 @@ export class IdentityProjection {
     private readonly staging: StagingRepository,
     private readonly syncs: IdentitySyncsRepository,
     private readonly materializer: MaterializerService,
+    private readonly runs: FoldedRuns,
     @Inject(PROJECTOR_METRICS) private readonly metrics: ProjectorMetrics,
     @Inject(MEASURE_CHANGES) private readonly measureChanges: boolean,
   ) {}
@@ -115,11 +109,45 @@ export class IdentityProjection {
     this.staging.clearCache();
   }
 
+  /**
+   * Applies a batch of one partition in log order. Several completed syncs of
+   * one org in a row are folded (FoldedRuns): each one's snapshots are
+   * written, the read models only for the last. The run is written at the
+   * end of the batch, or, in a replay, once the partition is caught up or
+   * another org's sync completes on it.
+   */
   async apply(
     batch: IdentityEvent[],
     heartbeat: () => Promise<void>,
     afterMaterialized: AfterMaterialized,
+    position: BatchPosition = { partition: -1, caughtUp: true },
   ): Promise<OutcomeVerdicts> {
+    try {
+      const verdicts = await this.applyInOrder(batch, heartbeat, afterMaterialized, position);
+      if (!this.runs.replay || position.caughtUp)
+        await this.runs.close(position.partition, heartbeat, afterMaterialized);
+      return verdicts;
+    } catch (error) {
+      // Live: the batch comes again and folds again from what was written. A replay keeps its
+      // run: the batch retried is the one after everything the run holds (see FoldedRuns.holds).
+      if (!this.runs.replay) this.runs.discard(position.partition);
+      throw error;
+    }
+  }
+
+  private async applyInOrder(
+    batch: IdentityEvent[],
+    heartbeat: () => Promise<void>,
+    afterMaterialized: AfterMaterialized,
+    position: BatchPosition,
+  ): Promise<OutcomeVerdicts> {
+    // Live, a lone completion of an org in the batch is written the way it always was (no
+    // run: nothing to read back first); two or more are folded. A replay folds every one.
+    const completions = new Map<string, number>();
+    for (const m of batch)
+      if (m.type === 'IdentitySyncCompleted')
+        completions.set(m.orgId, (completions.get(m.orgId) ?? 0) + 1);
+    const foldable = (orgId: string) => this.runs.replay || (completions.get(orgId) ?? 0) > 1;
     const verdicts: OutcomeVerdicts = new Map();
     let pending: { orgId: string; syncId: string; pages: StagedPage[]; records: number } | null =
       null;
@@ -147,7 +175,10 @@ export class IdentityProjection {
         message.type === 'IdentitySyncCompleted' || message.type === 'IdentitySyncFailed';
       if (!syncId || outcome || message.type === 'IdentitySyncStarted') {
         await flush();
-        const verdict = await this.applyBracket(message, heartbeat, afterMaterialized);
+        const verdict = await this.applyBracket(message, heartbeat, afterMaterialized, {
+          partition: position.partition,
+          foldable: foldable(orgId),
+        });
         if (verdict) verdicts.set(message.eventId, verdict);
         if (syncId) finished.delete(`${orgId}|${syncId}`);
         if (!syncId || outcome) continue;
@@ -169,6 +200,7 @@ export class IdentityProjection {
     event: IdentityEvent,
     heartbeat: () => Promise<void>,
     afterMaterialized: AfterMaterialized,
+    position: { partition: number; foldable: boolean },
   ): Promise<OutcomeVerdict | null> {
     const { orgId, syncId } = event;
     if (!syncId) return null;
@@ -188,7 +220,7 @@ export class IdentityProjection {
       case 'IdentitySyncFailed':
         return this.fail(event);
       case 'IdentitySyncCompleted':
-        return this.complete(event, heartbeat, afterMaterialized);
+        return this.complete(event, heartbeat, afterMaterialized, position);
       default:
         return null;
     }
@@ -213,6 +245,7 @@ export class IdentityProjection {
     event: IdentityEventOf<'IdentitySyncCompleted'>,
     heartbeat: () => Promise<void>,
     afterMaterialized: AfterMaterialized,
+    { partition, foldable }: { partition: number; foldable: boolean },
   ): Promise<OutcomeVerdict | null> {
     const { orgId, eventId } = event;
     const syncId = event.syncId as string;
@@ -229,7 +262,14 @@ export class IdentityProjection {
       return incompleteVerdict(known.failureReason ?? '', completedAt);
     }
     if (known?.materialized) return null; // redelivered: already reflected
-    const latest = await this.syncs.latestApplied(orgId);
+    // Another org's sync completes on this partition: the open run is written first.
+    const open = this.runs.orgOf(partition);
+    if (open !== null && open !== orgId)
+      await this.runs.close(partition, heartbeat, afterMaterialized);
+    if (this.runs.holds(partition, syncId)) return null; // a replay's batch retried: folded already
+    // The last applied sync: the open run's last one, else the collections'.
+    const held = this.runs.latestOf(partition, orgId);
+    const latest = held === undefined ? await this.syncs.latestApplied(orgId) : held;
     const incremental = event.payload.mode === 'incremental';
     if (incremental) {
       // Applied on top of the read models: only when they hold its base sync's state.
@@ -253,13 +293,44 @@ export class IdentityProjection {
     const reason = incompleteReason(missingRanges(loaded.seqs, lastSeq), lastSeq);
     // A lost page would be swept as removed and sealed in a snapshot: fail the sync instead.
     if (reason) return this.failIncomplete(event, reason);
+    const roleHoldersComplete = (event.payload.coverage.roleAssignees?.failed ?? 0) === 0;
+    if (this.runs.folds && (foldable || held !== undefined) && !isRepeat(loaded.staged)) {
+      await this.recordCompleted(event);
+      await this.runs.fold(
+        partition,
+        {
+          orgId,
+          syncId,
+          startedAt: known?.startedAt ?? null,
+          completedAt,
+          coverage: event.payload.coverage,
+          incremental,
+          roleHoldersComplete,
+          staged: loaded.staged,
+          latest: latest && { syncId: latest.syncId, startedAt: latest.startedAt ?? null },
+        },
+        this.measureChanges,
+        heartbeat,
+        afterMaterialized,
+      );
+      return null;
+    }
+    // Written alone: a lone completion (live), folding is off, or a completion repeated
+    // after a crash in its writes.
+    await this.runs.close(partition, heartbeat, afterMaterialized);
     // Staged before anything is written (so before the sync is recorded completed).
     const base = incremental ? await this.materializer.baseOf(orgId, syncId, loaded.staged) : null;
     const staged = base ? overlayIncremental(base, loaded.staged) : loaded.staged;
     await this.recordCompleted(event);
-    const roleHoldersComplete = (event.payload.coverage.roleAssignees?.failed ?? 0) === 0;
     const documents = assembleDirectory(orgId, syncId, staged, roleHoldersComplete);
-    const changes = await this.changesOf(orgId, syncId, latest, loaded.staged, base, documents);
+    const changes = await this.changesOf(
+      orgId,
+      syncId,
+      latest && { syncId: latest.syncId, startedAt: latest.startedAt ?? null },
+      loaded.staged,
+      base,
+      documents,
+    );
     await this.materializer.write(orgId, syncId, staged, documents, completedAt, heartbeat);
     await afterMaterialized({
       orgId,
@@ -283,7 +354,7 @@ export class IdentityProjection {
   private async changesOf(
     orgId: string,
     syncId: string,
-    previous: IdentitySyncDoc | null,
+    previous: { syncId: string; startedAt: string | null } | null,
     loaded: StagedSync,
     base: DirectoryDocuments | null,
     documents: DirectoryDocuments,

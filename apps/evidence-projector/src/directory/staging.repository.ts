@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Collection, Db, MongoServerError } from 'mongodb';
 import { insertIgnoringDuplicates, PROJECTOR_DB } from '../platform/mongo.providers';
 import type { DirectoryChange } from './directory-changes';
+import { FOLD_MODE, FoldMode } from './fold-mode';
 import type { OktaAppDocument } from './okta-app.document';
 import type { OktaGroupDocument } from './okta-group.document';
 import type { OktaUserDocument } from './okta-user.document';
@@ -81,7 +82,15 @@ export class StagingRepository {
   /** Records kept in memory at most (tests lower it). */
   cacheLimit = CACHE_LIMIT;
 
-  constructor(@Inject(PROJECTOR_DB) private readonly db: Db) {}
+  /** Replay: pages live in memory only (see FoldMode), never beyond the cache, never dropped by size. */
+  private readonly memoryOnly: boolean;
+
+  constructor(
+    @Inject(PROJECTOR_DB) private readonly db: Db,
+    @Optional() @Inject(FOLD_MODE) mode?: FoldMode,
+  ) {
+    this.memoryOnly = mode?.replay ?? false;
+  }
 
   /** Called on the sync's start event: every later page of it will pass through here. */
   beginCache(orgId: string, syncId: string): void {
@@ -97,6 +106,7 @@ export class StagingRepository {
 
   /** Partitions may have moved: another instance may have staged pages we did not see. */
   clearCache(): void {
+    if (this.memoryOnly) return; // the replay's single consumer keeps every partition
     this.cache.clear();
     this.cached = 0;
   }
@@ -125,8 +135,10 @@ export class StagingRepository {
       seq: page.seq,
       records: page.records,
     }));
-    await insertIgnoringDuplicates(this.collectionOf(orgId, syncId), docs, PAGES_PER_INSERT);
     const key = `${orgId}\u0000${syncId}`;
+    if (this.memoryOnly && !this.cache.has(key)) this.cache.set(key, new Map());
+    else if (!this.memoryOnly)
+      await insertIgnoringDuplicates(this.collectionOf(orgId, syncId), docs, PAGES_PER_INSERT);
     const entry = this.cache.get(key);
     if (!entry) return;
     for (const doc of docs) {
@@ -134,7 +146,12 @@ export class StagingRepository {
       entry.set(doc._id, doc);
       this.cached += doc.records.length;
     }
-    if (this.cached > this.cacheLimit) this.forget(key);
+    if (this.cached > this.cacheLimit && !this.memoryOnly) this.forget(key);
+  }
+
+  /** Forgets the in-memory copy of a sync folded into a run (its database copy stays until the run is written). */
+  uncache(orgId: string, syncId: string): void {
+    if (!this.memoryOnly) this.forget(`${orgId}\u0000${syncId}`);
   }
 
   /**
@@ -146,7 +163,9 @@ export class StagingRepository {
     const entry = this.cache.get(`${orgId}\u0000${syncId}`);
     const docs = entry
       ? [...entry.values()]
-      : await this.collectionOf(orgId, syncId).find({ orgId, syncId }).toArray();
+      : this.memoryOnly
+        ? []
+        : await this.collectionOf(orgId, syncId).find({ orgId, syncId }).toArray();
     return docs.sort((a, b) => a.seq - b.seq || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0));
   }
 
@@ -244,6 +263,7 @@ export class StagingRepository {
 
   async drop(orgId: string, syncId: string): Promise<void> {
     this.forget(`${orgId}\u0000${syncId}`);
+    if (this.memoryOnly) return;
     try {
       await this.collectionOf(orgId, syncId).drop();
     } catch (error) {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DirectoryReader } from '../directory/directory.reader';
+import type { OktaUserDocument } from '../directory/okta-user.document';
 import type { DirectoryDocuments } from '../directory/org-assembly';
 import { LogFactsReader } from '../log-facts/log-facts.reader';
 import { CLOCK, Clock } from '../platform/clock';
@@ -42,9 +43,23 @@ export class EvidenceService {
       /** The documents the completing sync just wrote; read back when absent. */
       directory?: DirectoryDocuments;
       snapshot: boolean;
+      /**
+       * Whether to write the current evidence (default true). False for a sync
+       * folded into a run (see OrgFold) that is not its last: only its
+       * snapshot is written.
+       */
+      current?: boolean;
+      /**
+       * The users marked removed as the collection holds them after this sync
+       * (`removedSince` picks the lookback); read from the collection when absent.
+       */
+      removedUsers?: (since: string) => OktaUserDocument[];
+      /** With `current: false`: computed now, the snapshots' writes handed to this. */
+      deferWrite?: (write: () => Promise<void>) => void;
     },
   ): Promise<void> {
-    const lastPoll = await this.store.lastLogPollCompletedAt(orgId);
+    const writesCurrent = input.current ?? true;
+    const lastPoll = writesCurrent ? await this.store.lastLogPollCompletedAt(orgId) : null;
     // The current evidence reflects the newest of the identity sync and the last log poll.
     const currentAsOf = lastPoll && lastPoll > input.asOf ? lastPoll : input.asOf;
     const base = stateOf(input.directory ?? (await this.directory.currentOf(orgId)));
@@ -52,9 +67,10 @@ export class EvidenceService {
     const removedSince = new Date(
       Date.parse(input.asOf) - LOG_LOOKBACK_DAYS * DAY_MS,
     ).toISOString();
-    const removedUsers = (await this.directory.removedUsersSince(orgId, removedSince)).map((d) =>
-      pick(d, ORG_REMOVED_USER_FIELDS),
-    );
+    const removedUsers = (
+      input.removedUsers?.(removedSince) ??
+      (await this.directory.removedUsersSince(orgId, removedSince))
+    ).map((d) => pick(d, ORG_REMOVED_USER_FIELDS));
     const build = async (
       asOf: string,
     ): Promise<{ state: OrgState; logsThrough: string | null }> => {
@@ -75,6 +91,17 @@ export class EvidenceService {
       return { state, logsThrough: logs.logsThrough };
     };
     const now = this.clock.now();
+    if (!writesCurrent) {
+      if (!input.snapshot) return;
+      const evidence = computeEvidence((await build(input.asOf)).state);
+      const at = { syncId: input.syncId, asOf: input.asOf, evidence };
+      const write = async () => {
+        for (const control of CONTROL_IDS) await this.writeSnapshot(control, at, now);
+      };
+      if (input.deferWrite) input.deferWrite(write);
+      else await write();
+      return;
+    }
     const live = await build(currentAsOf);
     const evidence = computeEvidence(live.state);
     const atSync = !input.snapshot

@@ -4,6 +4,7 @@ import {
   Logger,
   OnApplicationBootstrap,
   OnApplicationShutdown,
+  Optional,
 } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import {
@@ -17,6 +18,7 @@ import {
   TopicNames,
 } from '@regentra/contracts';
 import { PROJECTOR_CONFIG, ProjectorConfig } from '../config/projector.config';
+import { FOLD_MODE, FoldMode } from '../directory/fold-mode';
 import { CLOCK, Clock } from '../platform/clock';
 import { PROJECTOR_METRICS, ProjectorMetrics } from '../platform/metrics';
 import { KAFKA, TOPIC_NAMES } from './kafka.providers';
@@ -49,12 +51,17 @@ export class OktaEventsConsumer implements OnApplicationBootstrap, OnApplication
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PROJECTED_TOPICS) private readonly projected: ProjectedTopic[],
     private readonly producer: ProjectorProducer,
+    @Optional() @Inject(FOLD_MODE) mode?: FoldMode,
   ) {
+    // A replay reads the whole history: bigger fetches, fewer batches (each costs a few
+    // database round trips: fences, status, commit). Live batches stay small.
+    const replay = mode?.replay ?? false;
     this.consumer = kafka.consumer({
       groupId: config.PROJECTOR_GROUP_ID,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
-      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxBytesPerPartition: (replay ? 16 : 4) * 1024 * 1024,
+      ...(replay ? { maxBytes: 48 * 1024 * 1024 } : {}),
     });
   }
 
@@ -118,7 +125,14 @@ export class OktaEventsConsumer implements OnApplicationBootstrap, OnApplication
       if (isIdentity) identity.push(positioned as Positioned<IdentityEvent>);
       else systemLog.push(positioned as Positioned<SystemLogEvent>);
     }
-    if (isIdentity) await this.router.applyIdentity(identity, heartbeat);
+    const end = batch.messages[batch.messages.length - 1];
+    // Caught up: nothing after this batch yet (a replay writes its open run of syncs then).
+    const caughtUp = !end || BigInt(end.offset) + 1n >= BigInt(batch.highWatermark);
+    if (isIdentity)
+      await this.router.applyIdentity(identity, heartbeat, {
+        partition: batch.partition,
+        caughtUp,
+      });
     else await this.router.applySystemLog(systemLog, heartbeat);
     for (const p of [...identity, ...systemLog])
       this.metrics.projected.inc({ topic: logical, type: p.message.type });

@@ -2,7 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { IdentityEvent, SystemLogEvent } from '@regentra/contracts';
 import { ChangeEventsService } from '../changes/change-events.service';
 import { IdentityFenceFilter } from '../directory/identity-fence.filter';
-import { IdentityProjection, MaterializedSync } from '../directory/identity.projection';
+import {
+  BatchPosition,
+  IdentityProjection,
+  MaterializedSync,
+} from '../directory/identity.projection';
 import { EvidenceService } from '../evidence/evidence.service';
 import { IntegrationStatusWriter } from '../integration-status/integration-status.writer';
 import { SystemLogProjection } from '../log-facts/system-log.projection';
@@ -55,6 +59,7 @@ export class ProjectionRouter {
   async applyIdentity(
     batch: Array<Positioned<IdentityEvent>>,
     heartbeat: () => Promise<void>,
+    position?: BatchPosition,
   ): Promise<void> {
     // A superseded lease holder's records (a lower fence) reach neither the read models nor the status.
     const { admitted, record } = await this.fences.admit(batch);
@@ -63,6 +68,7 @@ export class ProjectionRouter {
       heartbeat,
       // Before the sync is marked applied: a crash in between repeats both on redelivery.
       (sync) => this.afterMaterialized(sync),
+      position,
     );
     // A completion the projection rejected (incomplete, or after a failure) must not show as completed.
     await this.status.apply('identity', admitted, verdicts);
@@ -79,9 +85,18 @@ export class ProjectionRouter {
         asOf: sync.completedAt,
         coverage: sync.coverage,
         directory: sync.documents,
-        snapshot: true,
+        snapshot: sync.snapshot ?? true,
+        ...(sync.current === false ? { current: false } : {}),
+        ...(sync.removedUsers ? { removedUsers: sync.removedUsers } : {}),
+        ...(sync.defer ? { deferWrite: sync.defer } : {}),
       }),
     );
+    if (sync.defer) {
+      // Explained from the log facts as they are now; published after the snapshots, in order.
+      const events = await this.changeEvents.eventsOf(sync);
+      sync.defer(() => this.changePublisher.publish(events));
+      return;
+    }
     // Same ids on a repeat (deterministic), so consumers that dedupe by eventId see each change once.
     await timePhase(this.metrics, 'publish_changes', async () =>
       this.changePublisher.publish(await this.changeEvents.eventsOf(sync)),

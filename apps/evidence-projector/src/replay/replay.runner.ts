@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { MongoClient } from 'mongodb';
 import { Registry } from 'prom-client';
 import { ProjectorConfig } from '../config/projector.config';
+import { FoldedRuns } from '../directory/folded-runs';
 import { GroupProgressReader } from '../kafka/group-progress.reader';
 import { METRICS_REGISTRY, PHASE_METRIC } from '../platform/metrics';
 import { ProjectorModule } from '../projector.module';
@@ -27,6 +28,14 @@ export interface ReplayOptions {
    * consumer that dedupes by eventId sees nothing new.
    */
   publishChanges?: boolean;
+  /**
+   * How each org's syncs are applied: `replay` (default) folds each org's
+   * run of syncs across batches (every sync's snapshots, the read models
+   * once, for the last), staging in memory; `batch` folds only the syncs one
+   * batch holds, staging in the database, as a live projector does; `off`
+   * writes every sync's read models in turn. The equality test compares them.
+   */
+  fold?: 'replay' | 'batch' | 'off';
 }
 
 /**
@@ -71,6 +80,8 @@ export async function replay(options: ReplayOptions): Promise<{
         config,
         topics,
         publishChanges: options.publishChanges ?? false,
+        replay: (options.fold ?? 'replay') === 'replay',
+        foldSyncs: options.fold !== 'off',
       }),
       {
         logger: ['error', 'warn'],
@@ -81,6 +92,9 @@ export async function replay(options: ReplayOptions): Promise<{
     try {
       const ends = await group.endsOf(topics);
       for (;;) {
+        // A snapshot written behind the consumer failed: its batch is committed, so stop here.
+        const failure = app.get(FoldedRuns).failure;
+        if (failure) throw new Error(`replay failed in phase ${phase}: ${failure.message}`);
         const { done, total } = await group.progress(ends);
         options.onProgress?.({ phase, done, total });
         if (done >= total) return total;

@@ -1,0 +1,271 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { PROJECTOR_METRICS, ProjectorMetrics, timePhase } from '../platform/metrics';
+import { diffDirectory } from './directory-changes';
+import { DirectoryStore } from './directory.store';
+import { FOLD_MODE, FoldMode, MAX_FOLDED_SYNCS } from './fold-mode';
+import { IdentitySyncsRepository } from './identity-syncs.repository';
+import { overlayIncremental } from './incremental-overlay';
+import type { AfterMaterialized, MaterializedSync } from './materialized-sync';
+import { MaterializerService } from './materializer.service';
+import { assembleDirectory, DirectoryDocuments, emptyStagedSync, StagedSync } from './org-assembly';
+import { FOLDED_COLLECTIONS, FoldedSyncRef, OrgFold } from './org-fold';
+import { StagingRepository } from './staging.repository';
+
+/** Log facts older than this before a sync's asOf feed no control (as EvidenceService reads them). */
+const REMOVED_LOOKBACK_MS = 91 * 86_400_000;
+
+/** A completed sync, checked and loaded, to fold into its partition's run. */
+export interface FoldInput {
+  orgId: string;
+  syncId: string;
+  startedAt: string | null;
+  completedAt: string;
+  coverage: MaterializedSync['coverage'];
+  incremental: boolean;
+  roleHoldersComplete: boolean;
+  /** The sync's own staged records (an incremental one is laid over the run's state). */
+  staged: StagedSync;
+  /** The last applied sync (the run's latest, or the collection's): null for the org's first. */
+  latest: FoldedSyncRef | null;
+}
+
+/** The last sync folded into a run: its read models are written when the run closes. */
+interface Pending extends MaterializedSync {
+  /** An incremental sync's base (the state before it), staged before the run's writes. */
+  base: DirectoryDocuments | null;
+}
+
+interface Run {
+  fold: OrgFold;
+  last: Pending | null;
+}
+
+/** Writes (a sync's snapshots, its change events) a replay keeps behind the consumer, at most. */
+const SETTLING_AT_MOST = 4;
+
+/**
+ * Open runs of completed syncs of one org, one per partition (so one org's
+ * state in memory per partition). Each sync folded into a run is computed in
+ * memory on the state the previous one left (OrgFold), and its evidence
+ * snapshots and change events are computed then, as a lone completion's
+ * would be (`afterMaterialized` with `current: false`; a replay writes them
+ * behind the consumer, in order). When the run closes its last sync is
+ * written: its read models, with the removed versions the run's syncs left,
+ * and its current evidence.
+ *
+ * Live (not replay), before the first read-model write the last sync gets
+ * staged what a completion repeated after a crash needs to build the same
+ * documents alone (its base, changes and every removed version), and the
+ * earlier syncs of the run are recorded applied: a crash then repeats only
+ * the last one, the way a lone completion is repeated.
+ */
+@Injectable()
+export class FoldedRuns {
+  private readonly runs = new Map<number, Run>();
+  private readonly mode: FoldMode;
+  /**
+   * Replay: the snapshots (and change events) of folded syncs are written
+   * one after the other behind the consumer, which meanwhile decodes and
+   * folds the next syncs (the database and the process work at once). Every
+   * one is done before a run's read models are written.
+   */
+  private settling: Promise<void> = Promise.resolve();
+  private inFlight = 0;
+  /** A replay's background write failed: the replay is failed (see ReplayOptions). */
+  failure: Error | null = null;
+
+  constructor(
+    private readonly staging: StagingRepository,
+    private readonly syncs: IdentitySyncsRepository,
+    private readonly materializer: MaterializerService,
+    private readonly store: DirectoryStore,
+    @Inject(PROJECTOR_METRICS) private readonly metrics: ProjectorMetrics,
+    @Optional() @Inject(FOLD_MODE) mode?: FoldMode,
+  ) {
+    this.mode = mode ?? { fold: true, replay: false };
+  }
+
+  get folds(): boolean {
+    return this.mode.fold;
+  }
+
+  get replay(): boolean {
+    return this.mode.replay;
+  }
+
+  /** The org of the partition's open run, or null. */
+  orgOf(partition: number): string | null {
+    return this.runs.get(partition)?.fold.orgId ?? null;
+  }
+
+  /** The open run's last sync, when the run is the org's (the next completion builds on it). */
+  latestOf(partition: number, orgId: string): FoldedSyncRef | null | undefined {
+    const run = this.runs.get(partition);
+    return run?.fold.orgId === orgId ? run.fold.latest : undefined;
+  }
+
+  /** Whether the sync was folded into the partition's open run (a batch repeated in a replay). */
+  holds(partition: number, syncId: string): boolean {
+    return this.runs.get(partition)?.fold.has(syncId) ?? false;
+  }
+
+  /** Forgets the partition's open run unwritten (live: the batch will be delivered again). */
+  discard(partition: number): void {
+    this.runs.delete(partition);
+  }
+
+  async fold(
+    partition: number,
+    input: FoldInput,
+    measureChanges: boolean,
+    heartbeat: () => Promise<void>,
+    after: AfterMaterialized,
+  ): Promise<void> {
+    const { orgId, syncId } = input;
+    const run = this.runs.get(partition) ?? (await this.open(partition, input));
+    const before = run.fold.active;
+    const staged = input.incremental ? overlayIncremental(before, input.staged) : input.staged;
+    const documents = assembleDirectory(orgId, syncId, staged, input.roleHoldersComplete);
+    const changes =
+      measureChanges && input.latest
+        ? await timePhase(this.metrics, 'changes', async () => ({
+            previousSyncId: (input.latest as FoldedSyncRef).syncId,
+            previousStartedAt: (input.latest as FoldedSyncRef).startedAt,
+            items: diffDirectory(before, documents),
+          }))
+        : null;
+    run.fold.add({ syncId, startedAt: input.startedAt, completedAt: input.completedAt, documents });
+    const sync: MaterializedSync = {
+      orgId,
+      syncId,
+      completedAt: input.completedAt,
+      coverage: input.coverage,
+      documents,
+      changes,
+    };
+    // Its snapshots and changes now, on the state it left and the log facts a lone
+    // completion would see; its read models only if it is the run's last.
+    await this.snapshot(run, sync, after);
+    run.last = { ...sync, base: input.incremental ? before : null };
+    // Replay: the pages are in memory only, and nothing needs them again. Live: the database
+    // copy stays until the run is written (a crash before that folds the sync again).
+    if (this.mode.replay) await this.staging.drop(orgId, syncId);
+    else this.staging.uncache(orgId, syncId);
+    if (run.fold.syncIds.length >= MAX_FOLDED_SYNCS) await this.close(partition, heartbeat, after);
+  }
+
+  private async open(partition: number, input: FoldInput): Promise<Run> {
+    const { orgId } = input;
+    // Before the org's first applied sync nothing of it can be in the collections.
+    const since = new Date(Date.parse(input.completedAt) - REMOVED_LOOKBACK_MS).toISOString();
+    const fold = new OrgFold(
+      orgId,
+      input.latest
+        ? {
+            active: await this.materializer.currentOf(orgId),
+            removedUsers: await this.store.removedUsersSince(orgId, since),
+            latest: input.latest,
+          }
+        : { active: { users: [], groups: [], apps: [] }, removedUsers: [], latest: null },
+    );
+    const run: Run = { fold, last: null };
+    this.runs.set(partition, run);
+    return run;
+  }
+
+  /** A folded sync's snapshots and change events (a replay writes them behind the consumer). */
+  private async snapshot(
+    run: Run,
+    sync: MaterializedSync,
+    after: AfterMaterialized,
+  ): Promise<void> {
+    // The removed users as they are now: the run moves on before a replay writes this.
+    const removed = run.fold.removedUsersSince('');
+    const settled: MaterializedSync = {
+      ...sync,
+      current: false,
+      removedUsers: (since) => removed.filter((u) => (u.removedAt as string) >= since),
+    };
+    if (!this.mode.replay) return after(settled);
+    this.throwIfFailed();
+    if (this.inFlight >= SETTLING_AT_MOST) await this.settled();
+    await after({ ...settled, defer: (write) => this.defer(write) });
+  }
+
+  private defer(write: () => Promise<void>): void {
+    this.inFlight += 1;
+    this.settling = this.settling.then(async () => {
+      try {
+        if (!this.failure) await write();
+      } catch (error) {
+        this.failure ??= error instanceof Error ? error : new Error(String(error));
+      } finally {
+        this.inFlight -= 1;
+      }
+    });
+  }
+
+  /** Every snapshot a replay writes behind the consumer is written (or its failure thrown). */
+  private async settled(): Promise<void> {
+    while (this.inFlight > 0) await this.settling;
+    this.throwIfFailed();
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  /** Writes the partition's open run, if any: its last sync as a lone completion is written. */
+  async close(
+    partition: number,
+    heartbeat: () => Promise<void>,
+    after: AfterMaterialized,
+  ): Promise<void> {
+    const run = this.runs.get(partition);
+    if (!run?.last) {
+      this.runs.delete(partition);
+      return;
+    }
+    await this.settled();
+    const { fold, last } = run;
+    const { orgId, syncId } = last;
+    if (!this.mode.replay) {
+      // What a repeat of the last completion needs to write the same documents alone.
+      for (const collection of FOLDED_COLLECTIONS)
+        await this.staging.stageSweep(
+          orgId,
+          syncId,
+          collection,
+          fold.removedOf(collection) as unknown as Array<{ _id: string } & Record<string, unknown>>,
+        );
+      if (last.base) await this.staging.stageBase(orgId, syncId, last.base);
+      if (last.changes) await this.materializer.stageChanges(orgId, syncId, last.changes.items);
+    }
+    for (const earlier of fold.syncIds.slice(0, -1)) {
+      await this.syncs.upsert(orgId, earlier, { materialized: 'applied' });
+      await this.staging.drop(orgId, earlier);
+    }
+    const staged = { ...emptyStagedSync(), sweep: fold.sweep() };
+    await this.materializer.write(
+      orgId,
+      syncId,
+      staged,
+      last.documents,
+      last.completedAt,
+      heartbeat,
+    );
+    const { base: _base, ...sync } = last;
+    // Its snapshots and changes went out when it was folded: the current evidence only, with
+    // the removed users the fold holds (what the collection now holds: no scan to read them).
+    const removed = fold.removedUsersSince('');
+    await after({
+      ...sync,
+      changes: null,
+      snapshot: false,
+      removedUsers: (since) => removed.filter((u) => (u.removedAt as string) >= since),
+    });
+    await this.syncs.upsert(orgId, syncId, { materialized: 'applied' });
+    await timePhase(this.metrics, 'drop_staging', () => this.staging.drop(orgId, syncId));
+    this.runs.delete(partition);
+  }
+}

@@ -1,0 +1,49 @@
+import type { DirectoryChange } from './directory-changes';
+import type { OktaUserDocument } from './okta-user.document';
+import type { DirectoryDocuments } from './org-assembly';
+
+/** What an applied sync changed since the sync applied before it. */
+export interface SyncChanges {
+  previousSyncId: string;
+  /** When the previous sync started (null if unknown): explanations are looked for from a little before it. */
+  previousStartedAt: string | null;
+  /** In publishing order (`compareChanges`). */
+  items: DirectoryChange[];
+}
+
+/** A completed sync whose documents were just written, before it is marked applied. */
+export interface MaterializedSync {
+  orgId: string;
+  syncId: string;
+  completedAt: string;
+  coverage: Record<string, { read: number; failed: number }>;
+  documents: DirectoryDocuments;
+  /**
+   * Its changes, measured against the state before it was written; null when
+   * there is nothing to publish: the org's first applied sync (a baseline),
+   * or changes are not measured (MEASURE_CHANGES off).
+   */
+  changes: SyncChanges | null;
+  /**
+   * Whether the current evidence is written too (absent: yes). False for a
+   * sync folded into a run that is not its last (see OrgFold): its read
+   * models are never written, only its snapshots.
+   */
+  current?: boolean;
+  /** Whether its snapshots are written (absent: yes); a run's last sync has them already. */
+  snapshot?: boolean;
+  /** For a folded sync: the users marked removed as the collection would hold them after it. */
+  removedUsers?: (since: string) => OktaUserDocument[];
+  /**
+   * A replay's folded sync: its evidence and change events are computed now,
+   * their writes handed to `defer`, which runs them in order behind the
+   * consumer.
+   */
+  defer?: (write: () => Promise<void>) => void;
+}
+
+/**
+ * Called once a completed sync's documents are written and before the sync is
+ * recorded as applied, so a crash in between repeats it on redelivery.
+ */
+export type AfterMaterialized = (sync: MaterializedSync) => Promise<void>;
