@@ -2,7 +2,7 @@ import { topicNames } from '@regentra/contracts';
 import { readAll, Relay } from './kafka-tools';
 import { OrgOptions, Pipeline } from './pipeline';
 import { until } from './processes';
-import type { FaultContext } from './run';
+import type { FaultContext } from './context';
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 

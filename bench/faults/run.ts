@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Kafka } from 'kafkajs';
+import { FaultContext } from './context';
 import { FAULTS, FaultSpec, QUICK } from './faults';
 import { groupLag, suiteKafka } from './kafka-tools';
 import { Judgement, Pipeline } from './pipeline';
@@ -37,13 +37,6 @@ export interface FaultResult {
 
 const RECOVERY_LIMIT_MS = 120_000;
 const log = (message: string) => process.stderr.write(`[faults] ${message}\n`);
-
-export interface FaultContext {
-  kafka: Kafka;
-  cluster: Cluster;
-  log: (message: string) => void;
-  detail: string[];
-}
 
 async function runOne(cluster: Cluster, dir: string, spec: FaultSpec): Promise<FaultResult> {
   const kafka = suiteKafka(cluster.brokers);
