@@ -10,6 +10,8 @@ import { ConnectionsController } from './connections/connections.controller';
 import { ConnectionsRepository } from './connections/connections.repository';
 import { ConnectionsService } from './connections/connections.service';
 import { OktaClientFactory } from './connections/okta-client.factory';
+import { RateBudgetRepository } from './rate-budget/rate-budget.repository';
+import { RateBudgetService } from './rate-budget/rate-budget.service';
 import { KeyRotation } from './connections/key-rotation';
 import { tokenVaultProvider } from './connections/token-vault';
 import { HealthController } from './health/health.controller';
@@ -105,6 +107,8 @@ export class CollectorModule {
         ConnectionsRepository,
         ConnectionsService,
         OktaClientFactory,
+        RateBudgetRepository,
+        RateBudgetService,
         ConnectionEvents,
         // sync-runs and the runners it drives
         OrgLeaseRepository,
