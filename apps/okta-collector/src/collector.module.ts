@@ -21,6 +21,8 @@ import { KAFKA, kafkaProviders, TOPIC_NAMES } from './kafka/kafka.providers';
 import { SYNC_COMMAND_HANDLER, SyncCommandsConsumer } from './kafka/sync-commands.consumer';
 import { ApiTokenGuard } from './platform/api-token.guard';
 import { CLOCK, Clock, systemClock } from './platform/clock';
+import { CommandPartitions } from './platform/command-partitions';
+import { FleetStatusController, FleetStatusService } from './status/fleet-status.controller';
 import { loggingModule } from './platform/logging';
 import { COLLECTOR_METRICS, createCollectorMetrics, METRICS_REGISTRY } from './platform/metrics';
 import { COLLECTOR_DB, connectMongo, MONGO_CLIENT } from './platform/mongo.providers';
@@ -92,7 +94,13 @@ export class CollectorModule {
         loggingModule(config.LOG_LEVEL, options.logDestination),
         ...(config.SCHEDULER_ENABLED ? [ScheduleModule.forRoot()] : []),
       ],
-      controllers: [HealthController, ConnectionsController, SyncsController, StatusController],
+      controllers: [
+        HealthController,
+        ConnectionsController,
+        SyncsController,
+        StatusController,
+        FleetStatusController,
+      ],
       providers: [
         ...infrastructure,
         // sync-requests: the inbox and the command handler the Kafka consumer delegates to
@@ -100,6 +108,7 @@ export class CollectorModule {
         SyncRequestsService,
         SyncRequestHandler,
         SyncCommandsConsumer,
+        CommandPartitions,
         { provide: SYNC_COMMAND_HANDLER, useExisting: SyncRequestHandler },
         // connections
         tokenVaultProvider,
@@ -126,6 +135,7 @@ export class CollectorModule {
         // schedules and status
         ScheduleService,
         StatusService,
+        FleetStatusService,
       ],
       exports: [EventPublisher, KAFKA, TOPIC_NAMES, COLLECTOR_DB],
     };

@@ -193,12 +193,7 @@ export class ConnectionsService {
       });
     const baseUrl = new URL(connection.baseUrl);
     try {
-      const result = await this.runTest(
-        orgId,
-        baseUrl,
-        await this.openToken(connection),
-        true,
-      );
+      const result = await this.runTest(orgId, baseUrl, await this.openToken(connection), true);
       const now = this.clock.now();
       await this.repository.recordTestPassed(orgId, connection.generation, result, now);
       if (connection.state !== 'connected') await this.announce(orgId, 'connected', baseUrl.host);

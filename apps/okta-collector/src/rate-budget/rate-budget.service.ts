@@ -92,7 +92,11 @@ export class RateBudgetService implements OnModuleInit, OnApplicationShutdown {
     return state;
   }
 
-  private async take(orgId: string, bucket: OktaBucket, signal: AbortSignal): Promise<BudgetPermit> {
+  private async take(
+    orgId: string,
+    bucket: OktaBucket,
+    signal: AbortSignal,
+  ): Promise<BudgetPermit> {
     const state = this.state(orgId, bucket);
     state.waiting += 1;
     try {
@@ -169,7 +173,8 @@ export class RateBudgetService implements OnModuleInit, OnApplicationShutdown {
   private async cleanUp(): Promise<void> {
     try {
       // Slots older than an hour (and more than two windows) are never claimed again.
-      const keepFrom = Date.now() + this.offsetMs - Math.max(3_600_000, 2 * this.config.OKTA_RATE_WINDOW_MS);
+      const keepFrom =
+        Date.now() + this.offsetMs - Math.max(3_600_000, 2 * this.config.OKTA_RATE_WINDOW_MS);
       await this.slots.dropBefore(keepFrom);
     } catch (error) {
       this.logger.warn({ msg: `rate budget clean-up failed: ${(error as Error).message}` });
