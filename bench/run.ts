@@ -25,6 +25,7 @@ import { eventually } from '../test/support/wait';
 import { collectTopic, testKafka } from '../test/support/kafka-helpers';
 import { floorMs, percentile, windowOvershoot } from './floor';
 import { incrementalCase } from './incremental';
+import { fleetCase } from './fleet';
 import { scaleCase } from './scale';
 
 /**
@@ -520,6 +521,8 @@ async function main(): Promise<void> {
   const mongo = await new MongoClient(services.mongoUri).connect();
   try {
     if (ONLY?.includes('scale')) await scaleCase({ services, mongo, figures, log, waitRequest });
+    if (ONLY?.includes('fleet'))
+      await fleetCase({ services, mongo, figures, log, quick: QUICK, share: SHARE });
     if (runs('incremental'))
       await incrementalCase({
         mongo,

@@ -34,7 +34,7 @@ export interface ScaleInput {
 const USERS = Number(process.env.SCALE_USERS ?? 100_000);
 const ORG = 'scale-org';
 
-function startApp(
+export function startApp(
   script: string,
   env: Record<string, string>,
 ): { child: ChildProcess; url: Promise<string>; peakRssBytes(): number } {

@@ -44,6 +44,8 @@ export function collectorConfig(
     KAFKA_TOPIC_PREFIX: iso.topicPrefix,
     KAFKA_CLIENT_ID: `collector-${iso.id}`,
     SCHEDULER_ENABLED: 'false',
+    // tests pace against simulators with their own short windows; the fleet tests ask for `shared`
+    OKTA_RATE_BUDGET: 'local',
     OKTA_ALLOW_INSECURE_HOSTS: '',
     LOG_LEVEL: 'info',
     PORT: '0',

@@ -35,6 +35,8 @@ export async function startChildCollector(
       COLLECTOR_API_TOKEN: COLLECTOR_TOKEN,
       KAFKA_TOPIC_PREFIX: iso.topicPrefix,
       SCHEDULER_ENABLED: 'false',
+      // tests pace against simulators with their own short windows; the fleet tests ask for `shared`
+      OKTA_RATE_BUDGET: 'local',
       PORT: String(port),
       LOG_LEVEL: 'warn',
       ...env,

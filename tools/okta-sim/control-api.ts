@@ -64,6 +64,11 @@ export function createControlApi(sim: SimControlTarget) {
     ['GET', /^\/__sim\/request-log$/, () => sim.requestLog()],
     ['GET', /^\/__sim\/ground-truth$/, () => sim.groundTruth()],
     ['GET', /^\/__sim\/faults$/, () => faultsJson(sim.faults)],
+    [
+      'GET',
+      /^\/__sim\/rate-windows$/,
+      () => ({ limits: sim.rateLimits(), peaks: sim.rateWindowPeaks() }),
+    ],
     ['POST', /^\/__sim\/reset-counters$/, () => (sim.resetCounters(), { ok: true })],
     [
       'POST',

@@ -122,6 +122,8 @@ export async function startOktaSim(opts: OktaSimOptions = {}): Promise<OktaSim> 
       applyRandomChanges(org, mutations, changeSeed, count),
     appendLogEvents: (events, options) => mutations.appendLogEvents(events, options?.visibleAt),
     setRateLimit: (bucket: BucketName, limit: number) => limiter.setLimit(bucket, limit),
+    rateWindowPeaks: () => limiter.windowPeaks(),
+    rateLimits: () => limiter.limitsSnapshot(),
   };
   const server = new OktaSimServer({
     org,

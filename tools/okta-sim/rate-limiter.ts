@@ -38,6 +38,8 @@ interface Window {
  */
 export class RateLimiter {
   private readonly windows = new Map<BucketName, Window>();
+  /** The most requests any one window of each bucket saw. */
+  private readonly peaks = new Map<BucketName, number>();
 
   constructor(
     private readonly limits: Record<BucketName, number>,
@@ -70,6 +72,7 @@ export class RateLimiter {
   consume(bucket: BucketName): RateState {
     const window = this.current(bucket, true) as Window;
     window.count++;
+    if (window.count > (this.peaks.get(bucket) ?? 0)) this.peaks.set(bucket, window.count);
     return this.state(bucket, window);
   }
 
@@ -82,11 +85,17 @@ export class RateLimiter {
     this.limits[bucket] = limit;
   }
 
+  /** Per bucket, the most requests one window counted (refused ones included). */
+  windowPeaks(): Partial<Record<BucketName, number>> {
+    return Object.fromEntries(this.peaks);
+  }
+
   limitsSnapshot(): Record<BucketName, number> {
     return { ...this.limits };
   }
 
   reset(): void {
     this.windows.clear();
+    this.peaks.clear();
   }
 }

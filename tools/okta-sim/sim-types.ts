@@ -120,6 +120,10 @@ export interface OktaSim {
   appendLogEvents(events: Array<Partial<OktaLogEvent>>, opts?: { visibleAt?: Date }): string[];
   /** Changes a bucket's limit at run time. */
   setRateLimit(bucket: BucketName, limit: number): void;
+  /** Per bucket, the most requests one of its rate-limit windows counted (refused ones included). */
+  rateWindowPeaks(): Partial<Record<BucketName, number>>;
+  /** Per bucket, the limit the org enforces. */
+  rateLimits(): Record<BucketName, number>;
   close(): Promise<void>;
 }
 

@@ -12,6 +12,8 @@ import { ConnectionsController } from './connections/connections.controller';
 import { ConnectionsRepository } from './connections/connections.repository';
 import { ConnectionsService } from './connections/connections.service';
 import { OktaClientFactory } from './connections/okta-client.factory';
+import { RateBudgetRepository } from './rate-budget/rate-budget.repository';
+import { RateBudgetService } from './rate-budget/rate-budget.service';
 import { KeyRotation } from './connections/key-rotation';
 import { tokenVaultProvider } from './connections/token-vault';
 import { HealthController } from './health/health.controller';
@@ -21,6 +23,8 @@ import { KAFKA, kafkaProviders, TOPIC_NAMES } from './kafka/kafka.providers';
 import { SYNC_COMMAND_HANDLER, SyncCommandsConsumer } from './kafka/sync-commands.consumer';
 import { ApiTokenGuard } from './platform/api-token.guard';
 import { CLOCK, Clock, systemClock } from './platform/clock';
+import { CommandPartitions } from './platform/command-partitions';
+import { FleetStatusController, FleetStatusService } from './status/fleet-status.controller';
 import { loggingModule } from './platform/logging';
 import { COLLECTOR_METRICS, createCollectorMetrics, METRICS_REGISTRY } from './platform/metrics';
 import { COLLECTOR_DB, connectMongo, MONGO_CLIENT } from './platform/mongo.providers';
@@ -95,7 +99,13 @@ export class CollectorModule {
         loggingModule(config.LOG_LEVEL, options.logDestination),
         ...(config.SCHEDULER_ENABLED ? [ScheduleModule.forRoot()] : []),
       ],
-      controllers: [HealthController, ConnectionsController, SyncsController, StatusController],
+      controllers: [
+        HealthController,
+        ConnectionsController,
+        SyncsController,
+        StatusController,
+        FleetStatusController,
+      ],
       providers: [
         ...infrastructure,
         // sync-requests: the inbox and the command handler the Kafka consumer delegates to
@@ -103,6 +113,7 @@ export class CollectorModule {
         SyncRequestsService,
         SyncRequestHandler,
         SyncCommandsConsumer,
+        CommandPartitions,
         { provide: SYNC_COMMAND_HANDLER, useExisting: SyncRequestHandler },
         // connections
         tokenVaultProvider,
@@ -110,6 +121,8 @@ export class CollectorModule {
         ConnectionsRepository,
         ConnectionsService,
         OktaClientFactory,
+        RateBudgetRepository,
+        RateBudgetService,
         ConnectionEvents,
         // sync-runs and the runners it drives
         OrgLeaseRepository,
@@ -127,6 +140,7 @@ export class CollectorModule {
         // schedules and status
         ScheduleService,
         StatusService,
+        FleetStatusService,
       ],
       exports: [EventPublisher, KAFKA, TOPIC_NAMES, COLLECTOR_DB],
     };

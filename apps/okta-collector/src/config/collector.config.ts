@@ -69,6 +69,14 @@ export const CollectorEnvSchema = z.object({
   /** Share of each Okta rate-limit window a sync may use (Okta allows one token 50 %). */
   OKTA_RATE_LIMIT_SHARE: z.coerce.number().gt(0).max(1).default(0.45),
   /**
+   * `shared` (default): every activity of an org on every instance spends one
+   * budget per Okta bucket, kept in MongoDB (README, "One rate budget per
+   * org"); `local`: each Okta client paces itself on the response headers only.
+   */
+  OKTA_RATE_BUDGET: z.enum(['shared', 'local']).default('shared'),
+  /** Length of Okta's rate-limit windows (60 s); the shared budget's grid is cut from it. */
+  OKTA_RATE_WINDOW_MS: int(60_000, 500, 3_600_000),
+  /**
    * Overall deadline of one Okta HTTP attempt, response headers and whole body
    * (a body dripped byte by byte never trips the idle timeouts). Exceeding it
    * is a transient failure, retried, then the sync fails as okta_unavailable.

@@ -117,7 +117,10 @@ export class ConnectionsService {
       if (await this.repository.setDecryptable(connection._id, connection.generation, true, null))
         await this.announce(connection._id, 'connected', new URL(connection.baseUrl).host);
     }
-    return this.clients.create(new URL(connection.baseUrl), token, onAccepted);
+    return this.clients.create(new URL(connection.baseUrl), token, {
+      orgId: connection._id,
+      onAccepted,
+    });
   }
 
   private async openToken(connection: ConnectionDoc): Promise<Secret> {
@@ -147,7 +150,7 @@ export class ConnectionsService {
     const baseUrl = await this.clients.validateDomain(domain).catch((error: unknown) => {
       throw asHttpError(error);
     });
-    const result = await this.runTest(baseUrl, apiToken);
+    const result = await this.runTest(orgId, baseUrl, apiToken);
     const before = await this.repository.get(orgId);
     const now = this.clock.now();
     await this.repository.save({
@@ -191,7 +194,7 @@ export class ConnectionsService {
       });
     const baseUrl = new URL(connection.baseUrl);
     try {
-      const result = await this.runTest(baseUrl, await this.openToken(connection), true);
+      const result = await this.runTest(orgId, baseUrl, await this.openToken(connection), true);
       const now = this.clock.now();
       await this.repository.recordTestPassed(orgId, connection.generation, result, now);
       if (connection.state !== 'connected') await this.announce(orgId, 'connected', baseUrl.host);
@@ -258,11 +261,12 @@ export class ConnectionsService {
   }
 
   private async runTest(
+    orgId: string,
     baseUrl: URL,
     token: Secret,
     rethrowRaw = false,
   ): Promise<ConnectionTestResult> {
-    const client: OktaClient = this.clients.create(baseUrl, token);
+    const client: OktaClient = this.clients.create(baseUrl, token, { orgId });
     try {
       return await testConnection(client);
     } catch (error) {

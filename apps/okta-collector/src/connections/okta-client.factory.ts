@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
 import { OktaClient, Secret, validateOktaDomain } from '../okta-client';
 import { COLLECTOR_METRICS, CollectorMetrics } from '../platform/metrics';
+import { RateBudgetService } from '../rate-budget/rate-budget.service';
 
 /** Builds Okta clients for connections: config, logging and metrics wired in one place. */
 @Injectable()
@@ -11,6 +12,7 @@ export class OktaClientFactory {
   constructor(
     @Inject(COLLECTOR_CONFIG) private readonly config: CollectorConfig,
     @Inject(COLLECTOR_METRICS) private readonly metrics: CollectorMetrics,
+    private readonly budgets: RateBudgetService,
   ) {}
 
   /** Validates what a customer typed (https, Okta or public custom domain; SSRF guard). */
@@ -20,8 +22,18 @@ export class OktaClientFactory {
     });
   }
 
-  create(baseUrl: URL, token: Secret, onAccepted?: () => void): OktaClient {
+  /**
+   * A client for one org: its calls spend the org's shared rate budget
+   * (OKTA_RATE_BUDGET); `onAccepted` runs on every 2xx answer.
+   */
+  create(
+    baseUrl: URL,
+    token: Secret,
+    { orgId, onAccepted }: { orgId: string; onAccepted?: (() => void) | undefined },
+  ): OktaClient {
+    const budget = this.budgets.forOrg(orgId);
     return new OktaClient({
+      ...(budget ? { budget } : {}),
       baseUrl,
       token,
       concurrency: this.config.OKTA_CONCURRENCY,

@@ -9,6 +9,7 @@ import { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import { deadLetterRecord, decodeMessage, SyncRequested, TOPICS } from '@regentra/contracts';
 import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
 import { CLOCK, Clock } from '../platform/clock';
+import { CommandPartitions } from '../platform/command-partitions';
 import { EventPublisher } from './event-publisher';
 import { KAFKA, TOPIC_NAMES, TopicNames } from './kafka.providers';
 
@@ -18,7 +19,8 @@ import { KAFKA, TOPIC_NAMES, TopicNames } from './kafka.providers';
  */
 export const SYNC_COMMAND_HANDLER = Symbol('SYNC_COMMAND_HANDLER');
 export interface SyncCommandHandler {
-  handle(command: SyncRequested): Promise<void>;
+  /** `partition`: where the command arrived; its org's work runs on that partition's owner. */
+  handle(command: SyncRequested, origin: { partition: number }): Promise<void>;
 }
 
 /**
@@ -41,12 +43,21 @@ export class SyncCommandsConsumer implements OnModuleInit, BeforeApplicationShut
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SYNC_COMMAND_HANDLER) private readonly handler: SyncCommandHandler,
     private readonly publisher: EventPublisher,
+    private readonly partitions: CommandPartitions,
   ) {
     this.consumer = kafka.consumer({
       groupId: `${config.KAFKA_TOPIC_PREFIX}okta-collector.commands`,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
     });
+    const { GROUP_JOIN, STOP, CRASH } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, ({ payload }) => {
+      const owned = payload.memberAssignment[this.topics.commands] ?? [];
+      this.partitions.assigned(owned);
+      this.logger.log({ partitions: owned, msg: 'owns command partitions' });
+    });
+    this.consumer.on(STOP, () => this.partitions.revoked());
+    this.consumer.on(CRASH, () => this.partitions.revoked());
   }
 
   async onModuleInit(): Promise<void> {
@@ -69,7 +80,7 @@ export class SyncCommandsConsumer implements OnModuleInit, BeforeApplicationShut
   private async handle({ topic, partition, message }: EachMessagePayload): Promise<void> {
     const decoded = decodeMessage(TOPICS.commands, message.value, message.key);
     if (decoded.ok) {
-      await this.handler.handle(decoded.message);
+      await this.handler.handle(decoded.message, { partition });
     } else {
       this.logger.warn({
         topic,

@@ -64,3 +64,13 @@ export {
   type OktaLogPage,
   type OktaLogPageRequest,
 } from './okta.client';
+export {
+  type SharedRateBudget,
+  type BudgetPermit,
+  CELLS_PER_WINDOW,
+  CONSERVATIVE_LIMITS,
+  allowedPerWindow,
+  cellCap,
+  cellMs,
+  cellOf,
+} from './shared-budget';

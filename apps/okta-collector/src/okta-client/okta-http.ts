@@ -26,6 +26,7 @@ import {
 } from './rate-limiter';
 import { Secret } from './secret';
 import { Semaphore } from './semaphore';
+import type { SharedRateBudget } from './shared-budget';
 
 export const USER_AGENT = 'regentra-okta-collector/0.1';
 
@@ -106,6 +107,11 @@ export interface OktaHttpOptions {
   onResponse?: (event: OktaResponseEvent) => void;
   /** Test-only `host:port` opt-in list (see validateOktaDomain). */
   allowInsecureHosts?: readonly string[];
+  /**
+   * The org's rate budget shared with its other activities and collector
+   * instances, asked before each metered call (after this client's own pacing).
+   */
+  budget?: SharedRateBudget;
 }
 
 export interface OktaGetRequest {
@@ -229,6 +235,7 @@ export class OktaHttp {
   private readonly random: () => number;
   private readonly logger?: OktaClientLogger | undefined;
   private readonly onResponseHook?: ((e: OktaResponseEvent) => void) | undefined;
+  private readonly budget?: SharedRateBudget | undefined;
   private readonly headersMs: number;
   private readonly bodyMs: number;
   private readonly callMs: number;
@@ -290,6 +297,7 @@ export class OktaHttp {
     this.random = opts.random ?? Math.random;
     this.logger = opts.logger;
     this.onResponseHook = opts.onResponse;
+    this.budget = opts.budget;
     // every in-flight request and pending sleep listens on the close signal
     setMaxListeners(0, this.abort.signal);
     this.sem = new Semaphore(concurrency);
@@ -448,7 +456,7 @@ export class OktaHttp {
     const deadline = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     try {
-      await this.sem.acquire();
+      await this.acquireSlot(call.bucket, ticket !== undefined);
       semHeld = true;
       if (this.closed) throw new AbortedError();
       this.counters.requests++;
@@ -644,8 +652,24 @@ export class OktaHttp {
     return RETRY;
   }
 
+  /**
+   * The semaphore and, for a metered call, a permit of the shared budget that
+   * is still good once the semaphore is ours (else both are asked again).
+   */
+  private async acquireSlot(bucket: OktaBucket, metered: boolean): Promise<void> {
+    for (;;) {
+      const permit =
+        metered && this.budget ? await this.budget.take(bucket, this.abort.signal) : undefined;
+      await this.sem.acquire();
+      if (!permit || Date.now() < permit.validUntilMs) return;
+      this.sem.release();
+    }
+  }
+
   /** What the limiter makes of the answer (an unmetered 429 is a concurrency limit). */
   private verdictOf(ticket: RateTicket | undefined, seen: RawResponse): RateVerdict {
+    const limit = ticket ? parseRateHeaders(seen.headers).limit : undefined;
+    if (ticket && limit !== undefined && limit > 0) this.budget?.observeLimit(ticket.bucket, limit);
     if (ticket) return this.limiter.onResponse(ticket, seen.status, parseRateHeaders(seen.headers));
     return seen.status === 429 ? { kind: 'concurrency-limited' } : { kind: 'ok' };
   }

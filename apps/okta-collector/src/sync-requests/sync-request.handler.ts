@@ -20,8 +20,8 @@ export class SyncRequestHandler {
   ) {}
 
   /** Resolves once the inbox write was acknowledged (the caller commits after it). */
-  async handle(command: SyncRequested): Promise<void> {
-    const inserted = await this.inbox.enqueue(command, this.clock.now());
+  async handle(command: SyncRequested, origin: { partition: number }): Promise<void> {
+    const inserted = await this.inbox.enqueue(command, this.clock.now(), origin.partition);
     if (inserted) this.listener.requestQueued(command.orgId);
     else
       this.logger.log({

@@ -13,6 +13,12 @@ export interface SyncRequestDoc {
   /** `full` forces a full identity sync; absent on requests stored before modes existed (auto). */
   mode?: SyncRequestMode;
   receivedAt: Date;
+  /**
+   * The `okta.commands.v1` partition the command arrived on: the instance
+   * owning it runs the request. Absent on requests stored before, and on
+   * requests written without Kafka: any instance runs those.
+   */
+  partition?: number;
   state: SyncRequestState;
   /** Per scope part still to run (an "all" request runs identity then system-log). */
   pending: SyncPart[];

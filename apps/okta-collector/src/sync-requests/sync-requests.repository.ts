@@ -24,7 +24,7 @@ export class SyncRequestsRepository implements OnModuleInit {
    * collector instances firing the same schedule slot) is a no-op.
    * @returns true when this call inserted it.
    */
-  async enqueue(command: SyncRequested, now: Date): Promise<boolean> {
+  async enqueue(command: SyncRequested, now: Date, partition?: number): Promise<boolean> {
     const pending: SyncRequestDoc['pending'] =
       command.payload.scope === 'all' ? ['identity', 'system-log'] : [command.payload.scope];
     try {
@@ -38,6 +38,7 @@ export class SyncRequestsRepository implements OnModuleInit {
             requestedBy: command.payload.requestedBy,
             mode: command.payload.mode,
             receivedAt: now,
+            ...(partition === undefined ? {} : { partition }),
             state: 'queued',
             pending,
             updatedAt: now,
@@ -57,9 +58,26 @@ export class SyncRequestsRepository implements OnModuleInit {
     return this.collection.findOne({ _id: requestId });
   }
 
-  /** Orgs with at least one queued request. */
-  orgsWithQueued(): Promise<string[]> {
-    return this.collection.distinct('orgId', { state: 'queued' });
+  /**
+   * Orgs with at least one queued request that arrived on one of `partitions`
+   * (or on no partition: stored before, or without Kafka).
+   */
+  orgsWithQueued(partitions: readonly number[]): Promise<string[]> {
+    return this.collection.distinct('orgId', {
+      state: 'queued',
+      $or: [{ partition: { $in: [...partitions] } }, { partition: { $exists: false } }],
+    });
+  }
+
+  /** How many requests of each org are in `state` (the fleet status). */
+  async countByOrg(state: SyncRequestState): Promise<Map<string, number>> {
+    const rows = await this.collection
+      .aggregate<{ _id: string; n: number }>([
+        { $match: { state } },
+        { $group: { _id: '$orgId', n: { $sum: 1 } } },
+      ])
+      .toArray();
+    return new Map(rows.map((row) => [row._id, row.n]));
   }
 
   countQueued(orgId: string): Promise<number> {

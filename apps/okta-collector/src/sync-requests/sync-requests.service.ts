@@ -20,8 +20,13 @@ export class SyncRequestsService implements ConnectionListener, OnModuleInit {
     return this.inbox.findById(requestId);
   }
 
-  orgsWithQueued(): Promise<string[]> {
-    return this.inbox.orgsWithQueued();
+  /** Orgs with queued requests this instance runs: those of the command partitions it owns. */
+  orgsWithQueued(partitions: readonly number[]): Promise<string[]> {
+    return this.inbox.orgsWithQueued(partitions);
+  }
+
+  countByOrg(state: SyncRequestState): Promise<Map<string, number>> {
+    return this.inbox.countByOrg(state);
   }
 
   countQueued(orgId: string): Promise<number> {

@@ -16,6 +16,7 @@ import {
 } from '../connections/connection-events';
 import { ConnectionsService } from '../connections/connections.service';
 import { CLOCK, Clock } from '../platform/clock';
+import { CommandPartitions } from '../platform/command-partitions';
 import { SyncRequestListener } from '../sync-requests/sync-request.listener';
 import { SyncRequestDoc } from '../sync-requests/sync-request.types';
 import { SyncRequestsService } from '../sync-requests/sync-requests.service';
@@ -68,6 +69,8 @@ export class SyncCoordinator
   readonly instanceId = `collector-${randomUUID().slice(0, 8)}`;
   private readonly active = new Map<string, Promise<void>>();
   private readonly wanted = new Set<string>();
+  /** Orgs with queued work waiting for a free run slot (SYNC_CONCURRENCY), oldest first. */
+  private readonly waiting = new Set<string>();
   /** The stop signal of each org's current run on this instance. */
   private readonly stops = new Map<string, RunStopSignal>();
   private timer: NodeJS.Timeout | undefined;
@@ -84,6 +87,7 @@ export class SyncCoordinator
     private readonly connections: ConnectionsService,
     private readonly abandoned: AbandonedRunPublisher,
     private readonly connectionEvents: ConnectionEvents,
+    private readonly partitions: CommandPartitions,
   ) {}
 
   onModuleInit(): void {
@@ -145,14 +149,16 @@ export class SyncCoordinator
   }
 
   /**
-   * Wakes the org of every queued request, and every org whose run or claimed
-   * request lost its collector (no live lease): the new holder reports the
-   * run abandoned and runs the request again. Used by the timer and by tests.
+   * Wakes the org of every queued request of the command partitions this
+   * instance owns (after a rebalance the new owner finds the requests the old
+   * one had queued), and every org whose run or claimed request lost its
+   * collector (no live lease, any partition): the new holder reports the run
+   * abandoned and runs the request again. Used by the timer and by tests.
    */
   async sweep(): Promise<void> {
     if (this.stopping) return;
     try {
-      const queued = await this.inbox.orgsWithQueued();
+      const queued = await this.inbox.orgsWithQueued(this.partitions.current());
       for (const orgId of queued) this.kick(orgId);
       const [runningRequests, runningRuns] = await Promise.all([
         this.inbox.orgsWithRunning(),
@@ -169,6 +175,16 @@ export class SyncCoordinator
     }
   }
 
+  /** What this instance is doing: orgs running here, and orgs waiting for a run slot. */
+  load(): { instanceId: string; running: string[]; waiting: string[]; partitions: number[] } {
+    return {
+      instanceId: this.instanceId,
+      running: [...this.active.keys()],
+      waiting: [...this.waiting],
+      partitions: [...this.partitions.current()],
+    };
+  }
+
   /** Resolves when no run of this instance is active (tests). */
   async idle(): Promise<void> {
     while (this.active.size > 0) await Promise.allSettled([...this.active.values()]);
@@ -180,7 +196,11 @@ export class SyncCoordinator
       this.wanted.add(orgId); // look again when the current run ends
       return;
     }
-    if (this.active.size >= this.config.SYNC_CONCURRENCY) return; // the sweep retries it
+    if (this.active.size >= this.config.SYNC_CONCURRENCY) {
+      this.waiting.add(orgId); // runs when a slot frees (the sweep also retries it)
+      return;
+    }
+    this.waiting.delete(orgId);
     const run = this.runOrg(orgId)
       .catch((error: unknown) =>
         this.logger.error({ orgId, msg: `org run crashed: ${(error as Error).message}` }),
@@ -188,8 +208,18 @@ export class SyncCoordinator
       .finally(() => {
         this.active.delete(orgId);
         if (this.wanted.delete(orgId)) this.kick(orgId);
+        this.startWaiting();
       });
     this.active.set(orgId, run);
+  }
+
+  /** A run slot freed: the longest-waiting orgs take it at once, not at the next sweep. */
+  private startWaiting(): void {
+    for (const orgId of this.waiting) {
+      if (this.stopping || this.active.size >= this.config.SYNC_CONCURRENCY) return;
+      this.waiting.delete(orgId);
+      if (!this.active.has(orgId)) this.kick(orgId);
+    }
   }
 
   private async runOrg(orgId: string): Promise<void> {

@@ -110,4 +110,22 @@ export class SyncRunsRepository implements OnModuleInit {
   history(orgId: string): Promise<SyncRunDoc[]> {
     return this.collection.find({ orgId }).sort({ startedAt: 1 }).toArray();
   }
+
+  /**
+   * Every org's latest run of each kind (the fleet status). Read whole and
+   * reduced here: FerretDB has no `$first` accumulator.
+   */
+  async latestPerOrgAndKind(): Promise<SyncRunDoc[]> {
+    const latest = new Map<string, SyncRunDoc>();
+    const cursor = this.collection.find(
+      {},
+      { projection: { progress: 0, requestIds: 0, phase: 0 } },
+    );
+    for await (const run of cursor) {
+      const key = `${run.orgId}|${run.kind}`;
+      const seen = latest.get(key);
+      if (!seen || seen.startedAt < run.startedAt) latest.set(key, run);
+    }
+    return [...latest.values()];
+  }
 }

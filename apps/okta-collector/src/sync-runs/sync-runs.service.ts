@@ -63,4 +63,8 @@ export class SyncRunsService {
   lastFinished(orgId: string, kind: RunKind, state: RunState): Promise<SyncRunDoc | null> {
     return this.runs.lastFinished(orgId, kind, state);
   }
+
+  latestPerOrgAndKind(): Promise<SyncRunDoc[]> {
+    return this.runs.latestPerOrgAndKind();
+  }
 }
