@@ -46,9 +46,16 @@ async function fullSyncUnderWay(
   return { requestId, run };
 }
 
-async function restartCollectorAfter(p: Pipeline, ms: number) {
-  await sleep(ms);
-  await p.startCollector();
+/** The fault hit now; `then` (a restart, the end of a storm) runs `afterMs` later. */
+function faultThen(requestId: string, afterMs: number, then: () => Promise<unknown>): Injected {
+  return {
+    faultAt: Date.now(),
+    requestId,
+    during: async () => {
+      await sleep(afterMs);
+      await then();
+    },
+  };
 }
 
 /** The collector process holding the run (its log names its instance id). */
@@ -85,7 +92,7 @@ export const FAULTS: FaultSpec[] = [
     async inject(p) {
       const { requestId, run } = await fullSyncUnderWay(p, (r) => r.phase === 'groups');
       await p.remove(holderOf(p, run.holder), 'kill9');
-      return { faultAt: Date.now(), requestId, during: () => restartCollectorAfter(p, 1000) };
+      return faultThen(requestId, 1000, () => p.startCollector());
     },
   },
   {
@@ -100,7 +107,7 @@ export const FAULTS: FaultSpec[] = [
       const requestId = await p.requestSync('system-log');
       const run = await p.waitRunning('system-log', (r) => (r.progress.pages ?? 0) >= 3);
       await p.remove(holderOf(p, run.holder), 'kill9');
-      return { faultAt: Date.now(), requestId, during: () => restartCollectorAfter(p, 1000) };
+      return faultThen(requestId, 1000, () => p.startCollector());
     },
   },
   {
@@ -117,14 +124,7 @@ export const FAULTS: FaultSpec[] = [
       const projector = p.projectors[0];
       if (!projector) throw new Error('no projector');
       await p.remove(projector, 'kill9');
-      return {
-        faultAt: Date.now(),
-        requestId,
-        during: async () => {
-          await sleep(1000);
-          await p.startProjector();
-        },
-      };
+      return faultThen(requestId, 1000, () => p.startProjector());
     },
   },
   {
@@ -140,14 +140,7 @@ export const FAULTS: FaultSpec[] = [
         60_000,
       );
       await p.remove(paused, 'kill9');
-      return {
-        faultAt: Date.now(),
-        requestId,
-        during: async () => {
-          await sleep(1000);
-          await p.startProjector();
-        },
-      };
+      return faultThen(requestId, 1000, () => p.startProjector());
     },
   },
   {
@@ -159,14 +152,7 @@ export const FAULTS: FaultSpec[] = [
     async inject(p, ctx) {
       const { requestId } = await fullSyncUnderWay(p);
       await ctx.cluster.killKafka();
-      return {
-        faultAt: Date.now(),
-        requestId,
-        during: async () => {
-          await sleep(3000);
-          await ctx.cluster.restartKafka();
-        },
-      };
+      return faultThen(requestId, 3000, () => ctx.cluster.restartKafka());
     },
   },
   {
@@ -178,14 +164,7 @@ export const FAULTS: FaultSpec[] = [
     async inject(p, ctx) {
       const { requestId } = await projectorAtFailpoint(p, 'projector.beforeEvidence', 2_000);
       await ctx.cluster.killMongo();
-      return {
-        faultAt: Date.now(),
-        requestId,
-        during: async () => {
-          await sleep(5000);
-          await ctx.cluster.restartMongo();
-        },
-      };
+      return faultThen(requestId, 5000, () => ctx.cluster.restartMongo());
     },
   },
   {
@@ -197,14 +176,7 @@ export const FAULTS: FaultSpec[] = [
     async inject(p, ctx) {
       const { requestId } = await fullSyncUnderWay(p);
       await ctx.cluster.killMongo();
-      return {
-        faultAt: Date.now(),
-        requestId,
-        during: async () => {
-          await sleep(20_000);
-          await ctx.cluster.restartMongo();
-        },
-      };
+      return faultThen(requestId, 20_000, () => ctx.cluster.restartMongo());
     },
   },
   {
@@ -216,14 +188,7 @@ export const FAULTS: FaultSpec[] = [
     async inject(p) {
       const { requestId } = await fullSyncUnderWay(p);
       await p.setFaults({ storm429: 1_000_000_000 });
-      return {
-        faultAt: Date.now(),
-        requestId,
-        during: async () => {
-          await sleep(30_000);
-          await p.setFaults({ storm429: 0 });
-        },
-      };
+      return faultThen(requestId, 30_000, () => p.setFaults({ storm429: 0 }));
     },
   },
   {
@@ -235,14 +200,7 @@ export const FAULTS: FaultSpec[] = [
     async inject(p) {
       const { requestId } = await fullSyncUnderWay(p);
       await p.setFaults({ errorRate: 0.2 });
-      return {
-        faultAt: Date.now(),
-        requestId,
-        during: async () => {
-          await sleep(30_000);
-          await p.setFaults({ errorRate: 0 });
-        },
-      };
+      return faultThen(requestId, 30_000, () => p.setFaults({ errorRate: 0 }));
     },
   },
   {

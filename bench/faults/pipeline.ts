@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { topicNames } from '@regentra/contracts';
 import { freePort } from '../../scripts/infra/ports';
-import { differencesFromTruth } from '../../test/support/evidence-expectations';
+import {
+  differencesFromTruth,
+  expectedFrom,
+  TruthLike,
+} from '../../test/support/evidence-expectations';
 import { canonical } from '../../test/support/evidence-compare';
 import {
   Cluster,
@@ -50,19 +54,7 @@ export interface Judgement {
   correct: boolean;
 }
 
-interface Truth {
-  users: Array<{
-    id: string;
-    status: string;
-    factors: Array<{ status: string }>;
-    groupIds: string[];
-    appIds: string[];
-    directAppIds: string[];
-    roles: string[];
-  }>;
-  groups: Array<{ id: string; type: string }>;
-  logEvents: number;
-}
+type Truth = TruthLike & { logEvents: number };
 
 /**
  * One org under test, in its own topics and databases: the simulator, the
@@ -134,64 +126,61 @@ export class Pipeline {
     return new URL(this.simUrl).host;
   }
 
-  async startCollector(extraEnv: Record<string, string> = {}): Promise<Proc> {
+  /** An app process on a free port, healthy, with the cluster's addresses; its url is returned. */
+  private async startApp(
+    name: 'collector' | 'projector',
+    env: Record<string, string>,
+  ): Promise<{ proc: Proc; url: string }> {
     const port = await freePort();
     const proc = spawnNode(
-      'collector',
-      COLLECTOR_MAIN,
+      name,
+      name === 'collector' ? COLLECTOR_MAIN : PROJECTOR_MAIN,
       [],
       {
         KAFKA_BROKERS: this.cluster.brokers,
         MONGODB_URI: this.cluster.mongoUri,
-        COLLECTOR_DB: this.collectorDb,
-        COLLECTOR_API_TOKEN: COLLECTOR_TOKEN,
-        TOKEN_ENCRYPTION_KEYS: this.encryptionKey,
-        KAFKA_TOPIC_PREFIX: this.prefix,
-        KAFKA_CLIENT_ID: `collector-${this.id}`,
-        SCHEDULER_ENABLED: 'false',
-        OKTA_ALLOW_INSECURE_HOSTS: this.simHostPort,
-        SYNC_LEASE_MS: '15000',
-        OKTA_CONCURRENCY: '4',
-        // The simulator's log spans the 7 days before it started; the default
-        // 7-day backfill, counted from a later moment, would miss its first minutes.
-        LOG_BACKFILL_DAYS: '8',
+        KAFKA_CLIENT_ID: `${name}-${this.id}`,
         PORT: String(port),
         LOG_LEVEL: 'info',
-        ...this.opts.collectorEnv,
-        ...extraEnv,
+        ...env,
       },
-      this.logFile('collector'),
+      this.logFile(name),
     );
     const url = `http://127.0.0.1:${port}`;
-    await until('collector healthy', async () => ((await ping(url)) ? true : undefined), 90_000);
+    await until(`${name} healthy`, async () => ((await ping(url)) ? true : undefined), 90_000);
+    return { proc, url };
+  }
+
+  async startCollector(extraEnv: Record<string, string> = {}): Promise<Proc> {
+    const { proc, url } = await this.startApp('collector', {
+      COLLECTOR_DB: this.collectorDb,
+      COLLECTOR_API_TOKEN: COLLECTOR_TOKEN,
+      TOKEN_ENCRYPTION_KEYS: this.encryptionKey,
+      KAFKA_TOPIC_PREFIX: this.prefix,
+      SCHEDULER_ENABLED: 'false',
+      OKTA_ALLOW_INSECURE_HOSTS: this.simHostPort,
+      SYNC_LEASE_MS: '15000',
+      OKTA_CONCURRENCY: '4',
+      // The simulator's log spans the 7 days before it started; the default
+      // 7-day backfill, counted from a later moment, would miss its first minutes.
+      LOG_BACKFILL_DAYS: '8',
+      ...this.opts.collectorEnv,
+      ...extraEnv,
+    });
     this.collectors.push(proc);
     this.collectorUrls.push(url);
     return proc;
   }
 
   async startProjector(extraEnv: Record<string, string> = {}): Promise<Proc> {
-    const port = await freePort();
-    const proc = spawnNode(
-      'projector',
-      PROJECTOR_MAIN,
-      [],
-      {
-        KAFKA_BROKERS: this.cluster.brokers,
-        MONGODB_URI: this.cluster.mongoUri,
-        PROJECTOR_DB: this.projectorDb,
-        PROJECTOR_API_TOKEN: PROJECTOR_TOKEN,
-        KAFKA_TOPIC_PREFIX: this.opts.projectorTopicPrefix ?? this.prefix,
-        KAFKA_CLIENT_ID: `projector-${this.id}`,
-        PROJECTOR_GROUP_ID: this.projectorGroup,
-        PORT: String(port),
-        LOG_LEVEL: 'info',
-        ...this.opts.projectorEnv,
-        ...extraEnv,
-      },
-      this.logFile('projector'),
-    );
-    const url = `http://127.0.0.1:${port}`;
-    await until('projector healthy', async () => ((await ping(url)) ? true : undefined), 90_000);
+    const { proc, url } = await this.startApp('projector', {
+      PROJECTOR_DB: this.projectorDb,
+      PROJECTOR_API_TOKEN: PROJECTOR_TOKEN,
+      KAFKA_TOPIC_PREFIX: this.opts.projectorTopicPrefix ?? this.prefix,
+      PROJECTOR_GROUP_ID: this.projectorGroup,
+      ...this.opts.projectorEnv,
+      ...extraEnv,
+    });
     this.projectors.push(proc);
     this.projectorUrls.push(url);
     return proc;
@@ -392,7 +381,6 @@ export class Pipeline {
       async (control) => byControl[control]?.summary ?? {},
       async (control, list) => idsOf(control, list).sort(),
     );
-    const { expectedFrom } = await import('../../test/support/evidence-expectations');
     const want = expectedFrom(truth);
     const lists: Record<string, string[]> = {
       'authentication.withoutMfa': want.withoutMfa,

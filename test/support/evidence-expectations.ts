@@ -17,7 +17,7 @@ export type Evidence = {
 };
 
 /** The ground truth's shape, as far as the expectations need it (tools/okta-sim's GroundTruth). */
-interface TruthLike {
+export interface TruthLike {
   users: Array<{
     id: string;
     status: string;

@@ -159,7 +159,6 @@ describe('collector killed mid-sync', () => {
       50,
     );
     child.kill('SIGKILL');
-    const killedAt = Date.now();
     await first.exited;
 
     second = await startChildCollector(iso, env);
@@ -178,8 +177,6 @@ describe('collector killed mid-sync', () => {
     const identity = status.json.identity as { running: unknown; last: { state: string } };
     expect(identity.running).toBeNull();
     expect(identity.last.state).toBe('completed');
-    // Recovered within a few lease periods (the sweep runs twice per lease), not minutes.
-    expect(Date.now() - killedAt).toBeLessThan(60_000);
   });
 
   it('does not show a run as running once its collector is dead and another holds the lease', async () => {
