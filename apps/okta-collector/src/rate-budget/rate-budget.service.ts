@@ -134,7 +134,7 @@ export class RateBudgetService implements OnModuleInit, OnApplicationShutdown {
     );
     const cap = known ? cellCap(allowed, cell) : Math.min(1, cellCap(allowed, cell));
     while (state.nextSlot < cap) {
-      const want = known ? Math.min(cap - state.nextSlot, Math.max(1, state.waiting)) : 1;
+      const want = known ? Math.min(cap - state.nextSlot, claimSize(cap, state.waiting)) : 1;
       const got = await this.slots.claim(
         { orgId, bucket, cell, cellStartMs: cell * cellMs(windowMs) },
         state.nextSlot,
@@ -180,6 +180,18 @@ export class RateBudgetService implements OnModuleInit, OnApplicationShutdown {
       this.logger.warn({ msg: `rate budget clean-up failed: ${(error as Error).message}` });
     }
   }
+}
+
+/**
+ * Slots to claim in one insert: every waiting taker's, and at least a quarter
+ * of the cell's cap, so a lone sync calling back to back claims once per few
+ * calls instead of once per call (a fleet's shared database pays an insert per
+ * claim; the fleet bench with 100 orgs made 4,580 claims for 200 runs, one
+ * per Okta call, each waiting ~230 ms behind the other writes). Slots claimed and not used lapse with their cell: they can only make
+ * this instance slower, never put the org above its share.
+ */
+export function claimSize(cap: number, waiting: number): number {
+  return Math.max(1, waiting, Math.ceil(cap / 4));
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
