@@ -235,7 +235,8 @@ async function runWith(
     // while the projector wrote 60 orgs' evidence).
     const snapshots = mongo.db(pipeline.iso.projectorDb).collection('evidence_snapshots');
     await eventually(
-      async () => ((await snapshots.estimatedDocumentCount()) >= orgs.length * 4 ? true : undefined),
+      async () =>
+        (await snapshots.estimatedDocumentCount()) >= orgs.length * 4 ? true : undefined,
       "every org's evidence snapshots written",
       3_600_000,
       5_000,

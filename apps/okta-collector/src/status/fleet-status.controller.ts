@@ -18,12 +18,13 @@ export class FleetStatusService {
   ) {}
 
   async status(): Promise<FleetStatus> {
-    const [connections, latest, queued] = await Promise.all([
+    const [connections, latest, queued, isLive] = await Promise.all([
       this.connections.listAll(),
       this.runs.latestPerOrgAndKind(),
       this.inbox.countByOrg('queued'),
+      this.runs.liveness(),
     ]);
-    return fleetStatus(this.clock.now(), connections, latest, queued);
+    return fleetStatus(this.clock.now(), connections, latest, queued, isLive);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { ConnectionView } from '../connections/connection.types';
+import { withLiveness } from '../sync-runs/run-decisions';
 import type { SyncRunDoc } from '../sync-runs/sync-run.types';
 
 /** A token Okta has not accepted for this long is flagged: Okta expires it after 30 idle days. */
@@ -35,16 +36,20 @@ export interface FleetStatus {
 
 /**
  * The fleet at a glance, from every connection, each org's latest run per
- * kind and its queued requests (pure: the service reads, this sorts). An org
+ * kind (checked against the live leases) and its queued requests (pure: the
+ * service reads, this sorts). An org
  * may be in several lists (queued while running; a failed log poll and an
  * invalid token); orgs in none are fine.
  */
 export function fleetStatus(
   now: Date,
   connections: ConnectionView[],
-  latestRuns: SyncRunDoc[],
+  stored: SyncRunDoc[],
   queued: Map<string, number>,
+  isLive: (run: SyncRunDoc) => boolean,
 ): FleetStatus {
+  // A run whose collector died is listed as abandoned once its lease lapsed, not as running.
+  const latestRuns = stored.map((run) => withLiveness(run, isLive(run)) ?? run);
   const known = new Set(connections.map((c) => c.orgId));
   const byOrg = (a: { orgId: string }, b: { orgId: string }) => a.orgId.localeCompare(b.orgId);
   const running = latestRuns

@@ -66,6 +66,7 @@ describe('fleet status', () => {
         ['org-run', 2],
         ['org-gone', 1],
       ]),
+      () => true,
     );
     expect(status.orgs).toBe(6);
     expect(status.running.map((r) => r.orgId)).toEqual(['org-run']);
@@ -91,5 +92,21 @@ describe('fleet status', () => {
       tokenUnused: 2,
     });
     expect(JSON.stringify(status)).not.toContain('ciphertext');
+  });
+
+  it('lists a running run whose collector died (its lease lapsed) as abandoned, not running', () => {
+    const dead = { ...run('org-dead', 'identity', 'running'), holder: 'collector-gone' };
+    const status = fleetStatus(
+      NOW,
+      [connection('org-run'), connection('org-dead')],
+      [run('org-run', 'identity', 'running'), dead],
+      new Map(),
+      (r) => r.holder === 'collector-a',
+    );
+    expect(status.running.map((r) => r.orgId)).toEqual(['org-run']);
+    expect(status.lastFailed).toEqual([
+      expect.objectContaining({ orgId: 'org-dead', state: 'abandoned', reason: 'abandoned' }),
+    ]);
+    expect(status.counts).toEqual(expect.objectContaining({ running: 1, lastFailed: 1 }));
   });
 });

@@ -10,18 +10,7 @@ import {
 import { SyncRequestsService } from '../sync-requests/sync-requests.service';
 import { SyncRunDoc } from '../sync-runs/sync-run.types';
 import { SyncRunsService } from '../sync-runs/sync-runs.service';
-
-const INTERRUPTED = {
-  reason: 'abandoned',
-  message:
-    'the collector running this sync stopped renewing its lease (it died); the next lease holder reports it abandoned and runs its requests again',
-};
-
-/** A run whose collector died shows as abandoned once its lease has lapsed, not as running. */
-const withLiveness = (run: SyncRunDoc | null, live: boolean): SyncRunDoc | null =>
-  run && run.state === 'running' && !live
-    ? { ...run, state: 'abandoned', outcome: run.outcome ?? INTERRUPTED }
-    : run;
+import { withLiveness } from '../sync-runs/run-decisions';
 
 const runView = (run: SyncRunDoc | null) =>
   run && {

@@ -53,4 +53,25 @@ describe('org lease with skewed instance clocks', () => {
       await new Promise((resolve) => setTimeout(resolve, ttl / 4));
     }
   });
+
+  it('names the live holders of many orgs in one read, and drops one that stopped renewing', async () => {
+    const a = await leases.acquire('org-3', 'collector-a', new Date(), ttl);
+    const b = await leases.acquire('org-4', 'collector-b', new Date(), ttl);
+    expect(a && b).toBeTruthy();
+    const both = await leases.liveHolders(ttl);
+    expect(both.get('org-3')).toEqual({ holder: 'collector-a', fence: a!.fence });
+    expect(both.get('org-4')).toEqual({ holder: 'collector-b', fence: b!.fence });
+    // b stops renewing; a keeps on: after a ttl only a is live.
+    const lapsed = await eventually(
+      async () => {
+        expect(await leases.renew(a!, new Date(), ttl)).toBe(true);
+        const live = await leases.liveHolders(ttl);
+        return live.has('org-4') ? undefined : live;
+      },
+      'org-4 lapsed',
+      10 * ttl,
+      ttl / 4,
+    );
+    expect(lapsed.get('org-3')).toEqual({ holder: 'collector-a', fence: a!.fence });
+  });
 });

@@ -113,6 +113,20 @@ export class OrgLeaseRepository {
     return new Set(live.map((lease) => lease._id));
   }
 
+  /**
+   * Every live lease's holder and fence, by org (one read: the fleet status
+   * checks every running run against it at once).
+   */
+  async liveHolders(ttlMs: number): Promise<Map<string, { holder: string; fence: number }>> {
+    const cutoff = takeOverCutoff(await this.databaseNow(), ttlMs);
+    const live = await this.collection
+      .find({ holder: { $ne: null }, renewedAt: { $gt: cutoff } })
+      .toArray();
+    return new Map(
+      live.map((lease) => [lease._id, { holder: lease.holder ?? '', fence: lease.fence }]),
+    );
+  }
+
   /** Whether `holder` under `fence` still holds the org's lease (renewed within the ttl). */
   async isLive(orgId: string, holder: string, fence: number, ttlMs: number): Promise<boolean> {
     const cutoff = takeOverCutoff(await this.databaseNow(), ttlMs);

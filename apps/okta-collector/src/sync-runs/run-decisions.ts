@@ -1,5 +1,6 @@
 import type { SyncScope } from '@regentra/contracts';
 import type { RunOutcome } from './run-port';
+import type { SyncRunDoc } from './sync-run.types';
 
 /**
  * The coordinator's decisions, free of Mongo, Kafka and timers, so each rule
@@ -158,4 +159,20 @@ export function renewEveryMs(leaseMs: number): number {
 /** The safety-net sweep: every 5 s, or twice per lease period if that is shorter. */
 export function sweepEveryMs(leaseMs: number): number {
   return Math.min(5_000, leaseMs / 2);
+}
+
+const INTERRUPTED = {
+  reason: 'abandoned',
+  message:
+    'the collector running this sync stopped renewing its lease (it died); the next lease holder reports it abandoned and runs its requests again',
+};
+
+/**
+ * How status shows a run: one whose collector died shows as abandoned once
+ * its lease has lapsed (`live` false), not as running.
+ */
+export function withLiveness(run: SyncRunDoc | null, live: boolean): SyncRunDoc | null {
+  return run && run.state === 'running' && !live
+    ? { ...run, state: 'abandoned', outcome: run.outcome ?? INTERRUPTED }
+    : run;
 }

@@ -23,6 +23,15 @@ export class SyncRunsService {
     return this.leases.isLive(run.orgId, run.holder, run.fence, this.config.SYNC_LEASE_MS);
   }
 
+  /** `isLive` for many runs at once: one read of the live leases, then a lookup per run. */
+  async liveness(): Promise<(run: SyncRunDoc) => boolean> {
+    const live = await this.leases.liveHolders(this.config.SYNC_LEASE_MS);
+    return (run) => {
+      const lease = live.get(run.orgId);
+      return lease !== undefined && lease.holder === run.holder && lease.fence === run.fence;
+    };
+  }
+
   progress(syncId: string, phase: string, progress: Record<string, number>): Promise<void> {
     return this.runs.progress(syncId, phase, progress);
   }
