@@ -83,6 +83,19 @@ export class LogEventsRepository implements OnModuleInit {
     return facts;
   }
 
+  /**
+   * Every fact of the org, in stored order, or null when it has more than
+   * `limit` (one read either way).
+   */
+  async allOf(orgId: string, limit: number): Promise<LogFact[] | null> {
+    if (limit <= 0) return null;
+    const docs = await this.collection
+      .find({ orgId }, { projection: FACT })
+      .limit(limit + 1)
+      .toArray();
+    return docs.length > limit ? null : (docs as unknown as LogFact[]);
+  }
+
   /** The orgs that have facts. */
   async orgIds(): Promise<string[]> {
     return (await this.collection.distinct('orgId')).filter(
