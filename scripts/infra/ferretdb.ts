@@ -66,6 +66,9 @@ export interface RunningMongo {
   port: number;
 }
 
+/** How long a write waits for SQLite's database-wide write lock before failing. */
+const SQLITE_BUSY_TIMEOUT_MS = 60_000;
+
 export async function startFerretdb(
   opts: { version?: string; dataDir?: string; port?: number } = {},
 ): Promise<RunningMongo> {
@@ -80,7 +83,11 @@ export async function startFerretdb(
     binary,
     [
       '--handler=sqlite',
-      `--sqlite-url=file:${dataDir}/`,
+      // SQLite lets one writer in at a time; a write waits up to busy_timeout for the lock,
+      // then fails with SQLITE_BUSY. FerretDB's 10 s default was not enough under the fleet
+      // bench (100 orgs, 3 collectors and a projector on 2 cores: a log poll failed with
+      // "database is locked"); MongoDB has no database-wide write lock.
+      `--sqlite-url=file:${dataDir}/?_pragma=busy_timeout(${SQLITE_BUSY_TIMEOUT_MS})`,
       `--listen-addr=127.0.0.1:${port}`,
       '--state-dir=-',
       '--debug-addr=-',
