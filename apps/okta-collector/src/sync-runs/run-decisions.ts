@@ -90,6 +90,38 @@ export function runResult(failureNotes: string[]): RunResult {
 }
 
 /**
+ * How each claimed request ends, grouped by result. A request depends only
+ * on the parts it still needs (`pending`, from its scope): an identity request is done when the
+ * identity sync completed, even if the log poll run beside it (for another
+ * request of the org) failed. `partNotes`: each part that ran, with its
+ * failure note (null: completed). A part that did not run fails its requests
+ * with `stopNote` (why the run was stopped) or, without one, as not run
+ * (the org's lease was lost). A failed request also carries `stopNote`.
+ */
+export function requestResults(
+  claimed: Array<{ _id: string; pending: RunPart[] }>,
+  partNotes: Map<RunPart, string | null>,
+  stopNote: string | null,
+): Array<{ requestIds: string[]; result: RunResult }> {
+  const groups = new Map<string, { requestIds: string[]; result: RunResult }>();
+  for (const request of claimed) {
+    const notes = request.pending.flatMap((part) => {
+      if (!partNotes.has(part))
+        return [stopNote ? `${part}: not run` : `${part}: not run (the org's lease was lost)`];
+      const note = partNotes.get(part);
+      return note ? [note] : [];
+    });
+    if (notes.length > 0 && stopNote) notes.push(stopNote);
+    const result = runResult(notes);
+    const key = `${result.state}\u0000${result.note}`;
+    const group = groups.get(key) ?? { requestIds: [], result };
+    group.requestIds.push(request._id);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}
+
+/**
  * The request scopes a run of these parts satisfies: "all" only when both
  * parts ran.
  */

@@ -9,12 +9,14 @@ import {
   partsToRun,
   renewEveryMs,
   runOrder,
+  requestResults,
   runResult,
   runTrigger,
   satisfiedScopes,
   stopsTheRun,
   sweepEveryMs,
   syncIdPrefix,
+  type RunPart,
 } from './run-decisions';
 
 const at = (iso: string) => new Date(iso);
@@ -112,6 +114,62 @@ describe('how a run ends', () => {
       note: 'system-log: okta_unavailable; identity: lease_lost',
       satisfiesLateRequests: false,
     });
+  });
+});
+
+describe('how each claimed request ends', () => {
+  const identity = { _id: 'r-identity', pending: ['identity' as const] };
+  const log = { _id: 'r-log', pending: ['system-log' as const] };
+  const all = { _id: 'r-all', pending: ['identity' as const, 'system-log' as const] };
+  const ends = (notes: Array<[RunPart, string | null]>, stopNote: string | null = null) =>
+    Object.fromEntries(
+      requestResults([identity, log, all], new Map(notes), stopNote).flatMap((group) =>
+        group.requestIds.map((id) => [id, `${group.result.state}: ${group.result.note}`]),
+      ),
+    );
+
+  it('given the log poll failed beside a completed identity sync, then only requests needing the log fail', () => {
+    expect(
+      ends([
+        ['system-log', 'system-log: internal'],
+        ['identity', null],
+      ]),
+    ).toEqual({
+      'r-identity': 'done: completed',
+      'r-log': 'failed: system-log: internal',
+      'r-all': 'failed: system-log: internal',
+    });
+  });
+
+  it('given every part completed, then every request is done, in one group', () => {
+    const groups = requestResults(
+      [identity, log, all],
+      new Map([
+        ['system-log', null],
+        ['identity', null],
+      ]),
+      null,
+    );
+    expect(groups).toEqual([
+      {
+        requestIds: ['r-identity', 'r-log', 'r-all'],
+        result: { state: 'done', note: 'completed', satisfiesLateRequests: true },
+      },
+    ]);
+  });
+
+  it('given a stop after the log poll, then requests needing the identity sync fail with the reason', () => {
+    expect(ends([['system-log', null]], 'cancelled: the connection was deleted')).toEqual({
+      'r-identity': 'failed: identity: not run; cancelled: the connection was deleted',
+      'r-log': 'done: completed',
+      'r-all': 'failed: identity: not run; cancelled: the connection was deleted',
+    });
+  });
+
+  it('given a part skipped without a stop (the lease was lost), then it is not reported done', () => {
+    expect(ends([['system-log', null]])['r-identity']).toBe(
+      "failed: identity: not run (the org's lease was lost)",
+    );
   });
 });
 

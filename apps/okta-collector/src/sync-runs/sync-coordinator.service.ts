@@ -30,7 +30,8 @@ import {
   partsToRun,
   renewEveryMs,
   runOrder,
-  runResult,
+  requestResults,
+  type RunPart,
   runTrigger,
   satisfiedScopes,
   stopsTheRun,
@@ -271,7 +272,7 @@ export class SyncCoordinator
     const { connection } = gate;
     const runStartedAt = this.clock.now();
     const syncIds: string[] = [];
-    const notes: string[] = [];
+    const partNotes = new Map<RunPart, string | null>();
     const stop = new RunStopSignal();
     if (this.stopping) stop.stop('shutdown', 'the collector is shutting down');
     this.stops.set(orgId, stop);
@@ -305,8 +306,7 @@ export class SyncCoordinator
         };
         const runner = kind === 'identity' ? this.identity : this.systemLog;
         const outcome = await runner.run(ctx);
-        const note = failureNote(kind, outcome);
-        if (note) notes.push(note);
+        partNotes.set(kind, failureNote(kind, outcome));
         if (stopsTheRun(outcome)) break;
       }
       const stopped = stop.requested;
@@ -315,10 +315,19 @@ export class SyncCoordinator
         const note = `queued again: ${stopped.message}`;
         return await this.inbox.requeue(requestIds, note, this.clock.now());
       }
-      if (stopped) notes.push(`${stopped.reason}: ${stopped.message}`);
-      const result = runResult(notes);
-      await this.inbox.finish(requestIds, result.state, result.note, syncIds, this.clock.now());
-      if (result.satisfiesLateRequests) {
+      const stopNote = stopped ? `${stopped.reason}: ${stopped.message}` : null;
+      for (const group of requestResults(claimed, partNotes, stopNote))
+        await this.inbox.finish(
+          group.requestIds,
+          group.result.state,
+          group.result.note,
+          syncIds,
+          this.clock.now(),
+        );
+      const clean =
+        stopNote === null &&
+        [...parts].every((part) => partNotes.has(part) && partNotes.get(part) === null);
+      if (clean) {
         // A request that reached us late (requested before this run started, but
         // queued after the claim) is satisfied by it: recorded, not run twice.
         await this.inbox.markSatisfied(
