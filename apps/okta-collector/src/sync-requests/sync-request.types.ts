@@ -25,6 +25,18 @@ export interface SyncRequestDoc {
   updatedAt: Date;
   syncIds?: string[];
   note?: string;
+  /**
+   * Who claimed it last: the org lease's holder and fence at the claim. Only
+   * that claim may finish or requeue it, so a holder that paused past its
+   * lease cannot overwrite what the next holder requeued or ran.
+   */
+  claim?: RequestClaim;
   /** How many runs of it were abandoned (their collector died); it fails at SYNC_MAX_INTERRUPTIONS. */
   interruptions?: number;
+}
+
+/** The lease a claim was made under. */
+export interface RequestClaim {
+  holder: string;
+  fence: number;
 }

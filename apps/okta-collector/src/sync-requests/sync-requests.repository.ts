@@ -2,7 +2,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { Collection, Db, MongoServerError } from 'mongodb';
 import { SyncRequested, SyncScope } from '@regentra/contracts';
 import { COLLECTOR_DB } from '../platform/mongo.providers';
-import { SyncRequestDoc, SyncRequestState } from './sync-request.types';
+import { RequestClaim, SyncRequestDoc, SyncRequestState } from './sync-request.types';
 
 export const SYNC_REQUESTS_COLLECTION = 'sync_requests';
 
@@ -88,7 +88,7 @@ export class SyncRequestsRepository implements OnModuleInit {
    * Moves every request of the org received by `now` from queued to running,
    * oldest request first; a request another instance claimed first is left out.
    */
-  async claimQueued(orgId: string, now: Date): Promise<SyncRequestDoc[]> {
+  async claimQueued(orgId: string, now: Date, claim: RequestClaim): Promise<SyncRequestDoc[]> {
     const queued = await this.collection
       .find({ orgId, state: 'queued', receivedAt: { $lte: now } })
       .sort({ requestedAt: 1 })
@@ -97,23 +97,27 @@ export class SyncRequestsRepository implements OnModuleInit {
     for (const request of queued) {
       const result = await this.collection.updateOne(
         { _id: request._id, state: 'queued' },
-        { $set: { state: 'running', updatedAt: now } },
+        { $set: { state: 'running', updatedAt: now, claim } },
       );
-      if (result.modifiedCount === 1) claimed.push(request);
+      if (result.modifiedCount === 1) claimed.push({ ...request, state: 'running', claim });
     }
     return claimed;
   }
 
-  /** The run of these requests ended (or was skipped): nothing of them is pending. */
+  /**
+   * The run of these requests ended (or was skipped): nothing of them is
+   * pending. Only requests still held by `claim` change.
+   */
   async finish(
     requestIds: string[],
     state: SyncRequestState,
     note: string,
     syncIds: string[],
     now: Date,
+    claim: RequestClaim,
   ): Promise<void> {
     await this.collection.updateMany(
-      { _id: { $in: requestIds } },
+      { _id: { $in: requestIds }, ...heldBy(claim) },
       { $set: { state, note, updatedAt: now, pending: [], syncIds } },
     );
   }
@@ -190,9 +194,9 @@ export class SyncRequestsRepository implements OnModuleInit {
    * Running requests go back to the queue (their pending parts unchanged):
    * the instance running them stopped cleanly, and any instance runs them again.
    */
-  async requeue(requestIds: string[], note: string, now: Date): Promise<void> {
+  async requeue(requestIds: string[], note: string, now: Date, claim: RequestClaim): Promise<void> {
     await this.collection.updateMany(
-      { _id: { $in: requestIds }, state: 'running' },
+      { _id: { $in: requestIds }, ...heldBy(claim) },
       { $set: { state: 'queued', note, updatedAt: now } },
     );
   }
@@ -204,4 +208,9 @@ export class SyncRequestsRepository implements OnModuleInit {
       { $set: { state: 'skipped', note, updatedAt: now } },
     );
   }
+}
+
+/** Requests still running under `claim` (not requeued or claimed again since). */
+function heldBy(claim: RequestClaim) {
+  return { state: 'running', 'claim.holder': claim.holder, 'claim.fence': claim.fence } as const;
 }

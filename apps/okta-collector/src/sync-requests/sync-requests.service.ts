@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { SyncScope } from '@regentra/contracts';
 import { ConnectionEvents, ConnectionListener } from '../connections/connection-events';
-import { SyncRequestDoc, SyncRequestState } from './sync-request.types';
+import { RequestClaim, SyncRequestDoc, SyncRequestState } from './sync-request.types';
 import { SyncRequestsRepository } from './sync-requests.repository';
 
 /** The inbox as other slices reach it: named operations only, never its collection. */
@@ -33,8 +33,8 @@ export class SyncRequestsService implements ConnectionListener, OnModuleInit {
     return this.inbox.countQueued(orgId);
   }
 
-  claimQueued(orgId: string, now: Date): Promise<SyncRequestDoc[]> {
-    return this.inbox.claimQueued(orgId, now);
+  claimQueued(orgId: string, now: Date, claim: RequestClaim): Promise<SyncRequestDoc[]> {
+    return this.inbox.claimQueued(orgId, now, claim);
   }
 
   finish(
@@ -43,8 +43,9 @@ export class SyncRequestsService implements ConnectionListener, OnModuleInit {
     note: string,
     syncIds: string[],
     now: Date,
+    claim: RequestClaim,
   ): Promise<void> {
-    return this.inbox.finish(requestIds, state, note, syncIds, now);
+    return this.inbox.finish(requestIds, state, note, syncIds, now, claim);
   }
 
   markSatisfied(
@@ -71,8 +72,8 @@ export class SyncRequestsService implements ConnectionListener, OnModuleInit {
   }
 
   /** Requests a stopped instance claimed go back to the inbox, to run again (see `requeue`). */
-  requeue(requestIds: string[], note: string, now: Date): Promise<void> {
-    return this.inbox.requeue(requestIds, note, now);
+  requeue(requestIds: string[], note: string, now: Date, claim: RequestClaim): Promise<void> {
+    return this.inbox.requeue(requestIds, note, now, claim);
   }
 
   /** A deleted connection leaves nothing queued for its org. */

@@ -95,8 +95,9 @@ export function runResult(failureNotes: string[]): RunResult {
  * identity sync completed, even if the log poll run beside it (for another
  * request of the org) failed. `partNotes`: each part that ran, with its
  * failure note (null: completed). A part that did not run fails its requests
- * with `stopNote` (why the run was stopped) or, without one, as not run
- * (the org's lease was lost). A failed request also carries `stopNote`.
+ * as not run, with `stopNote` (why the run stopped: a stop request, or the
+ * failure of the part that stopped it); without one the org's lease was
+ * lost. A failed request also carries `stopNote`.
  */
 export function requestResults(
   claimed: Array<{ _id: string; pending: RunPart[] }>,
@@ -111,7 +112,7 @@ export function requestResults(
       const note = partNotes.get(part);
       return note ? [note] : [];
     });
-    if (notes.length > 0 && stopNote) notes.push(stopNote);
+    if (notes.length > 0 && stopNote && !notes.includes(stopNote)) notes.push(stopNote);
     const result = runResult(notes);
     const key = `${result.state}\u0000${result.note}`;
     const group = groups.get(key) ?? { requestIds: [], result };

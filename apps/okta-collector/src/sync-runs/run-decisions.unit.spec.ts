@@ -166,6 +166,15 @@ describe('how each claimed request ends', () => {
     });
   });
 
+  it('given the log poll stopped the run (token rejected), then the identity request says why it did not run', () => {
+    const rejected = 'system-log: credentials_invalid';
+    expect(ends([['system-log', rejected]], rejected)).toEqual({
+      'r-identity': `failed: identity: not run; ${rejected}`,
+      'r-log': `failed: ${rejected}`,
+      'r-all': `failed: identity: not run; ${rejected}`,
+    });
+  });
+
   it('given a part skipped without a stop (the lease was lost), then it is not reported done', () => {
     expect(ends([['system-log', null]])['r-identity']).toBe(
       "failed: identity: not run (the org's lease was lost)",

@@ -244,7 +244,10 @@ export class SyncCoordinator
       await this.reportAbandoned(orgId, lease);
       while (!this.stopping && !lost) {
         // Every request queued now is satisfied by the run that starts now.
-        const claimed = await this.inbox.claimQueued(orgId, this.clock.now());
+        const claimed = await this.inbox.claimQueued(orgId, this.clock.now(), {
+          holder: lease.holder,
+          fence: lease.fence,
+        });
         if (claimed.length === 0) break;
         await this.runClaimed(orgId, lease, claimed, stillHeld);
       }
@@ -261,18 +264,21 @@ export class SyncCoordinator
     stillHeld: () => Promise<boolean>,
   ): Promise<void> {
     const requestIds = claimed.map((r) => r._id);
+    const claim = { holder: lease.holder, fence: lease.fence };
     const trigger = runTrigger(claimed);
     const parts = partsToRun(claimed);
     const gate = gateConnection(await this.connections.get(orgId));
     if (!gate.run) {
       if (gate.scheduleSkip)
         await this.connections.recordScheduleSkip(orgId, gate.scheduleSkip, this.clock.now());
-      return this.inbox.finish(requestIds, 'skipped', gate.note, [], this.clock.now());
+      return this.inbox.finish(requestIds, 'skipped', gate.note, [], this.clock.now(), claim);
     }
     const { connection } = gate;
     const runStartedAt = this.clock.now();
     const syncIds: string[] = [];
     const partNotes = new Map<RunPart, string | null>();
+    /** The note of the part whose failure stopped the run (stopsTheRun). */
+    let haltedBy: string | null = null;
     const stop = new RunStopSignal();
     if (this.stopping) stop.stop('shutdown', 'the collector is shutting down');
     this.stops.set(orgId, stop);
@@ -306,25 +312,43 @@ export class SyncCoordinator
         };
         const runner = kind === 'identity' ? this.identity : this.systemLog;
         const outcome = await runner.run(ctx);
-        partNotes.set(kind, failureNote(kind, outcome));
-        if (stopsTheRun(outcome)) break;
+        const note = failureNote(kind, outcome);
+        partNotes.set(kind, note);
+        if (stopsTheRun(outcome)) {
+          haltedBy = note;
+          break;
+        }
       }
       const stopped = stop.requested;
       if (stopped?.reason === 'shutdown') {
         // Not failed, not done: another instance (or the next start) runs them again.
         const note = `queued again: ${stopped.message}`;
-        return await this.inbox.requeue(requestIds, note, this.clock.now());
+        return await this.inbox.requeue(requestIds, note, this.clock.now(), claim);
       }
-      const stopNote = stopped ? `${stopped.reason}: ${stopped.message}` : null;
-      for (const group of requestResults(claimed, partNotes, stopNote))
-        await this.inbox.finish(
-          group.requestIds,
-          group.result.state,
-          group.result.note,
-          syncIds,
-          this.clock.now(),
-        );
+      const leaseLost = !(await stillHeld());
+      const stopNote = stopped ? `${stopped.reason}: ${stopped.message}` : haltedBy;
+      for (const group of requestResults(claimed, partNotes, stopNote)) {
+        // Lease lost: what completed is done; the rest goes back to the queue for the next
+        // holder (the claim makes both land only if it has not requeued them already).
+        if (leaseLost && group.result.state === 'failed')
+          await this.inbox.requeue(
+            group.requestIds,
+            `queued again: the org's lease was lost (${group.result.note})`,
+            this.clock.now(),
+            claim,
+          );
+        else
+          await this.inbox.finish(
+            group.requestIds,
+            group.result.state,
+            group.result.note,
+            syncIds,
+            this.clock.now(),
+            claim,
+          );
+      }
       const clean =
+        !leaseLost &&
         stopNote === null &&
         [...parts].every((part) => partNotes.has(part) && partNotes.get(part) === null);
       if (clean) {
