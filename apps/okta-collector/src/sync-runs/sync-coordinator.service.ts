@@ -279,6 +279,7 @@ export class SyncCoordinator
     const partNotes = new Map<RunPart, string | null>();
     /** The note of the part whose failure stopped the run (stopsTheRun). */
     let haltedBy: string | null = null;
+    let runLostLease = false;
     const stop = new RunStopSignal();
     if (this.stopping) stop.stop('shutdown', 'the collector is shutting down');
     this.stops.set(orgId, stop);
@@ -314,6 +315,7 @@ export class SyncCoordinator
         const outcome = await runner.run(ctx);
         const note = failureNote(kind, outcome);
         partNotes.set(kind, note);
+        if (outcome.state === 'failed' && outcome.reason === 'lease_lost') runLostLease = true;
         if (stopsTheRun(outcome)) {
           haltedBy = note;
           break;
@@ -325,7 +327,9 @@ export class SyncCoordinator
         const note = `queued again: ${stopped.message}`;
         return await this.inbox.requeue(requestIds, note, this.clock.now(), claim);
       }
-      const leaseLost = !(await stillHeld());
+      // A part that lost the lease (renewals failed past its expiry) counts even if a later
+      // renewal got it back: its requests must run again, not end failed.
+      const leaseLost = runLostLease || !(await stillHeld());
       const stopNote = stopped ? `${stopped.reason}: ${stopped.message}` : haltedBy;
       for (const group of requestResults(claimed, partNotes, stopNote)) {
         // Lease lost: what completed is done; the rest goes back to the queue for the next
