@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { isDeepStrictEqual } from 'node:util';
-import type { LogEventDocument, LogFact } from './log-event.document';
+import type { LogEventDocument } from './log-event.document';
 import type { LogDayRollup } from './log-day.document';
 import { dayOf, linkedFactsOf, nextDay, rollupOf } from './log-day.rollup';
 import { LogDaysRepository } from './log-days.repository';
@@ -9,8 +9,8 @@ import { LogEventsRepository } from './log-events.repository';
 import { timedFacts } from './log-figures';
 import { LogRollupMarksRepository } from './log-rollup-marks.repository';
 import { markOf, rollupsCurrent } from './log-rollups.mark';
-import { MFA_EVENT, SIGN_IN_EVENT, SUCCESS } from './log-rules';
-import { componentsOf, FindNeighbours, NeighbourQuery } from './sign-in-components';
+import { SIGN_IN_EVENT } from './log-rules';
+import { componentsOf, FindNeighbours, neighbourMatch } from './sign-in-components';
 
 /** A day rebuilt while live writes keep changing it is retried this many times. */
 const REBUILD_TRIES = 5;
@@ -97,7 +97,7 @@ export class LogDaysWriter {
     // (on FerretDB each query scans every org's facts: a first poll of 30 days made ~90).
     const all = await this.events.allOf(orgId, this.factsInMemory);
     const find: FindNeighbours = all
-      ? async (q) => all.filter(matching(q))
+      ? async (q) => all.filter(neighbourMatch(q))
       : (q) => this.events.neighbours(orgId, q);
     const ofDay = (day: string) =>
       all
@@ -191,21 +191,4 @@ export class LogDaysWriter {
     const linked = await linkedFactsOf(day, dayFacts, find);
     return rollupOf(orgId, day, dayFacts, linked);
   }
-}
-
-/** The facts `LogEventsRepository.neighbours` returns for `q`, as a filter (same conditions). */
-function matching(q: NeighbourQuery): (f: LogFact) => boolean {
-  if (q.actors.length === 0 || q.sessions.length + q.transactions.length + q.ranges.length === 0)
-    return () => false;
-  const actors = new Set(q.actors);
-  const sessions = new Set(q.sessions);
-  const transactions = new Set(q.transactions);
-  return (f) =>
-    f.actorId !== null &&
-    actors.has(f.actorId) &&
-    f.outcome === SUCCESS &&
-    (f.eventType === SIGN_IN_EVENT || f.eventType === MFA_EVENT) &&
-    ((f.sessionId != null && sessions.has(f.sessionId)) ||
-      (f.transactionId != null && transactions.has(f.transactionId)) ||
-      q.ranges.some((r) => f.published >= r.from && f.published <= r.to));
 }

@@ -4,7 +4,7 @@ import type { LogDayDocument, LogDayPageDocument, LogDayRollup } from './log-day
 import { dayIdOf, LOG_DAY_PAGE_BYTES, storedFormOf } from './log-day.pages';
 import { dayOf, linkedFactsOf, rollupOf } from './log-day.rollup';
 import type { LogDaySource } from './log-window.fold';
-import type { FindNeighbours } from './sign-in-components';
+import { neighbourMatch, type FindNeighbours } from './sign-in-components';
 
 type Stored = { head: LogDayDocument; pages: Map<string, LogDayPageDocument> };
 
@@ -31,18 +31,7 @@ export class InMemoryLogFacts implements LogDaySource {
     readonly pageBytes = LOG_DAY_PAGE_BYTES,
   ) {}
 
-  readonly find: FindNeighbours = async (q) =>
-    this.facts.filter(
-      (f) =>
-        f.actorId !== null &&
-        q.actors.includes(f.actorId) &&
-        f.outcome === 'SUCCESS' &&
-        (f.eventType === 'user.session.start' ||
-          f.eventType === 'user.authentication.auth_via_mfa') &&
-        ((!!f.sessionId && q.sessions.includes(f.sessionId)) ||
-          (!!f.transactionId && q.transactions.includes(f.transactionId)) ||
-          q.ranges.some((r) => f.published >= r.from && f.published <= r.to)),
-    );
+  readonly find: FindNeighbours = async (q) => this.facts.filter(neighbourMatch(q));
 
   /** Rolls up every day that has facts (what the writer leaves once every batch is in). */
   async rollUpAll(): Promise<void> {

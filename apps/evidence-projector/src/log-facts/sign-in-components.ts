@@ -30,6 +30,26 @@ export interface NeighbourQuery {
 /** Successful sign-ins and verifications of `actors` matching a key or in a range. */
 export type FindNeighbours = (query: NeighbourQuery) => Promise<LogFact[]>;
 
+/**
+ * The facts a store returns for `q` (`LogEventsRepository.neighbours` asks the
+ * database the same), as a filter for facts held in memory.
+ */
+export function neighbourMatch(q: NeighbourQuery): (f: LogFact) => boolean {
+  if (q.actors.length === 0 || q.sessions.length + q.transactions.length + q.ranges.length === 0)
+    return () => false;
+  const actors = new Set(q.actors);
+  const sessions = new Set(q.sessions);
+  const transactions = new Set(q.transactions);
+  return (f) =>
+    f.actorId !== null &&
+    actors.has(f.actorId) &&
+    f.outcome === SUCCESS &&
+    (f.eventType === SIGN_IN_EVENT || f.eventType === MFA_EVENT) &&
+    ((f.sessionId != null && sessions.has(f.sessionId)) ||
+      (f.transactionId != null && transactions.has(f.transactionId)) ||
+      q.ranges.some((r) => f.published >= r.from && f.published <= r.to));
+}
+
 const isSignIn = (e: LogFact) => e.eventType === SIGN_IN_EVENT && e.outcome === SUCCESS;
 const isMfa = (e: LogFact) => e.eventType === MFA_EVENT && e.outcome === SUCCESS;
 /** A fact the matching can link: a successful sign-in or verification with an actor. */

@@ -187,8 +187,9 @@ export class RateBudgetService implements OnModuleInit, OnApplicationShutdown {
  * of the cell's cap, so a lone sync calling back to back claims once per few
  * calls instead of once per call (a fleet's shared database pays an insert per
  * claim; the fleet bench with 100 orgs made 4,580 claims for 200 runs, one
- * per Okta call, each waiting ~230 ms behind the other writes). Slots claimed and not used lapse with their cell: they can only make
- * this instance slower, never put the org above its share.
+ * per Okta call, each waiting ~230 ms behind the other writes). Slots claimed
+ * and not used lapse with their cell: they can only make this instance
+ * slower, never put the org above its share.
  */
 export function claimSize(cap: number, waiting: number): number {
   return Math.max(1, waiting, Math.ceil(cap / 4));

@@ -106,11 +106,7 @@ export class OrgLeaseRepository {
    * has lost its holder.
    */
   async liveOrgs(ttlMs: number): Promise<Set<string>> {
-    const cutoff = takeOverCutoff(await this.databaseNow(), ttlMs);
-    const live = await this.collection
-      .find({ holder: { $ne: null }, renewedAt: { $gt: cutoff } }, { projection: { _id: 1 } })
-      .toArray();
-    return new Set(live.map((lease) => lease._id));
+    return new Set((await this.liveHolders(ttlMs)).keys());
   }
 
   /**

@@ -89,6 +89,13 @@ export function runResult(failureNotes: string[]): RunResult {
   };
 }
 
+/** Claimed requests that end alike: finished with `result`, or queued again. */
+export interface RequestGroup {
+  requestIds: string[];
+  result: RunResult;
+  requeue: boolean;
+}
+
 /**
  * How each claimed request ends, grouped by result. A request depends only
  * on the parts it still needs (`pending`, from its scope): an identity request is done when the
@@ -97,14 +104,17 @@ export function runResult(failureNotes: string[]): RunResult {
  * failure note (null: completed). A part that did not run fails its requests
  * as not run, with `stopNote` (why the run stopped: a stop request, or the
  * failure of the part that stopped it); without one the org's lease was
- * lost. A failed request also carries `stopNote`.
+ * lost. A failed request also carries `stopNote`. With `leaseLost` (a part
+ * lost the org's lease, or it is gone now) the failed ones are requeued for
+ * the next holder instead: what completed is done, the rest runs again.
  */
 export function requestResults(
   claimed: Array<{ _id: string; pending: RunPart[] }>,
   partNotes: Map<RunPart, string | null>,
   stopNote: string | null,
-): Array<{ requestIds: string[]; result: RunResult }> {
-  const groups = new Map<string, { requestIds: string[]; result: RunResult }>();
+  leaseLost = false,
+): RequestGroup[] {
+  const groups = new Map<string, RequestGroup>();
   for (const request of claimed) {
     const notes = request.pending.flatMap((part) => {
       if (!partNotes.has(part))
@@ -115,7 +125,11 @@ export function requestResults(
     if (notes.length > 0 && stopNote && !notes.includes(stopNote)) notes.push(stopNote);
     const result = runResult(notes);
     const key = `${result.state}\u0000${result.note}`;
-    const group = groups.get(key) ?? { requestIds: [], result };
+    const group = groups.get(key) ?? {
+      requestIds: [],
+      result,
+      requeue: leaseLost && result.state === 'failed',
+    };
     group.requestIds.push(request._id);
     groups.set(key, group);
   }

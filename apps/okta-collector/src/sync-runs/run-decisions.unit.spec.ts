@@ -154,6 +154,7 @@ describe('how each claimed request ends', () => {
       {
         requestIds: ['r-identity', 'r-log', 'r-all'],
         result: { state: 'done', note: 'completed', satisfiesLateRequests: true },
+        requeue: false,
       },
     ]);
   });
@@ -173,6 +174,23 @@ describe('how each claimed request ends', () => {
       'r-log': `failed: ${rejected}`,
       'r-all': `failed: identity: not run; ${rejected}`,
     });
+  });
+
+  it('given the lease was lost in the identity sync after the log poll completed, then what completed is done and the rest is requeued', () => {
+    const lost = 'identity: lease_lost';
+    const groups = requestResults(
+      [identity, log, all],
+      new Map([
+        ['system-log', null],
+        ['identity', lost],
+      ]),
+      lost,
+      true,
+    );
+    expect(groups.map((g) => [g.requestIds, g.result.state, g.requeue])).toEqual([
+      [['r-identity', 'r-all'], 'failed', true],
+      [['r-log'], 'done', false],
+    ]);
   });
 
   it('given a part skipped without a stop (the lease was lost), then it is not reported done', () => {

@@ -331,30 +331,20 @@ export class SyncCoordinator
       // renewal got it back: its requests must run again, not end failed.
       const leaseLost = runLostLease || !(await stillHeld());
       const stopNote = stopped ? `${stopped.reason}: ${stopped.message}` : haltedBy;
-      for (const group of requestResults(claimed, partNotes, stopNote)) {
-        // Lease lost: what completed is done; the rest goes back to the queue for the next
-        // holder (the claim makes both land only if it has not requeued them already).
-        if (leaseLost && group.result.state === 'failed')
+      const groups = requestResults(claimed, partNotes, stopNote, leaseLost);
+      for (const { requestIds: ids, result, requeue } of groups) {
+        // The claim makes either land only if the next holder has not requeued them already.
+        if (requeue)
           await this.inbox.requeue(
-            group.requestIds,
-            `queued again: the org's lease was lost (${group.result.note})`,
+            ids,
+            `queued again: the org's lease was lost (${result.note})`,
             this.clock.now(),
             claim,
           );
         else
-          await this.inbox.finish(
-            group.requestIds,
-            group.result.state,
-            group.result.note,
-            syncIds,
-            this.clock.now(),
-            claim,
-          );
+          await this.inbox.finish(ids, result.state, result.note, syncIds, this.clock.now(), claim);
       }
-      const clean =
-        !leaseLost &&
-        stopNote === null &&
-        [...parts].every((part) => partNotes.has(part) && partNotes.get(part) === null);
+      const clean = !leaseLost && groups.every((group) => group.result.satisfiesLateRequests);
       if (clean) {
         // A request that reached us late (requested before this run started, but
         // queued after the claim) is satisfied by it: recorded, not run twice.
