@@ -50,13 +50,18 @@ describe('OpenAPI documents', () => {
     }
   });
 
-  it('ask for the bearer token on every /v1 route and document each error with its codes', () => {
+  it('ask for a token on every /v1 route, name its action and document each error with its codes', () => {
     for (const doc of Object.values(docs))
       for (const [path, operations] of Object.entries(doc.paths as Doc))
         for (const operation of Object.values(operations as Doc) as Doc[]) {
           if (path.startsWith('/v1/')) {
-            expect(operation.security).toEqual([{ bearer: [] }]);
-            expect(Object.keys(operation.responses)).toContain('401');
+            expect(operation.security).toEqual(
+              expect.arrayContaining([{ jwt: [] }, { bearer: [] }]),
+            );
+            expect(operation['x-required-action']).toMatch(/^[a-z]+:[a-z]+$/);
+            expect(Object.keys(operation.responses)).toEqual(
+              expect.arrayContaining(['401', '403']),
+            );
           }
           for (const [status, response] of Object.entries(operation.responses as Doc)) {
             if (Number(status) < 400 || status === '503') continue; // 503: /health's own "down"

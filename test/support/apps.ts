@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Logger } from 'nestjs-pino';
+import { strictHttpAdapter } from '@regentra/http-auth';
 import { CollectorModule } from '../../apps/okta-collector/src/collector.module';
 import {
   CollectorConfig,
@@ -92,7 +93,7 @@ export async function startCollector(config: CollectorConfig, clock?: Clock): Pr
   const moduleRef = await Test.createTestingModule({
     imports: [CollectorModule.register({ config, clock, logDestination: logs })],
   }).compile();
-  return listen(moduleRef.createNestApplication({ bufferLogs: true }), logs);
+  return listen(moduleRef.createNestApplication(strictHttpAdapter(), { bufferLogs: true }), logs);
 }
 
 export async function startProjector(config: ProjectorConfig): Promise<StartedApp> {
@@ -100,5 +101,5 @@ export async function startProjector(config: ProjectorConfig): Promise<StartedAp
   const moduleRef = await Test.createTestingModule({
     imports: [ProjectorModule.register({ config, logDestination: logs })],
   }).compile();
-  return listen(moduleRef.createNestApplication({ bufferLogs: true }), logs);
+  return listen(moduleRef.createNestApplication(strictHttpAdapter(), { bufferLogs: true }), logs);
 }

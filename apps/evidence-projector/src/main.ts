@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { MongoClient } from 'mongodb';
 import { Logger } from 'nestjs-pino';
+import { strictHttpAdapter } from '@regentra/http-auth';
 import { KafkaStartupError, preflightKafka } from '@regentra/kafka';
 import { ConfigError, loadProjectorConfig, ProjectorConfig } from './config/projector.config';
 import { serveOpenApi, withQuietStartup } from '@regentra/http-api';
@@ -28,7 +29,9 @@ async function bootstrap(): Promise<void> {
     process.stderr.write(`evidence-projector: ${error.message}\n`);
     process.exit(78); // EX_CONFIG
   });
-  const app = await NestFactory.create(ProjectorModule.register({ config }), { bufferLogs: true });
+  const app = await NestFactory.create(ProjectorModule.register({ config }), strictHttpAdapter(), {
+    bufferLogs: true,
+  });
   app.useLogger(withQuietStartup(app.get(Logger)));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   serveOpenApi(app, projectorOpenApi(app));

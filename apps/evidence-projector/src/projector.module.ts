@@ -1,10 +1,11 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { MongoClient } from 'mongodb';
 import type { DestinationStream } from 'pino';
 import { Registry } from 'prom-client';
 import { ApiExceptionFilter, HttpInputPipe } from '@regentra/http-api';
+import { accessProviders, accessSettingsOf } from '@regentra/http-auth';
 import { ChangeEventsService } from './changes/change-events.service';
 import { PROJECTOR_CONFIG, ProjectorConfig } from './config/projector.config';
 import { DirectoryReader } from './directory/directory.reader';
@@ -36,7 +37,6 @@ import { LogEventsRepository } from './log-facts/log-events.repository';
 import { LogFactsReader } from './log-facts/log-facts.reader';
 import { LogRollupMarksRepository } from './log-facts/log-rollup-marks.repository';
 import { SystemLogProjection } from './log-facts/system-log.projection';
-import { ApiTokenGuard } from './platform/api-token.guard';
 import { CLOCK, Clock, systemClock } from './platform/clock';
 import { projectorLogging } from './platform/logging';
 import { createProjectorMetrics, METRICS_REGISTRY, PROJECTOR_METRICS } from './platform/metrics';
@@ -79,7 +79,12 @@ export class ProjectorModule {
       controllers: [HealthController, EvidenceController],
       providers: [
         { provide: PROJECTOR_CONFIG, useValue: config },
-        { provide: APP_GUARD, useClass: ApiTokenGuard },
+        ...accessProviders({
+          app: 'evidence-projector',
+          settings: accessSettingsOf(config, 'PROJECTOR_API_TOKEN', config.AUTH_AUDIENCE),
+          auditFile: config.AUDIT_LOG_FILE,
+          destination: options.logDestination,
+        }),
         // HTTP input: request DTOs checked by class-validator; every error body carries a `code`
         { provide: APP_PIPE, useClass: HttpInputPipe },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },

@@ -1,3 +1,4 @@
+import { accessProviders, accessSettingsOf } from '@regentra/http-auth';
 import { DynamicModule, Inject, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
@@ -21,7 +22,6 @@ import { IdentitySyncService } from './identity-sync/identity-sync.service';
 import { EventPublisher } from './kafka/event-publisher';
 import { KAFKA, kafkaProviders, TOPIC_NAMES } from './kafka/kafka.providers';
 import { SYNC_COMMAND_HANDLER, SyncCommandsConsumer } from './kafka/sync-commands.consumer';
-import { ApiTokenGuard } from './platform/api-token.guard';
 import { CLOCK, Clock, systemClock } from './platform/clock';
 import { CommandPartitions } from './platform/command-partitions';
 import { FleetStatusController, FleetStatusService } from './status/fleet-status.controller';
@@ -87,7 +87,12 @@ export class CollectorModule {
       },
       MongoLifecycle,
       EventPublisher,
-      ApiTokenGuard,
+      ...accessProviders({
+        app: 'okta-collector',
+        settings: accessSettingsOf(config, 'COLLECTOR_API_TOKEN', config.AUTH_AUDIENCE),
+        auditFile: config.AUDIT_LOG_FILE,
+        destination: options.logDestination,
+      }),
       // HTTP input: request DTOs checked by class-validator; every error body carries a `code`
       { provide: APP_PIPE, useClass: HttpInputPipe },
       { provide: APP_FILTER, useClass: ApiExceptionFilter },

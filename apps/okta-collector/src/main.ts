@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
+import { strictHttpAdapter } from '@regentra/http-auth';
 import { KafkaStartupError, preflightKafka } from '@regentra/kafka';
 import { serveOpenApi, withQuietStartup } from '@regentra/http-api';
 import { CollectorModule } from './collector.module';
@@ -25,7 +26,9 @@ async function bootstrap(): Promise<void> {
     process.stderr.write(`okta-collector: ${error.message}\n`);
     process.exit(78); // EX_CONFIG
   });
-  const app = await NestFactory.create(CollectorModule.register({ config }), { bufferLogs: true });
+  const app = await NestFactory.create(CollectorModule.register({ config }), strictHttpAdapter(), {
+    bufferLogs: true,
+  });
   app.useLogger(withQuietStartup(app.get(Logger)));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   serveOpenApi(app, collectorOpenApi(app));

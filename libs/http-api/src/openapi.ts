@@ -46,7 +46,22 @@ export function openApiDocumentOf(app: INestApplication, info: OpenApiInfo): Ope
       {
         type: 'http',
         scheme: 'bearer',
-        description: `\`Authorization: Bearer <${info.tokenName}>\``,
+        bearerFormat: 'JWT',
+        description: [
+          'A short-lived JWT signed by the Regentra backend (ES256 or EdDSA, verified against',
+          'AUTH_JWKS_FILE / AUTH_JWKS_URL), with `iss` = AUTH_ISSUER, `aud` = AUTH_AUDIENCE,',
+          '`sub`, `iat`, `exp`; `orgs` names the orgs it covers (an id, a list, or `"*"`), and',
+          '`scope` the actions it allows (space-separated). Each operation names its action in',
+          '`x-required-action`; a token for another org or without the action gets 403.',
+        ].join(' '),
+      },
+      'jwt',
+    )
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        description: `Local use: the static secret \`${info.tokenName}\` (or \`${info.tokenName}_PREVIOUS\` during a rotation) covers every org and action.`,
       },
       'bearer',
     )

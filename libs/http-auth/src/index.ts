@@ -1,12 +1,13 @@
-import { timingSafeEqual } from 'node:crypto';
-
-/**
- * Service-to-service auth shared by both apps: does an `Authorization` header
- * carry `Bearer <expected>`? Compared in constant time (no early exit on the
- * first differing byte, and a wrong length is refused without comparing).
- */
-export function bearerMatches(header: string | undefined, expected: Buffer): boolean {
-  const match = /^Bearer (.+)$/.exec(header ?? '');
-  const given = Buffer.from(match?.[1] ?? '');
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
+export { ACTIONS, isAction } from './actions';
+export type { Action, OrgScope, Principal } from './actions';
+export { actionsOf, decide, orgScopeOf } from './access-policy';
+export type { Decision } from './access-policy';
+export { Public, PUBLIC_ROUTE, Requires, ROUTE_ACTION } from './access.decorators';
+export { AccessGuard, AUDIT_LOG, AUTHENTICATOR } from './access.guard';
+export type { AuditEntry } from './access.guard';
+export { accessProviders } from './access.providers';
+export { accessEnv, accessProblems, accessSettingsOf, staticSecretEnv } from './access-env';
+export { auditLogger } from './audit-log';
+export { AuthenticationError, Authenticator, fileKeySet, TOKEN_ALGORITHMS } from './authenticator';
+export type { AccessSettings, JwksSource } from './authenticator';
+export { strictHttpAdapter } from './strict-http';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accessEnv, accessProblems, staticSecretEnv } from '@regentra/http-auth';
 import { kafkaConnectionEnv, kafkaConnectionProblems, kafkaTopicEnv } from '@regentra/kafka';
 
 export const PROJECTOR_CONFIG = Symbol('PROJECTOR_CONFIG');
@@ -18,10 +19,11 @@ export const ProjectorEnvSchema = z.object({
     .string({ required_error: 'is required' })
     .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI'),
   PROJECTOR_DB: z.string().min(1).default('evidence'),
-  /** Bearer secret every /v1 route of the read API requires. */
-  PROJECTOR_API_TOKEN: z
-    .string({ required_error: 'is required (at least 16 characters)' })
-    .min(16, 'must be at least 16 characters'),
+  /** Static bearer secret of the read API (local use; signed tokens: AUTH_JWKS_*). */
+  ...staticSecretEnv('PROJECTOR_API_TOKEN'),
+  ...accessEnv,
+  /** The `aud` every signed token for this app must carry. */
+  AUTH_AUDIENCE: z.string().min(1).default('evidence-projector'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   /** Test isolation only: prefixes every topic name (production leaves it empty). */
   KAFKA_TOPIC_PREFIX: z.string().default(''),
@@ -52,7 +54,10 @@ export function loadProjectorConfig(env: NodeJS.ProcessEnv): ProjectorConfig {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
-  const problems = kafkaConnectionProblems(parsed.data);
+  const problems = [
+    ...kafkaConnectionProblems(parsed.data),
+    ...accessProblems(parsed.data, 'PROJECTOR_API_TOKEN'),
+  ];
   if (problems.length) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   return parsed.data;
 }

@@ -1,6 +1,7 @@
 import { Controller, Get, NotFoundException, Param, Query, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Readable } from 'node:stream';
+import { Requires } from '@regentra/http-auth';
 import { ApiErrors } from '@regentra/http-api';
 import { CsvHeader, evidenceCsv } from './evidence-csv';
 import {
@@ -53,8 +54,8 @@ const csvResponse = {
 
 /** ★ Projector read API: validates and pages; the store reads. */
 @ApiTags('evidence')
-@ApiBearerAuth('bearer')
-@ApiErrors({ 400: ['invalid_org_id', 'unknown_control'], 401: ['unauthorized'] })
+@Requires('evidence:read')
+@ApiErrors({ 400: ['invalid_org_id', 'unknown_control'] })
 @Controller('v1/orgs/:orgId/evidence')
 export class EvidenceController {
   constructor(private readonly store: EvidenceStore) {}

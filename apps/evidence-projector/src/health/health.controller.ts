@@ -6,8 +6,10 @@ import { Registry } from 'prom-client';
 import { OktaEventsConsumer } from '../kafka/okta-events.consumer';
 import { METRICS_REGISTRY } from '../platform/metrics';
 import { MONGO_CLIENT } from '../platform/mongo.providers';
+import { Public } from '@regentra/http-auth';
 
 @ApiTags('operations')
+@Public()
 @Controller()
 export class HealthController {
   constructor(

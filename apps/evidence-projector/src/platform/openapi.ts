@@ -11,8 +11,10 @@ export function projectorOpenApi(app: INestApplication): OpenAPIObject {
     description: [
       'Read API of the Okta control evidence (access-review, provisioning, authentication,',
       'least-privilege): the current evidence, its snapshots, and item lists as CSV for auditors.',
-      'Every `/v1` route needs `Authorization: Bearer <PROJECTOR_API_TOKEN>`; `/health` and',
-      '`/metrics` are open for probes. Every error body carries a stable `code`.',
+      'Every route is refused unless it is public (`/health`, `/metrics`, `/docs`, `/openapi.json`):',
+      'the others need a signed token scoped to the org with `evidence:read`, or the static',
+      'PROJECTOR_API_TOKEN (local use). Routes are matched case-sensitively and strictly.',
+      'Every error body carries a stable `code`.',
     ].join(' '),
   });
 }

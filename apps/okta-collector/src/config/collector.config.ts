@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accessEnv, accessProblems, staticSecretEnv } from '@regentra/http-auth';
 import { kafkaConnectionEnv, kafkaConnectionProblems, kafkaTopicEnv } from '@regentra/kafka';
 
 /** DI token of the validated configuration. */
@@ -51,9 +52,10 @@ export const CollectorEnvSchema = z.object({
     .string({ required_error: 'is required' })
     .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI'),
   COLLECTOR_DB: z.string().min(1).default('okta_collector'),
-  COLLECTOR_API_TOKEN: z
-    .string({ required_error: 'is required' })
-    .min(16, 'must be at least 16 characters'),
+  ...staticSecretEnv('COLLECTOR_API_TOKEN'),
+  ...accessEnv,
+  /** The `aud` every signed token for this app must carry. */
+  AUTH_AUDIENCE: z.string().min(1).default('okta-collector'),
   TOKEN_ENCRYPTION_KEYS: encryptionKeys,
   OKTA_ALLOW_INSECURE_HOSTS: z.string().default('').transform(csv),
   PORT: int(3000, 0, 65535),
@@ -150,7 +152,10 @@ export function loadCollectorConfig(env: NodeJS.ProcessEnv): CollectorConfig {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
-  const problems = kafkaConnectionProblems(parsed.data);
+  const problems = [
+    ...kafkaConnectionProblems(parsed.data),
+    ...accessProblems(parsed.data, 'COLLECTOR_API_TOKEN'),
+  ];
   if (problems.length) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   return parsed.data;
 }

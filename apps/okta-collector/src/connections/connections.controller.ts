@@ -1,23 +1,16 @@
-import { Body, Controller, Delete, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Body, Controller, Delete, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Requires } from '@regentra/http-auth';
 import { ApiErrors, OrgPath } from '@regentra/http-api';
 import { Secret } from '../okta-client';
-import { ApiTokenGuard } from '../platform/api-token.guard';
 import { ConnectionAnswerDto, SaveConnectionRequest } from './connection.dto';
 import { ConnectionsService } from './connections.service';
 
 /** ★ Connection API (service-to-service bearer auth). Only translates and delegates. */
 @ApiTags('connection')
-@ApiBearerAuth('bearer')
-@ApiErrors({ 400: ['invalid_org_id'], 401: ['unauthorized'] })
+@Requires('connection:write')
+@ApiErrors({ 400: ['invalid_org_id'] })
 @Controller('v1/orgs/:orgId/okta/connection')
-@UseGuards(ApiTokenGuard)
 export class ConnectionsController {
   constructor(private readonly connections: ConnectionsService) {}
 

@@ -7,9 +7,11 @@ import { EventPublisher } from '../kafka/event-publisher';
 import { SyncCommandsConsumer } from '../kafka/sync-commands.consumer';
 import { METRICS_REGISTRY } from '../platform/metrics';
 import { MONGO_CLIENT } from '../platform/mongo.providers';
+import { Public } from '@regentra/http-auth';
 
 /** Unauthenticated liveness/readiness and Prometheus metrics. */
 @ApiTags('operations')
+@Public()
 @Controller()
 export class HealthController {
   constructor(

@@ -10,8 +10,10 @@ export function collectorOpenApi(app: INestApplication): OpenAPIObject {
     tokenName: 'COLLECTOR_API_TOKEN',
     description: [
       'Connects a Regentra organization to its Okta org, runs syncs and reports their status.',
-      'Service-to-service: every `/v1` route needs `Authorization: Bearer <COLLECTOR_API_TOKEN>`;',
-      '`/health` and `/metrics` are open for probes. Every error body carries a stable `code`.',
+      'Service-to-service. Every route is refused unless it is public (`/health`, `/metrics`,',
+      '`/docs`, `/openapi.json`): the others need a signed token scoped to the org and the action',
+      'the operation names (`x-required-action`), or the static COLLECTOR_API_TOKEN (local use).',
+      'Routes are matched case-sensitively and strictly. Every error body carries a stable `code`.',
     ].join(' '),
   });
 }

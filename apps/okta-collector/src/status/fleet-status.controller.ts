@@ -1,8 +1,7 @@
-import { Controller, Get, Inject, Injectable, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '@regentra/http-api';
+import { Controller, Get, Inject, Injectable } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Requires } from '@regentra/http-auth';
 import { ConnectionsService } from '../connections/connections.service';
-import { ApiTokenGuard } from '../platform/api-token.guard';
 import { CLOCK, Clock } from '../platform/clock';
 import { SyncRequestsService } from '../sync-requests/sync-requests.service';
 import { SyncRunsService } from '../sync-runs/sync-runs.service';
@@ -42,9 +41,8 @@ const nullableText = { type: ['string', 'null'] };
 const time = { type: 'string', format: 'date-time' };
 
 @ApiTags('status')
-@ApiBearerAuth('bearer')
+@Requires('fleet:read')
 @Controller('v1/okta/fleet')
-@UseGuards(ApiTokenGuard)
 export class FleetStatusController {
   constructor(private readonly fleet: FleetStatusService) {}
 
@@ -93,7 +91,6 @@ export class FleetStatusController {
       },
     },
   })
-  @ApiErrors({ 401: ['unauthorized'] })
   status(): Promise<FleetStatus> {
     return this.fleet.status();
   }

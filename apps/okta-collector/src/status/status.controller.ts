@@ -1,14 +1,13 @@
-import { Controller, Get, Param, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Requires } from '@regentra/http-auth';
 import { ApiErrors, OrgPath } from '@regentra/http-api';
-import { ApiTokenGuard } from '../platform/api-token.guard';
 import { OrgStatusDto } from './status.dto';
 import { StatusService } from './status.service';
 
 @ApiTags('status')
-@ApiBearerAuth('bearer')
+@Requires('status:read')
 @Controller('v1/orgs/:orgId/okta/status')
-@UseGuards(ApiTokenGuard)
 export class StatusController {
   constructor(private readonly statuses: StatusService) {}
 
@@ -18,7 +17,7 @@ export class StatusController {
     description: 'A running sync shows its `phase` and `progress` counts.',
   })
   @ApiOkResponse({ type: OrgStatusDto })
-  @ApiErrors({ 400: ['invalid_org_id'], 401: ['unauthorized'], 404: ['no_connection'] })
+  @ApiErrors({ 400: ['invalid_org_id'], 404: ['no_connection'] })
   status(@Param() path: OrgPath): Promise<OrgStatusDto> {
     return this.statuses.status(path.orgId);
   }

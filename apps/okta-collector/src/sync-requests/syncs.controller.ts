@@ -7,14 +7,13 @@ import {
   NotFoundException,
   Param,
   Post,
-  UseGuards,
 } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
+import { Requires } from '@regentra/http-auth';
 import { ApiErrors, OrgPath } from '@regentra/http-api';
 import { ConnectionsService } from '../connections/connections.service';
 import { EventPublisher } from '../kafka/event-publisher';
-import { ApiTokenGuard } from '../platform/api-token.guard';
 import { CLOCK, Clock } from '../platform/clock';
 import { SyncAcceptedDto, SyncNowRequest } from './sync-now.dto';
 
@@ -23,9 +22,8 @@ import { SyncAcceptedDto, SyncNowRequest } from './sync-now.dto';
  * put on okta.commands.v1 and answers 202 once Kafka acknowledged it.
  */
 @ApiTags('syncs')
-@ApiBearerAuth('bearer')
+@Requires('sync:request')
 @Controller('v1/orgs/:orgId/okta/syncs')
-@UseGuards(ApiTokenGuard)
 export class SyncsController {
   constructor(
     private readonly publisher: EventPublisher,
@@ -43,7 +41,6 @@ export class SyncsController {
   @ApiAcceptedResponse({ type: SyncAcceptedDto })
   @ApiErrors({
     400: ['invalid_org_id', 'invalid_body', 'bad_request'],
-    401: ['unauthorized'],
     404: ['no_connection'],
     409: ['credentials_invalid'],
     413: ['payload_too_large'],
