@@ -3,6 +3,18 @@ import { BaseExceptionFilter } from '@nestjs/core';
 import type { Response } from 'express';
 import { GENERIC_CODES } from './api-error';
 
+/**
+ * What a malformed JSON body is told. V8's own message quotes the body
+ * ("Unexpected token 'S', "{"apiToken": S..." is not valid JSON"), which can
+ * hand back a fragment of a secret: only the position (a number) is kept.
+ */
+export function jsonParseMessage(parserMessage: string): string {
+  const position = /\bposition (\d+)/.exec(parserMessage)?.[1];
+  return position === undefined
+    ? 'the request body is not valid JSON'
+    : `the request body is not valid JSON (at position ${position})`;
+}
+
 /** An error the body parser raises (http-errors): a 4xx it means to show the client. */
 function clientErrorOf(error: unknown): { status: number; message: string } | null {
   const e = error as {
@@ -10,10 +22,14 @@ function clientErrorOf(error: unknown): { status: number; message: string } | nu
     statusCode?: unknown;
     expose?: unknown;
     message?: unknown;
+    type?: unknown;
   };
   const status = typeof e?.status === 'number' ? e.status : e?.statusCode;
   if (typeof status !== 'number' || status < 400 || status >= 500 || e.expose !== true) return null;
-  return { status, message: typeof e.message === 'string' ? e.message : 'bad request' };
+  const message = typeof e.message === 'string' ? e.message : 'bad request';
+  // body-parser's parse errors carry the raw body and a message quoting it
+  if (e.type === 'entity.parse.failed') return { status, message: jsonParseMessage(message) };
+  return { status, message };
 }
 
 /**

@@ -1,5 +1,17 @@
 import { ArgumentsHost, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { json } from 'express';
+import { Readable } from 'node:stream';
 import { ApiExceptionFilter } from './api-exception.filter';
+
+/** The error Express's JSON body parser itself raises for this body. */
+function parserErrorFor(body: string): Promise<unknown> {
+  const req = Object.assign(Readable.from([Buffer.from(body)]), {
+    headers: { 'content-type': 'application/json', 'content-length': String(body.length) },
+  });
+  return new Promise((resolve) =>
+    json()(req as never, {} as never, (error?: unknown) => resolve(error)),
+  );
+}
 
 /** A captured answer (status and JSON) behind Nest's ArgumentsHost. */
 function httpHost() {
@@ -62,5 +74,23 @@ describe('ApiExceptionFilter', () => {
       status: 413,
       body: { statusCode: 413, code: 'payload_too_large', message: 'request entity too large' },
     });
+  });
+
+  it.each([
+    ['a bare word', '{"apiToken": 00SECRETfragment}'],
+    ['an unquoted value', '{"apiToken": SECRETfragment}'],
+    ['a non-JSON body', 'SECRETfragment and more'],
+    ['a broken string', '{"apiToken": "SECRETfragment'],
+  ])('never echoes the body of a malformed JSON request (%s)', async (_, body) => {
+    const error = await parserErrorFor(body);
+    expect(error).toMatchObject({ status: 400, type: 'entity.parse.failed' });
+    const { host, sent } = httpHost();
+    filter.catch(error, host);
+    expect(sent.status).toBe(400);
+    expect(sent.body).toMatchObject({ code: 'bad_request' });
+    expect(JSON.stringify(sent.body)).not.toMatch(/SECRET|fragment/);
+    expect((sent.body as { message: string }).message).toMatch(
+      /^the request body is not valid JSON/,
+    );
   });
 });
