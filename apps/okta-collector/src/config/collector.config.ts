@@ -31,6 +31,11 @@ const encryptionKeys = z
         });
         return z.NEVER;
       }
+      // sealing uses the first key of an id, opening the last: new tokens would not open
+      if (keys.some((k) => k.id === id)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `names key id "${id}" twice` });
+        return z.NEVER;
+      }
       keys.push({ id, key });
     }
     if (keys.length === 0) {

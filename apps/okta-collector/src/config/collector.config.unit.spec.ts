@@ -34,6 +34,16 @@ describe('collector configuration', () => {
     );
   });
 
+  it('refuses a key id named twice, naming the variable and the id', () => {
+    const [a, b] = [randomBytes(32).toString('base64'), randomBytes(32).toString('base64')];
+    const attempt = () =>
+      loadCollectorConfig({ ...valid, TOKEN_ENCRYPTION_KEYS: `k1:${a},k2:${b},k1:${b}` });
+    expect(attempt).toThrow(
+      /invalid configuration: .*TOKEN_ENCRYPTION_KEYS.*names key id "k1" twice/,
+    );
+    expect(attempt).toThrow(expect.objectContaining({ message: expect.not.stringContaining(b) }));
+  });
+
   it('never echoes key material in its error', () => {
     const secret = randomBytes(16).toString('base64');
     expect(() => loadCollectorConfig({ ...valid, TOKEN_ENCRYPTION_KEYS: `k1:${secret}` })).toThrow(

@@ -111,15 +111,20 @@ export class ConnectionsRepository implements OnModuleInit {
   }
 
   /** Up to `limit` connections whose token is sealed with another key than `keyId`. */
+  /** Tokens the sweep should re-seal: another key, or an older AAD version. */
   sealedWithOtherKeys(
     keyId: string,
+    aadVersion: number,
     limit: number,
     skipOrgIds: string[] = [],
-  ): Promise<Array<Pick<ConnectionDoc, '_id' | 'token'>>> {
+  ): Promise<Array<Pick<ConnectionDoc, '_id' | 'baseUrl' | 'token'>>> {
     return this.collection
       .find(
-        { 'token.keyId': { $ne: keyId }, _id: { $nin: skipOrgIds } },
-        { projection: { token: 1 }, limit },
+        {
+          $or: [{ 'token.keyId': { $ne: keyId } }, { 'token.v': { $ne: aadVersion } }],
+          _id: { $nin: skipOrgIds },
+        },
+        { projection: { token: 1, baseUrl: 1 }, limit },
       )
       .toArray();
   }

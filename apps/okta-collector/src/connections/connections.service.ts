@@ -24,7 +24,13 @@ import { ConnectionEvents } from './connection-events';
 import { ConnectionsRepository } from './connections.repository';
 import { ConnectionTestResult, testConnection } from './connection-tester';
 import { OktaClientFactory } from './okta-client.factory';
-import { TokenVault, TokenUndecryptableError, TokenVaultError } from './token-vault';
+import { TokenBinding, TokenVault, TokenUndecryptableError, TokenVaultError } from './token-vault';
+
+/** What a stored token is bound to: its org and the origin it is sent to. */
+export const bindingOf = (connection: Pick<ConnectionDoc, '_id' | 'baseUrl'>): TokenBinding => ({
+  orgId: connection._id,
+  baseUrl: connection.baseUrl,
+});
 
 export interface ConnectionAnswer extends ConnectionTestResult {
   status: 'connected';
@@ -125,7 +131,7 @@ export class ConnectionsService {
 
   private async openToken(connection: ConnectionDoc): Promise<Secret> {
     try {
-      return this.vault.open(connection._id, connection.token);
+      return this.vault.open(bindingOf(connection), connection.token);
     } catch (error) {
       if (!(error instanceof TokenVaultError)) throw error;
       const undecryptable = new TokenUndecryptableError(connection._id, error);
@@ -156,7 +162,7 @@ export class ConnectionsService {
     await this.repository.save({
       orgId,
       baseUrl: baseUrl.origin,
-      token: this.vault.seal(orgId, apiToken),
+      token: this.vault.seal({ orgId, baseUrl: baseUrl.origin }, apiToken),
       state: 'connected',
       stateReason: null,
       ...result,
@@ -248,7 +254,7 @@ export class ConnectionsService {
 
   private tryOpen(connection: ConnectionDoc): Secret | null {
     try {
-      return this.vault.open(connection._id, connection.token);
+      return this.vault.open(bindingOf(connection), connection.token);
     } catch {
       return null;
     }

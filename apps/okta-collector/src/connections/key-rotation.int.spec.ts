@@ -7,6 +7,8 @@ import { collectorApi } from '../../../../test/support/collector-api';
 import { isolation, randomEncryptionKey, services } from '../../../../test/support/test-env';
 import { eventually } from '../../../../test/support/wait';
 import { waitForRequest } from '../../../../test/support/sync-requests';
+import { Secret } from '../okta-client/secret';
+import { sealedByV1 } from './token-vault.testing';
 
 /**
  * Key rotation end to end: a token sealed with k1; the collector restarted
@@ -18,6 +20,8 @@ describe('encryption key rotation', () => {
   const k1 = randomEncryptionKey('k1');
   const k2 = randomEncryptionKey('k2');
   let sim: OktaSim;
+  /** Another Okta host, also allowed over http here: the database is pointed at it. */
+  let evil: OktaSim;
   let mongo: MongoClient;
   let collector: StartedApp | undefined;
   const keyIdOfStoredToken = async () =>
@@ -30,7 +34,7 @@ describe('encryption key rotation', () => {
   const start = async (keys: string) => {
     collector = await startCollector(
       collectorConfig(iso, {
-        OKTA_ALLOW_INSECURE_HOSTS: sim.hostPort,
+        OKTA_ALLOW_INSECURE_HOSTS: `${sim.hostPort},${evil.hostPort}`,
         TOKEN_ENCRYPTION_KEYS: keys,
       }),
     );
@@ -39,11 +43,13 @@ describe('encryption key rotation', () => {
 
   beforeAll(async () => {
     sim = await startOktaSim({ users: 40, seed: 51, rateWindowMs: 1000 });
+    evil = await startOktaSim({ users: 1, seed: 52 });
     mongo = await new MongoClient(services().mongoUri).connect();
   });
   afterAll(async () => {
     await collector?.close();
     await sim?.close();
+    await evil?.close();
     await mongo?.close();
   });
 
@@ -90,6 +96,45 @@ describe('encryption key rotation', () => {
     api = await start(k2);
     const requestId = String((await api.sync('org-r', 'identity')).json.requestId);
     expect((await waitForRequest(mongo, iso.collectorDb, requestId)).state).toBe('done');
+  });
+
+  it('re-seals tokens of the org-only AAD (v1) bound to org and origin, which then only open there', async () => {
+    const connections = () => mongo.db(iso.collectorDb).collection('connections');
+    await collector?.close(); // the previous test's, still running with k2 alone
+    let api = await start(k1);
+    expect((await api.connect('org-v1', sim.url, sim.token)).status).toBe(200);
+    await collector!.close();
+    // what an older release left in the database
+    const [id, material] = k1.split(':') as [string, string];
+    const old = sealedByV1(
+      { id, key: Buffer.from(material, 'base64') },
+      'org-v1',
+      new Secret(sim.token),
+    );
+    await connections().updateOne({ _id: 'org-v1' as never }, { $set: { token: old } });
+
+    api = await start(k1);
+    await eventually(
+      async () => {
+        const doc = await connections().findOne({ _id: 'org-v1' as never });
+        return doc?.token?.v === 2 ? doc : undefined;
+      },
+      'background re-seal to AAD v2',
+      30_000,
+      200,
+    );
+    const requestId = String((await api.sync('org-v1', 'identity')).json.requestId);
+    expect((await waitForRequest(mongo, iso.collectorDb, requestId)).state).toBe('done');
+
+    // someone who can write the database points the org at their own host:
+    // the token does not open there, so it is never sent
+    await connections().updateOne({ _id: 'org-v1' as never }, { $set: { baseUrl: evil.url } });
+    const next = String((await api.sync('org-v1', 'identity')).json.requestId);
+    const result = await waitForRequest(mongo, iso.collectorDb, next);
+    expect(result.state).not.toBe('done');
+    expect(evil.requestLog()).toEqual([]);
+    const status = await api.status('org-v1');
+    expect(status.json.connection).toMatchObject({ state: 'token_undecryptable' });
   });
 
   /** The environment the app's config was built from, for the CLI process. */

@@ -5,7 +5,7 @@ import {
   BeforeApplicationShutdown,
 } from '@nestjs/common';
 import { ConnectionsRepository } from './connections.repository';
-import { TokenVault, TokenVaultError } from './token-vault';
+import { AAD_VERSION, TokenVault, TokenVaultError } from './token-vault';
 
 export interface RotationReport {
   resealed: number;
@@ -20,7 +20,8 @@ const BATCH = 100;
 
 /**
  * Re-seals tokens sealed with an older key under the first (current) one, so
- * an old key can be retired: in the background at start-up (bounded batches)
+ * an old key can be retired, and tokens of the org-only AAD (v1) under the
+ * org-and-origin one (v2): in the background at start-up (bounded batches)
  * and on demand (`npm run rotate-keys`). A customer's re-save in between wins.
  */
 @Injectable()
@@ -59,11 +60,17 @@ export class KeyRotation implements OnApplicationBootstrap, BeforeApplicationShu
     const undecryptable: string[] = [];
     let resealed = 0;
     while (!this.stopped) {
-      const batch = await this.repository.sealedWithOtherKeys(current, BATCH, undecryptable);
+      const batch = await this.repository.sealedWithOtherKeys(
+        current,
+        AAD_VERSION,
+        BATCH,
+        undecryptable,
+      );
       if (batch.length === 0) break;
-      for (const { _id: orgId, token } of batch) {
+      for (const { _id: orgId, baseUrl, token } of batch) {
         try {
-          const sealed = this.vault.seal(orgId, this.vault.open(orgId, token));
+          const binding = { orgId, baseUrl };
+          const sealed = this.vault.seal(binding, this.vault.open(binding, token));
           if (await this.repository.replaceSealed(orgId, token, sealed)) resealed += 1;
         } catch (error) {
           if (!(error instanceof TokenVaultError)) throw error;

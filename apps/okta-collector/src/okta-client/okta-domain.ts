@@ -7,6 +7,7 @@ import {
 import { promises as dnsPromises } from 'node:dns';
 import { isIP } from 'node:net';
 import { Client } from 'undici';
+import { readBoundedBody } from './bounded-body';
 import { isPublicAddress } from './ip-address';
 
 /** Okta's own org domains: `{org}.<suffix>`, accepted without a DNS check. */
@@ -268,25 +269,62 @@ export function looksLikeOktaOrganization(body: unknown): boolean {
   );
 }
 
-async function defaultVerifyOrganization(base: URL): Promise<boolean> {
+/** Limits of the custom-domain check: one PUT must not hang the collector or fill its memory. */
+export interface OrganizationCheckLimits {
+  /** Largest `.well-known/okta-organization` body read (Okta's is under 1 KiB). */
+  maxBytes: number;
+  /** Overall deadline of the check: connect, headers and the whole body. */
+  deadlineMs: number;
+  /** Address guard of the connection (tests on loopback replace it). */
+  lookup?: typeof guardedLookup;
+}
+
+export const ORGANIZATION_CHECK_LIMITS: OrganizationCheckLimits = {
+  maxBytes: 64 * 1024,
+  deadlineMs: 10_000,
+};
+
+/**
+ * `GET /.well-known/okta-organization` of a custom domain, through the
+ * connect-time address guard, read with a byte cap and an overall deadline
+ * (a body dripped byte by byte never trips undici's idle timeouts). Any
+ * failure, over-size body or missed deadline is "does not answer like Okta".
+ */
+export async function fetchesLikeOktaOrganization(
+  base: URL,
+  limits: OrganizationCheckLimits = ORGANIZATION_CHECK_LIMITS,
+): Promise<boolean> {
+  const idleMs = Math.min(5_000, limits.deadlineMs);
   const client = new Client(base.origin, {
-    connect: { timeout: 5_000, lookup: guardedLookup },
-    headersTimeout: 5_000,
-    bodyTimeout: 5_000,
+    connect: { timeout: idleMs, lookup: limits.lookup ?? guardedLookup },
+    headersTimeout: idleMs,
+    bodyTimeout: idleMs,
   });
+  const deadline = AbortSignal.timeout(limits.deadlineMs);
   try {
     const res = await client.request({
       method: 'GET',
       path: '/.well-known/okta-organization',
       headers: { accept: 'application/json', 'user-agent': 'regentra-okta-collector/0.1' },
+      signal: deadline,
     });
-    const text = await res.body.text();
-    if (res.statusCode !== 200) return false;
+    if (res.statusCode !== 200) {
+      res.body.destroy();
+      return false;
+    }
+    const length = res.headers['content-length'];
+    const text = await readBoundedBody(
+      res.body,
+      Array.isArray(length) ? length[0] : length,
+      limits.maxBytes,
+    );
     return looksLikeOktaOrganization(JSON.parse(text));
   } finally {
-    await client.close().catch(() => undefined);
+    await client.destroy().catch(() => undefined);
   }
 }
+
+const defaultVerifyOrganization = (base: URL) => fetchesLikeOktaOrganization(base);
 
 type LookupCallback = (
   err: NodeJS.ErrnoException | null,

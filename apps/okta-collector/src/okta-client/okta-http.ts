@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { Pool } from 'undici';
+import { BodyTooLarge, readBoundedBody } from './bounded-body';
 import { AbortedError, realSleep, systemClock, type Clock, type Sleep } from './clock';
 import { guardedLookup, isInsecureHostAllowed, OktaDomainError } from './okta-domain';
 import {
@@ -148,11 +149,6 @@ export interface OktaHttpStats {
 const DEADLINE_CODE = 'OKTA_CALL_DEADLINE';
 
 /** Thrown inside an attempt whose body passed maxResponseBytes. */
-class BodyTooLarge extends Error {
-  constructor(readonly bytes: number) {
-    super(`body of at least ${bytes} bytes`);
-  }
-}
 
 const RETRYABLE_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
@@ -421,29 +417,6 @@ export class OktaHttp {
     });
   }
 
-  /** Reads the body as it streams, aborting past maxResponseBytes (a Content-Length over it: at once). */
-  private async readBody(
-    body: AsyncIterable<Buffer> & { destroy(): unknown },
-    headers: HttpHeaders,
-  ) {
-    const declared = Number(headerString(headers, 'content-length'));
-    if (declared > this.maxResponseBytes) {
-      body.destroy();
-      throw new BodyTooLarge(declared);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of body) {
-      size += chunk.length;
-      if (size > this.maxResponseBytes) {
-        body.destroy();
-        throw new BodyTooLarge(size);
-      }
-      chunks.push(chunk);
-    }
-    return Buffer.concat(chunks).toString('utf8');
-  }
-
   /** Sends the GET under the semaphore; a transport failure is retried or thrown. */
   private async send(
     call: GetCall,
@@ -473,7 +446,11 @@ export class OktaHttp {
       });
       raw.status = res.statusCode;
       raw.headers = res.headers as HttpHeaders;
-      raw.text = await this.readBody(res.body, raw.headers);
+      raw.text = await readBoundedBody(
+        res.body,
+        headerString(raw.headers, 'content-length'),
+        this.maxResponseBytes,
+      );
     } catch (err) {
       if (semHeld) this.sem.release();
       this.releaseTicket(ticket, raw.status, raw.headers);
