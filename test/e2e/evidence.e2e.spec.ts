@@ -14,6 +14,7 @@ import {
 } from '../support/apps';
 import { collectorApi } from '../support/collector-api';
 import { collectTopic, testKafka } from '../support/kafka-helpers';
+import { readWholeSnapshot } from '../support/snapshots';
 import { isolation, services } from '../support/test-env';
 import { eventually, waitUntil } from '../support/wait';
 import { Evidence, expectedFrom, waitForEvidenceOfSync } from '../support/evidence-expectations';
@@ -178,23 +179,48 @@ describe('simulator → collector → Kafka → projector → evidence', () => {
     expect((await api.connect('org-a', simA.url, simA.token)).status).toBe(200);
   });
 
-  it('verifies an unaltered snapshot hash and detects a changed field', async () => {
+  it('lists snapshot heads without items and verifies a snapshot read page by page', async () => {
     const response = await projectorGet(
       projector.url,
       '/v1/orgs/org-a/evidence/authentication/snapshots',
     );
     const body = (await response.json()) as {
-      snapshots: Array<{ hash: string; evidence: Record<string, unknown>; asOf: string }>;
+      snapshots: Array<{
+        hash: string;
+        syncId: string;
+        asOf: string;
+        evidence: Record<string, unknown>;
+        itemTotals: Record<string, number> | null;
+      }>;
     };
     expect(body.snapshots.length).toBeGreaterThanOrEqual(2);
     expect(body.snapshots[0]!.asOf >= body.snapshots[1]!.asOf).toBe(true);
-    const snapshot = body.snapshots[0]!;
+    const entry = body.snapshots[0]!;
+    // the history carries no item list: 1,000 entries are 1,000 summaries
+    expect(entry.evidence).not.toHaveProperty('items');
+    expect(entry.itemTotals).toEqual(expect.objectContaining({ withoutMfa: expect.any(Number) }));
+    const snapshot = await readWholeSnapshot(
+      projector.url,
+      { orgId: 'org-a', control: 'authentication', syncId: entry.syncId },
+      { limit: 7 },
+    );
+    expect(snapshot.hash).toBe(entry.hash);
+    for (const [list, total] of Object.entries(entry.itemTotals!))
+      expect(snapshot.evidence.items[list]).toHaveLength(total);
     expect(verifySnapshot({ hash: snapshot.hash, evidence: snapshot.evidence as never })).toBe(
       true,
     );
-    const tampered = structuredClone(snapshot.evidence) as { summary: { activeUsers: number } };
+    const tampered = structuredClone(snapshot.evidence) as unknown as {
+      summary: { activeUsers: number };
+    };
     tampered.summary.activeUsers += 1;
     expect(verifySnapshot({ hash: snapshot.hash, evidence: tampered as never })).toBe(false);
+    const missing = await projectorGet(
+      projector.url,
+      '/v1/orgs/org-a/evidence/authentication/snapshots/sync-none',
+    );
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ code: 'no_snapshot' });
   });
 
   const stripVolatile = (docs: Document[]) =>

@@ -7,13 +7,9 @@ import {
   topicNames,
   TOPICS,
 } from '@regentra/contracts';
-import {
-  projectorConfig,
-  projectorGet,
-  startProjector,
-  StartedApp,
-} from '../../../../test/support/apps';
+import { projectorConfig, startProjector, StartedApp } from '../../../../test/support/apps';
 import { testKafka } from '../../../../test/support/kafka-helpers';
+import { readWholeSnapshot } from '../../../../test/support/snapshots';
 import { isolation, services } from '../../../../test/support/test-env';
 import { eventually } from '../../../../test/support/wait';
 import { CONTROL_IDS } from '../evidence/rules/controls.registry';
@@ -233,17 +229,8 @@ async function readModels(orgId: string) {
 async function evidenceAt(orgId: string, syncId: string) {
   const out: Record<string, unknown> = {};
   for (const control of CONTROL_IDS) {
-    const res = await projectorGet(
-      projector.url,
-      `/v1/orgs/${orgId}/evidence/${control}/snapshots`,
-    );
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as {
-      snapshots: Array<{ syncId: string; evidence: Record<string, unknown> }>;
-    };
-    const snapshot = body.snapshots.find((s) => s.syncId === syncId);
-    expect(snapshot).toBeDefined();
-    const { orgId: _org, syncId: _sync, ...evidence } = snapshot!.evidence;
+    const snapshot = await readWholeSnapshot(projector.url, { orgId, control, syncId });
+    const { orgId: _org, syncId: _sync, ...evidence } = snapshot.evidence;
     out[control] = evidence;
   }
   return out;

@@ -10,6 +10,8 @@ import {
   ItemsCsvPath,
   PagingQuery,
   SnapshotCsvPath,
+  SnapshotDto,
+  SnapshotPath,
   SnapshotsDto,
 } from './evidence.dto';
 import { CURRENT_SCOPE, EvidenceStore } from './evidence.store';
@@ -38,6 +40,23 @@ const noEvidence = (orgId: string, control: string) =>
     code: 'no_evidence',
     message: `no ${control} evidence for org ${orgId} yet (no completed sync)`,
   });
+
+const noSnapshot = (orgId: string, control: string, syncId: string) =>
+  new NotFoundException({
+    statusCode: 404,
+    code: 'no_snapshot',
+    message: `no ${control} snapshot of org ${orgId} at sync ${syncId}`,
+  });
+
+/** The full length of each item list of a paged document. */
+const totalsOf = (ref: ItemPagesRef): Record<string, number> =>
+  Object.fromEntries(Object.entries(ref.lists).map(([name, index]) => [name, index.total]));
+
+/** The same for a document either paged or (written before item pages) with its items inline. */
+const listTotals = (ref: ItemPagesRef | undefined, items: Record<string, unknown[]> | undefined) =>
+  ref
+    ? totalsOf(ref)
+    : Object.fromEntries(Object.entries(items ?? {}).map(([name, list]) => [name, list.length]));
 
 const unknownList = (control: string, lists: string[]) =>
   new NotFoundException({
@@ -77,9 +96,7 @@ export class EvidenceController {
     void _id;
     const skip = query.offset ?? 0;
     const take = query.limit ?? 200;
-    const totals: Record<string, number> = {};
-    for (const [name, list] of Object.entries(itemPages?.lists ?? items ?? {}))
-      totals[name] = Array.isArray(list) ? list.length : list.total;
+    const totals = listTotals(itemPages, items);
     const paged = itemPages
       ? await this.store.itemsPage(
           { orgId, control, scope: CURRENT_SCOPE, ref: itemPages },
@@ -119,7 +136,11 @@ export class EvidenceController {
   }
 
   @Get(':control/snapshots')
-  @ApiOperation({ summary: "A control's immutable snapshots, newest first, each whole" })
+  @ApiOperation({
+    summary: "A control's immutable snapshots, newest first, without their item lists",
+    description:
+      'Each entry has its summary, hash and the length of each item list; the items come from `GET …/snapshots/:syncId` (paged) or its CSV routes.',
+  })
   @ApiOkResponse({ type: SnapshotsDto })
   @ApiErrors({
     400: ['invalid_org_id', 'unknown_control', 'invalid_offset', 'invalid_limit'],
@@ -135,14 +156,51 @@ export class EvidenceController {
       orgId,
       control,
       page: { offset: skip, limit: take, total },
-      snapshots: await Promise.all(
-        docs.map(async ({ _id, itemPages, ...doc }) => {
-          void _id;
-          if (!itemPages) return doc as SnapshotsDto['snapshots'][number]; // items inline
-          const at = { orgId, control, scope: doc.syncId, ref: itemPages };
-          return { ...doc, evidence: { ...doc.evidence, items: await this.store.allItems(at) } };
-        }),
-      ),
+      snapshots: docs.map(({ _id, itemPages, evidence, ...doc }) => {
+        void _id;
+        const { items, ...head } = evidence;
+        void items; // projected out by the store
+        return { ...doc, evidence: head, itemTotals: itemPages ? totalsOf(itemPages) : null };
+      }),
+    };
+  }
+
+  @Get(':control/snapshots/:syncId')
+  @ApiOperation({
+    summary: 'The snapshot taken at one sync, its item lists paged by offset/limit',
+    description:
+      'To check `hash` over HTTP, read every page (`page.totals`) and hash the evidence with its lists whole; `npm run verify-snapshot` does it from the database.',
+  })
+  @ApiOkResponse({ type: SnapshotDto })
+  @ApiErrors({
+    400: [
+      'invalid_org_id',
+      'unknown_control',
+      'invalid_sync_id',
+      'invalid_offset',
+      'invalid_limit',
+    ],
+    404: ['no_snapshot'],
+  })
+  async snapshot(
+    @Param() { orgId, control, syncId }: SnapshotPath,
+    @Query() query: PagingQuery,
+  ): Promise<SnapshotDto> {
+    const doc = await this.store.snapshotOf(orgId, control, syncId);
+    if (!doc) throw noSnapshot(orgId, control, syncId);
+    const { _id, itemPages, evidence, ...rest } = doc;
+    void _id;
+    const { items, ...head } = evidence;
+    const skip = query.offset ?? 0;
+    const take = query.limit ?? 200;
+    const paged = itemPages
+      ? await this.store.itemsPage({ orgId, control, scope: syncId, ref: itemPages }, skip, take)
+      : pageInline(items ?? {}, skip, take);
+    const totals = listTotals(itemPages, items);
+    return {
+      ...rest,
+      evidence: { ...head, items: paged },
+      page: { offset: skip, limit: take, totals },
     };
   }
 
@@ -161,12 +219,7 @@ export class EvidenceController {
     @Param() { orgId, control, syncId, list }: SnapshotCsvPath,
   ): Promise<StreamableFile> {
     const doc = await this.store.snapshotOf(orgId, control, syncId);
-    if (!doc)
-      throw new NotFoundException({
-        statusCode: 404,
-        code: 'no_snapshot',
-        message: `no ${control} snapshot of org ${orgId} at sync ${syncId}`,
-      });
+    if (!doc) throw noSnapshot(orgId, control, syncId);
     const header: CsvHeader = {
       control,
       list,

@@ -35,16 +35,26 @@ export class ItemsCsvPath extends EvidencePath {
   list!: string;
 }
 
+const syncIdProperty = ApiProperty({
+  description: 'the completed identity sync the snapshot was taken at',
+  maxLength: 200,
+});
+const syncIdCheck = Matches(/^[^\s/]{1,200}$/, {
+  message: 'syncId must be 1–200 characters without spaces or "/"',
+  context: { code: 'invalid_sync_id' },
+});
+
+/** `…/snapshots/:syncId` */
+export class SnapshotPath extends EvidencePath {
+  @syncIdProperty
+  @syncIdCheck
+  syncId!: string;
+}
+
 /** `…/snapshots/:syncId/items/:list.csv` */
 export class SnapshotCsvPath extends ItemsCsvPath {
-  @ApiProperty({
-    description: 'the completed identity sync the snapshot was taken at',
-    maxLength: 200,
-  })
-  @Matches(/^[^\s/]{1,200}$/, {
-    message: 'syncId must be 1–200 characters without spaces or "/"',
-    context: { code: 'invalid_sync_id' },
-  })
+  @syncIdProperty
+  @syncIdCheck
   syncId!: string;
 }
 
@@ -137,7 +147,8 @@ export class CurrentEvidenceDto {
   page!: ItemsPageDto;
 }
 
-class SnapshotEvidenceDto {
+/** The head of a snapshot's evidence: what the hash covers, less the item lists. */
+class SnapshotHeadDto {
   @ApiProperty()
   orgId!: string;
 
@@ -152,12 +163,14 @@ class SnapshotEvidenceDto {
 
   @ApiProperty(summary)
   summary!: Record<string, unknown>;
+}
 
-  @ApiProperty({ ...itemLists, description: 'every item list, whole' })
+class SnapshotEvidenceDto extends SnapshotHeadDto {
+  @ApiProperty({ ...itemLists, description: 'every item list, paged by offset/limit' })
   items!: Record<string, unknown[]>;
 }
 
-class SnapshotDto {
+class SnapshotFieldsDto {
   @ApiProperty()
   orgId!: string;
 
@@ -170,17 +183,39 @@ class SnapshotDto {
   @ApiProperty({ format: 'date-time' })
   asOf!: string;
 
-  @ApiProperty({ type: SnapshotEvidenceDto })
-  evidence!: SnapshotEvidenceDto;
-
   @ApiProperty({
     example: 'sha256:44136fa3…',
-    description: 'SHA-256 of the canonical JSON of the whole evidence (`npm run verify-snapshot`)',
+    description:
+      'SHA-256 of the canonical JSON of the whole evidence, every item list whole (`npm run verify-snapshot`)',
   })
   hash!: string;
 
   @ApiProperty({ type: String, format: 'date-time' })
   projectedAt!: Date;
+}
+
+/** One entry of the snapshot history: its head and list lengths, no items. */
+class SnapshotEntryDto extends SnapshotFieldsDto {
+  @ApiProperty({ type: SnapshotHeadDto })
+  evidence!: SnapshotHeadDto;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+    nullable: true,
+    description:
+      'the length of each item list (null for a snapshot written before item pages: ask for it by syncId)',
+  })
+  itemTotals!: Record<string, number> | null;
+}
+
+/** ★ One snapshot, its item lists paged (`GET …/snapshots/:syncId`). */
+export class SnapshotDto extends SnapshotFieldsDto {
+  @ApiProperty({ type: SnapshotEvidenceDto })
+  evidence!: SnapshotEvidenceDto;
+
+  @ApiProperty({ type: ItemsPageDto })
+  page!: ItemsPageDto;
 }
 
 class SnapshotsPageDto {
@@ -194,7 +229,7 @@ class SnapshotsPageDto {
   total!: number;
 }
 
-/** ★ A control's immutable snapshots, newest first. */
+/** ★ A control's immutable snapshots, newest first, without their item lists. */
 export class SnapshotsDto {
   @ApiProperty()
   orgId!: string;
@@ -205,6 +240,6 @@ export class SnapshotsDto {
   @ApiProperty({ type: SnapshotsPageDto })
   page!: SnapshotsPageDto;
 
-  @ApiProperty({ type: [SnapshotDto] })
-  snapshots!: SnapshotDto[];
+  @ApiProperty({ type: [SnapshotEntryDto] })
+  snapshots!: SnapshotEntryDto[];
 }

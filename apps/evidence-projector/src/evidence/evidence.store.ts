@@ -253,7 +253,7 @@ export class EvidenceStore implements OnModuleInit {
     return this.snapshots.findOne({ _id: `${orgId}|${control}|${syncId}` });
   }
 
-  /** A page of one control's snapshots, newest first, and how many there are. */
+  /** A page of one control's snapshots, newest first, without items, and how many there are. */
   async snapshotsOf(
     orgId: string,
     control: ControlId,
@@ -261,7 +261,13 @@ export class EvidenceStore implements OnModuleInit {
     limit: number,
   ): Promise<{ snapshots: EvidenceSnapshotDocument[]; total: number }> {
     const [snapshots, total] = await Promise.all([
-      this.snapshots.find({ orgId, control }).sort({ asOf: -1 }).skip(skip).limit(limit).toArray(),
+      this.snapshots
+        // the history is heads only: a legacy document's inline items stay in the database
+        .find({ orgId, control }, { projection: { 'evidence.items': 0 } })
+        .sort({ asOf: -1 })
+        .skip(skip)
+        .limit(limit)
+        .toArray(),
       this.snapshots.countDocuments({ orgId, control }),
     ]);
     return { snapshots, total };
