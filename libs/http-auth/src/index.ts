@@ -11,3 +11,4 @@ export { auditLogger } from './audit-log';
 export { AuthenticationError, Authenticator, fileKeySet, TOKEN_ALGORITHMS } from './authenticator';
 export type { AccessSettings, JwksSource } from './authenticator';
 export { strictHttpAdapter } from './strict-http';
+export * from './secret-files';

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { accessEnv, accessProblems, staticSecretEnv } from '@regentra/http-auth';
+import {
+  accessEnv,
+  accessProblems,
+  SHARED_SECRET_VARIABLES,
+  staticSecretEnv,
+  withSecretFiles,
+} from '@regentra/http-auth';
 import { kafkaConnectionEnv, kafkaConnectionProblems, kafkaTopicEnv } from '@regentra/kafka';
 
 export const PROJECTOR_CONFIG = Symbol('PROJECTOR_CONFIG');
@@ -48,8 +54,18 @@ export type ProjectorConfig = z.output<typeof ProjectorEnvSchema>;
 export class ConfigError extends Error {}
 
 /** Validates the environment once at boot; the message names every bad variable. */
-export function loadProjectorConfig(env: NodeJS.ProcessEnv): ProjectorConfig {
-  const parsed = ProjectorEnvSchema.safeParse(env);
+/** Variables that may be given as `NAME_FILE` (a path) instead (README, "Secrets from files"). */
+export const PROJECTOR_SECRET_VARIABLES = [
+  'PROJECTOR_API_TOKEN',
+  'PROJECTOR_API_TOKEN_PREVIOUS',
+  ...SHARED_SECRET_VARIABLES,
+] as const;
+
+export function loadProjectorConfig(rawEnv: NodeJS.ProcessEnv): ProjectorConfig {
+  const files = withSecretFiles(rawEnv, PROJECTOR_SECRET_VARIABLES);
+  if (files.problems.length)
+    throw new ConfigError(`invalid configuration: ${files.problems.join('; ')}`);
+  const parsed = ProjectorEnvSchema.safeParse(files.env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);

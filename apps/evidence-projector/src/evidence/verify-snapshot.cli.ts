@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { withSecretFiles } from '@regentra/http-auth';
 import { ProjectorEnvSchema } from '../config/projector.config';
 import { openMongo } from '../platform/mongo.providers';
 import { EvidenceStore } from './evidence.store';
@@ -20,9 +21,14 @@ async function main(): Promise<number> {
     return 2;
   }
   // Only the database is needed (validated like the projector's), not Kafka.
+  const files = withSecretFiles(process.env, ['MONGODB_URI']);
   const parsed = ProjectorEnvSchema.pick({ MONGODB_URI: true, PROJECTOR_DB: true }).safeParse(
-    process.env,
+    files.env,
   );
+  if (files.problems.length) {
+    process.stderr.write(`verify-snapshot: invalid configuration: ${files.problems.join('; ')}\n`);
+    return 2;
+  }
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`);
     process.stderr.write(`verify-snapshot: invalid configuration: ${problems.join('; ')}\n`);

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { accessEnv, accessProblems, staticSecretEnv } from '@regentra/http-auth';
+import {
+  accessEnv,
+  accessProblems,
+  SHARED_SECRET_VARIABLES,
+  staticSecretEnv,
+  withSecretFiles,
+} from '@regentra/http-auth';
 import { kafkaConnectionEnv, kafkaConnectionProblems, kafkaTopicEnv } from '@regentra/kafka';
 
 /** DI token of the validated configuration. */
@@ -151,8 +157,19 @@ export type CollectorConfig = z.output<typeof CollectorEnvSchema>;
 export class ConfigError extends Error {}
 
 /** Validates the environment once at boot; the message names every bad variable. */
-export function loadCollectorConfig(env: NodeJS.ProcessEnv): CollectorConfig {
-  const parsed = CollectorEnvSchema.safeParse(env);
+/** Variables that may be given as `NAME_FILE` (a path) instead (README, "Secrets from files"). */
+export const COLLECTOR_SECRET_VARIABLES = [
+  'COLLECTOR_API_TOKEN',
+  'COLLECTOR_API_TOKEN_PREVIOUS',
+  'TOKEN_ENCRYPTION_KEYS',
+  ...SHARED_SECRET_VARIABLES,
+] as const;
+
+export function loadCollectorConfig(rawEnv: NodeJS.ProcessEnv): CollectorConfig {
+  const files = withSecretFiles(rawEnv, COLLECTOR_SECRET_VARIABLES);
+  if (files.problems.length)
+    throw new ConfigError(`invalid configuration: ${files.problems.join('; ')}`);
+  const parsed = CollectorEnvSchema.safeParse(files.env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);

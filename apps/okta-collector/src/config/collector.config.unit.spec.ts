@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadCollectorConfig } from './collector.config';
 
@@ -42,6 +45,33 @@ describe('collector configuration', () => {
       /invalid configuration: .*TOKEN_ENCRYPTION_KEYS.*names key id "k1" twice/,
     );
     expect(attempt).toThrow(expect.objectContaining({ message: expect.not.stringContaining(b) }));
+  });
+
+  it('reads secrets from NAME_FILE and refuses both forms at once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'collector-secrets-'));
+    const keys = `k9:${randomBytes(32).toString('base64')}`;
+    writeFileSync(join(dir, 'keys'), `${keys}\n`);
+    writeFileSync(join(dir, 'token'), 'a-long-enough-token-from-a-file\n');
+    const { TOKEN_ENCRYPTION_KEYS: _k, COLLECTOR_API_TOKEN: _t, ...rest } = valid;
+    const config = loadCollectorConfig({
+      ...rest,
+      TOKEN_ENCRYPTION_KEYS_FILE: join(dir, 'keys'),
+      COLLECTOR_API_TOKEN_FILE: join(dir, 'token'),
+    });
+    expect(config.TOKEN_ENCRYPTION_KEYS.map((k) => k.id)).toEqual(['k9']);
+    expect(config.COLLECTOR_API_TOKEN).toBe('a-long-enough-token-from-a-file');
+    expect(() =>
+      loadCollectorConfig({ ...valid, TOKEN_ENCRYPTION_KEYS_FILE: join(dir, 'keys') }),
+    ).toThrow(
+      /invalid configuration: TOKEN_ENCRYPTION_KEYS_FILE: set TOKEN_ENCRYPTION_KEYS or TOKEN_ENCRYPTION_KEYS_FILE, not both/,
+    );
+    expect(() =>
+      loadCollectorConfig({
+        ...rest,
+        COLLECTOR_API_TOKEN: 'x'.repeat(20),
+        TOKEN_ENCRYPTION_KEYS_FILE: join(dir, 'none'),
+      }),
+    ).toThrow(/TOKEN_ENCRYPTION_KEYS_FILE: cannot read .*none \(ENOENT\)/);
   });
 
   it('never echoes key material in its error', () => {
