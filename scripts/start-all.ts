@@ -124,7 +124,7 @@ function howToUse(
 async function main(): Promise<void> {
   if (!process.env.KAFKA_BROKERS || !process.env.MONGODB_URI)
     out.say('starting Kafka and FerretDB (the first run downloads and builds them)…');
-  const services = await resolveServices();
+  const services = await resolveServices(process.env, { durable: true });
   out.say(`Kafka ${services.kafkaBrokers} and MongoDB-wire ${services.mongoUri} are up`);
   const sim = await startOktaSim({
     port: Number(process.env.OKTA_SIM_PORT ?? 0),

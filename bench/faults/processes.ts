@@ -140,9 +140,11 @@ export class Cluster {
   }
 
   async restartMongo(): Promise<void> {
+    // both in place: PostgreSQL on its port and data dir, then FerretDB on its port
     this.mongo = await startFerretdb({
       dataDir: join(this.dir, 'ferretdb'),
       port: this.mongo.port,
+      backendPort: this.mongo.backendPort,
     });
   }
 

@@ -12,10 +12,11 @@ import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { ManagedProcess } from './managed-process';
 import { freePort } from './ports';
+import { findPostgresBin, POSTGRES_INSTALL_HINT, RunningPostgres, startPostgres } from './postgres';
 import { cacheDir, log, requireTool, run, waitFor } from './tools';
 
 /**
- * FerretDB v1.24 (MongoDB wire protocol over SQLite), built from the Go module
+ * FerretDB v1.24 (MongoDB wire protocol over PostgreSQL or SQLite), built from the Go module
  * proxy. A plain `go install …/cmd/ferretdb@v1.24.2` panics at start-up: its
  * version check reads build/version/version.txt, which the module zip lacks.
  * So: download the module, copy it somewhere writable, write version.txt, build.
@@ -61,33 +62,89 @@ export function ensureFerretdbBinary(version = FERRETDB_VERSION): string {
 export interface RunningMongo {
   uri: string;
   stop(): Promise<void>;
-  /** kill -9 (the fault suite; start again with the same dataDir and port). */
+  /** kill -9 of FerretDB and, on PostgreSQL, of PostgreSQL (start again with the same dataDir and ports). */
   kill(): Promise<void>;
   port: number;
+  /** The backend's port (PostgreSQL), for a restart in place. */
+  backendPort?: number;
+  backend: FerretdbBackend;
+}
+
+export type FerretdbBackend = 'postgresql' | 'sqlite';
+
+/**
+ * The backend to run: REGENTRA_FERRETDB_BACKEND, else PostgreSQL where its
+ * server binaries are installed, else SQLite with one line naming the
+ * package. PostgreSQL pushes every top-level equality of a filter down as
+ * SQL and locks rows; SQLite pushes down only `{_id}` and has one write lock.
+ */
+export function chooseBackend(env: NodeJS.ProcessEnv = process.env): {
+  backend: FerretdbBackend;
+  postgresBin: string | null;
+} {
+  const wanted = env.REGENTRA_FERRETDB_BACKEND;
+  if (wanted && wanted !== 'postgresql' && wanted !== 'sqlite')
+    throw new Error(`REGENTRA_FERRETDB_BACKEND must be postgresql or sqlite, not ${wanted}`);
+  if (wanted === 'sqlite') return { backend: 'sqlite', postgresBin: null };
+  const postgresBin = findPostgresBin();
+  if (postgresBin) return { backend: 'postgresql', postgresBin };
+  if (wanted === 'postgresql')
+    throw new Error(
+      `REGENTRA_FERRETDB_BACKEND=postgresql but no PostgreSQL server binaries were found: ${POSTGRES_INSTALL_HINT}`,
+    );
+  log(
+    `PostgreSQL not found, FerretDB runs on SQLite (much slower per-org reads): ${POSTGRES_INSTALL_HINT}`,
+  );
+  return { backend: 'sqlite', postgresBin: null };
 }
 
 /** How long a write waits for SQLite's database-wide write lock before failing. */
 const SQLITE_BUSY_TIMEOUT_MS = 60_000;
 
 export async function startFerretdb(
-  opts: { version?: string; dataDir?: string; port?: number } = {},
+  opts: {
+    version?: string;
+    dataDir?: string;
+    port?: number;
+    /** PostgreSQL's port on a restart in place. */
+    backendPort?: number;
+    /** false (tests, benches): PostgreSQL without fsync (postgres.ts TEST_ONLY_SETTINGS). */
+    durable?: boolean;
+    env?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<RunningMongo> {
   const binary = ensureFerretdbBinary(opts.version);
+  const { backend, postgresBin } = chooseBackend(opts.env);
   const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'regentra-ferretdb-'));
-  const dataDir = join(dir, 'sqlite');
-  mkdirSync(dataDir, { recursive: true });
   const port = opts.port ?? (await freePort());
   const logFile = join(dir, 'ferretdb.log');
-  const proc = ManagedProcess.start(
-    'ferretdb',
-    binary,
-    [
+  let postgres: RunningPostgres | undefined;
+  let handler: string[];
+  if (backend === 'postgresql' && postgresBin) {
+    postgres = await startPostgres({
+      bin: postgresBin,
+      dir: join(dir, 'postgres'),
+      port: opts.backendPort,
+      durable: opts.durable ?? false,
+    });
+    handler = ['--handler=postgresql', `--postgresql-url=${postgres.url}`];
+  } else {
+    const dataDir = join(dir, 'sqlite');
+    mkdirSync(dataDir, { recursive: true });
+    handler = [
       '--handler=sqlite',
       // SQLite lets one writer in at a time; a write waits up to busy_timeout for the lock,
       // then fails with SQLITE_BUSY. FerretDB's 10 s default was not enough under the fleet
       // bench (100 orgs, 3 collectors and a projector on 2 cores: a log poll failed with
       // "database is locked"); MongoDB has no database-wide write lock.
       `--sqlite-url=file:${dataDir}/?_pragma=busy_timeout(${SQLITE_BUSY_TIMEOUT_MS})`,
+    ];
+  }
+  const proc = ManagedProcess.start(
+    'ferretdb',
+    binary,
+    [
+      ...handler,
       `--listen-addr=127.0.0.1:${port}`,
       '--state-dir=-',
       '--debug-addr=-',
@@ -97,7 +154,9 @@ export async function startFerretdb(
     logFile,
   );
   const uri = `mongodb://127.0.0.1:${port}/?directConnection=true`;
-  log(`starting FerretDB ${opts.version ?? FERRETDB_VERSION} on ${uri} (pid ${proc.pid})`);
+  log(
+    `starting FerretDB ${opts.version ?? FERRETDB_VERSION} (${backend}) on ${uri} (pid ${proc.pid})`,
+  );
   try {
     await waitFor(
       'FerretDB',
@@ -115,15 +174,22 @@ export async function startFerretdb(
     );
   } catch (error) {
     await proc.stop(2_000);
+    await postgres?.stop();
     throw error;
   }
   return {
     uri,
     stop: async () => {
       await proc.stop(5_000);
+      await postgres?.stop();
       if (!opts.dataDir) rmSync(dir, { recursive: true, force: true });
     },
-    kill: () => proc.kill(),
+    kill: async () => {
+      await proc.kill();
+      await postgres?.kill();
+    },
     port,
+    backendPort: postgres?.port,
+    backend,
   };
 }

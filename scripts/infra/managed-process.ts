@@ -25,16 +25,27 @@ export class ManagedProcess {
     args: string[],
     logFile: string,
     env?: NodeJS.ProcessEnv,
+    /**
+     * `user`: run as this uid/gid (PostgreSQL refuses root). `group`: its own
+     * process group, so kill -9 takes its children too (PostgreSQL's backends).
+     */
+    options: { user?: { uid: number; gid: number }; group?: boolean } = {},
   ): ManagedProcess {
     const out = createWriteStream(logFile, { flags: 'a' });
     const child = spawn(cmd, args, {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.user ?? {}),
+      detached: options.group === true,
     });
     child.stdout?.pipe(out);
     child.stderr?.pipe(out);
-    return new ManagedProcess(name, child, logFile);
+    const managed = new ManagedProcess(name, child, logFile);
+    managed.group = options.group === true;
+    return managed;
   }
+
+  private group = false;
 
   get pid(): number | undefined {
     return this.child.pid;
@@ -48,7 +59,13 @@ export class ManagedProcess {
   /** kill -9 (the fault suite): resolves when the process is gone. */
   async kill(): Promise<void> {
     if (this.exitInfo) return;
-    this.child.kill('SIGKILL');
+    if (this.group && this.child.pid) {
+      try {
+        process.kill(-this.child.pid, 'SIGKILL');
+      } catch {
+        this.child.kill('SIGKILL');
+      }
+    } else this.child.kill('SIGKILL');
     await this.exited;
   }
 

@@ -57,6 +57,8 @@ async function mongoFromTestcontainers(): Promise<{ uri: string; stop: Stopper }
  */
 export async function resolveServices(
   env: NodeJS.ProcessEnv = process.env,
+  /** true for `npm start`: PostgreSQL keeps fsync; tests and benches trade it for speed. */
+  { durable = false }: { durable?: boolean } = {},
 ): Promise<ResolvedServices> {
   const stoppers: Stopper[] = [];
   const stopAll = async () => {
@@ -74,7 +76,9 @@ export async function resolveServices(
     })();
     const mongoPromise = (async () => {
       if (env.MONGODB_URI) return { uri: env.MONGODB_URI, source: 'env' };
-      const started = (await useDocker()) ? await mongoFromTestcontainers() : await startFerretdb();
+      const started = (await useDocker())
+        ? await mongoFromTestcontainers()
+        : await startFerretdb({ durable, env });
       stoppers.push(started.stop);
       return { uri: started.uri, source: docker ? 'testcontainers' : 'local' };
     })();

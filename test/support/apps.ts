@@ -31,6 +31,9 @@ export function projectorGet(
   });
 }
 
+/** Partitions of the topics tests create (the product's default is 24; topics.int.spec.ts checks it). */
+export const TEST_PARTITIONS = '6';
+
 export function collectorConfig(
   iso: Isolation,
   overrides: Record<string, string> = {},
@@ -43,6 +46,8 @@ export function collectorConfig(
     COLLECTOR_API_TOKEN: 'test-collector-api-token-0123456789',
     TOKEN_ENCRYPTION_KEYS: randomEncryptionKey(),
     KAFKA_TOPIC_PREFIX: iso.topicPrefix,
+    // a hundred isolated topic sets share one test broker: 6 partitions each, not the fleet's 24
+    KAFKA_PARTITIONS: TEST_PARTITIONS,
     KAFKA_CLIENT_ID: `collector-${iso.id}`,
     SCHEDULER_ENABLED: 'false',
     // tests pace against simulators with their own short windows; the fleet tests ask for `shared`
@@ -65,6 +70,7 @@ export function projectorConfig(
     PROJECTOR_DB: iso.projectorDb,
     PROJECTOR_API_TOKEN: PROJECTOR_TOKEN,
     KAFKA_TOPIC_PREFIX: iso.topicPrefix,
+    KAFKA_PARTITIONS: TEST_PARTITIONS,
     KAFKA_CLIENT_ID: `projector-${iso.id}`,
     PROJECTOR_GROUP_ID: `${iso.groupId}.projector`,
     LOG_LEVEL: 'info',

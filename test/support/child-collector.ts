@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { freePort } from '../../scripts/infra/ports';
-import { StartedApp } from './apps';
+import { StartedApp, TEST_PARTITIONS } from './apps';
 import { COLLECTOR_TOKEN, collectorApi } from './collector-api';
 import { Isolation } from './apps';
 import { services } from './test-env';
@@ -34,6 +34,7 @@ export async function startChildCollector(
       COLLECTOR_DB: iso.collectorDb,
       COLLECTOR_API_TOKEN: COLLECTOR_TOKEN,
       KAFKA_TOPIC_PREFIX: iso.topicPrefix,
+      KAFKA_PARTITIONS: TEST_PARTITIONS,
       SCHEDULER_ENABLED: 'false',
       // tests pace against simulators with their own short windows; the fleet tests ask for `shared`
       OKTA_RATE_BUDGET: 'local',

@@ -18,12 +18,18 @@ export const TOPICS = {
 export type TopicKey = keyof typeof TOPICS;
 export type TopicName = (typeof TOPICS)[TopicKey];
 
-/** Partition counts used when the apps create missing topics. */
+/**
+ * Partition counts used when the apps create missing topics (KAFKA_PARTITIONS
+ * and KAFKA_TOPIC_PARTITIONS override them). Sized for a fleet: a topic's
+ * count is chosen once, since adding partitions later moves keys (orgs) to
+ * other partitions and could reorder one org's in-flight records.
+ */
+export const DEFAULT_FLEET_PARTITIONS = 24;
 export const DEFAULT_PARTITIONS: Record<TopicName, number> = {
-  'okta.commands.v1': 6,
-  'okta.identity.v1': 6,
-  'okta.system-log.v1': 6,
-  'okta.changes.v1': 6,
+  'okta.commands.v1': DEFAULT_FLEET_PARTITIONS,
+  'okta.identity.v1': DEFAULT_FLEET_PARTITIONS,
+  'okta.system-log.v1': DEFAULT_FLEET_PARTITIONS,
+  'okta.changes.v1': DEFAULT_FLEET_PARTITIONS,
   'okta.dead-letter.v1': 1,
 };
 

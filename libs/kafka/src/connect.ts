@@ -1,5 +1,5 @@
 import { Kafka } from 'kafkajs';
-import { TopicNames } from '@regentra/contracts';
+import { TopicName, TopicNames } from '@regentra/contracts';
 import { createKafka, KafkaLog } from './client';
 import {
   describeKafkaStartupError,
@@ -15,6 +15,8 @@ export type KafkaAppConfig = KafkaConnectionConfig & {
   KAFKA_BROKERS: string[];
   KAFKA_HISTORY_RETENTION_MS: number;
   KAFKA_TRANSIENT_RETENTION_MS: number;
+  KAFKA_PARTITIONS: number;
+  KAFKA_TOPIC_PARTITIONS: Partial<Record<TopicName, number>>;
 };
 
 /**

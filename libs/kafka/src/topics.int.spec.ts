@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Admin, ConfigResourceTypes } from 'kafkajs';
 import { topicNames } from '@regentra/contracts';
 import { testKafka } from '../../../test/support/kafka-helpers';
+import { topicPolicyOf } from './kafka-env';
 import { defaultTopicPolicy, ensureTopics, maxMessageBytesOf } from './topics';
 
 /** Against the real broker: what the topics are created with, and the start-up warning. */
@@ -41,7 +42,7 @@ describe('ensureTopics on a real broker', () => {
       String(policy.maxMessageBytes),
     );
     const described = await admin.fetchTopicMetadata({ topics: [names.changes] });
-    expect(described.topics[0]?.partitions).toHaveLength(6);
+    expect(described.topics[0]?.partitions).toHaveLength(24);
     expect((await configOf(names.deadLetter))['max.message.bytes']).toBe(
       String(maxMessageBytesOf('deadLetter', policy)),
     );
@@ -55,7 +56,7 @@ describe('ensureTopics on a real broker', () => {
       topics: [
         {
           topic: names.identity,
-          numPartitions: 1,
+          numPartitions: 24,
           configEntries: [{ name: 'retention.ms', value: String(7 * 24 * 3600 * 1000) }],
         },
       ],
@@ -65,5 +66,37 @@ describe('ensureTopics on a real broker', () => {
     expect(warnings).toEqual([
       expect.stringMatching(new RegExp(`${names.identity.replace(/\./g, '\\.')}.*retention\\.ms`)),
     ]);
+  });
+
+  it('creates the configured partition counts and names an existing topic that differs', async () => {
+    const names = topicNames(`t-${randomUUID().slice(0, 8)}.`);
+    const fleet = topicPolicyOf({
+      KAFKA_HISTORY_RETENTION_MS: -1,
+      KAFKA_TRANSIENT_RETENTION_MS: policy.transientRetentionMs,
+      KAFKA_PARTITIONS: 8,
+      KAFKA_TOPIC_PARTITIONS: { 'okta.identity.v1': 12 },
+    });
+    await admin.createTopics({
+      topics: [{ topic: names.systemLog, numPartitions: 3 }],
+      waitForLeaders: true,
+    });
+    const warnings = await ensureTopics(admin, names, fleet);
+    const counts = await admin.fetchTopicMetadata({
+      topics: [names.commands, names.identity, names.changes, names.deadLetter],
+    });
+    expect(Object.fromEntries(counts.topics.map((t) => [t.name, t.partitions.length]))).toEqual({
+      [names.commands]: 8,
+      [names.identity]: 12,
+      [names.changes]: 8,
+      [names.deadLetter]: 1,
+    });
+    // the existing 3-partition topic is named, and left as it is
+    expect(warnings).toEqual([
+      expect.stringContaining(
+        `topic ${names.systemLog} has 3 partitions, configured 8: left as it is`,
+      ),
+    ]);
+    const after = await admin.fetchTopicMetadata({ topics: [names.systemLog] });
+    expect(after.topics[0]?.partitions).toHaveLength(3);
   });
 });

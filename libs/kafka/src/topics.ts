@@ -4,7 +4,6 @@ import {
   HISTORY_TOPICS,
   TOPICS,
   TopicKey,
-  TopicName,
   TopicNames,
 } from '@regentra/contracts';
 
@@ -19,6 +18,8 @@ export interface TopicPolicy {
    * write plus room for the key, headers and batch framing.
    */
   maxMessageBytes: number;
+  /** Partitions each topic is created with (and is expected to have). */
+  partitions: Record<TopicKey, number>;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -31,6 +32,9 @@ export function defaultTopicPolicy(maxRecordBytes: number): TopicPolicy {
     historyRetentionMs: -1,
     transientRetentionMs: 14 * DAY_MS,
     maxMessageBytes: maxRecordBytes + RECORD_OVERHEAD_BYTES,
+    partitions: Object.fromEntries(
+      (Object.keys(TOPICS) as TopicKey[]).map((key) => [key, DEFAULT_PARTITIONS[TOPICS[key]]]),
+    ) as Record<TopicKey, number>,
   };
 }
 
@@ -111,7 +115,7 @@ export async function ensureTopics(
     .filter((key) => !existing.has(names[key]))
     .map((key) => ({
       topic: names[key],
-      numPartitions: DEFAULT_PARTITIONS[TOPICS[key] as TopicName],
+      numPartitions: policy.partitions[key],
       replicationFactor: -1,
       configEntries: Object.entries(topicConfig(key, policy)).map(([name, value]) => ({
         name,
@@ -128,6 +132,13 @@ export async function ensureTopics(
   }
   const present = keys.filter((key) => existing.has(names[key]));
   if (present.length === 0) return [];
+  const metadata = await admin.fetchTopicMetadata({ topics: present.map((key) => names[key]) });
+  const partitionWarnings = metadata.topics.flatMap((topic) => {
+    const key = present.find((k) => names[k] === topic.name);
+    return key
+      ? partitionCountWarnings(topic.name, policy.partitions[key], topic.partitions.length)
+      : [];
+  });
   const described = await admin.describeConfigs({
     includeSynonyms: false,
     resources: present.map((key) => ({
@@ -136,7 +147,7 @@ export async function ensureTopics(
       configNames: ['retention.ms', 'max.message.bytes'],
     })),
   });
-  return described.resources.flatMap((resource) => {
+  const configWarnings = described.resources.flatMap((resource) => {
     const key = present.find((k) => names[k] === resource.resourceName);
     if (!key) return [];
     const have = Object.fromEntries(
@@ -144,4 +155,18 @@ export async function ensureTopics(
     );
     return topicConfigWarnings(resource.resourceName, key, policy, have);
   });
+  return [...partitionWarnings, ...configWarnings];
+}
+
+/**
+ * An existing topic with another partition count than configured: the apps
+ * do not change it (adding partitions moves keys, so one org's in-flight
+ * records could be read out of order). README, "Partitions", says how.
+ */
+export function partitionCountWarnings(topic: string, want: number, have: number): string[] {
+  if (have === want) return [];
+  return [
+    `topic ${topic} has ${have} partitions, configured ${want}: left as it is ` +
+      '(to change it, stop the producers, let the consumers drain, then add partitions; README "Partitions")',
+  ];
 }

@@ -31,6 +31,9 @@ describe('collector configuration', () => {
       { TOKEN_ENCRYPTION_KEYS: `k1:${randomBytes(16).toString('base64')}` },
     ],
     ['PORT', { PORT: 'eighty' }],
+    ['KAFKA_PARTITIONS', { KAFKA_PARTITIONS: '0' }],
+    ['KAFKA_TOPIC_PARTITIONS', { KAFKA_TOPIC_PARTITIONS: 'okta.nope.v1=3' }],
+    ['KAFKA_TOPIC_PARTITIONS', { KAFKA_TOPIC_PARTITIONS: 'okta.identity.v1=zero' }],
   ])('names %s when it is wrong', (name, override) => {
     expect(() => loadCollectorConfig({ ...valid, ...override })).toThrow(
       new RegExp(`invalid configuration: .*${name}`),
