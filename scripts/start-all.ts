@@ -1,3 +1,4 @@
+import { LOCAL_ISSUER, localAuthDir, localSigningKey } from '../tools/local-issuer/local-issuer';
 import { startOktaSim, DEMO_TOKEN } from '../tools/okta-sim';
 import { resolveServices } from './infra/services';
 import { waitFor } from './infra/tools';
@@ -117,6 +118,8 @@ function howToUse(
     `  curl -s ${p} ${projector}${org}/evidence/authentication`,
     `  curl -s ${p} ${projector}${org}/evidence/authentication/items/withoutMfa.csv`,
     `  curl -s ${c} -H 'Content-Type: application/json' -d '{"scope":"all"}' ${collector}${org}/okta/syncs`,
+    'Or with a short-lived token scoped to one org and action, as the Regentra backend sends:',
+    `  curl -s -H "Authorization: Bearer $(npm run -s token -- --org ${DEMO_ORG_ID} --scope evidence:read)" ${projector}${org}/evidence/authentication`,
     '',
   ];
 }
@@ -134,7 +137,14 @@ async function main(): Promise<void> {
   out.say(`demo Okta org (simulator) at ${sim.url}`);
   const collectorPort = Number(process.env.COLLECTOR_PORT ?? 3000);
   const projectorPort = Number(process.env.PROJECTOR_PORT ?? 3001);
-  const common = { KAFKA_BROKERS: services.kafkaBrokers, MONGODB_URI: services.mongoUri };
+  // signed tokens as in production: the local key `npm run token` mints with
+  const signing = await localSigningKey(localAuthDir(process.env.REGENTRA_AUTH_DIR));
+  const common = {
+    KAFKA_BROKERS: services.kafkaBrokers,
+    MONGODB_URI: services.mongoUri,
+    AUTH_JWKS_FILE: signing.jwksFile,
+    AUTH_ISSUER: LOCAL_ISSUER,
+  };
   const toConsole = (line: string, app: string) => out.appLine(app, line);
   const children: StartedChild[] = [
     startAppProcess(
