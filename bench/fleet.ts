@@ -9,6 +9,7 @@ import { PROJECTOR_TOKEN, projectorGet, StartedApp } from '../test/support/apps'
 import { differencesFromTruth, waitForEvidenceOfSync } from '../test/support/evidence-expectations';
 import { isolation, randomEncryptionKey } from '../test/support/test-env';
 import { eventually } from '../test/support/wait';
+import { cpuByKind, cpuPerOrgSync as cpuPerOrgSyncOf, ProcessKind } from './proc-cpu';
 import { startApp } from './scale';
 
 /**
@@ -16,7 +17,9 @@ import { startApp } from './scale';
  * of FLEET_USERS users (50) in one fleet simulator, every org's identity sync
  * and log poll due at one slot, run by 1, 2 and 3 collector processes
  * (FLEET_INSTANCES) and one projector. Each instance count starts from empty
- * databases and topics. Figures: fleet_all_started_s_<n>, fleet_all_done_s_<n>,
+ * databases and topics. The simulator answers after FLEET_LATENCY_MS (150).
+ * Figures: fleet_all_started_s_<n>, fleet_all_done_s_<n>, fleet_evidence_all_s_<n>
+ * (slot → every org's four controls served), fleet_cpu_s_per_org_sync_<n>,
  * fleet_scaling_3_vs_1, fleet_max_calls_per_window_vs_share, fleet_evidence_complete.
  */
 export interface FleetInput {
@@ -72,7 +75,10 @@ async function startPipeline(
       OKTA_RATE_BUDGET: 'shared',
       OKTA_RATE_WINDOW_MS: String(windowMs),
       OKTA_RATE_LIMIT_SHARE: String(input.share),
-      SYNC_CONCURRENCY: process.env.FLEET_SYNC_CONCURRENCY ?? '16',
+      // every instance count runs the product's default SYNC_CONCURRENCY unless asked
+      ...(process.env.FLEET_SYNC_CONCURRENCY
+        ? { SYNC_CONCURRENCY: process.env.FLEET_SYNC_CONCURRENCY }
+        : {}),
       SCHEDULER_ENABLED: 'false',
       KAFKA_CLIENT_ID: `collector-${iso.id}-${i}`,
       PORT: String(await freePort()),
@@ -168,7 +174,14 @@ async function runWith(
   fleet: OktaFleet,
   instances: number,
   windowMs: number,
-): Promise<{ startedS: number; doneS: number; evidenceS: number; problems: string[] }> {
+): Promise<{
+  startedS: number;
+  doneS: number;
+  evidenceS: number;
+  evidenceAllS: number;
+  cpuPerOrgSync: Record<ProcessKind, number>;
+  problems: string[];
+}> {
   const { log, mongo } = input;
   const orgs = fleet.orgs.map((org) => org.key);
   const pipeline = await startPipeline(input, fleet, instances, windowMs);
@@ -189,6 +202,11 @@ async function runWith(
     log(`fleet ×${instances}: ${orgs.length} orgs connected; firing the slot`);
     await producer.connect();
     const db = mongo.db(pipeline.iso.collectorDb);
+    const pids = {
+      collector: pipeline.collectors.map(({ child }) => child.pid ?? -1),
+      projector: [pipeline.projector.child.pid ?? -1],
+    };
+    const cpuBefore = cpuByKind(pids);
     const began = Date.now();
     await fireSlot(producer, topicNames(pipeline.iso.topicPrefix).commands, orgs, instances);
     const startedS = await eventually(
@@ -233,20 +251,30 @@ async function runWith(
     // Wait on one cheap count, not on per-org API polls: eight pollers at 5 Hz each cost the
     // shared FerretDB more than the projector's own writes (measured: 7,129 evidence reads
     // while the projector wrote 60 orgs' evidence).
-    const snapshots = mongo.db(pipeline.iso.projectorDb).collection('evidence_snapshots');
-    await eventually(
+    const projectorDb = mongo.db(pipeline.iso.projectorDb);
+    const snapshots = projectorDb.collection('evidence_snapshots');
+    const current = projectorDb.collection('control_evidence');
+    const evidenceAllS = await eventually(
       async () =>
-        (await snapshots.estimatedDocumentCount()) >= orgs.length * 4 ? true : undefined,
-      "every org's evidence snapshots written",
+        (await snapshots.estimatedDocumentCount()) >= orgs.length * 4 &&
+        (await current.estimatedDocumentCount()) >= orgs.length * 4
+          ? (Date.now() - began) / 1000
+          : undefined,
+      "every org's four controls served",
       3_600_000,
       5_000,
+    );
+    // the CPU the slot cost, before the bench's own evidence reads below
+    const cpuPerOrgSync = cpuPerOrgSyncOf(cpuBefore, cpuByKind(pids), orgs.length);
+    log(
+      `fleet ×${instances}: every org's evidence served ${evidenceAllS.toFixed(1)} s after the slot; CPU s per org sync ${JSON.stringify(cpuPerOrgSync)}`,
     );
     problems.push(...(await evidenceDifferences(fleet, pipeline.projector.url, syncIdOf)));
     const evidenceS = (Date.now() - began) / 1000;
     log(
       `fleet ×${instances}: evidence checked ${evidenceS.toFixed(1)} s after the slot (${problems.length} problems)`,
     );
-    return { startedS, doneS, evidenceS, problems };
+    return { startedS, doneS, evidenceS, evidenceAllS, cpuPerOrgSync, problems };
   } finally {
     await producer.disconnect().catch(() => undefined);
     await stopPipeline(pipeline);
@@ -261,12 +289,15 @@ export async function fleetCase(input: FleetInput): Promise<void> {
   /** Okta's 60 s windows compressed 10× (FLEET_WINDOW_MS overrides), as in the other cases. */
   const windowMs = Number(process.env.FLEET_WINDOW_MS ?? 6_000);
   const started = Date.now();
-  const fleet = await startOktaFleet({ orgs, users, rateWindowMs: windowMs, latencyMs: 20 });
+  /** Okta answers list calls in 100–300 ms: with real latency an instance adds its concurrency. */
+  const latencyMs = Number(process.env.FLEET_LATENCY_MS ?? 150);
+  const fleet = await startOktaFleet({ orgs, users, rateWindowMs: windowMs, latencyMs });
   log(`fleet: ${orgs} simulated orgs of ${users} users up in ${Date.now() - started} ms`);
   Object.assign(figures, {
     fleet_orgs: orgs,
     fleet_users_per_org: users,
     fleet_window_ms: windowMs,
+    fleet_latency_ms: latencyMs,
     fleet_evidence_complete: false,
   });
   const problems: string[] = [];
@@ -276,6 +307,8 @@ export async function fleetCase(input: FleetInput): Promise<void> {
       figures[`fleet_all_started_s_${instances}`] = result.startedS;
       figures[`fleet_all_done_s_${instances}`] = result.doneS;
       figures[`fleet_evidence_checked_s_${instances}`] = result.evidenceS;
+      figures[`fleet_evidence_all_s_${instances}`] = result.evidenceAllS;
+      figures[`fleet_cpu_s_per_org_sync_${instances}`] = result.cpuPerOrgSync;
       problems.push(...result.problems.map((problem) => `×${instances} ${problem}`));
     }
     const one = figures.fleet_all_done_s_1;
