@@ -314,11 +314,10 @@ async function replayThroughput(
 }
 
 /**
- * The time to bulk-write with the driver, into a fresh database, the
- * documents a replay must produce: the read models of each org's last sync
- * (`okta_users`, `okta_groups`, `okta_apps`, current `control_evidence` and
- * its item pages) and every sync's snapshots with their item pages. Read
- * from the replay's database before the clock starts.
+ * The time to bulk-write with the driver, into a fresh database, every
+ * document a projection or replay left in `db`: read models, current
+ * evidence and snapshots with their item pages, log facts, inbox and marks.
+ * Read before the clock starts.
  */
 async function rawWriteMs(mongo: MongoClient, db: string): Promise<number> {
   // every collection the run left behind: a baseline that leaves some out flatters it
