@@ -175,16 +175,18 @@ describe('evidence of an org too big for one document', () => {
     });
   });
 
-  it('switches the current evidence to a new generation and drops the old pages', async () => {
+  it('switches the current evidence to a new generation in the one items collection and deletes the old pages', async () => {
+    const pages = db.collection(EVIDENCE_ITEMS);
     const generations = async () =>
-      (await db.listCollections({}, { nameOnly: true }).toArray())
-        .map((c) => c.name)
-        .filter((name) => name.startsWith(CURRENT_ITEMS_PREFIX))
-        .sort();
+      ((await pages.distinct('generation', { scope: 'current' })) as string[]).sort();
     const named = async () =>
       (await db.collection<ControlEvidenceDocument>(CONTROL_EVIDENCE).find({}).toArray())
-        .map((d) => `${CURRENT_ITEMS_PREFIX}${d.itemPages!.generation}`)
+        .map((d) => d.itemPages!.generation)
         .sort();
+    const perGenerationCollections = async () =>
+      (await db.listCollections({}, { nameOnly: true }).toArray()).filter((c) =>
+        c.name.startsWith(CURRENT_ITEMS_PREFIX),
+      );
     const before = await generations();
     expect(before).toEqual(await named());
     // redelivered: the same generations, nothing added or lost
@@ -198,5 +200,40 @@ describe('evidence of an org too big for one document', () => {
     const after = await generations();
     expect(after).toEqual(await named());
     expect(after.filter((name) => before.includes(name))).toEqual([]);
+    // no collection per generation: at 1,000 orgs that was 4,000 of them
+    expect(await perGenerationCollections()).toEqual([]);
+    // the snapshots' pages are untouched by the switch
+    expect(await pages.countDocuments({ scope: 'sync-1' })).toBeGreaterThan(0);
+  });
+
+  it('reads current evidence whose pages are in a legacy per-generation collection, and drops it when displaced', async () => {
+    // what a projector before the single collection left: the same pages under evidence_items_current_<g>
+    const doc = await db
+      .collection<ControlEvidenceDocument>(CONTROL_EVIDENCE)
+      .findOne({ _id: `${ORG}|authentication` });
+    const generation = doc!.itemPages!.generation;
+    const legacy = db.collection(`${CURRENT_ITEMS_PREFIX}${generation}`);
+    await legacy.insertMany(
+      await db.collection(EVIDENCE_ITEMS).find({ scope: 'current', generation }).toArray(),
+    );
+    await db.collection(EVIDENCE_ITEMS).deleteMany({ scope: 'current', generation });
+    const { store: _shared, ...legacyRef } = doc!.itemPages!;
+    await db
+      .collection<ControlEvidenceDocument>(CONTROL_EVIDENCE)
+      .updateOne({ _id: doc!._id }, { $set: { itemPages: legacyRef } });
+    const served = await api.current(
+      { orgId: ORG, control: 'authentication' },
+      { offset: 0, limit: 1000 },
+    );
+    expect(Object.values(served.page.totals).some((total) => total > 0)).toBe(true);
+    const third = bigOrg('sync-3', '2026-01-03T00:00:00.000Z', USERS - 2000);
+    await service.write({ evidence: third, logsThrough: null }, null, new Date());
+    expect(
+      (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name),
+    ).not.toContain(`${CURRENT_ITEMS_PREFIX}${generation}`);
+    const now = await db
+      .collection<ControlEvidenceDocument>(CONTROL_EVIDENCE)
+      .findOne({ _id: `${ORG}|authentication` });
+    expect(now!.itemPages).toMatchObject({ store: 'shared' });
   });
 });

@@ -11,14 +11,19 @@ import type { ControlId } from './rules/controls.registry';
 
 export const CONTROL_EVIDENCE = 'control_evidence';
 export const EVIDENCE_SNAPSHOTS = 'evidence_snapshots';
-/** The item lists of evidence_snapshots, one page per document; never updated or deleted. */
+/**
+ * Every item page: of the snapshots (scope = syncId; never updated or
+ * deleted) and of the current evidence (scope `current`, the generation in
+ * each document; a displaced generation is one deleteMany by org, control,
+ * scope and generation, on its index).
+ */
 export const EVIDENCE_ITEMS = 'evidence_items';
 /**
- * The item pages of one generation of one control's current evidence live in
- * their own collection, `evidence_items_current_<generation>`: replacing the
- * current evidence then drops the displaced generation's collection, one cheap
- * command, where a delete would be a scan of every org's pages on FerretDB
- * (measured: ~1 s per deleted page in a 30 MiB collection).
+ * Legacy: one collection per generation of one control's current evidence.
+ * That paid on FerretDB's SQLite backend, where a delete scanned every org's
+ * pages (~1 s per deleted page in a 30 MiB collection), but meant 4,000
+ * collections at 1,000 orgs, where MongoDB wants few collections (each is a
+ * file with its indexes). Still read, and dropped when displaced.
  */
 export const CURRENT_ITEMS_PREFIX = 'evidence_items_current_';
 /** Per org, the completion time of the newest System Log poll (the current evidence's asOf). */
@@ -89,6 +94,7 @@ export class EvidenceStore implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     await this.current.createIndex({ orgId: 1, control: 1 });
     await this.snapshots.createIndex({ orgId: 1, control: 1, asOf: -1 });
+    await this.items.createIndex({ orgId: 1, control: 1, scope: 1, generation: 1 });
   }
 
   /** The current evidence of one control, or null before the org's first completed sync. */
@@ -107,13 +113,19 @@ export class EvidenceStore implements OnModuleInit {
     generation: string,
   ): Promise<void> {
     const at = { orgId: doc.orgId, control: doc.control, scope: CURRENT_SCOPE };
-    const ref = await this.insertPages(this.currentItems(generation), at, generation, items);
+    const ref: ItemPagesRef = {
+      ...(await this.insertPages(this.items, at, generation, items)),
+      store: 'shared',
+    };
     const _id = `${doc.orgId}|${doc.control}`;
     // One writer per org at a time (its Kafka partition's owner), so read-then-replace is safe.
     const before = await this.current.findOne({ _id }, { projection: { itemPages: 1 } });
     await this.current.replaceOne({ _id }, { ...doc, itemPages: ref }, { upsert: true });
-    const displaced = before?.itemPages?.generation;
-    if (displaced && displaced !== generation) await this.dropCurrentItems(displaced);
+    const displaced = before?.itemPages;
+    if (!displaced) return;
+    if (displaced.store !== 'shared') await this.dropCurrentItems(displaced.generation);
+    else if (displaced.generation !== generation)
+      await this.items.deleteMany({ ...at, generation: displaced.generation });
   }
 
   /**
@@ -138,12 +150,14 @@ export class EvidenceStore implements OnModuleInit {
     }
   }
 
+  /** A legacy per-generation collection of current pages. */
   private currentItems(generation: string): Collection<EvidenceItemPageDocument> {
     return this.db.collection<EvidenceItemPageDocument>(`${CURRENT_ITEMS_PREFIX}${generation}`);
   }
 
   private itemsOf(at: ItemsLocation): Collection<EvidenceItemPageDocument> {
-    return at.scope === CURRENT_SCOPE ? this.currentItems(at.ref.generation) : this.items;
+    const legacy = at.scope === CURRENT_SCOPE && at.ref.store !== 'shared';
+    return legacy ? this.currentItems(at.ref.generation) : this.items;
   }
 
   private async dropCurrentItems(generation: string): Promise<void> {

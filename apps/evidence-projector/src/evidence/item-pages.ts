@@ -40,7 +40,17 @@ export type ItemListIndex = { total: number; pageStarts: number[] };
  * generation, never rewritten, so a reader that follows the document reads
  * a consistent set.
  */
-export type ItemPagesRef = { generation: string; lists: Record<string, ItemListIndex> };
+export type ItemPagesRef = {
+  generation: string;
+  lists: Record<string, ItemListIndex>;
+  /**
+   * Where the current evidence's pages are: `shared` (the one `evidence_items`
+   * collection, generation in the documents). Absent in documents written
+   * when each generation had a collection of its own (read, then dropped when
+   * displaced). Snapshots' pages were always in `evidence_items`.
+   */
+  store?: 'shared';
+};
 
 /** A page as the splitter returns it: the list offset of its first item, and its items. */
 export type ItemPage<T> = { start: number; items: T[] };
