@@ -77,7 +77,14 @@ describe('ensureTopics on a real broker', () => {
       KAFKA_TOPIC_PARTITIONS: { 'okta.identity.v1': 12 },
     });
     await admin.createTopics({
-      topics: [{ topic: names.systemLog, numPartitions: 3 }],
+      // made by hand with the right retention: only its partition count differs
+      topics: [
+        {
+          topic: names.systemLog,
+          numPartitions: 3,
+          configEntries: [{ name: 'retention.ms', value: '-1' }],
+        },
+      ],
       waitForLeaders: true,
     });
     const warnings = await ensureTopics(admin, names, fleet);
