@@ -99,6 +99,7 @@ describe('per-org, per-action tokens', () => {
     for (const path of [
       '/v1/orgs/org-b/evidence/authentication',
       '/v1/orgs/org-b/evidence/access-review/snapshots',
+      '/v1/orgs/org-b/evidence/access-review/snapshots/sync-1',
       '/v1/orgs/org-b/evidence/provisioning/items/users.csv',
       '/v1/orgs/ORG-A/evidence/authentication',
     ]) {
