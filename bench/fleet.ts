@@ -10,6 +10,7 @@ import { differencesFromTruth, waitForEvidenceOfSync } from '../test/support/evi
 import { isolation, randomEncryptionKey } from '../test/support/test-env';
 import { eventually } from '../test/support/wait';
 import { cpuByKind, cpuPerOrgSync as cpuPerOrgSyncOf, ProcessKind } from './proc-cpu';
+import { phaseBreakdown } from './phases';
 import { startApp } from './scale';
 
 /**
@@ -180,6 +181,7 @@ async function runWith(
   evidenceS: number;
   evidenceAllS: number;
   cpuPerOrgSync: Record<ProcessKind, number>;
+  projectorPhaseMs: Record<string, number>;
   problems: string[];
 }> {
   const { log, mongo } = input;
@@ -266,15 +268,16 @@ async function runWith(
     );
     // the CPU the slot cost, before the bench's own evidence reads below
     const cpuPerOrgSync = cpuPerOrgSyncOf(cpuBefore, cpuByKind(pids), orgs.length);
+    const projectorPhaseMs = await phaseBreakdown(pipeline.projector.url);
     log(
-      `fleet ×${instances}: every org's evidence served ${evidenceAllS.toFixed(1)} s after the slot; CPU s per org sync ${JSON.stringify(cpuPerOrgSync)}`,
+      `fleet ×${instances}: every org's evidence served ${evidenceAllS.toFixed(1)} s after the slot; CPU s per org sync ${JSON.stringify(cpuPerOrgSync)}; projector phases (ms) ${JSON.stringify(projectorPhaseMs)}`,
     );
     problems.push(...(await evidenceDifferences(fleet, pipeline.projector.url, syncIdOf)));
     const evidenceS = (Date.now() - began) / 1000;
     log(
       `fleet ×${instances}: evidence checked ${evidenceS.toFixed(1)} s after the slot (${problems.length} problems)`,
     );
-    return { startedS, doneS, evidenceS, evidenceAllS, cpuPerOrgSync, problems };
+    return { startedS, doneS, evidenceS, evidenceAllS, cpuPerOrgSync, projectorPhaseMs, problems };
   } finally {
     await producer.disconnect().catch(() => undefined);
     await stopPipeline(pipeline);
@@ -309,6 +312,7 @@ export async function fleetCase(input: FleetInput): Promise<void> {
       figures[`fleet_evidence_checked_s_${instances}`] = result.evidenceS;
       figures[`fleet_evidence_all_s_${instances}`] = result.evidenceAllS;
       figures[`fleet_cpu_s_per_org_sync_${instances}`] = result.cpuPerOrgSync;
+      figures[`fleet_projector_phase_ms_${instances}`] = result.projectorPhaseMs;
       problems.push(...result.problems.map((problem) => `×${instances} ${problem}`));
     }
     const one = figures.fleet_all_done_s_1;

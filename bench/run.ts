@@ -24,6 +24,7 @@ import { isolation, randomEncryptionKey } from '../test/support/test-env';
 import { eventually } from '../test/support/wait';
 import { collectTopic, testKafka } from '../test/support/kafka-helpers';
 import { floorMs, percentile, windowOvershoot } from './floor';
+import { phaseBreakdown } from './phases';
 import { incrementalCase } from './incremental';
 import { fleetCase } from './fleet';
 import { scaleCase } from './scale';
@@ -183,17 +184,6 @@ async function projectorThroughput(
     projector_phase_ms: phases,
   });
   log(`projection ${projectMs} ms vs raw bulk write ${rawMs} ms; phases ${JSON.stringify(phases)}`);
-}
-
-/** The projector's own time-by-phase counters (evidence_projector_phase_seconds_total). */
-async function phaseBreakdown(url: string): Promise<Record<string, number>> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const phases: Record<string, number> = {};
-  for (const match of text.matchAll(
-    /^evidence_projector_phase_seconds_total\{phase="([a-z_]+)"\} ([0-9.e+-]+)$/gm,
-  ))
-    phases[match[1] as string] = Math.round(Number(match[2]) * 1000);
-  return phases;
 }
 
 const REPLAY_SYNCS = 20;

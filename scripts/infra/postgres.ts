@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManagedProcess } from './managed-process';
+import { GIN_BESIDE_FERRETDB_INDEXES_SQL } from './postgres-gin';
 import { freePort } from './ports';
 import { log, waitFor } from './tools';
 
@@ -37,6 +38,17 @@ export const POSTGRES_INSTALL_HINT =
  * test's throw-away cluster does not care about. `npm start` runs without them.
  */
 export const TEST_ONLY_SETTINGS = ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'];
+
+/**
+ * More `-c` settings for the cluster, `;`-separated, from REGENTRA_POSTGRES_SETTINGS: for
+ * looking inside a run (for example `log_min_duration_statement=100`), never needed to run.
+ */
+export function extraSettings(value = process.env.REGENTRA_POSTGRES_SETTINGS): string[] {
+  return (value ?? '')
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
 
 /** The postgres system user when this process is root (PostgreSQL refuses root), else nobody. */
 function runAs(): { uid: number; gid: number } | undefined {
@@ -103,6 +115,7 @@ export async function startPostgres(opts: {
     `unix_socket_directories=${opts.dir}`,
     'max_connections=400',
     ...(opts.durable ? [] : TEST_ONLY_SETTINGS),
+    ...extraSettings(),
   ];
   const logFile = join(opts.dir, 'postgres.log');
   const proc = ManagedProcess.start(
@@ -128,6 +141,27 @@ export async function startPostgres(opts: {
         return true;
       },
       { timeoutMs: 60_000, intervalMs: 200, isAlive: () => proc.deadReason() },
+    );
+    // every start (idempotent): a cluster made before the trigger existed gets it too
+    execFileSync(
+      join(opts.bin, 'psql'),
+      [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-U',
+        'postgres',
+        '-d',
+        'postgres',
+        '-q',
+        '-v',
+        'ON_ERROR_STOP=1',
+      ],
+      {
+        input: `SET client_min_messages = warning;\n${GIN_BESIDE_FERRETDB_INDEXES_SQL}`,
+        stdio: ['pipe', 'ignore', 'pipe'],
+      },
     );
   } catch (error) {
     await proc.stop(2_000);

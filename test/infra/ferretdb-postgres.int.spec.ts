@@ -54,4 +54,43 @@ describe('FerretDB on PostgreSQL', () => {
       await client.close();
     }
   });
+
+  it("serves a per-org filter from an index, as MongoDB would (the GIN index beside FerretDB's btree)", async () => {
+    mongo ??= await startFerretdb({ dataDir: dir, durable: true, env: {} });
+    const client = await new MongoClient(mongo.uri).connect();
+    try {
+      const users = client.db('gin_check').collection<{ _id: string; orgId: unknown }>('users');
+      await users.createIndex({ orgId: 1, status: 1 });
+      const docs = Array.from({ length: 3_000 }, (_, i) => ({
+        _id: `u${i}`,
+        orgId: `o${i % 300}`,
+      }));
+      // MongoDB's equality also matches an array that holds the value: so must the index
+      await users.insertMany([...docs, { _id: 'in-array', orgId: ['o7', 'x'] }]);
+      const explained = await client.db('gin_check').command({
+        explain: { find: 'users', filter: { orgId: 'o7' } },
+      });
+      const plan = JSON.stringify(explained);
+      expect(plan).toMatch(/Bitmap Index Scan/);
+      expect(plan).toMatch(/_gin/);
+      expect(plan).not.toMatch(/Seq Scan/);
+      // a find by _id is pushed down as @> too: FerretDB's own unique btree cannot serve it
+      const byId = JSON.stringify(
+        await client.db('gin_check').command({ explain: { find: 'users', filter: { _id: 'u5' } } }),
+      );
+      expect(byId).toMatch(/Bitmap Index Scan/);
+      expect(byId).not.toMatch(/Seq Scan/);
+      const found = await users.find({ orgId: 'o7' }).toArray();
+      expect(found.map((d) => d._id).sort()).toEqual(
+        [...docs.filter((d) => d.orgId === 'o7').map((d) => d._id), 'in-array'].sort(),
+      );
+      // FerretDB lists its own indexes only
+      expect((await users.indexes()).map((i) => i.name).sort()).toEqual([
+        '_id_',
+        'orgId_1_status_1',
+      ]);
+    } finally {
+      await client.close();
+    }
+  });
 });

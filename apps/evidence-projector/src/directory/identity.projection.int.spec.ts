@@ -11,7 +11,7 @@ import { projectorConfig, startProjector, StartedApp } from '../../../../test/su
 import { testKafka } from '../../../../test/support/kafka-helpers';
 import { isolation, services } from '../../../../test/support/test-env';
 import { eventually } from '../../../../test/support/wait';
-import { StagingRepository } from './staging.repository';
+import { IDENTITY_STAGING, StagingRepository } from './staging.repository';
 
 jest.setTimeout(120_000);
 
@@ -137,11 +137,9 @@ const users = (orgId: string) =>
   db.collection('okta_users').find({ orgId }).sort({ _id: 1 }).toArray();
 const snapshots = (orgId: string, syncId: string) =>
   db.collection('evidence_snapshots').countDocuments({ orgId, syncId });
-const stagingOf = (orgId: string, syncId: string) =>
-  projector.app.get(StagingRepository).collectionOf(orgId, syncId);
+/** Whether anything of the sync is still staged. */
 const stagingExists = async (orgId: string, syncId: string) =>
-  (await db.listCollections({ name: stagingOf(orgId, syncId).collectionName }).toArray()).length >
-  0;
+  (await db.collection(IDENTITY_STAGING).countDocuments({ orgId, syncId })) > 0;
 
 /** A first sync of u0..u9, applied: the state the later syncs must not lose. */
 async function applyFirstSync(orgId: string): Promise<void> {
@@ -302,5 +300,31 @@ describe('only complete syncs are applied (started projector, real Kafka and dat
       syncId: 's2',
       outcome: 'completed',
     });
+  });
+
+  it('applies a sync staged by the previous version in its own collection, then drops that collection', async () => {
+    const orgId = 'org-legacy-staging';
+    await applyFirstSync(orgId);
+    const s2 = syncOf(orgId, 's2', 3);
+    await publish(s2.started(), s2.users(ids(9)), s2.factors(ids(9)), s2.progress('users'));
+    await progressed(orgId, 's2', 'users');
+    // what the previous version wrote: one collection per sync, each page's _id its key
+    const staged = await db.collection(IDENTITY_STAGING).find({ orgId, syncId: 's2' }).toArray();
+    expect(staged.length).toBeGreaterThan(0);
+    const legacy = projector.app.get(StagingRepository).legacyCollectionOf(orgId, 's2');
+    await legacy.insertMany(
+      staged.map(({ key, ...doc }) => ({ ...doc, _id: String(key) })) as never[],
+    );
+    await db.collection(IDENTITY_STAGING).deleteMany({ orgId, syncId: 's2' });
+    projector.app.get(StagingRepository).clearCache(); // read back from the database copy
+    await publish(s2.completed());
+    await eventually(
+      async () => ((await syncDoc(orgId, 's2'))?.materialized === 'applied' ? true : undefined),
+      'legacy-staged sync applied',
+    );
+    const after = new Map((await users(orgId)).map((u) => [u.id as string, u]));
+    expect(after.get('u9')).toMatchObject({ removed: true, removedBySyncId: 's2' });
+    expect(after.get('u0')).toMatchObject({ removed: false, lastSeenSyncId: 's2' });
+    expect(await db.listCollections({ name: legacy.collectionName }).toArray()).toEqual([]);
   });
 });

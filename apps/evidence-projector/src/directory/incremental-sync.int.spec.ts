@@ -14,7 +14,7 @@ import { isolation, services } from '../../../../test/support/test-env';
 import { eventually } from '../../../../test/support/wait';
 import { CONTROL_IDS } from '../evidence/rules/controls.registry';
 import { MaterializerService } from './materializer.service';
-import { StagingRepository } from './staging.repository';
+import { IDENTITY_STAGING, StagingRepository } from './staging.repository';
 
 jest.setTimeout(180_000);
 
@@ -205,11 +205,9 @@ const docsOf = (collection: string, orgId: string) =>
   db.collection<{ _id: string }>(collection).find({ orgId }).sort({ _id: 1 }).toArray();
 const snapshots = (orgId: string, syncId: string) =>
   db.collection('evidence_snapshots').countDocuments({ orgId, syncId });
-const stagingOf = (orgId: string, syncId: string) =>
-  projector.app.get(StagingRepository).collectionOf(orgId, syncId);
+/** Whether anything of the sync is still staged. */
 const stagingExists = async (orgId: string, syncId: string) =>
-  (await db.listCollections({ name: stagingOf(orgId, syncId).collectionName }).toArray()).length >
-  0;
+  (await db.collection(IDENTITY_STAGING).countDocuments({ orgId, syncId })) > 0;
 
 const BOOKKEEPING = ['_id', 'orgId', 'lastSeenSyncId', 'removed', 'removedAt', 'removedBySyncId'];
 /** The current documents of the org without the fields that name the org or the syncs. */

@@ -37,8 +37,9 @@ export class MaterializerService {
     @Inject(PROJECTOR_METRICS) private readonly metrics: ProjectorMetrics,
   ) {}
 
-  ensureIndexes(): Promise<void> {
-    return this.store.ensureIndexes();
+  async ensureIndexes(): Promise<void> {
+    await this.store.ensureIndexes();
+    await this.staging.ensureIndexes();
   }
 
   /**

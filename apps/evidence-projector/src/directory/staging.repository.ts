@@ -18,12 +18,21 @@ export interface StagedPage {
 }
 
 export type StagingDoc = {
+  /** `<orgId>|<syncId>|<key>`: unique in the one staging collection. */
   _id: string;
   orgId: string;
   syncId: string;
+  /** The page's key in its sync (`page|<seq>`, `sweep|…`, `base|…`, `changes|…`). */
+  key: string;
   seq: number;
   records: StagedRecord[];
 };
+
+/** Every open sync's staged pages, the org and sync in each document. */
+export const IDENTITY_STAGING = 'identity_staging';
+
+/** The page's key: documents of the legacy per-sync collections have none (their _id was it). */
+const keyOf = (doc: { _id: string; key?: string }): string => doc.key ?? doc._id;
 
 /** Position of a page whose event carried no seq: read back last, counts for no seq. */
 const NO_SEQ = Number.MAX_SAFE_INTEGER - 1;
@@ -52,7 +61,7 @@ export function pageOfEvent(
 
 /** The seq of the event a staged page came from, or null (sweep pages, events without seq). */
 export function eventSeqOf(page: StagingDoc): number | null {
-  return page._id.startsWith('page|') && page.seq < NO_SEQ ? page.seq : null;
+  return keyOf(page).startsWith('page|') && page.seq < NO_SEQ ? page.seq : null;
 }
 
 /** Staged records kept in memory across all open syncs (about 0.5 KB each). */
@@ -61,10 +70,18 @@ const CACHE_LIMIT = 400_000;
 const PAGES_PER_INSERT = 20;
 
 /**
- * Pages of syncs that have not completed yet (or were just materialized), one
- * collection per sync (`sync_staging_<hash of org and sync>`): reading a sync
- * back touches only its own records, and dropping it is one cheap command
- * instead of a delete that FerretDB would run as a scan of every open sync.
+ * Pages of syncs that have not completed yet (or were just materialized), in
+ * one collection (`identity_staging`, indexed by org and sync): reading a
+ * sync back and deleting it once applied are one query each on that index.
+ *
+ * Until 2026-12 each sync had a collection of its own
+ * (`sync_staging_<hash of org and sync>`), because FerretDB's SQLite backend
+ * scanned every open sync's pages for any filter but `_id`. That cost a
+ * collection created and dropped per sync, which MongoDB counts as catalog
+ * changes, and on FerretDB's PostgreSQL backend (with an index that serves
+ * the filter) it no longer paid: see README, FerretDB differences. A sync
+ * staged by the previous version is still read from, and dropped with, its
+ * own collection.
  */
 @Injectable()
 export class StagingRepository {
@@ -116,7 +133,16 @@ export class StagingRepository {
     this.cache.delete(key);
   }
 
-  collectionOf(orgId: string, syncId: string): Collection<StagingDoc> {
+  private get staging(): Collection<StagingDoc> {
+    return this.db.collection<StagingDoc>(IDENTITY_STAGING);
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.staging.createIndex({ orgId: 1, syncId: 1 });
+  }
+
+  /** The previous version's collection of one sync (read and dropped, never written). */
+  legacyCollectionOf(orgId: string, syncId: string): Collection<StagingDoc> {
     const hash = createHash('sha256').update(`${orgId}\u0000${syncId}`).digest('hex');
     return this.db.collection<StagingDoc>(`sync_staging_${hash.slice(0, 32)}`);
   }
@@ -129,21 +155,21 @@ export class StagingRepository {
   async stage(orgId: string, syncId: string, pages: StagedPage[]): Promise<void> {
     if (pages.length === 0) return;
     const docs = pages.map((page): StagingDoc => ({
-      _id: page.key,
+      _id: `${orgId}|${syncId}|${page.key}`,
       orgId,
       syncId,
+      key: page.key,
       seq: page.seq,
       records: page.records,
     }));
     const key = `${orgId}\u0000${syncId}`;
     if (this.memoryOnly && !this.cache.has(key)) this.cache.set(key, new Map());
-    else if (!this.memoryOnly)
-      await insertIgnoringDuplicates(this.collectionOf(orgId, syncId), docs, PAGES_PER_INSERT);
+    else if (!this.memoryOnly) await insertIgnoringDuplicates(this.staging, docs, PAGES_PER_INSERT);
     const entry = this.cache.get(key);
     if (!entry) return;
     for (const doc of docs) {
-      if (entry.has(doc._id)) continue;
-      entry.set(doc._id, doc);
+      if (entry.has(doc.key)) continue;
+      entry.set(doc.key, doc);
       this.cached += doc.records.length;
     }
     if (this.cached > this.cacheLimit && !this.memoryOnly) this.forget(key);
@@ -165,8 +191,20 @@ export class StagingRepository {
       ? [...entry.values()]
       : this.memoryOnly
         ? []
-        : await this.collectionOf(orgId, syncId).find({ orgId, syncId }).toArray();
-    return docs.sort((a, b) => a.seq - b.seq || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0));
+        : [
+            ...new Map(
+              [
+                // a sync begun before the upgrade may have pages in both: one per key
+                ...(await this.legacyCollectionOf(orgId, syncId).find({ orgId, syncId }).toArray()),
+                ...(await this.staging.find({ orgId, syncId }).toArray()),
+              ].map((doc) => [keyOf(doc), doc]),
+            ).values(),
+          ];
+    const byKey = (a: StagingDoc, b: StagingDoc) => {
+      const [x, y] = [keyOf(a), keyOf(b)];
+      return x < y ? -1 : x > y ? 1 : 0;
+    };
+    return docs.sort((a, b) => a.seq - b.seq || byKey(a, b));
   }
 
   /** The removed versions of read-model documents, kept until the sync is applied (crash safety). */
@@ -264,8 +302,9 @@ export class StagingRepository {
   async drop(orgId: string, syncId: string): Promise<void> {
     this.forget(`${orgId}\u0000${syncId}`);
     if (this.memoryOnly) return;
+    await this.staging.deleteMany({ orgId, syncId });
     try {
-      await this.collectionOf(orgId, syncId).drop();
+      await this.legacyCollectionOf(orgId, syncId).drop();
     } catch (error) {
       // Dropped already (a redelivered completion or failure): nothing staged is left.
       if (!(error instanceof MongoServerError && error.code === 26)) throw error;

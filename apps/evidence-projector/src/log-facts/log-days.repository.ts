@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
 import { Collection, Db } from 'mongodb';
 import { randomBytes } from 'node:crypto';
 import { PROJECTOR_DB } from '../platform/mongo.providers';
@@ -19,6 +19,8 @@ export const LOG_DAY_PAGE_BUDGET = Symbol('LOG_DAY_PAGE_BUDGET');
 
 /** 256 KiB pages: one insert command stays ≤ ~2 MiB (as the evidence item pages). */
 const PAGES_PER_INSERT = 8;
+/** Heads per cursor batch while folding a window: each is at most one page budget. */
+const HEADS_PER_BATCH = 8;
 
 /**
  * Per-(org, UTC day) rollups of the System Log facts: a head each in
@@ -38,7 +40,7 @@ const PAGES_PER_INSERT = 8;
  * redelivered batch, a replay of the same facts) writes nothing.
  */
 @Injectable()
-export class LogDaysRepository {
+export class LogDaysRepository implements OnModuleInit {
   readonly collection: Collection<LogDayDocument>;
   readonly pages: Collection<LogDayPageDocument>;
 
@@ -50,6 +52,10 @@ export class LogDaysRepository {
   ) {
     this.collection = db.collection<LogDayDocument>(OKTA_LOG_DAYS);
     this.pages = db.collection<LogDayPageDocument>(OKTA_LOG_DAY_PAGES);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.collection.createIndex({ orgId: 1, day: 1 });
   }
 
   /** Stores the day's rollup in place of the one before (see the class comment for the order). */
@@ -73,6 +79,22 @@ export class LogDaysRepository {
   /** The day's head, or null when no fact of that day is rolled up. */
   get(orgId: string, day: string): Promise<LogDayDocument | null> {
     return this.collection.findOne({ _id: dayIdOf(orgId, day) });
+  }
+
+  /**
+   * The org's heads of the days from `fromDay` through `throughDay`, in day
+   * order, streamed a few at a time (a head is at most one page budget): one
+   * query for a window, where a query per day cost 92 round trips per fold.
+   */
+  async *between(
+    orgId: string,
+    fromDay: string,
+    throughDay: string,
+  ): AsyncGenerator<LogDayDocument> {
+    yield* this.collection
+      .find({ orgId, day: { $gte: fromDay, $lte: throughDay } })
+      .sort({ day: 1 })
+      .batchSize(HEADS_PER_BATCH);
   }
 
   /** One page by id (FerretDB answers an _id equality from its index). */

@@ -56,8 +56,12 @@ export class LogFactsReader implements LogDaySource {
     return this.writer.rollupsCurrent(orgId);
   }
 
-  rollup(orgId: string, day: string): Promise<LogDayDocument | null> {
-    return this.days.get(orgId, day);
+  rollupsBetween(
+    orgId: string,
+    fromDay: string,
+    throughDay: string,
+  ): AsyncIterable<LogDayDocument> {
+    return this.days.between(orgId, fromDay, throughDay);
   }
 
   rollupPage(_orgId: string, pageId: string): Promise<LogDayPageDocument | null> {

@@ -76,8 +76,15 @@ export class InMemoryLogFacts implements LogDaySource {
     return structuredClone(out);
   }
 
-  async rollup(_orgId: string, day: string): Promise<LogDayDocument | null> {
-    return structuredClone(this.storedOf(day)?.head ?? null);
+  async *rollupsBetween(
+    _orgId: string,
+    fromDay: string,
+    throughDay: string,
+  ): AsyncGenerator<LogDayDocument> {
+    for (const day of [...this.rollups.keys()].sort()) {
+      const head = day >= fromDay && day <= throughDay ? this.storedOf(day)?.head : undefined;
+      if (head) yield structuredClone(head);
+    }
   }
 
   async rollupPage(_orgId: string, pageId: string): Promise<LogDayPageDocument | null> {

@@ -1,7 +1,7 @@
 import type { LogFact } from './log-event.document';
 import type { LogDayDocument, LogDayPageDocument } from './log-day.document';
 import { entriesOf, LogDayPagesChanged } from './log-day.pages';
-import { addRollupActors, DAY_MS, dayOf, nextDay } from './log-day.rollup';
+import { addRollupActors, DAY_MS, dayOf } from './log-day.rollup';
 import {
   addDeactivation,
   addDeletion,
@@ -26,8 +26,11 @@ export interface LogDaySource {
    * changed, until the backfill reaches the org), no rollup is read.
    */
   rollupsComplete(orgId: string): Promise<boolean>;
-  /** The head of one UTC day's rollup, or null when no fact of that day is stored. */
-  rollup(orgId: string, day: string): Promise<LogDayDocument | null>;
+  /**
+   * The heads of the UTC days from `fromDay` through `throughDay` that have a
+   * rollup, in day order (a day without stored facts has none).
+   */
+  rollupsBetween(orgId: string, fromDay: string, throughDay: string): AsyncIterable<LogDayDocument>;
   /** One page a paged head names, or null when it is gone (the day was rewritten since). */
   rollupPage(orgId: string, pageId: string): Promise<LogDayPageDocument | null>;
   /** The stored facts of one UTC day, and the facts with the given uuids (of other days). */
@@ -130,9 +133,8 @@ async function foldOnce(
       for (const { targetId, ...d } of deletions) addDeletion(figures, targetId, d);
     saw(doc.maxPublished);
   };
-  for (let day = firstDay; day <= lastDay; day = nextDay(day)) {
-    const doc = await source.rollup(orgId, day);
-    if (!doc) continue;
+  for await (const doc of source.rollupsBetween(orgId, firstDay, lastDay)) {
+    const { day } = doc;
     const whole = day > firstDay && day < lastDay && (doc.maxAt === null || doc.maxAt <= asOfMs);
     const beforeWindow = doc.maxAt === null || doc.maxAt < signIns.startMs;
     const inWindow =
