@@ -142,6 +142,12 @@ const stagingExists = async (orgId: string, syncId: string) =>
   (await db.collection(IDENTITY_STAGING).countDocuments({ orgId, syncId })) > 0;
 
 /** A first sync of u0..u9, applied: the state the later syncs must not lose. */
+/** Waits until the projection has applied the sync. */
+const applied = (orgId: string, syncId: string, what: string) =>
+  eventually(
+    async () => ((await syncDoc(orgId, syncId))?.materialized === 'applied' ? true : undefined),
+    what,
+  );
 async function applyFirstSync(orgId: string): Promise<void> {
   const s1 = syncOf(orgId, 's1', 0);
   await publish(
@@ -284,10 +290,7 @@ describe('only complete syncs are applied (started projector, real Kafka and dat
     await progressed(orgId, 's2', 'groups');
     projector.app.get(StagingRepository).clearCache(); // read back from the database copy
     await publish(s2.completed());
-    await eventually(
-      async () => ((await syncDoc(orgId, 's2'))?.materialized === 'applied' ? true : undefined),
-      'second sync applied',
-    );
+    await applied(orgId, 's2', 'second sync applied');
 
     const after = new Map((await users(orgId)).map((u) => [u.id as string, u]));
     expect(after.size).toBe(10);
@@ -318,10 +321,7 @@ describe('only complete syncs are applied (started projector, real Kafka and dat
     await db.collection(IDENTITY_STAGING).deleteMany({ orgId, syncId: 's2' });
     projector.app.get(StagingRepository).clearCache(); // read back from the database copy
     await publish(s2.completed());
-    await eventually(
-      async () => ((await syncDoc(orgId, 's2'))?.materialized === 'applied' ? true : undefined),
-      'legacy-staged sync applied',
-    );
+    await applied(orgId, 's2', 'legacy-staged sync applied');
     const after = new Map((await users(orgId)).map((u) => [u.id as string, u]));
     expect(after.get('u9')).toMatchObject({ removed: true, removedBySyncId: 's2' });
     expect(after.get('u0')).toMatchObject({ removed: false, lastSeenSyncId: 's2' });

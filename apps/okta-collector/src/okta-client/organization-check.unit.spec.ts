@@ -55,10 +55,8 @@ describe('the custom-domain .well-known check', () => {
       timer = setInterval(() => res.write(' '), 200);
       res.on('close', () => clearInterval(timer));
     });
-    const started = Date.now();
-    await expect(check(server)).rejects.toThrow();
+    // the overall deadline's abort ended it (no idle timeout can: a byte comes every 200 ms)
+    await expect(check(server)).rejects.toMatchObject({ name: 'TimeoutError' });
     clearInterval(timer);
-    // the deadline (1.5 s) ended it, not the 5 s idle timeout, and not never
-    expect(Date.now() - started).toBeLessThan(4_500);
   }, 20_000);
 });
