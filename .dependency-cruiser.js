@@ -1,4 +1,4 @@
-/** Architecture rules, checked by `npm run lint` (see STYLE.md). */
+/** Architecture rules, checked by `npm run lint` (see docs/style.md). */
 module.exports = {
   forbidden: [
     {

@@ -57,7 +57,7 @@ function statusEvent(from: UserStatus, to: UserStatus): string | undefined {
  * Timestamps: user status changes bump the user's `lastUpdated` (and
  * `statusChanged`); membership changes bump the group's
  * `lastMembershipUpdated`; app activation bumps the app's `lastUpdated`.
- * Factor, app-assignment and role changes bump nothing (OKTA.md: they probably
+ * Factor, app-assignment and role changes bump nothing (docs/okta.md: they probably
  * do not touch `lastUpdated`), so an incremental sync must read the log.
  */
 export class OrgMutations {

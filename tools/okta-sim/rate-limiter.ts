@@ -9,7 +9,7 @@ export const BUCKETS: readonly BucketName[] = [
   'other',
 ];
 
-/** Okta's published per-minute org limits, Workforce column (OKTA.md). */
+/** Okta's published per-minute org limits, Workforce column (docs/okta.md). */
 export const WORKFORCE_LIMITS: Readonly<Record<BucketName, number>> = {
   'users-list': 600,
   'user-get': 2000,

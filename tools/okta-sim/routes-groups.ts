@@ -105,7 +105,7 @@ function listGroupApps(ctx: RouteContext): ApiResult {
 export const groupRoutes: RouteDef[] = [
   { method: 'GET', template: '/api/v1/groups', bucket: 'groups', auth: true, handle: listGroups },
   {
-    // Okta meters GET /groups/{id} outside the groups bucket (OKTA.md)
+    // Okta meters GET /groups/{id} outside the groups bucket (docs/okta.md)
     method: 'GET',
     template: '/api/v1/groups/{id}',
     bucket: 'other',

@@ -17,7 +17,7 @@ import type { LogFact } from '../log-facts/log-event.document';
  */
 export const EXPLANATION_OVERLAP_MS = 10 * 60 * 1000;
 
-/** The lifecycle events that bring a user to a status (Okta's names; OKTA.md). */
+/** The lifecycle events that bring a user to a status (Okta's names; docs/okta.md). */
 const STATUS_EVENTS: Readonly<Record<string, readonly string[]>> = {
   ACTIVE: [
     'user.lifecycle.activate',

@@ -20,7 +20,7 @@ import {
 import { OktaBadResponseError, OktaNotFoundError, OktaPaginationLoopError } from './okta-errors';
 import { OktaHttp, type OktaHttpOptions, type OktaHttpStats } from './okta-http';
 
-/** Page sizes (`limit`) per list; defaults per OKTA.md, clamped to Okta's caps. */
+/** Page sizes (`limit`) per list; defaults per docs/okta.md, clamped to Okta's caps. */
 export interface OktaPageLimits {
   users: number;
   groups: number;
@@ -181,7 +181,7 @@ export class OktaClient {
 
   /**
    * Users whose `lastUpdated` is after `since` (ISO-8601), every status:
-   * `search` results include DEPROVISIONED users (OKTA.md). Empty pages are
+   * `search` results include DEPROVISIONED users (docs/okta.md). Empty pages are
    * not yielded.
    */
   async *listUsersUpdatedSince(since: string): AsyncIterable<OktaUser[]> {

@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { AbortedError, realSleep, systemClock, type Clock, type Sleep } from './clock';
 
 /**
- * Okta rate-limit buckets (OKTA.md, "Rate limits"). Each has its own per-minute
+ * Okta rate-limit buckets (docs/okta.md, "Rate limits"). Each has its own per-minute
  * org limit, reported on every response by X-Rate-Limit-Limit/-Remaining/-Reset.
  */
 export type OktaBucket = 'users-list' | 'user-get' | 'groups' | 'apps' | 'logs' | 'other';

@@ -4,7 +4,7 @@ import { leastPrivilegeEvidence } from './least-privilege.evidence';
 import { provisioningEvidence } from './provisioning.evidence';
 
 /**
- * ★ The controls (DESIGN.md), each with its pure rule: a key here is the
+ * ★ The controls (docs/design.md), each with its pure rule: a key here is the
  * `control` field of `control_evidence` documents and the `:control` of the
  * read API. A new control is its rule file plus one line here. The order is
  * the order of CONTROL_IDS.
