@@ -7,7 +7,7 @@ export type SyncScope = z.infer<typeof SyncScopeSchema>;
 /**
  * ★ `SyncRequested` v1 on `okta.commands.v1`, key = orgId.
  * `requestId` is the idempotency key: the collector runs a request id once.
- * Scheduled runs use deterministic ids (`schedule:<scope>:<slot ISO>`), so any
+ * Scheduled runs use deterministic ids (`schedule:<orgId>:<scope>:<slot ISO>`), so any
  * number of collector instances produce one run per org and slot.
  */
 export const SyncRequestedPayloadSchema = z.object({
@@ -23,7 +23,7 @@ export const SyncRequestedV1 = envelopeOf('SyncRequested', 1, SyncRequestedPaylo
 
 /**
  * `full`: read everything even when an incremental sync would do; `auto`
- * (the default): the collector decides (see README, "When a full sync runs").
+ * (the default): the collector decides (see docs/schedules-and-ordering.md, "When a full sync runs").
  */
 export const SyncRequestModeSchema = z.enum(['auto', 'full']);
 export type SyncRequestMode = z.infer<typeof SyncRequestModeSchema>;

@@ -3,7 +3,7 @@ import type { AccessSettings } from './authenticator';
 
 const isLoopback = (url: URL) => ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
 
-/** The access-control variables both apps read (README, "Access control"). */
+/** The access-control variables both apps read (docs/http-api.md, "Access control"). */
 export const accessEnv = {
   /** A JWKS file of the Regentra backend's token-signing public keys (re-read when it changes). */
   AUTH_JWKS_FILE: z.string().min(1).optional(),

@@ -17,7 +17,7 @@ import { AuthenticationError, Authenticator, keyIdOf } from './authenticator';
 export const AUTHENTICATOR = Symbol('AUTHENTICATOR');
 export const AUDIT_LOG = Symbol('AUDIT_LOG');
 
-/** ★ One audit line per request to a protected route (README, "Access control"). */
+/** ★ One audit line per request to a protected route (docs/http-api.md, "Access control"). */
 export interface AuditEntry {
   subject: string | null;
   keyId: string | null;

@@ -161,12 +161,12 @@ export async function ensureTopics(
 /**
  * An existing topic with another partition count than configured: the apps
  * do not change it (adding partitions moves keys, so one org's in-flight
- * records could be read out of order). README, "Partitions", says how.
+ * records could be read out of order). docs/topics.md, "Partitions", says how.
  */
 export function partitionCountWarnings(topic: string, want: number, have: number): string[] {
   if (have === want) return [];
   return [
     `topic ${topic} has ${have} partitions, configured ${want}: left as it is ` +
-      '(to change it, stop the producers, let the consumers drain, then add partitions; README "Partitions")',
+      '(to change it, stop the producers, let the consumers drain, then add partitions; docs/topics.md "Partitions")',
   ];
 }

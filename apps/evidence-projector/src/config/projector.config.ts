@@ -54,7 +54,7 @@ export type ProjectorConfig = z.output<typeof ProjectorEnvSchema>;
 export class ConfigError extends Error {}
 
 /** Validates the environment once at boot; the message names every bad variable. */
-/** Variables that may be given as `NAME_FILE` (a path) instead (README, "Secrets from files"). */
+/** Variables that may be given as `NAME_FILE` (a path) instead (README, "Running it for real": secrets from files). */
 export const PROJECTOR_SECRET_VARIABLES = [
   'PROJECTOR_API_TOKEN',
   'PROJECTOR_API_TOKEN_PREVIOUS',

@@ -79,7 +79,7 @@ const PAGES_PER_INSERT = 20;
  * scanned every open sync's pages for any filter but `_id`. That cost a
  * collection created and dropped per sync, which MongoDB counts as catalog
  * changes, and on FerretDB's PostgreSQL backend (with an index that serves
- * the filter) it no longer paid: see README, FerretDB differences. A sync
+ * the filter) it no longer paid: see docs/infrastructure.md, FerretDB differences. A sync
  * staged by the previous version is still read from, and dropped with, its
  * own collection.
  */

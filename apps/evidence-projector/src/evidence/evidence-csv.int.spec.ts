@@ -74,7 +74,7 @@ function readCsv(text: string) {
   return { header, columns, rows };
 }
 
-/** What a cell must say for a JSON value (README: CSV for auditors). */
+/** What a cell must say for a JSON value (docs/http-api.md: CSV for auditors). */
 function expectedCell(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;

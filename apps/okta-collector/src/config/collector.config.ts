@@ -83,7 +83,7 @@ export const CollectorEnvSchema = z.object({
   OKTA_RATE_LIMIT_SHARE: z.coerce.number().gt(0).max(1).default(0.45),
   /**
    * `shared` (default): every activity of an org on every instance spends one
-   * budget per Okta bucket, kept in MongoDB (README, "One rate budget per
+   * budget per Okta bucket, kept in MongoDB (docs/schedules-and-ordering.md, "One rate budget per
    * org"); `local`: each Okta client paces itself on the response headers only.
    */
   OKTA_RATE_BUDGET: z.enum(['shared', 'local']).default('shared'),
@@ -106,7 +106,7 @@ export const CollectorEnvSchema = z.object({
   OKTA_MAX_RATE_LIMIT_WAIT_MS: int(5 * 60_000, 1_000, 3_600_000),
   /**
    * `incremental` (default): after a complete full sync, identity syncs read
-   * only what changed (README, "Incremental identity syncs"); `full` reads
+   * only what changed (docs/schedules-and-ordering.md, "Incremental identity syncs"); `full` reads
    * everything every time.
    */
   IDENTITY_SYNC_MODE: z.enum(['incremental', 'full']).default('incremental'),
@@ -157,7 +157,7 @@ export type CollectorConfig = z.output<typeof CollectorEnvSchema>;
 export class ConfigError extends Error {}
 
 /** Validates the environment once at boot; the message names every bad variable. */
-/** Variables that may be given as `NAME_FILE` (a path) instead (README, "Secrets from files"). */
+/** Variables that may be given as `NAME_FILE` (a path) instead (README, "Running it for real": secrets from files). */
 export const COLLECTOR_SECRET_VARIABLES = [
   'COLLECTOR_API_TOKEN',
   'COLLECTOR_API_TOKEN_PREVIOUS',

@@ -54,7 +54,7 @@ function unreadIn(run: PastRun): number {
 }
 
 /**
- * Full or incremental, and why (issue 14, README "When a full sync runs"):
+ * Full or incremental, and why (issue 14, docs/schedules-and-ordering.md "When a full sync runs"):
  * full for the first sync, when asked, at the full-sync hours, when the last
  * full sync is too old, after any identity sync that did not complete or left
  * something unread (coverage `failed`), after

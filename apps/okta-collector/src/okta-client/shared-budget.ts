@@ -58,7 +58,8 @@ export function allowedPerWindow(limit: number, share: number): number {
 
 /**
  * Limits assumed before Okta reported a bucket's: the lowest published
- * per-minute org limits (docs/okta.md, Enterprise column), so a first call never
+ * per-minute org limits (docs/okta.md, "Rate limits": the lower of the two
+ * published figures of each bucket), so a first call never
  * assumes more than the org has. Until then the budget sends one call at a time.
  */
 export const CONSERVATIVE_LIMITS: Readonly<Record<OktaBucket, number>> = {

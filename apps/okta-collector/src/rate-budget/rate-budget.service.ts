@@ -33,7 +33,7 @@ const CLEANUP_MS = 10 * 60_000;
 
 /**
  * One rate budget per org and Okta bucket for every collector instance
- * (README, "One rate budget per org"): before each call the Okta client takes
+ * (docs/schedules-and-ordering.md, "One rate budget per org"): before each call the Okta client takes
  * a slot of the current cell of the shared grid (okta-client/shared-budget.ts);
  * slots are claimed in MongoDB, a few at a time, by unique inserts. The grid's
  * clock is the database's, so instances agree on the cell without trusting
