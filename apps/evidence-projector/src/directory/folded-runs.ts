@@ -6,7 +6,7 @@ import { FOLD_MODE, FoldMode, MAX_FOLDED_SYNCS } from './fold-mode';
 import { IdentitySyncsRepository } from './identity-syncs.repository';
 import { overlayIncremental } from './incremental-overlay';
 import type { AfterMaterialized, MaterializedSync } from './materialized-sync';
-import { MaterializerService } from './materializer.service';
+import { MaterializerService, stagedBaseOf, stagedChangesOf } from './materializer.service';
 import { assembleDirectory, DirectoryDocuments, emptyStagedSync, StagedSync } from './org-assembly';
 import { FOLDED_COLLECTIONS, FoldedSyncRef, OrgFold } from './org-fold';
 import { StagingRepository } from './staging.repository';
@@ -29,8 +29,11 @@ export interface FoldInput {
   latest: FoldedSyncRef | null;
 }
 
+/** A folded sync: what it left, before the evidence of it is written. */
+type FoldedSync = Omit<MaterializedSync, 'writes' | 'removedUsers' | 'defer'>;
+
 /** The last sync folded into a run: its read models are written when the run closes. */
-interface Pending extends MaterializedSync {
+interface Pending extends FoldedSync {
   /** An incremental sync's base (the state before it), staged before the run's writes. */
   base: DirectoryDocuments | null;
 }
@@ -44,20 +47,23 @@ interface Run {
 const SETTLING_AT_MOST = 4;
 
 /**
- * Open runs of completed syncs of one org, one per partition (so one org's
- * state in memory per partition). Each sync folded into a run is computed in
- * memory on the state the previous one left (OrgFold), and its evidence
- * snapshots and change events are computed then, as a lone completion's
- * would be (`afterMaterialized` with `current: false`; a replay writes them
- * behind the consumer, in order). When the run closes its last sync is
- * written: its read models, with the removed versions the run's syncs left,
- * and its current evidence.
+ * The only writer of a completed identity sync. Each partition has at most
+ * one open run of completed syncs of one org (so one org's state in memory
+ * per partition); a sync that completes alone is a run of one. Each sync
+ * folded into a run is computed in memory on the state the previous one
+ * left (OrgFold), and its evidence snapshots and change events are written
+ * then (`afterMaterialized` with `writes: 'snapshot'`; a replay writes them
+ * behind the consumer, in order). When the run closes (end of the batch
+ * live, the partition caught up in a replay, another org's completion on the
+ * partition, MAX_FOLDED_SYNCS, or after each sync with folding off) its last
+ * sync is written: its read models, with the removed versions the run's syncs
+ * left, then its current evidence (`writes: 'current'`).
  *
  * Live (not replay), before the first read-model write the last sync gets
- * staged what a completion repeated after a crash needs to build the same
- * documents alone (its base, changes and every removed version), and the
- * earlier syncs of the run are recorded applied: a crash then repeats only
- * the last one, the way a lone completion is repeated.
+ * staged what it needs to be written again after a crash (its base, changes
+ * and every removed version), and the earlier syncs of the run are recorded
+ * applied: a crash then repeats only the last one, as a run of one that
+ * begins from what it staged, never from the half-written collections.
  */
 @Injectable()
 export class FoldedRuns {
@@ -123,19 +129,24 @@ export class FoldedRuns {
   ): Promise<void> {
     const { orgId, syncId } = input;
     const run = this.runs.get(partition) ?? (await this.open(partition, input));
+    // A completion repeated after a crash in its writes: the removed versions it staged then
+    // (the collections may hold some of them no more, deleted and not yet written again).
+    run.fold.restoreRemoved(input.staged.sweep);
     const before = run.fold.active;
     const staged = input.incremental ? overlayIncremental(before, input.staged) : input.staged;
     const documents = assembleDirectory(orgId, syncId, staged, input.roleHoldersComplete);
+    const previous = input.latest;
     const changes =
-      measureChanges && input.latest
+      measureChanges && previous
         ? await timePhase(this.metrics, 'changes', async () => ({
-            previousSyncId: (input.latest as FoldedSyncRef).syncId,
-            previousStartedAt: (input.latest as FoldedSyncRef).startedAt,
-            items: diffDirectory(before, documents),
+            previousSyncId: previous.syncId,
+            previousStartedAt: previous.startedAt,
+            // Repeated: the changes staged before the first write (the collections changed since).
+            items: stagedChangesOf(input.staged) ?? diffDirectory(before, documents),
           }))
         : null;
     run.fold.add({ syncId, startedAt: input.startedAt, completedAt: input.completedAt, documents });
-    const sync: MaterializedSync = {
+    const sync: FoldedSync = {
       orgId,
       syncId,
       completedAt: input.completedAt,
@@ -143,26 +154,31 @@ export class FoldedRuns {
       documents,
       changes,
     };
-    // Its snapshots and changes now, on the state it left and the log facts a lone
-    // completion would see; its read models only if it is the run's last.
+    // Its snapshots and changes now, on the state it left and the log facts as of its
+    // completion; its read models only if it is the run's last.
     await this.snapshot(run, sync, after);
     run.last = { ...sync, base: input.incremental ? before : null };
     // Replay: the pages are in memory only, and nothing needs them again. Live: the database
     // copy stays until the run is written (a crash before that folds the sync again).
     if (this.mode.replay) await this.staging.drop(orgId, syncId);
     else this.staging.uncache(orgId, syncId);
-    if (run.fold.syncIds.length >= MAX_FOLDED_SYNCS) await this.close(partition, heartbeat, after);
+    // Folding off: every sync is written as it completes (a run of one).
+    if (!this.mode.fold || run.fold.syncIds.length >= MAX_FOLDED_SYNCS)
+      await this.close(partition, heartbeat, after);
   }
 
   private async open(partition: number, input: FoldInput): Promise<Run> {
     const { orgId } = input;
     // Before the org's first applied sync nothing of it can be in the collections.
     const since = new Date(Date.parse(input.completedAt) - REMOVED_LOOKBACK_MS).toISOString();
+    // An incremental completion repeated after a crash in its writes begins from the base it
+    // staged before them, never from the half-written collections.
+    const stagedBase = input.incremental ? stagedBaseOf(orgId, input.syncId, input.staged) : null;
     const fold = new OrgFold(
       orgId,
       input.latest
         ? {
-            active: await this.materializer.currentOf(orgId),
+            active: stagedBase ?? (await this.materializer.currentOf(orgId)),
             removedUsers: await this.store.removedUsersSince(orgId, since),
             latest: input.latest,
           }
@@ -174,16 +190,12 @@ export class FoldedRuns {
   }
 
   /** A folded sync's snapshots and change events (a replay writes them behind the consumer). */
-  private async snapshot(
-    run: Run,
-    sync: MaterializedSync,
-    after: AfterMaterialized,
-  ): Promise<void> {
+  private async snapshot(run: Run, sync: FoldedSync, after: AfterMaterialized): Promise<void> {
     // The removed users as they are now: the run moves on before a replay writes this.
     const removed = run.fold.removedUsersSince('');
     const settled: MaterializedSync = {
       ...sync,
-      current: false,
+      writes: 'snapshot',
       removedUsers: (since) => removed.filter((u) => (u.removedAt as string) >= since),
     };
     if (!this.mode.replay) return after(settled);
@@ -215,7 +227,7 @@ export class FoldedRuns {
     if (this.failure) throw this.failure;
   }
 
-  /** Writes the partition's open run, if any: its last sync as a lone completion is written. */
+  /** Writes the partition's open run, if any: its last sync's read models and current evidence. */
   async close(
     partition: number,
     heartbeat: () => Promise<void>,
@@ -230,7 +242,7 @@ export class FoldedRuns {
     const { fold, last } = run;
     const { orgId, syncId } = last;
     if (!this.mode.replay) {
-      // What a repeat of the last completion needs to write the same documents alone.
+      // What a repeat of the last completion needs to write the same documents as a run of one.
       for (const collection of FOLDED_COLLECTIONS)
         await this.staging.stageSweep(
           orgId,
@@ -261,7 +273,7 @@ export class FoldedRuns {
     await after({
       ...sync,
       changes: null,
-      snapshot: false,
+      writes: 'current',
       removedUsers: (since) => removed.filter((u) => (u.removedAt as string) >= since),
     });
     await this.syncs.upsert(orgId, syncId, { materialized: 'applied' });

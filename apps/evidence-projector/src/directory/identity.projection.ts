@@ -1,16 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { IdentityEvent, IdentityEventOf } from '@regentra/contracts';
 import { PROJECTOR_METRICS, ProjectorMetrics, timePhase } from '../platform/metrics';
-import { diffDirectory } from './directory-changes';
 import { FoldedRuns } from './folded-runs';
 import { IdentitySyncDoc, IdentitySyncsRepository } from './identity-syncs.repository';
-import { overlayIncremental } from './incremental-overlay';
-import { MaterializerService, stagedChangesOf } from './materializer.service';
-import type { AfterMaterialized, SyncChanges } from './materialized-sync';
-import { assembleDirectory, DirectoryDocuments, StagedSync } from './org-assembly';
+import { decidedByAnother, judgeCompletion } from './judge-completion';
+import { MaterializerService } from './materializer.service';
+import type { AfterMaterialized } from './materialized-sync';
 import { stagedRecordsOf } from './staged-records';
 import { pageOfEvent, StagedPage, StagingRepository } from './staging.repository';
-import { incompleteReason, missingRanges } from './sync-completeness';
 
 /**
  * Whether the projection measures each applied sync's changes (for
@@ -46,37 +43,12 @@ export type OutcomeVerdicts = Map<string, OutcomeVerdict>;
 
 const IGNORED: OutcomeVerdict = { kind: 'ignored' };
 
-/** The reason an incremental completion cannot be applied on the org's state, or null. */
-export function baseMismatchReason(
-  basis: { baseSyncId: string } | null,
-  latestApplied: string | null,
-): string | null {
-  if (!basis) return 'incomplete: incremental sync without a base sync';
-  if (basis.baseSyncId === latestApplied) return null;
-  return `incomplete: base sync ${basis.baseSyncId} is not the last applied sync (${latestApplied ?? 'none'})`;
-}
-
 /** The verdict on a completion failed with `reason` (from the missing pages or the base). */
 function incompleteVerdict(reason: string, at: string): OutcomeVerdict {
   const message = reason.startsWith('incomplete: missing seq')
     ? 'the projector did not receive every page of this sync: nothing of it was applied'
     : 'this incremental sync does not build on the state the read models hold: nothing of it was applied';
   return { kind: 'incomplete', reason, at, message };
-}
-
-/**
- * Whether a previous attempt at this completion staged what it writes (base,
- * changes, removed versions): it crashed in its writes, and is repeated alone
- * from what it staged, never folded on the half-written collections.
- */
-function isRepeat(staged: StagedSync): boolean {
-  return staged.base.counts !== null || staged.changes.count !== null || staged.sweep.size > 0;
-}
-
-/** The sync's outcome is decided, and not by `eventId` (that one, redelivered, is repeated). */
-function decidedByAnother(sync: IdentitySyncDoc | null, eventId: string): boolean {
-  if (!sync || (sync.state !== 'failed' && !sync.materialized)) return false;
-  return (sync.decidedBy ?? null) !== eventId;
 }
 
 /**
@@ -141,13 +113,6 @@ export class IdentityProjection {
     afterMaterialized: AfterMaterialized,
     position: BatchPosition,
   ): Promise<OutcomeVerdicts> {
-    // Live, a lone completion of an org in the batch is written the way it always was (no
-    // run: nothing to read back first); two or more are folded. A replay folds every one.
-    const completions = new Map<string, number>();
-    for (const m of batch)
-      if (m.type === 'IdentitySyncCompleted')
-        completions.set(m.orgId, (completions.get(m.orgId) ?? 0) + 1);
-    const foldable = (orgId: string) => this.runs.replay || (completions.get(orgId) ?? 0) > 1;
     const verdicts: OutcomeVerdicts = new Map();
     let pending: { orgId: string; syncId: string; pages: StagedPage[]; records: number } | null =
       null;
@@ -175,10 +140,12 @@ export class IdentityProjection {
         message.type === 'IdentitySyncCompleted' || message.type === 'IdentitySyncFailed';
       if (!syncId || outcome || message.type === 'IdentitySyncStarted') {
         await flush();
-        const verdict = await this.applyBracket(message, heartbeat, afterMaterialized, {
-          partition: position.partition,
-          foldable: foldable(orgId),
-        });
+        const verdict = await this.applyBracket(
+          message,
+          heartbeat,
+          afterMaterialized,
+          position.partition,
+        );
         if (verdict) verdicts.set(message.eventId, verdict);
         if (syncId) finished.delete(`${orgId}|${syncId}`);
         if (!syncId || outcome) continue;
@@ -200,7 +167,7 @@ export class IdentityProjection {
     event: IdentityEvent,
     heartbeat: () => Promise<void>,
     afterMaterialized: AfterMaterialized,
-    position: { partition: number; foldable: boolean },
+    partition: number,
   ): Promise<OutcomeVerdict | null> {
     const { orgId, syncId } = event;
     if (!syncId) return null;
@@ -220,7 +187,7 @@ export class IdentityProjection {
       case 'IdentitySyncFailed':
         return this.fail(event);
       case 'IdentitySyncCompleted':
-        return this.complete(event, heartbeat, afterMaterialized, position);
+        return this.complete(event, heartbeat, afterMaterialized, partition);
       default:
         return null;
     }
@@ -245,134 +212,78 @@ export class IdentityProjection {
     event: IdentityEventOf<'IdentitySyncCompleted'>,
     heartbeat: () => Promise<void>,
     afterMaterialized: AfterMaterialized,
-    { partition, foldable }: { partition: number; foldable: boolean },
+    partition: number,
   ): Promise<OutcomeVerdict | null> {
-    const { orgId, eventId } = event;
+    const { orgId } = event;
     const syncId = event.syncId as string;
-    const { completedAt, lastSeq } = event.payload;
-    const known = await this.syncs.get(orgId, syncId);
-    if (decidedByAnother(known, eventId)) {
-      this.logger.warn({ orgId, syncId, msg: 'completion of a sync already decided; ignored' });
-      await this.staging.drop(orgId, syncId);
-      return IGNORED;
-    }
-    if (known?.state === 'failed') {
-      // This completion, judged incomplete before (redelivered): the same verdict again.
-      await this.staging.drop(orgId, syncId);
-      return incompleteVerdict(known.failureReason ?? '', completedAt);
-    }
-    if (known?.materialized) return null; // redelivered: already reflected
+    const { completedAt } = event.payload;
     // Another org's sync completes on this partition: the open run is written first.
     const open = this.runs.orgOf(partition);
     if (open !== null && open !== orgId)
       await this.runs.close(partition, heartbeat, afterMaterialized);
-    if (this.runs.holds(partition, syncId)) return null; // a replay's batch retried: folded already
+    const known = await this.syncs.get(orgId, syncId);
     // The last applied sync: the open run's last one, else the collections'.
     const held = this.runs.latestOf(partition, orgId);
-    const latest = held === undefined ? await this.syncs.latestApplied(orgId) : held;
-    const incremental = event.payload.mode === 'incremental';
-    if (incremental) {
-      // Applied on top of the read models: only when they hold its base sync's state.
-      const reason = baseMismatchReason(event.payload.basis, latest?.syncId ?? null);
-      if (reason) return this.failIncomplete(event, reason);
-    }
-    if (latest && latest.startedAt && known?.startedAt && latest.startedAt > known.startedAt) {
-      this.logger.warn({
-        orgId,
-        syncId,
-        newer: latest.syncId,
-        msg: 'completed sync is older than the applied one; not rolling back',
-      });
-      await this.recordCompleted(event);
-      await this.syncs.upsert(orgId, syncId, { materialized: 'superseded' });
-      await this.staging.drop(orgId, syncId);
-      return null;
-    }
+    const applied = held === undefined ? await this.syncs.latestApplied(orgId) : null;
+    const latest =
+      held !== undefined
+        ? held
+        : applied && { syncId: applied.syncId, startedAt: applied.startedAt ?? null };
     const loaded = await this.materializer.loadStaged(orgId, syncId);
     await heartbeat();
-    const reason = incompleteReason(missingRanges(loaded.seqs, lastSeq), lastSeq);
-    // A lost page would be swept as removed and sealed in a snapshot: fail the sync instead.
-    if (reason) return this.failIncomplete(event, reason);
-    const roleHoldersComplete = (event.payload.coverage.roleAssignees?.failed ?? 0) === 0;
-    if (this.runs.folds && (foldable || held !== undefined) && !isRepeat(loaded.staged)) {
-      await this.recordCompleted(event);
-      await this.runs.fold(
-        partition,
-        {
+    const verdict = judgeCompletion({
+      eventId: event.eventId,
+      mode: event.payload.mode,
+      basis: event.payload.basis ?? null,
+      lastSeq: event.payload.lastSeq,
+      known,
+      latest,
+      inRun: this.runs.holds(partition, syncId),
+      stagedSeqs: loaded.seqs,
+    });
+    switch (verdict.kind) {
+      case 'ignored':
+        this.logger.warn({ orgId, syncId, msg: 'completion of a sync already decided; ignored' });
+        await this.staging.drop(orgId, syncId);
+        return IGNORED;
+      case 'incomplete':
+        if (!verdict.again) return this.failIncomplete(event, verdict.reason);
+        await this.staging.drop(orgId, syncId);
+        return incompleteVerdict(verdict.reason, completedAt);
+      case 'already-applied':
+        return null;
+      case 'superseded':
+        this.logger.warn({
           orgId,
           syncId,
-          startedAt: known?.startedAt ?? null,
-          completedAt,
-          coverage: event.payload.coverage,
-          incremental,
-          roleHoldersComplete,
-          staged: loaded.staged,
-          latest: latest && { syncId: latest.syncId, startedAt: latest.startedAt ?? null },
-        },
-        this.measureChanges,
-        heartbeat,
-        afterMaterialized,
-      );
-      return null;
+          newer: verdict.newer,
+          msg: 'completed sync is older than the applied one; not rolling back',
+        });
+        await this.recordCompleted(event);
+        await this.syncs.upsert(orgId, syncId, { materialized: 'superseded' });
+        await this.staging.drop(orgId, syncId);
+        return null;
+      case 'apply':
+        await this.recordCompleted(event);
+        await this.runs.fold(
+          partition,
+          {
+            orgId,
+            syncId,
+            startedAt: known?.startedAt ?? null,
+            completedAt,
+            coverage: event.payload.coverage,
+            incremental: event.payload.mode === 'incremental',
+            roleHoldersComplete: (event.payload.coverage.roleAssignees?.failed ?? 0) === 0,
+            staged: loaded.staged,
+            latest,
+          },
+          this.measureChanges,
+          heartbeat,
+          afterMaterialized,
+        );
+        return null;
     }
-    // Written alone: a lone completion (live), folding is off, or a completion repeated
-    // after a crash in its writes.
-    await this.runs.close(partition, heartbeat, afterMaterialized);
-    // Staged before anything is written (so before the sync is recorded completed).
-    const base = incremental ? await this.materializer.baseOf(orgId, syncId, loaded.staged) : null;
-    const staged = base ? overlayIncremental(base, loaded.staged) : loaded.staged;
-    await this.recordCompleted(event);
-    const documents = assembleDirectory(orgId, syncId, staged, roleHoldersComplete);
-    const changes = await this.changesOf(
-      orgId,
-      syncId,
-      latest && { syncId: latest.syncId, startedAt: latest.startedAt ?? null },
-      loaded.staged,
-      base,
-      documents,
-    );
-    await this.materializer.write(orgId, syncId, staged, documents, completedAt, heartbeat);
-    await afterMaterialized({
-      orgId,
-      syncId,
-      completedAt,
-      coverage: event.payload.coverage,
-      documents,
-      changes,
-    });
-    await this.syncs.upsert(orgId, syncId, { materialized: 'applied' });
-    await timePhase(this.metrics, 'drop_staging', () => this.staging.drop(orgId, syncId));
-    return null;
-  }
-
-  /**
-   * The sync's changes since `previous` (the last applied sync), measured
-   * before its first write: against the staged base of an incremental sync,
-   * else the org's current documents, then staged. A completion repeated
-   * after a crash takes the staged changes, so it publishes the same ones.
-   */
-  private async changesOf(
-    orgId: string,
-    syncId: string,
-    previous: { syncId: string; startedAt: string | null } | null,
-    loaded: StagedSync,
-    base: DirectoryDocuments | null,
-    documents: DirectoryDocuments,
-  ): Promise<SyncChanges | null> {
-    // The org's first applied sync is the baseline: nothing changed, nothing to publish.
-    if (!this.measureChanges || !previous) return null;
-    const items = await timePhase(this.metrics, 'changes', async () => {
-      const staged = stagedChangesOf(loaded);
-      if (staged) return staged;
-      const measured = diffDirectory(base ?? (await this.materializer.currentOf(orgId)), documents);
-      await this.materializer.stageChanges(orgId, syncId, measured);
-      return measured;
-    });
-    return {
-      previousSyncId: previous.syncId,
-      previousStartedAt: previous.startedAt ?? null,
-      items,
-    };
   }
 
   /** Fails a completion that cannot be applied: nothing changes, nothing stays staged. */

@@ -527,8 +527,9 @@ describe('incremental identity syncs (started projector, real Kafka and database
     }, 's2 staged through its last page');
     // A first attempt: the base staged, then a chunk of users deleted and the process gone.
     const materializer = projector.app.get(MaterializerService);
-    const loaded = await materializer.loadStaged(orgId, 's2');
-    await materializer.baseOf(orgId, 's2', loaded.staged);
+    await projector.app
+      .get(StagingRepository)
+      .stageBase(orgId, 's2', await materializer.currentOf(orgId));
     await db.collection('okta_users').deleteMany({ orgId, _id: { $in: [`${orgId}|u1`] } } as never);
     projector.app.get(StagingRepository).clearCache(); // as after the restart: read back from the database
 

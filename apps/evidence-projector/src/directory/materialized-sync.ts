@@ -25,15 +25,14 @@ export interface MaterializedSync {
    */
   changes: SyncChanges | null;
   /**
-   * Whether the current evidence is written too (absent: yes). False for a
-   * sync folded into a run that is not its last (see OrgFold): its read
-   * models are never written, only its snapshots.
+   * What is written of it now: `snapshot` when it is folded into its run
+   * (its snapshots and change events, on the state it left), `current` once
+   * it is the run's last and its read models are written (the current
+   * evidence; its snapshots went out when it was folded).
    */
-  current?: boolean;
-  /** Whether its snapshots are written (absent: yes); a run's last sync has them already. */
-  snapshot?: boolean;
-  /** For a folded sync: the users marked removed as the collection would hold them after it. */
-  removedUsers?: (since: string) => OktaUserDocument[];
+  writes: 'snapshot' | 'current';
+  /** The users marked removed as the collection holds them after it (the fold knows them). */
+  removedUsers: (since: string) => OktaUserDocument[];
   /**
    * A replay's folded sync: its evidence and change events are computed now,
    * their writes handed to `defer`, which runs them in order behind the

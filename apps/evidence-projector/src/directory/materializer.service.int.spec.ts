@@ -4,6 +4,7 @@ import { isolation, services } from '../../../../test/support/test-env';
 import { createProjectorMetrics } from '../platform/metrics';
 import { DirectoryStore } from './directory.store';
 import { MaterializerService } from './materializer.service';
+import { assembleDirectory } from './org-assembly';
 import { StagedRecord } from './staged-records';
 import { pageOfEvent, StagedPage, StagingRepository } from './staging.repository';
 
@@ -79,7 +80,9 @@ async function stageSync(syncId: string, userIds: string[], groups: Record<strin
 
 const materialize = async (syncId: string, completedAt: string) => {
   const { staged } = await materializer.loadStaged(ORG, syncId);
-  return materializer.materialize(ORG, syncId, staged, completedAt, true, async () => undefined);
+  const written = assembleDirectory(ORG, syncId, staged, true);
+  await materializer.write(ORG, syncId, staged, written, completedAt, async () => undefined);
+  return written;
 };
 
 const usersById = async () =>

@@ -5,13 +5,7 @@ import { insertIgnoringDuplicates } from '../platform/mongo.providers';
 import { compareChanges, DirectoryChange } from './directory-changes';
 import type { DirectoryDocument } from './directory-document';
 import { DirectoryStore } from './directory.store';
-import {
-  addStagedRecord,
-  assembleDirectory,
-  DirectoryDocuments,
-  emptyStagedSync,
-  StagedSync,
-} from './org-assembly';
+import { addStagedRecord, DirectoryDocuments, emptyStagedSync, StagedSync } from './org-assembly';
 import { eventSeqOf, StagingRepository } from './staging.repository';
 
 /** A sync's staged pages, read once. */
@@ -61,41 +55,6 @@ export class MaterializerService {
   }
 
   /**
-   * The documents an incremental sync is applied to: the org's current ones
-   * (the last applied sync's), staged with the sync before its first write.
-   * A completion repeated after a crash half way through the writes (some
-   * documents of a chunk deleted, not yet inserted) reads the staged copy,
-   * never the half-written collections.
-   */
-  async baseOf(orgId: string, syncId: string, staged: StagedSync): Promise<DirectoryDocuments> {
-    const { base } = staged;
-    if (base.counts) {
-      const docs = {
-        users: [...base.users.values()],
-        groups: [...base.groups.values()],
-        apps: [...base.apps.values()],
-      };
-      const { counts } = base;
-      if (
-        docs.users.length !== counts.users ||
-        docs.groups.length !== counts.groups ||
-        docs.apps.length !== counts.apps
-      )
-        throw new Error(`staged base of ${orgId} ${syncId} lost documents`);
-      return docs;
-    }
-    return timePhase(this.metrics, 'stage_base', async () => {
-      const docs = {
-        users: await this.store.usersOf(orgId),
-        groups: await this.store.groupsOf(orgId),
-        apps: await this.store.appsOf(orgId),
-      };
-      await this.staging.stageBase(orgId, syncId, docs);
-      return docs;
-    });
-  }
-
-  /**
    * The org's current (not removed) documents: the state before a full sync
    * is written, read only to measure its changes.
    */
@@ -110,20 +69,6 @@ export class MaterializerService {
   /** Stages the sync's changes before its first write (see `stagedChangesOf`). */
   stageChanges(orgId: string, syncId: string, changes: DirectoryChange[]): Promise<void> {
     return this.staging.stageChanges(orgId, syncId, changes);
-  }
-
-  /** Assembles and writes the documents of a loaded sync, and sweeps what it did not see. */
-  async materialize(
-    orgId: string,
-    syncId: string,
-    staged: StagedSync,
-    completedAt: string,
-    roleHoldersComplete: boolean,
-    heartbeat: () => Promise<void>,
-  ): Promise<DirectoryDocuments> {
-    const written = assembleDirectory(orgId, syncId, staged, roleHoldersComplete);
-    await this.write(orgId, syncId, staged, written, completedAt, heartbeat);
-    return written;
   }
 
   /** Writes a sync's assembled documents and sweeps what it did not see. */
@@ -223,6 +168,32 @@ export class MaterializerService {
     }
     await insertIgnoringDuplicates(collection, fresh);
   }
+}
+
+/**
+ * The base documents staged with an incremental sync before its first write
+ * (FoldedRuns.close), or null when they were not all staged.
+ */
+export function stagedBaseOf(
+  orgId: string,
+  syncId: string,
+  staged: StagedSync,
+): DirectoryDocuments | null {
+  const { base } = staged;
+  if (!base.counts) return null;
+  const docs = {
+    users: [...base.users.values()],
+    groups: [...base.groups.values()],
+    apps: [...base.apps.values()],
+  };
+  const { counts } = base;
+  if (
+    docs.users.length !== counts.users ||
+    docs.groups.length !== counts.groups ||
+    docs.apps.length !== counts.apps
+  )
+    throw new Error(`staged base of ${orgId} ${syncId} lost documents`);
+  return docs;
 }
 
 /**

@@ -74,6 +74,18 @@ export class OrgFold {
   }
 
   /**
+   * Takes back removed versions staged by an earlier attempt at the sync
+   * being folded (the materializer's sweep records): a completion repeated
+   * after a crash in its writes cannot read them from the collections.
+   */
+  restoreRemoved(sweep: StagedSync['sweep']): void {
+    for (const { collection, doc } of sweep.values()) {
+      const removed = this.removed.get(collection as FoldedCollection);
+      if (removed) removed.set(doc._id, doc as unknown as DirectoryDocument);
+    }
+  }
+
+  /**
    * The users the collection would hold marked removed at or after `since`
    * (what the provisioning evidence reads): those removed before the run and
    * not seen again, and those removed during it.

@@ -34,86 +34,66 @@ export class EvidenceService {
     private readonly directory: DirectoryReader,
   ) {}
 
-  async recompute(
+  /**
+   * The immutable snapshots of a completed identity sync, on the state it
+   * left (its documents and the users removed as of it) and the log facts
+   * as of its completion. With `deferWrite` (a replay) they are computed now
+   * and their writes handed to it.
+   */
+  async snapshot(
     orgId: string,
-    input: {
-      syncId: string;
-      asOf: string;
-      coverage: OrgState['coverage'];
-      /** The documents the completing sync just wrote; read back when absent. */
-      directory?: DirectoryDocuments;
-      snapshot: boolean;
-      /**
-       * Whether to write the current evidence (default true). False for a sync
-       * folded into a run (see OrgFold) that is not its last: only its
-       * snapshot is written.
-       */
-      current?: boolean;
-      /**
-       * The users marked removed as the collection holds them after this sync
-       * (`removedSince` picks the lookback); read from the collection when absent.
-       */
-      removedUsers?: (since: string) => OktaUserDocument[];
-      /** With `current: false`: computed now, the snapshots' writes handed to this. */
-      deferWrite?: (write: () => Promise<void>) => void;
-    },
+    sync: EvidenceInput & { directory: DirectoryDocuments },
   ): Promise<void> {
-    const writesCurrent = input.current ?? true;
-    const lastPoll = writesCurrent ? await this.store.lastLogPollCompletedAt(orgId) : null;
-    // The current evidence reflects the newest of the identity sync and the last log poll.
-    const currentAsOf = lastPoll && lastPoll > input.asOf ? lastPoll : input.asOf;
-    const base = stateOf(input.directory ?? (await this.directory.currentOf(orgId)));
+    const { state } = await this.stateAt(orgId, sync, sync.asOf);
+    const at = { syncId: sync.syncId, asOf: sync.asOf, evidence: computeEvidence(state) };
+    const now = this.clock.now();
+    const write = async () => {
+      for (const control of CONTROL_IDS) await this.writeSnapshot(control, at, now);
+    };
+    if (sync.deferWrite) sync.deferWrite(write);
+    else await write();
+  }
+
+  /**
+   * The current evidence of the org's last applied sync, as of the newest of
+   * its completion and the last log poll. Without `directory` (after a log
+   * poll) the read models are read back.
+   */
+  async refreshCurrent(orgId: string, sync: EvidenceInput): Promise<void> {
+    const lastPoll = await this.store.lastLogPollCompletedAt(orgId);
+    const asOf = lastPoll && lastPoll > sync.asOf ? lastPoll : sync.asOf;
+    const { state, logsThrough } = await this.stateAt(orgId, sync, asOf);
+    await this.write({ evidence: computeEvidence(state), logsThrough }, null, this.clock.now());
+  }
+
+  /** The evidence rules' input for the sync at `asOf` (log facts folded a day at a time). */
+  private async stateAt(
+    orgId: string,
+    sync: EvidenceInput,
+    asOf: string,
+  ): Promise<{ state: OrgState; logsThrough: string | null }> {
+    const directory = sync.directory ?? (await this.directory.currentOf(orgId));
     // Deleted users (marked removed) of the lookback before the sync's asOf: provisioning lists them.
-    const removedSince = new Date(
-      Date.parse(input.asOf) - LOG_LOOKBACK_DAYS * DAY_MS,
-    ).toISOString();
+    const removedSince = new Date(Date.parse(sync.asOf) - LOG_LOOKBACK_DAYS * DAY_MS).toISOString();
     const removedUsers = (
-      input.removedUsers?.(removedSince) ??
+      sync.removedUsers?.(removedSince) ??
       (await this.directory.removedUsersSince(orgId, removedSince))
     ).map((d) => pick(d, ORG_REMOVED_USER_FIELDS));
-    const build = async (
-      asOf: string,
-    ): Promise<{ state: OrgState; logsThrough: string | null }> => {
-      // Folded a day at a time: memory grows with the actors, not with the window.
-      const logs = await this.logs.foldedAsOf(orgId, asOf, {
-        lookbackDays: LOG_LOOKBACK_DAYS,
-        signInDays: SIGN_IN_WINDOW_DAYS,
-      });
-      const state: OrgState = {
-        orgId,
-        syncId: input.syncId,
-        asOf,
-        ...base,
-        removedUsers,
-        logs: { events: [], figures: logs.figures },
-        coverage: input.coverage,
-      };
-      return { state, logsThrough: logs.logsThrough };
+    // Folded a day at a time: memory grows with the actors, not with the window.
+    const logs = await this.logs.foldedAsOf(orgId, asOf, {
+      lookbackDays: LOG_LOOKBACK_DAYS,
+      signInDays: SIGN_IN_WINDOW_DAYS,
+    });
+    const state: OrgState = {
+      orgId,
+      syncId: sync.syncId,
+      asOf,
+      ...stateOf(directory),
+      removedUsers,
+      logs: { events: [], figures: logs.figures },
+      coverage: sync.coverage,
     };
-    const now = this.clock.now();
-    if (!writesCurrent) {
-      if (!input.snapshot) return;
-      const evidence = computeEvidence((await build(input.asOf)).state);
-      const at = { syncId: input.syncId, asOf: input.asOf, evidence };
-      const write = async () => {
-        for (const control of CONTROL_IDS) await this.writeSnapshot(control, at, now);
-      };
-      if (input.deferWrite) input.deferWrite(write);
-      else await write();
-      return;
-    }
-    const live = await build(currentAsOf);
-    const evidence = computeEvidence(live.state);
-    const atSync = !input.snapshot
-      ? null
-      : currentAsOf === input.asOf
-        ? evidence
-        : computeEvidence((await build(input.asOf)).state);
-    await this.write(
-      { evidence, logsThrough: live.logsThrough },
-      atSync && { syncId: input.syncId, asOf: input.asOf, evidence: atSync },
-      now,
-    );
+    return { state, logsThrough: logs.logsThrough };
   }
 
   /**
@@ -174,13 +154,29 @@ export class EvidenceService {
     await this.store.markLogPollCompleted(orgId, completedAt);
     const applied = await this.directory.latestAppliedSync(orgId);
     if (!applied?.completedAt) return; // no identity data yet: nothing to evidence
-    await this.recompute(orgId, {
+    await this.refreshCurrent(orgId, {
       syncId: applied.syncId,
       asOf: applied.completedAt,
       coverage: applied.coverage ?? {},
-      snapshot: false,
     });
   }
+}
+
+/** A sync whose evidence is computed. */
+export interface EvidenceInput {
+  syncId: string;
+  /** The sync's completion. */
+  asOf: string;
+  coverage: OrgState['coverage'];
+  /** The documents the sync left; read back when absent. */
+  directory?: DirectoryDocuments;
+  /**
+   * The users marked removed as the collection holds them after this sync
+   * (the argument picks the lookback); read from the collection when absent.
+   */
+  removedUsers?: (since: string) => OktaUserDocument[];
+  /** Computed now, the snapshots' writes handed to this (a replay writes behind the consumer). */
+  deferWrite?: (write: () => Promise<void>) => void;
 }
 
 /**

@@ -79,18 +79,21 @@ export class ProjectionRouter {
 
   private async afterMaterialized(sync: MaterializedSync): Promise<void> {
     await failpoint('projector.beforeEvidence');
-    await timePhase(this.metrics, 'evidence', () =>
-      this.evidence.recompute(sync.orgId, {
-        syncId: sync.syncId,
-        asOf: sync.completedAt,
-        coverage: sync.coverage,
-        directory: sync.documents,
-        snapshot: sync.snapshot ?? true,
-        ...(sync.current === false ? { current: false } : {}),
-        ...(sync.removedUsers ? { removedUsers: sync.removedUsers } : {}),
-        ...(sync.defer ? { deferWrite: sync.defer } : {}),
-      }),
-    );
+    const input = {
+      syncId: sync.syncId,
+      asOf: sync.completedAt,
+      coverage: sync.coverage,
+      directory: sync.documents,
+      removedUsers: sync.removedUsers,
+      ...(sync.defer ? { deferWrite: sync.defer } : {}),
+    };
+    if (sync.writes === 'current') {
+      await timePhase(this.metrics, 'evidence', () =>
+        this.evidence.refreshCurrent(sync.orgId, input),
+      );
+      return;
+    }
+    await timePhase(this.metrics, 'evidence', () => this.evidence.snapshot(sync.orgId, input));
     if (sync.defer) {
       // Explained from the log facts as they are now; published after the snapshots, in order.
       const events = await this.changeEvents.eventsOf(sync);
