@@ -6,7 +6,7 @@ import { IdentitySyncDoc, IdentitySyncsRepository } from './identity-syncs.repos
 import { decidedByAnother, judgeCompletion } from './judge-completion';
 import { MaterializerService } from './materializer.service';
 import type { AfterMaterialized } from './materialized-sync';
-import { stagedRecordsOf } from './staged-records';
+import { stagedRecordsOf } from './datasets';
 import { pageOfEvent, StagedPage, StagingRepository } from './staging.repository';
 
 /**

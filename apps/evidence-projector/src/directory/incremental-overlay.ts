@@ -1,4 +1,10 @@
-import type { OktaUserDocument, UserRole, UserRoles } from './okta-user.document';
+import {
+  USER_DATASET_KEYS,
+  USER_DATASETS,
+  type UserDatasetKey,
+  type UserDatasetMaps,
+} from './datasets';
+import type { OktaUserDocument } from './okta-user.document';
 import { DirectoryDocuments, emptyStagedSync, Parts, StagedSync } from './org-assembly';
 
 /**
@@ -35,15 +41,8 @@ export function overlayIncremental(base: DirectoryDocuments, sync: StagedSync): 
   }
   for (const [id, profile] of sync.users) if (!deleted.has(id)) out.users.set(id, profile);
 
-  for (const [id, factors] of [...carried.factors, ...sync.factors])
-    if (out.users.has(id)) out.factors.set(id, factors);
-  for (const [id, roles] of carried.roles) if (out.users.has(id)) out.roles.set(id, roles);
-  for (const [id, roles] of sync.roles) {
-    if (!out.users.has(id)) continue;
-    const direct = directRolesOf(roles);
-    if (direct) out.roles.set(id, direct);
-    else out.roles.delete(id);
-  }
+  // Per-user datasets: a re-read value replaces the carried one (see USER_DATASETS).
+  for (const key of USER_DATASET_KEYS) overlayUserDataset(key, carried, sync, out);
 
   const present = (userId: string) => !deleted.has(userId);
   for (const [id, group] of sync.groups) {
@@ -88,9 +87,7 @@ export function stagedFromDocuments(base: DirectoryDocuments): StagedSync {
   for (const user of users) {
     staged.users.set(user.id, profileOf(user));
     staged.userLastSeen.set(user.id, user.lastSeenSyncId);
-    staged.factors.set(user.id, user.factors);
-    const direct = directRolesOf(user.adminRoles);
-    if (direct) staged.roles.set(user.id, direct);
+    for (const key of USER_DATASET_KEYS) carryUserDataset(key, user, staged);
     for (const groupId of user.groupIds) push(members, groupId, user.id);
     for (const a of user.appAssignments)
       push(appUsers, a.appId, { userId: user.id, scope: a.scope, status: a.status ?? null });
@@ -114,19 +111,32 @@ export function stagedFromDocuments(base: DirectoryDocuments): StagedSync {
   return staged;
 }
 
-/** A role assigned through a group: assembled from the group's roles, not kept as the user's own. */
-const throughGroup = (role: UserRole) => role.assignmentType === 'GROUP';
+/** One per-user dataset's value as the base document holds it (none: no staged value). */
+function carryUserDataset<K extends UserDatasetKey>(
+  key: K,
+  user: OktaUserDocument,
+  staged: UserDatasetMaps,
+): void {
+  const value = USER_DATASETS[key].carried(user);
+  if (value !== null) staged[key].set(user.id, value);
+}
 
-/**
- * A user's own (direct) roles as a staged record: the items not assigned
- * through a group, or null (no record: "none", as for a user who is not a
- * role holder) when there are none. Unknown stays unknown.
- */
-function directRolesOf(roles: UserRoles): Exclude<UserRoles, { status: 'none' }> | null {
-  if (roles.status === 'none') return null;
-  if (roles.status === 'unknown') return roles;
-  const items = roles.items.filter((r) => !throughGroup(r));
-  return items.length ? { status: 'read', items } : null;
+/** One per-user dataset of the overlay: carried for the users kept, replaced where re-read. */
+function overlayUserDataset<K extends UserDatasetKey>(
+  key: K,
+  carried: StagedSync,
+  sync: StagedSync,
+  out: StagedSync,
+): void {
+  const maps = (staged: StagedSync): UserDatasetMaps => staged;
+  const target = maps(out)[key];
+  for (const [id, value] of maps(carried)[key]) if (out.users.has(id)) target.set(id, value);
+  for (const [id, value] of maps(sync)[key]) {
+    if (!out.users.has(id)) continue;
+    const kept = USER_DATASETS[key].reread(value);
+    if (kept === null) target.delete(id);
+    else target.set(id, kept);
+  }
 }
 
 function profileOf(user: OktaUserDocument) {

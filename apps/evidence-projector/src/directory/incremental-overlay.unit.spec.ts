@@ -10,7 +10,8 @@ import {
   emptyStagedSync,
   StagedSync,
 } from './org-assembly';
-import { StagedRecord, stagedRecordsOf } from './staged-records';
+import { stagedRecordsOf } from './datasets';
+import { StagedRecord } from './staged-records';
 
 /**
  * An incremental sync laid over its base's documents must give the documents

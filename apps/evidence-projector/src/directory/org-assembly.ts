@@ -9,6 +9,12 @@ import type {
   UserFactors,
   UserRoles,
 } from './okta-user.document';
+import {
+  addDatasetRecord,
+  emptyUserDatasets,
+  FACTORS_NOT_PUBLISHED,
+  type UserDatasetMaps,
+} from './datasets';
 import type { StagedRecord } from './staged-records';
 
 /**
@@ -27,7 +33,7 @@ export interface DirectoryDocuments {
 type AppUserAssignment = { userId: string; scope: string | null; status: string | null };
 
 /** A sync's staged records, indexed for assembly. */
-export interface StagedSync {
+export interface StagedSync extends UserDatasetMaps {
   /** By id: an entity on two pages (Okta paging while it changes) counts once, the later page wins. */
   users: Map<string, OktaUserProfile>;
   /** Users Okta deleted (UsersDeleted, incremental syncs): never assembled, whatever else names them. */
@@ -37,8 +43,6 @@ export interface StagedSync {
    * (an incremental sync carries them over from its base); absent = this sync.
    */
   userLastSeen: Map<string, string>;
-  factors: Map<string, UserFactors>;
-  roles: Map<string, Exclude<UserRoles, { status: 'none' }>>;
   groups: Map<string, OktaGroupProfile>;
   groupMembers: Parts<string>;
   groupRoles: Map<string, { known: boolean; types: string[] }>;
@@ -140,8 +144,7 @@ export function emptyStagedSync(): StagedSync {
     users: new Map(),
     deletedUsers: new Set(),
     userLastSeen: new Map(),
-    factors: new Map(),
-    roles: new Map(),
+    ...emptyUserDatasets(),
     groups: new Map(),
     groupMembers: new Parts(),
     groupRoles: new Map(),
@@ -156,46 +159,9 @@ export function emptyStagedSync(): StagedSync {
 
 /** Adds one staged record, in page order (a later record of the same entity wins). */
 export function addStagedRecord(staged: StagedSync, doc: StagedRecord): void {
+  if (addDatasetRecord(staged, doc)) return;
+  // What the projection stages of its own (the writes of a completion, for crash safety).
   switch (doc.kind) {
-    case 'user':
-      staged.users.set(doc.data.id, doc.data);
-      break;
-    case 'userDeleted':
-      staged.deletedUsers.add(doc.data.id);
-      break;
-    case 'factors':
-      staged.factors.set(doc.entityId, doc.data);
-      break;
-    case 'roles':
-      staged.roles.set(doc.entityId, doc.data);
-      break;
-    case 'group':
-      staged.groups.set(doc.data.id, doc.data);
-      break;
-    case 'groupMembers': {
-      const { status, lastPart, memberIds } = doc.data;
-      staged.groupMembers.add(doc.entityId, doc.part ?? 0, status, lastPart, memberIds);
-      break;
-    }
-    case 'groupRoles':
-      staged.groupRoles.set(doc.entityId, {
-        known: doc.data.status === 'read',
-        types: [...new Set(doc.data.roles.map((r) => r.type))].sort(),
-      });
-      break;
-    case 'app':
-      staged.apps.set(doc.data.id, doc.data);
-      break;
-    case 'appUsers': {
-      const { status, lastPart, assignments } = doc.data;
-      staged.appUsers.add(doc.entityId, doc.part ?? 0, status, lastPart, assignments);
-      break;
-    }
-    case 'appGroups': {
-      const { status, lastPart, groupIds } = doc.data;
-      staged.appGroups.add(doc.entityId, doc.part ?? 0, status, lastPart, groupIds);
-      break;
-    }
     case 'sweep':
       staged.sweep.set(doc.entityId, doc.data);
       break;
@@ -257,10 +223,7 @@ function assembleUser(
   const appAssignments = (memberships.appsOfUser.get(user.id) ?? []).sort(
     (a, b) => a.appId.localeCompare(b.appId) || a.scope.localeCompare(b.scope),
   );
-  const factors: UserFactors = staged.factors.get(user.id) ?? {
-    status: 'unknown',
-    reason: 'factors not published',
-  };
+  const factors: UserFactors = staged.factors.get(user.id) ?? FACTORS_NOT_PUBLISHED;
   return {
     _id: `${orgId}|${user.id}`,
     orgId,

@@ -1,0 +1,286 @@
+import type { IdentityEvent, IdentityEventOf } from '@regentra/contracts';
+import type { OktaUserDocument, UserFactors, UserRole, UserRoles } from './okta-user.document';
+import type { StagedSync } from './org-assembly';
+import { stagedUser, type StagedRecord } from './staged-records';
+
+/**
+ * The identity datasets as the projector sees them, declared once: for each,
+ * the event that carries it, the staged record each event leaves (`stage`),
+ * and how a staged record is indexed for assembly (`add`). The projection
+ * stages pages by walking this table (`stagedRecordsOf`), the materializer
+ * loads them back by it (`addStagedRecord`). The datasets read per user
+ * (`USER_DATASETS`) also say how they are assembled into the user document
+ * and carried over or replaced by an incremental sync; the collector's own
+ * table (apps/okta-collector/src/identity-sync/datasets.ts) says what is
+ * listed and published. docs/design.md explains how a dataset is added.
+ */
+interface ProjectedDataset<T extends IdentityEvent['type'], K extends StagedRecord['kind']> {
+  event: T;
+  kind: K;
+  stage(event: IdentityEventOf<T>): Array<RecordOf<K>>;
+  add(staged: StagedSync, record: RecordOf<K>): void;
+}
+
+type RecordOf<K extends StagedRecord['kind']> = Extract<StagedRecord, { kind: K }>;
+
+/** Checks one table row: its event's payload and its record kind agree. */
+const dataset = <T extends IdentityEvent['type'], K extends StagedRecord['kind']>(
+  row: ProjectedDataset<T, K>,
+): ProjectedDataset<T, K> => row;
+
+const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+const role = (r: {
+  type: string;
+  label?: string | null;
+  assignmentType?: string | null;
+}): UserRole => ({
+  type: r.type,
+  label: r.label ?? null,
+  assignmentType: r.assignmentType ?? null,
+});
+
+/** A role assigned through a group: assembled from the group's roles, not kept as the user's own. */
+const throughGroup = (r: UserRole) => r.assignmentType === 'GROUP';
+
+/**
+ * A user's own (direct) roles as a staged record: the items not assigned
+ * through a group, or null (no record: "none", as for a user who is not a
+ * role holder) when there are none. Unknown stays unknown.
+ */
+export function directRolesOf(roles: UserRoles): Exclude<UserRoles, { status: 'none' }> | null {
+  if (roles.status === 'none') return null;
+  if (roles.status === 'unknown') return roles;
+  const items = roles.items.filter((r) => !throughGroup(r));
+  return items.length ? { status: 'read', items } : null;
+}
+
+export const PROJECTED_DATASETS = [
+  dataset({
+    event: 'UsersPage',
+    kind: 'user',
+    stage: (e) =>
+      e.payload.users.map((u) => ({ kind: 'user', entityId: u.id, data: stagedUser(u) })),
+    add: (staged, r) => staged.users.set(r.data.id, r.data),
+  }),
+  dataset({
+    event: 'UsersDeleted',
+    kind: 'userDeleted',
+    stage: (e) =>
+      e.payload.userIds.map((id) => ({ kind: 'userDeleted', entityId: id, data: { id } })),
+    add: (staged, r) => staged.deletedUsers.add(r.data.id),
+  }),
+  dataset({
+    event: 'UserFactorsBatch',
+    kind: 'factors',
+    stage: (e) =>
+      e.payload.users.map((u) => ({
+        kind: 'factors',
+        entityId: u.userId,
+        data:
+          u.status === 'read'
+            ? {
+                status: 'read',
+                items: u.items.map((f) => ({
+                  id: f.id,
+                  factorType: f.factorType,
+                  status: f.status,
+                  provider: f.provider ?? null,
+                })),
+              }
+            : { status: 'unknown', reason: u.reason },
+      })),
+    add: (staged, r) => staged.factors.set(r.entityId, r.data),
+  }),
+  dataset({
+    event: 'UserRolesBatch',
+    kind: 'roles',
+    stage: (e) =>
+      e.payload.users.map((u) => ({
+        kind: 'roles',
+        entityId: u.userId,
+        data:
+          u.status === 'read'
+            ? { status: 'read', items: u.items.map(role) }
+            : { status: 'unknown', reason: u.reason },
+      })),
+    add: (staged, r) => staged.roles.set(r.entityId, r.data),
+  }),
+  dataset({
+    event: 'GroupsPage',
+    kind: 'group',
+    stage: (e) =>
+      e.payload.groups.map((g) => ({
+        kind: 'group',
+        entityId: g.id,
+        data: { id: g.id, name: str(g.profile?.name), type: g.type },
+      })),
+    add: (staged, r) => staged.groups.set(r.data.id, r.data),
+  }),
+  dataset({
+    event: 'GroupMembers',
+    kind: 'groupMembers',
+    stage: (e) => [
+      {
+        kind: 'groupMembers',
+        entityId: e.payload.groupId,
+        part: e.payload.part,
+        data: {
+          status: e.payload.status,
+          lastPart: e.payload.lastPart,
+          memberIds: e.payload.memberIds,
+          reason: e.payload.reason ?? null,
+        },
+      },
+    ],
+    add: (staged, r) =>
+      staged.groupMembers.add(r.entityId, r.part, r.data.status, r.data.lastPart, r.data.memberIds),
+  }),
+  dataset({
+    event: 'GroupRoles',
+    kind: 'groupRoles',
+    stage: (e) => [
+      {
+        kind: 'groupRoles',
+        entityId: e.payload.groupId,
+        data: {
+          status: e.payload.status,
+          roles: e.payload.roles.map(role),
+          reason: e.payload.reason ?? null,
+        },
+      },
+    ],
+    add: (staged, r) =>
+      staged.groupRoles.set(r.entityId, {
+        known: r.data.status === 'read',
+        types: [...new Set(r.data.roles.map((x) => x.type))].sort(),
+      }),
+  }),
+  dataset({
+    event: 'AppsPage',
+    kind: 'app',
+    stage: (e) =>
+      e.payload.apps.map((a) => ({
+        kind: 'app',
+        entityId: a.id,
+        data: { id: a.id, label: str(a.label), name: str(a.name), status: a.status },
+      })),
+    add: (staged, r) => staged.apps.set(r.data.id, r.data),
+  }),
+  dataset({
+    event: 'AppUserAssignments',
+    kind: 'appUsers',
+    stage: (e) => [
+      {
+        kind: 'appUsers',
+        entityId: e.payload.appId,
+        part: e.payload.part,
+        data: {
+          status: e.payload.status,
+          lastPart: e.payload.lastPart,
+          assignments: e.payload.assignments.map((a) => ({
+            userId: a.id,
+            scope: a.scope ?? null,
+            status: a.status ?? null,
+          })),
+          reason: e.payload.reason ?? null,
+        },
+      },
+    ],
+    add: (staged, r) =>
+      staged.appUsers.add(r.entityId, r.part, r.data.status, r.data.lastPart, r.data.assignments),
+  }),
+  dataset({
+    event: 'AppGroupAssignments',
+    kind: 'appGroups',
+    stage: (e) => [
+      {
+        kind: 'appGroups',
+        entityId: e.payload.appId,
+        part: e.payload.part,
+        data: {
+          status: e.payload.status,
+          lastPart: e.payload.lastPart,
+          groupIds: e.payload.assignments.map((a) => a.id),
+          reason: e.payload.reason ?? null,
+        },
+      },
+    ],
+    add: (staged, r) =>
+      staged.appGroups.add(r.entityId, r.part, r.data.status, r.data.lastPart, r.data.groupIds),
+  }),
+];
+
+/** A row of the table, its types forgotten (the lookups below pair event and record again). */
+type AnyDataset = {
+  event: IdentityEvent['type'];
+  kind: StagedRecord['kind'];
+  stage(event: IdentityEvent): StagedRecord[];
+  add(staged: StagedSync, record: StagedRecord): void;
+};
+const rows = PROJECTED_DATASETS as unknown as AnyDataset[];
+const BY_EVENT = new Map(rows.map((d) => [d.event, d]));
+const BY_KIND = new Map(rows.map((d) => [d.kind, d]));
+
+/** Pure: the staged records an identity event implies (none for bracket and progress events). */
+export function stagedRecordsOf(event: IdentityEvent): StagedRecord[] {
+  return BY_EVENT.get(event.type)?.stage(event) ?? [];
+}
+
+/** Indexes one staged record of a dataset; false when the record is no dataset's. */
+export function addDatasetRecord(staged: StagedSync, record: StagedRecord): boolean {
+  const row = BY_KIND.get(record.kind);
+  row?.add(staged, record);
+  return row !== undefined;
+}
+
+/** What each per-user dataset stages for a user. */
+export interface UserDatasetValues {
+  factors: UserFactors;
+  roles: Exclude<UserRoles, { status: 'none' }>;
+}
+export type UserDatasetKey = keyof UserDatasetValues;
+
+interface UserDataset<V> {
+  absent: V | null;
+  carried(doc: OktaUserDocument): V | null;
+  reread(value: V): V | null;
+}
+
+/** A user whose factors no event of a full sync carried. */
+export const FACTORS_NOT_PUBLISHED: UserFactors = {
+  status: 'unknown',
+  reason: 'factors not published',
+};
+
+/**
+ * The datasets read per user (one entry per user in their batch event),
+ * each a field of the user document: what a user no event of the sync named
+ * gets (`absent`: null leaves it to assembly), what an incremental sync
+ * carries over from the base document (`carried`), and what a re-read
+ * leaves (`reread`: null removes the staged value). Assembly and the
+ * incremental overlay walk this.
+ */
+export const USER_DATASETS: { [K in UserDatasetKey]: UserDataset<UserDatasetValues[K]> } = {
+  factors: {
+    absent: FACTORS_NOT_PUBLISHED,
+    carried: (doc) => doc.factors,
+    reread: (value) => value,
+  },
+  roles: {
+    // Not a role holder: assembly says "none" (or unknown when the holders could not be listed).
+    absent: null,
+    carried: (doc) => directRolesOf(doc.adminRoles),
+    // A re-read without a direct role means "no direct roles now".
+    reread: directRolesOf,
+  },
+};
+
+export const USER_DATASET_KEYS = Object.keys(USER_DATASETS) as UserDatasetKey[];
+
+/** The staged value of each per-user dataset, by user id (fields of StagedSync). */
+export type UserDatasetMaps = { [K in UserDatasetKey]: Map<string, UserDatasetValues[K]> };
+
+export function emptyUserDatasets(): UserDatasetMaps {
+  return Object.fromEntries(USER_DATASET_KEYS.map((key) => [key, new Map()])) as UserDatasetMaps;
+}
