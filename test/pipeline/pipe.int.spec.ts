@@ -12,6 +12,7 @@ import {
   startProjector,
   StartedApp,
 } from '../support/apps';
+import { syncDraftsOf } from '../support/identity-topic';
 import { collectTopic, testKafka } from '../support/kafka-helpers';
 import { isolation, services } from '../support/test-env';
 import { eventually, waitUntil } from '../support/wait';
@@ -29,22 +30,8 @@ describe('collector → Kafka → projector pipe', () => {
   let mongo: MongoClient;
   let rawProducer: Producer;
 
-  const started = (orgId: string, syncId = randomUUID()) => ({
-    type: 'IdentitySyncStarted' as const,
-    schemaVersion: 2 as const,
-    orgId,
-    syncId,
-    seq: 0,
-    payload: {
-      requestId: `req-${syncId}`,
-      trigger: 'manual' as const,
-      startedAt: new Date().toISOString(),
-      oktaDomain: 'acme.okta.com',
-      mode: 'full' as const,
-      fullReason: 'first sync',
-      basis: null,
-    },
-  });
+  const started = (orgId: string, syncId = randomUUID()) =>
+    syncDraftsOf(orgId, syncId, 0, { trigger: 'manual' }).started();
 
   const statusOf = (orgId: string) =>
     mongo

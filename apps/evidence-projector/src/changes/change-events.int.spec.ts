@@ -1,16 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Admin, Producer } from 'kafkajs';
 import { Db, MongoClient } from 'mongodb';
-import {
-  ChangeEvent,
-  decodeMessage,
-  encodeMessage,
-  EncodedRecord,
-  IdentityEvent,
-  topicNames,
-  TOPICS,
-} from '@regentra/contracts';
+import { ChangeEvent, decodeMessage, EncodedRecord, topicNames, TOPICS } from '@regentra/contracts';
 import { projectorConfig, startProjector, StartedApp } from '../../../../test/support/apps';
+import { at, factor, logEvent, logPoll, syncOf } from '../../../../test/support/identity-topic';
 import { collectTopic, CollectedRecord, testKafka } from '../../../../test/support/kafka-helpers';
 import { isolation, services } from '../../../../test/support/test-env';
 import { eventually } from '../../../../test/support/wait';
@@ -41,121 +34,6 @@ let changes: { records: CollectedRecord[]; stop(): Promise<void> };
 
 const FULL = 'org-changes-full';
 const INCREMENTAL = 'org-changes-incremental';
-const at = (hour: number) => new Date(Date.UTC(2026, 10, 1, hour)).toISOString();
-
-type UserSpec = { id: string; status?: string };
-const oktaUser = ({ id, status = 'ACTIVE' }: UserSpec) => ({
-  id,
-  status,
-  created: at(0),
-  activated: at(0),
-  statusChanged: at(0),
-  lastLogin: null,
-  lastUpdated: at(0),
-  profile: { login: `${id}@example.com`, email: `${id}@example.com` },
-});
-const factor = (id: string, factorType: string) => ({
-  id,
-  factorType,
-  provider: 'OKTA',
-  status: 'ACTIVE',
-});
-type Basis = { baseSyncId: string; changedSince: string } | null;
-
-/** One sync's events (v2 bracket), numbered as the collector numbers them. */
-function syncOf(orgId: string, syncId: string, hour: number, basis: Basis = null) {
-  let seq = 0;
-  const requestId = `req-${syncId}`;
-  const mode = basis ? ('incremental' as const) : ('full' as const);
-  const event = (type: IdentityEvent['type'], payload: object, schemaVersion = 1): EncodedRecord =>
-    encodeMessage(TOPICS.identity, {
-      type,
-      schemaVersion,
-      orgId,
-      syncId,
-      seq: seq++,
-      payload,
-    } as never);
-  /** A whole list, read in one part. */
-  const whole = { status: 'read', part: 0, lastPart: true };
-  return {
-    started: () =>
-      event(
-        'IdentitySyncStarted',
-        {
-          requestId,
-          trigger: 'schedule',
-          startedAt: at(hour),
-          oktaDomain: 'acme.okta.com',
-          mode,
-          fullReason: basis ? null : 'daily full sync',
-          basis,
-        },
-        2,
-      ),
-    users: (users: UserSpec[]) => event('UsersPage', { users: users.map(oktaUser) }),
-    deleted: (userIds: string[]) => event('UsersDeleted', { userIds }),
-    factors: (users: Array<[string, ReturnType<typeof factor>[]]>) =>
-      event('UserFactorsBatch', {
-        users: users.map(([userId, items]) => ({ userId, status: 'read', items })),
-      }),
-    roles: (users: Array<[string, string[]]>) =>
-      event('UserRolesBatch', {
-        users: users.map(([userId, types]) => ({
-          userId,
-          status: 'read',
-          items: types.map((type) => ({ id: `r-${type}`, type, assignmentType: 'USER' })),
-        })),
-      }),
-    groups: (ids: string[]) =>
-      event('GroupsPage', {
-        groups: ids.map((id) => ({ id, type: 'OKTA_GROUP', profile: { name: `Group ${id}` } })),
-      }),
-    members: (groupId: string, memberIds: string[]) =>
-      event('GroupMembers', { groupId, ...whole, memberIds }),
-    apps: (ids: string[]) =>
-      event('AppsPage', {
-        apps: ids.map((id) => ({ id, label: `App ${id}`, name: 'oidc', status: 'ACTIVE' })),
-      }),
-    appUsers: (appId: string, userIds: string[]) =>
-      event('AppUserAssignments', {
-        appId,
-        ...whole,
-        assignments: userIds.map((id) => ({ id, scope: 'USER', status: 'ACTIVE' })),
-      }),
-    appGroups: (appId: string, groupIds: string[]) =>
-      event('AppGroupAssignments', {
-        appId,
-        ...whole,
-        assignments: groupIds.map((id) => ({ id })),
-      }),
-    completed: () =>
-      event(
-        'IdentitySyncCompleted',
-        {
-          requestId,
-          completedAt: at(hour + 1),
-          counts: {},
-          coverage: {},
-          lastSeq: seq - 1,
-          mode,
-          basis,
-          reads: basis
-            ? {
-                logEvents: 6,
-                users: { byLastUpdated: 1, byEvent: 0 },
-                factors: 1,
-                groupMembers: 1,
-                groupRoles: 0,
-                appAssignments: 2,
-              }
-            : null,
-        },
-        2,
-      ),
-  };
-}
-
 /** Before: u1..u3 active, u4 deactivated; g1 {u1,u2,u4}, g2 {u3}; a1 {u1,u4}, a2 {u2}; u1 a super admin. */
 function firstSync(orgId: string) {
   const s = syncOf(orgId, 's1', 0);
@@ -214,7 +92,7 @@ function fullSecondSync(orgId: string) {
 
 /** The same changes, read incrementally on top of s1. */
 function incrementalSecondSync(orgId: string) {
-  const s = syncOf(orgId, 's2', 4, { baseSyncId: 's1', changedSince: at(0) });
+  const s = syncOf(orgId, 's2', 4, { basis: { baseSyncId: 's1', changedSince: at(0) } });
   return [
     s.started(),
     s.users([{ id: 'u1', status: 'SUSPENDED' }]),
@@ -236,45 +114,15 @@ function incrementalSecondSync(orgId: string) {
 }
 
 /** The System Log between the syncs of FULL: what explains some of its changes. */
-function logPoll(orgId: string): EncodedRecord[] {
-  const poll = (type: string, payload: object) =>
-    encodeMessage(TOPICS.systemLog, {
-      type,
-      schemaVersion: 1,
-      orgId,
-      syncId: 'poll-1',
-      payload,
-    } as never);
-  const event = (uuid: string, eventType: string, hour: number, targets: string[], ok = true) => ({
-    uuid,
-    published: at(hour),
-    eventType,
-    actor: { id: 'admin-9', type: 'User' },
-    outcome: { result: ok ? 'SUCCESS' : 'FAILURE' },
-    target: targets.map((id) => ({ id, type: id.startsWith('g') ? 'UserGroup' : 'User' })),
-  });
-  const events = [
-    event('e-suspend', 'user.lifecycle.suspend', 2, ['u1']),
-    event('e-revoke-failed', 'user.account.privilege.revoke', 2, ['u1'], false),
-    event('e-factor', 'user.mfa.factor.activate', 2, ['u2']),
-    event('e-join', 'group.user_membership.add', 3, ['u3', 'g1']),
-    event('e-grant', 'user.account.privilege.grant', 3, ['u3']),
-    event('e-delete', 'user.lifecycle.delete.completed', 3, ['u4']),
-  ];
-  return [
-    poll('SystemLogPollStarted', { requestId: 'p1', startedAt: at(3), mode: 'polling' }),
-    poll('SystemLogBatch', { events }),
-    poll('SystemLogPollCompleted', {
-      requestId: 'p1',
-      completedAt: at(3),
-      published: events.length,
-      duplicatesDropped: 0,
-      oldestPublished: at(2),
-      newestPublished: at(3),
-      mode: 'polling',
-    }),
-  ];
-}
+const logOfFull = (orgId: string) =>
+  logPoll(orgId, 3, [
+    logEvent('e-suspend', 'user.lifecycle.suspend', 2, ['u1']),
+    logEvent('e-revoke-failed', 'user.account.privilege.revoke', 2, ['u1'], { ok: false }),
+    logEvent('e-factor', 'user.mfa.factor.activate', 2, ['u2']),
+    logEvent('e-join', 'group.user_membership.add', 3, ['u3', 'g1']),
+    logEvent('e-grant', 'user.account.privilege.grant', 3, ['u3']),
+    logEvent('e-delete', 'user.lifecycle.delete.completed', 3, ['u4']),
+  ]);
 
 const explained = (uuid: string, eventType: string, hour: number) => ({
   uuid,
@@ -386,7 +234,7 @@ describe('change events on okta.changes.v1 (started projector, real Kafka and da
   });
 
   it('publishes exactly the changes of a full second sync, explained by the log; a repeat after a crash publishes the same ids', async () => {
-    await publishTo(topics.systemLog, logPoll(FULL));
+    await publishTo(topics.systemLog, logOfFull(FULL));
     await eventually(
       async () =>
         (await db.collection('okta_log_events').countDocuments({ orgId: FULL })) === 6

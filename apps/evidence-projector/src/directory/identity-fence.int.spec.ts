@@ -1,16 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Db, MongoClient } from 'mongodb';
 import { Producer } from 'kafkajs';
-import {
-  encodeMessage,
-  EncodedRecord,
-  FENCE_HEADER,
-  IdentityEvent,
-  topicNames,
-  TOPICS,
-  withFence,
-} from '@regentra/contracts';
+import { EncodedRecord, FENCE_HEADER, topicNames } from '@regentra/contracts';
 import { projectorConfig, startProjector, StartedApp } from '../../../../test/support/apps';
+import { connected, syncOf } from '../../../../test/support/identity-topic';
 import { collectTopic, testKafka } from '../../../../test/support/kafka-helpers';
 import { isolation, services } from '../../../../test/support/test-env';
 import { eventually } from '../../../../test/support/wait';
@@ -34,77 +27,7 @@ let producer: Producer;
 let mongo: MongoClient;
 let db: Db;
 
-const at = (hour: number) => new Date(Date.UTC(2026, 10, 1, hour)).toISOString();
-
-const oktaUser = (id: string) => ({
-  id,
-  status: 'ACTIVE',
-  created: at(0),
-  activated: at(0),
-  statusChanged: at(0),
-  lastLogin: null,
-  lastUpdated: at(0),
-  profile: { login: `${id}@example.com`, email: `${id}@example.com` },
-});
-
 const ids = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `u${from + i}`);
-
-/** One sync's events, numbered as SyncEventWriter numbers them, each with `fence` as its header. */
-function syncOf(orgId: string, syncId: string, hour: number, fence: number) {
-  let seq = 0;
-  const requestId = `req-${syncId}`;
-  const event = (type: IdentityEvent['type'], payload: object): EncodedRecord =>
-    withFence(
-      encodeMessage(TOPICS.identity, {
-        type,
-        schemaVersion: 1,
-        orgId,
-        syncId,
-        seq: seq++,
-        payload,
-      } as never),
-      fence,
-    );
-  return {
-    started: () =>
-      event('IdentitySyncStarted', {
-        requestId,
-        trigger: 'manual',
-        startedAt: at(hour),
-        oktaDomain: 'acme.okta.com',
-      }),
-    users: (userIds: string[]) => event('UsersPage', { users: userIds.map(oktaUser) }),
-    progress: (phase: string) => event('IdentitySyncProgress', { phase, done: {} }),
-    completed: (lastSeq = seq - 1) =>
-      event('IdentitySyncCompleted', {
-        requestId,
-        completedAt: at(hour + 1),
-        counts: {},
-        coverage: {},
-        lastSeq,
-      }),
-  };
-}
-
-/** What the next lease holder publishes for a run it found orphaned: with ITS fence. */
-function abandoned(orgId: string, syncId: string, hour: number, fence: number): EncodedRecord {
-  return withFence(
-    encodeMessage(TOPICS.identity, {
-      type: 'IdentitySyncFailed',
-      schemaVersion: 2,
-      orgId,
-      syncId,
-      payload: {
-        requestId: `req-${syncId}`,
-        failedAt: at(hour),
-        reason: 'abandoned',
-        retryable: true,
-        message: 'the instance running this sync stopped (collector-old)',
-      },
-    }),
-    fence,
-  );
-}
 
 async function publish(...records: EncodedRecord[]): Promise<void> {
   await producer.send({
@@ -117,14 +40,7 @@ async function publish(...records: EncodedRecord[]): Promise<void> {
 /** A ConnectionStateChanged (no fence): once the status shows it, everything before it was handled. */
 async function barrier(orgId: string): Promise<void> {
   const changedAt = new Date().toISOString();
-  await publish(
-    encodeMessage(TOPICS.identity, {
-      type: 'ConnectionStateChanged',
-      schemaVersion: 1,
-      orgId,
-      payload: { state: 'connected', changedAt },
-    }),
-  );
+  await publish(connected(orgId, changedAt));
   await eventually(
     async () => ((await statusOf(orgId))?.connection?.changedAt === changedAt ? true : undefined),
     `status of ${orgId} past the barrier`,
@@ -164,7 +80,7 @@ async function superseded(): Promise<Record<string, number>> {
 
 /** A first sync of u0..u9, applied under `fence`: the state the later records must not lose. */
 async function applyFirstSync(orgId: string, fence: number): Promise<void> {
-  const s1 = syncOf(orgId, 's1', 0, fence);
+  const s1 = syncOf(orgId, 's1', 0, { fence });
   await publish(s1.started(), s1.users(ids(10)), s1.completed());
   await eventually(
     async () => ((await syncDoc(orgId, 's1'))?.materialized === 'applied' ? true : undefined),
@@ -205,14 +121,14 @@ describe('records of a superseded lease holder are ignored (started projector, r
     const before = await users(orgId);
 
     // Holder 5 starts s2 and stages a page, then stalls past its lease.
-    const s2 = syncOf(orgId, 's2', 4, 5);
+    const s2 = syncOf(orgId, 's2', 4, { fence: 5 });
     await publish(s2.started(), s2.users(ids(5)), s2.progress('users'));
     // Holder 6 takes over and reports s2 abandoned, with its own fence.
-    const failed = abandoned(orgId, 's2', 5, 6);
+    const failed = syncOf(orgId, 's2', 5, { fence: 6 }).abandoned();
     await publish(failed);
     // Holder 5 wakes up: the rest of s2 and its completion, then a whole new sync s3 that
     // would sweep u3..u9 as removed if it were applied.
-    const s3 = syncOf(orgId, 's3', 6, 5);
+    const s3 = syncOf(orgId, 's3', 6, { fence: 5 });
     await publish(
       s2.users(ids(5, 5)),
       s2.completed(),
@@ -262,7 +178,7 @@ describe('records of a superseded lease holder are ignored (started projector, r
     });
 
     // Holder 6 goes on: its records are applied, the redelivered ones (same fence) too.
-    const s4 = syncOf(orgId, 's4', 7, 6);
+    const s4 = syncOf(orgId, 's4', 7, { fence: 6 });
     const page = s4.users(ids(8));
     const done = s4.completed();
     await publish(failed, s4.started(), page, page, done, done);
@@ -280,9 +196,9 @@ describe('records of a superseded lease holder are ignored (started projector, r
     const orgId = 'org-overtaken';
     await applyFirstSync(orgId, 1);
     const before = await users(orgId);
-    const s2 = syncOf(orgId, 's2', 4, 2);
+    const s2 = syncOf(orgId, 's2', 4, { fence: 2 });
     await publish(s2.started(), s2.users(ids(5)));
-    const s3 = syncOf(orgId, 's3', 5, 3);
+    const s3 = syncOf(orgId, 's3', 5, { fence: 3 });
     await publish(s3.started(), s3.users(ids(6)));
     // Every page of s2 arrived: without the fence this completion would sweep u5..u9.
     await publish(s2.completed());
@@ -306,7 +222,7 @@ describe('records of a superseded lease holder are ignored (started projector, r
       delete headers[FENCE_HEADER];
       return { ...r, headers };
     };
-    const s2 = syncOf(orgId, 's2', 4, 0);
+    const s2 = syncOf(orgId, 's2', 4, { fence: 0 });
     await publish(...[s2.started(), s2.users(ids(4)), s2.completed()].map(unfenced));
     await applied(orgId, 's2');
     expect((await users(orgId)).filter((u) => u.removed === true)).toHaveLength(6);
@@ -317,7 +233,7 @@ describe('records of a superseded lease holder are ignored (started projector, r
     const orgId = 'org-bad-header';
     const dlq = await collectTopic(testKafka(), topics.deadLetter);
     try {
-      const s1 = syncOf(orgId, 's1', 0, 1);
+      const s1 = syncOf(orgId, 's1', 0, { fence: 1 });
       const started = s1.started();
       await publish({ ...started, headers: { ...started.headers, [FENCE_HEADER]: 'five' } });
       const letter = await eventually(

@@ -1,13 +1,8 @@
 import { Db, MongoClient } from 'mongodb';
 import { Producer } from 'kafkajs';
-import {
-  encodeMessage,
-  EncodedRecord,
-  IdentityEvent,
-  topicNames,
-  TOPICS,
-} from '@regentra/contracts';
+import { EncodedRecord, topicNames } from '@regentra/contracts';
 import { projectorConfig, startProjector, StartedApp } from '../../../../test/support/apps';
+import { at, connected, factor, Factor, syncOf } from '../../../../test/support/identity-topic';
 import { testKafka } from '../../../../test/support/kafka-helpers';
 import { isolation, services } from '../../../../test/support/test-env';
 import { eventually } from '../../../../test/support/wait';
@@ -28,73 +23,10 @@ let producer: Producer;
 let mongo: MongoClient;
 let db: Db;
 
-const at = (hour: number) => new Date(Date.UTC(2026, 10, 1, hour)).toISOString();
-
-const oktaUser = (id: string) => ({
-  id,
-  status: 'ACTIVE',
-  created: at(0),
-  activated: at(0),
-  statusChanged: at(0),
-  lastLogin: null,
-  lastUpdated: at(0),
-  profile: { login: `${id}@example.com`, email: `${id}@example.com` },
-});
-
-/** One sync's events, numbered as the collector's SyncEventWriter numbers them (Started is seq 0). */
-function syncOf(orgId: string, syncId: string, hour: number) {
-  let seq = 0;
-  const requestId = `req-${syncId}`;
-  const event = (type: IdentityEvent['type'], payload: object): EncodedRecord =>
-    encodeMessage(TOPICS.identity, {
-      type,
-      schemaVersion: 1,
-      orgId,
-      syncId,
-      seq: seq++,
-      payload,
-    } as never);
-  return {
-    started: () =>
-      event('IdentitySyncStarted', {
-        requestId,
-        trigger: 'manual',
-        startedAt: at(hour),
-        oktaDomain: 'acme.okta.com',
-      }),
-    users: (ids: string[]) => event('UsersPage', { users: ids.map(oktaUser) }),
-    factors: (ids: string[]) =>
-      event('UserFactorsBatch', {
-        users: ids.map((userId) => ({
-          userId,
-          status: 'read',
-          items: [{ id: `f-${userId}`, factorType: 'push', provider: 'OKTA', status: 'ACTIVE' }],
-        })),
-      }),
-    groups: (ids: string[]) =>
-      event('GroupsPage', { groups: ids.map((id) => ({ id, type: 'OKTA_GROUP' })) }),
-    progress: (phase: string) => event('IdentitySyncProgress', { phase, done: {} }),
-    /** `lastSeq` defaults to the seq before this event, as the collector sets it. */
-    completed: (lastSeq = seq - 1) =>
-      event('IdentitySyncCompleted', {
-        requestId,
-        completedAt: at(hour + 1),
-        counts: {},
-        coverage: {},
-        lastSeq,
-      }),
-    failed: () =>
-      event('IdentitySyncFailed', {
-        requestId,
-        failedAt: at(hour + 1),
-        reason: 'okta_unavailable',
-        retryable: true,
-        message: 'Okta answered 503',
-      }),
-  };
-}
-
 const ids = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `u${from + i}`);
+/** One push factor for each of the users. */
+const pushFactors = (userIds: string[]) =>
+  userIds.map((id): [string, Factor[]] => [id, [factor(`f-${id}`, 'push')]]);
 
 async function publish(...records: EncodedRecord[]): Promise<void> {
   await producer.send({
@@ -107,14 +39,7 @@ async function publish(...records: EncodedRecord[]): Promise<void> {
 /** Published after the events under test: once the status shows it, everything before it was applied. */
 async function barrier(orgId: string): Promise<void> {
   const changedAt = new Date().toISOString();
-  await publish(
-    encodeMessage(TOPICS.identity, {
-      type: 'ConnectionStateChanged',
-      schemaVersion: 1,
-      orgId,
-      payload: { state: 'connected', changedAt },
-    }),
-  );
+  await publish(connected(orgId, changedAt));
   await eventually(
     async () => ((await statusOf(orgId))?.connection?.changedAt === changedAt ? true : undefined),
     `status of ${orgId} past the barrier`,
@@ -154,7 +79,7 @@ async function applyFirstSync(orgId: string): Promise<void> {
     s1.started(),
     s1.users(ids(5)),
     s1.users(ids(5, 5)),
-    s1.factors(ids(10)),
+    s1.factors(pushFactors(ids(10))),
     s1.progress('users'),
     s1.completed(),
   );
@@ -202,7 +127,7 @@ describe('only complete syncs are applied (started projector, real Kafka and dat
       const started = s2.started();
       const firstPage = s2.users(ids(5));
       s2.users(ids(5, 5)); // seq 2: the page that never arrives (dead-lettered, cut by retention)
-      const rest = [s2.factors(ids(10)), s2.progress('users')];
+      const rest = [s2.factors(pushFactors(ids(10))), s2.progress('users')];
       await publish(started, firstPage, ...rest);
       if (readBack) {
         await progressed(orgId, 's2', 'users');
@@ -246,10 +171,10 @@ describe('only complete syncs are applied (started projector, real Kafka and dat
 
     const before = await users(orgId);
     const s2 = syncOf(orgId, 's2', 4);
-    const pages = [s2.started(), s2.users(ids(3)), s2.factors(ids(3))];
+    const pages = [s2.started(), s2.users(ids(3)), s2.factors(pushFactors(ids(3)))];
     const failed = s2.failed();
     // A completion of every page (lastSeq 2), from a run that had already been failed.
-    const completed = s2.completed(2);
+    const completed = s2.completed({ lastSeq: 2 });
     await publish(...pages, failed, completed, failed, completed); // both redelivered
     await barrier(orgId);
 
@@ -283,7 +208,7 @@ describe('only complete syncs are applied (started projector, real Kafka and dat
       s2.progress('users'),
       page, // redelivered
       s2.users(ids(4, 5)), // u9 is gone from Okta
-      s2.factors(ids(9)),
+      s2.factors(pushFactors(ids(9))),
       s2.groups([]), // an org without groups: an empty page
       s2.progress('groups'),
     );
@@ -309,7 +234,12 @@ describe('only complete syncs are applied (started projector, real Kafka and dat
     const orgId = 'org-legacy-staging';
     await applyFirstSync(orgId);
     const s2 = syncOf(orgId, 's2', 3);
-    await publish(s2.started(), s2.users(ids(9)), s2.factors(ids(9)), s2.progress('users'));
+    await publish(
+      s2.started(),
+      s2.users(ids(9)),
+      s2.factors(pushFactors(ids(9))),
+      s2.progress('users'),
+    );
     await progressed(orgId, 's2', 'users');
     // what the previous version wrote: one collection per sync, each page's _id its key
     const staged = await db.collection(IDENTITY_STAGING).find({ orgId, syncId: 's2' }).toArray();

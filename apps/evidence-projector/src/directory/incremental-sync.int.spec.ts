@@ -1,13 +1,15 @@
 import { Db, MongoClient } from 'mongodb';
 import { Producer } from 'kafkajs';
-import {
-  encodeMessage,
-  EncodedRecord,
-  IdentityEvent,
-  topicNames,
-  TOPICS,
-} from '@regentra/contracts';
+import { EncodedRecord, topicNames } from '@regentra/contracts';
 import { projectorConfig, startProjector, StartedApp } from '../../../../test/support/apps';
+import {
+  at,
+  connected,
+  factor,
+  logEvent,
+  logPoll,
+  syncOf,
+} from '../../../../test/support/identity-topic';
 import { testKafka } from '../../../../test/support/kafka-helpers';
 import { readWholeSnapshot } from '../../../../test/support/snapshots';
 import { isolation, services } from '../../../../test/support/test-env';
@@ -32,131 +34,6 @@ let producer: Producer;
 let mongo: MongoClient;
 let db: Db;
 
-const at = (hour: number) => new Date(Date.UTC(2026, 10, 1, hour)).toISOString();
-
-type UserSpec = { id: string; status?: string; updated?: number };
-const oktaUser = ({ id, status = 'ACTIVE', updated = 0 }: UserSpec) => ({
-  id,
-  status,
-  created: at(0),
-  activated: at(0),
-  statusChanged: at(updated),
-  lastLogin: null,
-  lastUpdated: at(updated),
-  profile: { login: `${id}@example.com`, email: `${id}@example.com` },
-});
-const factor = (id: string, factorType: string) => ({
-  id,
-  factorType,
-  provider: 'OKTA',
-  status: 'ACTIVE',
-});
-
-type Basis = { baseSyncId: string; changedSince: string } | null;
-
-/** One sync's events (v2 bracket), numbered as the collector numbers them (Started is seq 0). */
-function syncOf(orgId: string, syncId: string, hour: number, basis: Basis = null) {
-  let seq = 0;
-  const requestId = `req-${syncId}`;
-  const mode = basis ? ('incremental' as const) : ('full' as const);
-  const event = (type: IdentityEvent['type'], payload: object, schemaVersion = 1): EncodedRecord =>
-    encodeMessage(TOPICS.identity, {
-      type,
-      schemaVersion,
-      orgId,
-      syncId,
-      seq: seq++,
-      payload,
-    } as never);
-  return {
-    started: () =>
-      event(
-        'IdentitySyncStarted',
-        {
-          requestId,
-          trigger: 'schedule',
-          startedAt: at(hour),
-          oktaDomain: 'acme.okta.com',
-          mode,
-          fullReason: basis ? null : 'first sync',
-          basis,
-        },
-        2,
-      ),
-    users: (users: UserSpec[]) => event('UsersPage', { users: users.map(oktaUser) }),
-    deleted: (userIds: string[]) => event('UsersDeleted', { userIds }),
-    factors: (users: Array<[string, ReturnType<typeof factor>[]]>) =>
-      event('UserFactorsBatch', {
-        users: users.map(([userId, items]) => ({ userId, status: 'read', items })),
-      }),
-    roles: (users: Array<[string, string[]]>) =>
-      event('UserRolesBatch', {
-        users: users.map(([userId, types]) => ({
-          userId,
-          status: 'read',
-          items: types.map((type) => ({ id: `r-${type}`, type, assignmentType: 'USER' })),
-        })),
-      }),
-    groups: (ids: string[]) =>
-      event('GroupsPage', {
-        groups: ids.map((id) => ({ id, type: 'OKTA_GROUP', profile: { name: `Group ${id}` } })),
-      }),
-    members: (groupId: string, memberIds: string[]) =>
-      event('GroupMembers', { groupId, status: 'read', part: 0, lastPart: true, memberIds }),
-    groupRoles: (groupId: string, types: string[]) =>
-      event('GroupRoles', {
-        groupId,
-        status: 'read',
-        roles: types.map((type) => ({ id: `gr-${type}`, type, assignmentType: 'GROUP' })),
-      }),
-    apps: (ids: string[]) =>
-      event('AppsPage', {
-        apps: ids.map((id) => ({ id, label: `App ${id}`, name: 'oidc', status: 'ACTIVE' })),
-      }),
-    appUsers: (appId: string, userIds: string[]) =>
-      event('AppUserAssignments', {
-        appId,
-        status: 'read',
-        part: 0,
-        lastPart: true,
-        assignments: userIds.map((id) => ({ id, scope: 'USER', status: 'ACTIVE' })),
-      }),
-    appGroups: (appId: string, groupIds: string[]) =>
-      event('AppGroupAssignments', {
-        appId,
-        status: 'read',
-        part: 0,
-        lastPart: true,
-        assignments: groupIds.map((id) => ({ id })),
-      }),
-    progress: (phase: string) => event('IdentitySyncProgress', { phase, done: {} }),
-    completed: () =>
-      event(
-        'IdentitySyncCompleted',
-        {
-          requestId,
-          completedAt: at(hour + 1),
-          counts: {},
-          coverage: {},
-          lastSeq: seq - 1,
-          mode,
-          basis,
-          reads: basis
-            ? {
-                logEvents: 7,
-                users: { byLastUpdated: 2, byEvent: 1 },
-                factors: 2,
-                groupMembers: 1,
-                groupRoles: 0,
-                appAssignments: 1,
-              }
-            : null,
-        },
-        2,
-      ),
-  };
-}
-
 async function publish(...records: EncodedRecord[]): Promise<void> {
   await producer.send({
     topic: topics.identity,
@@ -178,14 +55,7 @@ const statusOf = (orgId: string) =>
 /** Published after the events under test: once the status shows it, everything before it was applied. */
 async function barrier(orgId: string): Promise<void> {
   const changedAt = new Date().toISOString();
-  await publish(
-    encodeMessage(TOPICS.identity, {
-      type: 'ConnectionStateChanged',
-      schemaVersion: 2,
-      orgId,
-      payload: { state: 'connected', changedAt },
-    }),
-  );
+  await publish(connected(orgId, changedAt));
   await eventually(
     async () => ((await statusOf(orgId))?.connection?.changedAt === changedAt ? true : undefined),
     `status of ${orgId} past the barrier`,
@@ -267,7 +137,7 @@ function fullBase(orgId: string) {
  * a factor; g1's members and a1's assignments re-read.
  */
 function incremental(orgId: string, syncId: string, hour: number, baseSyncId: string) {
-  const s = syncOf(orgId, syncId, hour, { baseSyncId, changedSince: at(0) });
+  const s = syncOf(orgId, syncId, hour, { basis: { baseSyncId, changedSince: at(0) } });
   return [
     s.started(),
     s.users([
@@ -395,7 +265,7 @@ describe('incremental identity syncs (started projector, real Kafka and database
       groups: await docsOf('okta_groups', orgId),
       apps: await docsOf('okta_apps', orgId),
     };
-    const stale = syncOf(orgId, 's3', 8, { baseSyncId: 's1', changedSince: at(0) });
+    const stale = syncOf(orgId, 's3', 8, { basis: { baseSyncId: 's1', changedSince: at(0) } });
     const pages = [
       stale.started(),
       stale.users([{ id: 'u1', status: 'SUSPENDED', updated: 8 }]),
@@ -439,38 +309,12 @@ describe('incremental identity syncs (started projector, real Kafka and database
     await publish(...fullBase(orgId));
     await applied(orgId, 's1');
     // The deletion, in the System Log between the two syncs.
-    const poll = (type: string, payload: object) =>
-      encodeMessage(TOPICS.systemLog, {
-        type,
-        schemaVersion: 1,
-        orgId,
-        syncId: 'poll-1',
-        payload,
-      } as never);
-    const deletion = {
-      uuid: 'del-u4',
-      published: at(3),
-      eventType: 'user.lifecycle.delete.completed',
-      actor: { id: 'admin-9', type: 'User' },
-      outcome: { result: 'SUCCESS' },
-      target: [{ id: 'u4', type: 'User' }],
-    };
     await producer.send({
       topic: topics.systemLog,
       acks: -1,
-      messages: [
-        poll('SystemLogPollStarted', { requestId: 'p1', startedAt: at(3), mode: 'polling' }),
-        poll('SystemLogBatch', { events: [deletion] }),
-        poll('SystemLogPollCompleted', {
-          requestId: 'p1',
-          completedAt: at(3),
-          published: 1,
-          duplicatesDropped: 0,
-          oldestPublished: at(3),
-          newestPublished: at(3),
-          mode: 'polling',
-        }),
-      ].map((r) => ({ key: r.key, value: r.value })),
+      messages: logPoll(orgId, 3, [
+        logEvent('del-u4', 'user.lifecycle.delete.completed', 3, ['u4']),
+      ]).map((r) => ({ key: r.key, value: r.value })),
     });
     await eventually(
       async () => ((await statusOf(orgId))?.lastLogPoll?.syncId === 'poll-1' ? true : undefined),

@@ -4,10 +4,10 @@ import { Document, MongoClient } from 'mongodb';
 import { EncodedRecord, topicNames } from '@regentra/contracts';
 import { projectorConfig } from '../../../../test/support/apps';
 import { testKafka } from '../../../../test/support/kafka-helpers';
+import { identityHistory, systemLogHistory } from '../../../../test/support/replay-history';
 import { isolation, services } from '../../../../test/support/test-env';
 import { MaterializerService } from '../directory/materializer.service';
 import { replay } from './replay.runner';
-import { identityHistory, systemLogHistory } from './replay-topic.testing';
 
 jest.setTimeout(300_000);
 
