@@ -1,6 +1,6 @@
 import type { IdentityEvent, IdentityEventOf } from '@regentra/contracts';
 import type { OktaUserDocument, UserFactors, UserRole, UserRoles } from './okta-user.document';
-import type { StagedSync } from './org-assembly';
+import type { StagedSync, UserDatasetKey, UserDatasetValues } from './staged-sync';
 import { stagedUser, type StagedRecord } from './staged-records';
 
 /**
@@ -234,13 +234,6 @@ export function addDatasetRecord(staged: StagedSync, record: StagedRecord): bool
   return row !== undefined;
 }
 
-/** What each per-user dataset stages for a user. */
-export interface UserDatasetValues {
-  factors: UserFactors;
-  roles: Exclude<UserRoles, { status: 'none' }>;
-}
-export type UserDatasetKey = keyof UserDatasetValues;
-
 interface UserDataset<V> {
   absent: V | null;
   carried(doc: OktaUserDocument): V | null;
@@ -276,11 +269,31 @@ export const USER_DATASETS: { [K in UserDatasetKey]: UserDataset<UserDatasetValu
   },
 };
 
-export const USER_DATASET_KEYS = Object.keys(USER_DATASETS) as UserDatasetKey[];
-
-/** The staged value of each per-user dataset, by user id (fields of StagedSync). */
-export type UserDatasetMaps = { [K in UserDatasetKey]: Map<string, UserDatasetValues[K]> };
-
-export function emptyUserDatasets(): UserDatasetMaps {
-  return Object.fromEntries(USER_DATASET_KEYS.map((key) => [key, new Map()])) as UserDatasetMaps;
+/** Adds one staged record, in page order (a later record of the same entity wins). */
+export function addStagedRecord(staged: StagedSync, doc: StagedRecord): void {
+  if (addDatasetRecord(staged, doc)) return;
+  // What the projection stages of its own (the writes of a completion, for crash safety).
+  switch (doc.kind) {
+    case 'sweep':
+      staged.sweep.set(doc.entityId, doc.data);
+      break;
+    case 'baseUser':
+      staged.base.users.set(doc.entityId, doc.data);
+      break;
+    case 'baseGroup':
+      staged.base.groups.set(doc.entityId, doc.data);
+      break;
+    case 'baseApp':
+      staged.base.apps.set(doc.entityId, doc.data);
+      break;
+    case 'baseComplete':
+      staged.base.counts = doc.data;
+      break;
+    case 'changes':
+      staged.changes.pages.set(doc.entityId, doc.data.changes);
+      break;
+    case 'changesComplete':
+      staged.changes.count = doc.data.count;
+      break;
+  }
 }

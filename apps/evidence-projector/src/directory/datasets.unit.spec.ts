@@ -1,13 +1,8 @@
 import { CURRENT_IDENTITY_VERSIONS, IdentityEvent } from '@regentra/contracts';
-import {
-  emptyUserDatasets,
-  PROJECTED_DATASETS,
-  stagedRecordsOf,
-  USER_DATASET_KEYS,
-  USER_DATASETS,
-} from './datasets';
+import { PROJECTED_DATASETS, stagedRecordsOf, USER_DATASETS } from './datasets';
 import type { OktaUserDocument } from './okta-user.document';
 import { addStagedRecord, emptyStagedSync } from './org-assembly';
+import { emptyUserDatasets, USER_DATASET_KEYS } from './staged-sync';
 
 /** Events that bracket or describe a sync: they carry no records of a dataset. */
 const NOT_DATASETS = [

@@ -1,9 +1,5 @@
-import {
-  USER_DATASET_KEYS,
-  USER_DATASETS,
-  type UserDatasetKey,
-  type UserDatasetMaps,
-} from './datasets';
+import { USER_DATASETS } from './datasets';
+import { USER_DATASET_KEYS, type UserDatasetKey, type UserDatasetMaps } from './staged-sync';
 import type { OktaUserDocument } from './okta-user.document';
 import { DirectoryDocuments, emptyStagedSync, Parts, StagedSync } from './org-assembly';
 
