@@ -1,8 +1,6 @@
 import {
   IdentityEvent,
   IncrementalReads,
-  OktaAppGroup,
-  OktaAppUser,
   OktaUser,
   oversizedReason,
   OversizedItem,
@@ -10,11 +8,7 @@ import {
   trimGroup,
   trimUser,
 } from '@regentra/contracts';
-import {
-  OktaApiError,
-  OktaCredentialsInvalidError,
-  OktaRateLimitWaitTooLongError,
-} from '../okta-client/okta-errors';
+import { OktaCredentialsInvalidError } from '../okta-client/okta-errors';
 import { addChangeEvent, ALL_CHANGE_EVENT_TYPES, ChangePlan, emptyChangePlan } from './change-plan';
 import { mapLimited } from './concurrency';
 import {
@@ -34,7 +28,15 @@ import {
   zeroPerDataset,
 } from './datasets';
 import { OktaDirectory } from './okta-directory';
-import { PayloadOf, SyncEventWriter } from './sync-event-writer';
+import { APP_GROUPS, APP_USERS, GROUP_MEMBERS, idsOf, Parts, PartsRecord } from './parts-records';
+import {
+  isSubResourceFailure,
+  OversizedItemError,
+  reasonOf,
+  refuseOversized,
+  SyncAbortedError,
+} from './read-failures';
+import { SyncEventWriter } from './sync-event-writer';
 
 export interface IdentitySyncResult {
   counts: SyncCounts;
@@ -64,75 +66,6 @@ export interface IncrementalScope {
 
 export interface ProgressSink {
   (phase: string, done: Record<string, number>): Promise<void>;
-}
-
-/** Stops the whole sync: a 401 anywhere, or a whole list that cannot be read. */
-export class SyncAbortedError extends Error {
-  constructor(
-    readonly dataset: string,
-    readonly failure: unknown,
-  ) {
-    super(
-      `${dataset} could not be read: ${failure instanceof Error ? failure.message : String(failure)}`,
-    );
-  }
-}
-
-/** One object of a sub-list cannot fit any record: that sub-list is unknown, with this reason. */
-export class OversizedItemError extends Error {
-  constructor(found: Pick<OversizedItem<unknown>, 'bytes' | 'maxBytes'>) {
-    super(oversizedReason(found.bytes, found.maxBytes));
-    this.name = 'OversizedItemError';
-  }
-}
-
-/** Failures that make one sub-resource unknown instead of ending the sync. */
-function isSubResourceFailure(error: unknown): boolean {
-  return (
-    error instanceof OktaApiError &&
-    !(error instanceof OktaCredentialsInvalidError) &&
-    // a window that resets beyond what a sync may wait stops every later call too
-    !(error instanceof OktaRateLimitWaitTooLongError)
-  );
-}
-
-function reasonOf(error: unknown): string {
-  if (error instanceof OversizedItemError) return error.message;
-  if (error instanceof OktaApiError)
-    return `${error.name}: HTTP ${error.status ?? '-'} ${error.oktaErrorCode ?? ''}`.trim();
-  return error instanceof Error ? error.name : 'unknown error';
-}
-
-/** A sub-list in parts (`part`, `lastPart`), as the runner streams it; `reason` when unknown. */
-interface Parts<I> {
-  status: 'read' | 'unknown';
-  part: number;
-  lastPart: boolean;
-  items: I[];
-  reason?: string;
-}
-
-/** The record a dataset read in parts publishes, and its payload for one part. */
-interface PartsRecord<T extends IdentityEvent['type'], I> {
-  type: T;
-  payload(parentId: string, parts: Parts<I>): PayloadOf<T>;
-}
-
-const GROUP_MEMBERS: PartsRecord<'GroupMembers', string> = {
-  type: IDENTITY_DATASETS.groupMembers.publishes,
-  payload: (groupId, p) => ({ groupId, ...head(p), memberIds: p.items, reason: p.reason }),
-};
-const APP_USERS: PartsRecord<'AppUserAssignments', OktaAppUser> = {
-  type: IDENTITY_DATASETS.appUsers.publishes,
-  payload: (appId, p) => ({ appId, ...head(p), assignments: p.items, reason: p.reason }),
-};
-const APP_GROUPS: PartsRecord<'AppGroupAssignments', OktaAppGroup> = {
-  type: IDENTITY_DATASETS.appGroups.publishes,
-  payload: (appId, p) => ({ appId, ...head(p), assignments: p.items, reason: p.reason }),
-};
-
-function head<I>(p: Parts<I>): Pick<Parts<I>, 'status' | 'part' | 'lastPart'> {
-  return { status: p.status, part: p.part, lastPart: p.lastPart };
 }
 
 /** The ids of `a` and `b`, each once. */
@@ -635,13 +568,4 @@ export class IdentitySyncRunner {
       });
     }
   }
-}
-
-/** For sub-lists: an item no record can hold makes the whole sub-list unknown. */
-function refuseOversized(found: OversizedItem<unknown>): never {
-  throw new OversizedItemError(found);
-}
-
-async function* idsOf(pages: AsyncIterable<Array<{ id: string }>>): AsyncGenerator<string[]> {
-  for await (const page of pages) yield page.map((item) => item.id);
 }

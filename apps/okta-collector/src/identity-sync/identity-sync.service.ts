@@ -16,7 +16,8 @@ import { COLLECTOR_METRICS, CollectorMetrics } from '../platform/metrics';
 import { LeaseLostError, RunContext, RunOutcome, SyncRunner } from '../sync-runs/run-port';
 import { SyncRunsService } from '../sync-runs/sync-runs.service';
 import { DatasetCounts, perDataset } from './datasets';
-import { IdentitySyncRunner, SyncAbortedError } from './identity-sync.runner';
+import { IdentitySyncRunner } from './identity-sync.runner';
+import { SyncAbortedError } from './read-failures';
 import { decideMode, ModeDecision, PastRun } from './sync-mode';
 import { SyncEventWriter } from './sync-event-writer';
 
