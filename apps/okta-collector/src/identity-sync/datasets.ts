@@ -76,15 +76,14 @@ function bucketOf(call: string): OktaBucket {
 }
 
 type Described = Record<DatasetKey, Omit<IdentityDataset, 'bucket'>>;
+type WithBuckets<D extends Described> = { [K in DatasetKey]: D[K] & { bucket: OktaBucket } };
 
 /** Each dataset with the bucket its call spends, classified as the Okta client does. */
-function withBuckets<D extends Described>(
-  datasets: D,
-): { [K in keyof D]: D[K] & { bucket: OktaBucket } } {
-  const out = {} as { [K in keyof D]: D[K] & { bucket: OktaBucket } };
-  for (const key of Object.keys(datasets) as Array<keyof D & DatasetKey>) {
-    const d: D[typeof key] = datasets[key];
-    out[key] = { ...d, bucket: bucketOf((d as Described[DatasetKey]).call) };
+function withBuckets<D extends Described>(datasets: D): WithBuckets<D> {
+  const out = {} as WithBuckets<D>;
+  for (const key of Object.keys(datasets) as DatasetKey[]) {
+    const described: D[DatasetKey] = datasets[key];
+    out[key] = { ...described, bucket: bucketOf(described.call) };
   }
   return out;
 }
