@@ -10,10 +10,9 @@ import {
 } from '../support/apps';
 import { collectorApi } from '../support/collector-api';
 import { isolation, randomEncryptionKey, services } from '../support/test-env';
-import { eventually } from '../support/wait';
 import { waitForRequest } from '../support/sync-requests';
 import { evidenceOf, firstDifference } from '../support/evidence-compare';
-import { ACTIVE, Evidence } from '../support/evidence-expectations';
+import { ACTIVE, Evidence, waitForEvidenceOfSync } from '../support/evidence-expectations';
 
 const ORG = 'org-inc';
 const ROUNDS = Number(process.env.EXACTNESS_ROUNDS ?? 6);
@@ -75,7 +74,7 @@ describe('incremental identity syncs give the evidence of full syncs', () => {
     rereadUnread?: Record<string, number>;
   }
 
-  /** Syncs identity and waits until the projector serves evidence of that sync. */
+  /** Syncs identity and waits until the projector serves evidence of that sync for every control. */
   const sync = async (
     side: typeof incremental,
     iso: ReturnType<typeof isolation>,
@@ -89,19 +88,9 @@ describe('incremental identity syncs give the evidence of full syncs', () => {
       .db(iso.collectorDb)
       .collection('sync_runs')
       .findOne({ _id: syncId as never });
-    await eventually(
-      async () => {
-        const res = await projectorGet(
-          side.projector.url,
-          `/v1/orgs/${ORG}/evidence/access-review`,
-        );
-        return res.ok && ((await res.json()) as { syncId?: string }).syncId === syncId
-          ? true
-          : undefined;
-      },
-      `evidence of ${syncId}`,
-      120_000,
-    );
+    // every control: they land one by one, and comparing a control still on the
+    // previous sync reads as a difference
+    await waitForEvidenceOfSync(side.projector.url, ORG, syncId);
     return {
       syncId,
       mode: String(run?.mode),
