@@ -10,9 +10,9 @@ import {
 } from '../support/apps';
 import { collectorApi } from '../support/collector-api';
 import { isolation, randomEncryptionKey, services } from '../support/test-env';
-import { eventually } from '../support/wait';
 import { waitForRequest } from '../support/sync-requests';
 import { evidenceOf, firstDifference } from '../support/evidence-compare';
+import { ACTIVE, Evidence, waitForEvidenceOfSync } from '../support/evidence-expectations';
 
 const ORG = 'org-inc';
 const ROUNDS = Number(process.env.EXACTNESS_ROUNDS ?? 6);
@@ -68,12 +68,19 @@ describe('incremental identity syncs give the evidence of full syncs', () => {
     await mongo?.close();
   });
 
-  /** Syncs identity and waits until the projector serves evidence of that sync. */
+  interface SyncOutcome {
+    reads?: { factors?: number } | null;
+    unread?: Record<string, string[]>;
+    rereadUnread?: Record<string, number>;
+  }
+
+  /** Syncs identity and waits until the projector serves evidence of that sync for every control. */
   const sync = async (
     side: typeof incremental,
     iso: ReturnType<typeof isolation>,
-  ): Promise<{ syncId: string; mode: string; why: string }> => {
-    const requestId = String((await side.api.sync(ORG, 'identity')).json.requestId);
+    mode?: 'full',
+  ): Promise<{ syncId: string; mode: string; why: string; outcome: SyncOutcome }> => {
+    const requestId = String((await side.api.sync(ORG, 'identity', mode)).json.requestId);
     const done = await waitForRequest(mongo, iso.collectorDb, requestId);
     expect(done).toMatchObject({ state: 'done' });
     const syncId = (done.syncIds ?? [])[0] as string;
@@ -81,20 +88,25 @@ describe('incremental identity syncs give the evidence of full syncs', () => {
       .db(iso.collectorDb)
       .collection('sync_runs')
       .findOne({ _id: syncId as never });
-    await eventually(
-      async () => {
-        const res = await projectorGet(
-          side.projector.url,
-          `/v1/orgs/${ORG}/evidence/access-review`,
-        );
-        return res.ok && ((await res.json()) as { syncId?: string }).syncId === syncId
-          ? true
-          : undefined;
-      },
-      `evidence of ${syncId}`,
-      120_000,
-    );
-    return { syncId, mode: String(run?.mode), why: String(run?.fullReason ?? run?.baseSyncId) };
+    // every control: they land one by one, and comparing a control still on the
+    // previous sync reads as a difference
+    await waitForEvidenceOfSync(side.projector.url, ORG, syncId);
+    return {
+      syncId,
+      mode: String(run?.mode),
+      why: String(run?.fullReason ?? run?.baseSyncId),
+      outcome: (run?.outcome ?? {}) as SyncOutcome,
+    };
+  };
+
+  /** Both pipelines serve the same evidence (what differs, if not). */
+  const expectSameEvidence = async (when: string) => {
+    const [a, b] = [
+      await evidenceOf(incremental.projector.url, ORG),
+      await evidenceOf(full.projector.url, ORG),
+    ];
+    if (JSON.stringify(a) !== JSON.stringify(b))
+      throw new Error(`${when}: incremental evidence differs from full\n${firstDifference(a, b)}`);
   };
 
   it('after every round of random changes, the incremental pipeline serves exactly the full pipeline evidence', async () => {
@@ -154,5 +166,66 @@ describe('incremental identity syncs give the evidence of full syncs', () => {
           `group-level change: incremental evidence differs from full\n${firstDifference(a, b)}`,
         );
     }
+  });
+
+  it('re-reads exactly the factors it could not read, stays incremental, and heals once they read', async () => {
+    const victims = sim
+      .groundTruth()
+      .users.filter((u) => ACTIVE.has(u.status))
+      .slice(0, 3)
+      .map((u) => u.id)
+      .sort();
+    expect(victims).toHaveLength(3);
+    const factorsPath = /^\/api\/v1\/users\/([^/]+)\/factors$/;
+    /** The users whose factors the last sync asked Okta for (answered, a 429 retried is one read). */
+    const factorReads = () =>
+      sim
+        .requestLog()
+        .filter((r) => r.status !== 429)
+        .map((r) => factorsPath.exec(r.path)?.[1])
+        .filter((id): id is string => id !== undefined)
+        .sort();
+    const authentication = async (): Promise<Evidence> => {
+      const res = await projectorGet(
+        incremental.projector.url,
+        `/v1/orgs/${ORG}/evidence/authentication?limit=1000`,
+      );
+      return (await res.json()) as Evidence;
+    };
+    sim.faults.forbiddenPaths = new RegExp(`^/api/v1/users/(${victims.join('|')})/factors$`);
+
+    const first = await sync(incremental, incIso, 'full');
+    expect(first.mode).toBe('full');
+    expect(first.outcome.unread?.factors).toEqual(victims);
+    await sync(full, fullIso);
+    await expectSameEvidence('full sync with unreadable factors');
+
+    for (let round = 1; round <= 2; round += 1) {
+      sim.resetCounters();
+      const inc = await sync(incremental, incIso);
+      expect(`${inc.mode} (${inc.why})`).toMatch(/^incremental/);
+      expect(factorReads()).toEqual(victims);
+      expect(inc.outcome.reads?.factors).toBe(3);
+      expect(inc.outcome.rereadUnread?.factors).toBe(3);
+      expect(inc.outcome.unread?.factors).toEqual(victims);
+      await sync(full, fullIso);
+      await expectSameEvidence(`incremental ${round} with unreadable factors`);
+      const auth = await authentication();
+      expect(auth.summary.complete).toBe(false);
+      expect(auth.summary.incompleteDatasets).toContain('factors');
+      expect(auth.items.mfaUnknown!.map((i) => String(i.userId)).sort()).toEqual(victims);
+    }
+
+    sim.faults.forbiddenPaths = null;
+    sim.resetCounters();
+    const healed = await sync(incremental, incIso);
+    expect(`${healed.mode} (${healed.why})`).toMatch(/^incremental/);
+    expect(factorReads()).toEqual(victims);
+    expect(Object.values(healed.outcome.unread ?? { missing: ['unread'] }).flat()).toEqual([]);
+    await sync(full, fullIso);
+    await expectSameEvidence('incremental after the fault cleared');
+    const auth = await authentication();
+    expect(auth.summary.mfaUnknown).toBe(0);
+    expect(auth.summary.complete).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import {
+  IdentityEvent,
   IncrementalReads,
   OktaUser,
   oversizedReason,
@@ -7,28 +8,50 @@ import {
   trimGroup,
   trimUser,
 } from '@regentra/contracts';
-import {
-  OktaApiError,
-  OktaCredentialsInvalidError,
-  OktaRateLimitWaitTooLongError,
-} from '../okta-client/okta-errors';
+import { OktaCredentialsInvalidError } from '../okta-client/okta-errors';
 import { addChangeEvent, ALL_CHANGE_EVENT_TYPES, ChangePlan, emptyChangePlan } from './change-plan';
 import { mapLimited } from './concurrency';
+import {
+  ChangeContext,
+  DatasetCounts,
+  DatasetCoverage,
+  DatasetKey,
+  emptyCounts,
+  emptyCoverage,
+  IDENTITY_DATASETS,
+  ListedObject,
+  perDataset,
+  RereadWhenKey,
+  SyncCounts,
+  UNREAD_REREAD_MAX,
+  UnreadIds,
+  zeroPerDataset,
+} from './datasets';
 import { OktaDirectory } from './okta-directory';
+import { APP_GROUPS, APP_USERS, GROUP_MEMBERS, idsOf, Parts, PartsRecord } from './parts-records';
+import {
+  isSubResourceFailure,
+  OversizedItemError,
+  reasonOf,
+  refuseOversized,
+  SyncAbortedError,
+} from './read-failures';
 import { SyncEventWriter } from './sync-event-writer';
 
-export interface Coverage {
-  read: number;
-  failed: number;
-}
-
 export interface IdentitySyncResult {
-  counts: Record<string, number>;
-  coverage: Record<string, Coverage>;
+  counts: SyncCounts;
+  coverage: DatasetCoverage;
   /** Every role holder Okta listed (the next incremental sync reads the roles of new ones). */
   roleHolderIds: string[];
   /** What an incremental sync re-read and why; null for a full sync. */
   reads: IncrementalReads | null;
+  /**
+   * Per dataset, the ids of the objects this sync could not read (at most
+   * UNREAD_REREAD_MAX each): the next incremental sync re-reads them (datasets.ts).
+   */
+  unread: UnreadIds;
+  /** Per dataset, how many of the objects the base sync could not read this sync read again. */
+  rereadUnread: DatasetCounts;
 }
 
 /** An incremental sync: what it builds on. */
@@ -37,90 +60,48 @@ export interface IncrementalScope {
   changedSince: string;
   /** The role holders of the base sync; null = unknown (read every holder's roles). */
   baseRoleHolders: ReadonlySet<string> | null;
+  /** Per dataset, the objects the base sync could not read: this sync reads them again. */
+  unread: UnreadIds;
 }
 
 export interface ProgressSink {
   (phase: string, done: Record<string, number>): Promise<void>;
 }
 
-/** Stops the whole sync: a 401 anywhere, or a whole list that cannot be read. */
-export class SyncAbortedError extends Error {
-  constructor(
-    readonly dataset: string,
-    readonly failure: unknown,
-  ) {
-    super(
-      `${dataset} could not be read: ${failure instanceof Error ? failure.message : String(failure)}`,
-    );
-  }
-}
-
-/** One object of a sub-list cannot fit any record: that sub-list is unknown, with this reason. */
-export class OversizedItemError extends Error {
-  constructor(found: Pick<OversizedItem<unknown>, 'bytes' | 'maxBytes'>) {
-    super(oversizedReason(found.bytes, found.maxBytes));
-    this.name = 'OversizedItemError';
-  }
-}
-
-/** Failures that make one sub-resource unknown instead of ending the sync. */
-function isSubResourceFailure(error: unknown): boolean {
-  return (
-    error instanceof OktaApiError &&
-    !(error instanceof OktaCredentialsInvalidError) &&
-    // a window that resets beyond what a sync may wait stops every later call too
-    !(error instanceof OktaRateLimitWaitTooLongError)
-  );
-}
-
-function reasonOf(error: unknown): string {
-  if (error instanceof OversizedItemError) return error.message;
-  if (error instanceof OktaApiError)
-    return `${error.name}: HTTP ${error.status ?? '-'} ${error.oktaErrorCode ?? ''}`.trim();
-  return error instanceof Error ? error.name : 'unknown error';
+/** The ids of `a` and `b`, each once. */
+function union(a: Iterable<string>, b: Iterable<string>): string[] {
+  return [...new Set([...a, ...b])];
 }
 
 /**
  * One identity sync, streamed: each page is published as soon as it is read
  * and nothing holds the whole org. Sub-resources (a user's factors, a group's
  * members, an app's assignments) that cannot be read after the client's
- * retries are published as *unknown*, never as empty, and counted in coverage.
- * A 401 anywhere, or a failed top-level list, aborts the sync.
+ * retries are published as *unknown*, never as empty, counted in coverage and
+ * recorded by id, so the next incremental sync reads them again. A 401
+ * anywhere, or a failed top-level list, aborts the sync. What each dataset
+ * lists, and when an incremental sync re-reads it, is `IDENTITY_DATASETS`.
  */
 export class IdentitySyncRunner {
-  private readonly counts: Record<string, number> = {
-    users: 0,
-    deprovisionedUsers: 0,
-    factors: 0,
-    roleHolders: 0,
-    groups: 0,
-    groupMemberships: 0,
-    groupsWithRoles: 0,
-    apps: 0,
-    appUserAssignments: 0,
-    appGroupAssignments: 0,
-  };
+  private readonly counts = emptyCounts();
   /**
    * `users`, `groups`, `apps`: objects published whole (`read`) or as a
    * trimmed copy because they exceed the record limit (`failed`).
    */
-  private readonly coverage: Record<string, Coverage> = {
-    users: { read: 0, failed: 0 },
-    groups: { read: 0, failed: 0 },
-    apps: { read: 0, failed: 0 },
-    factors: { read: 0, failed: 0 },
-    userRoles: { read: 0, failed: 0 },
-    roleAssignees: { read: 0, failed: 0 },
-    groupMembers: { read: 0, failed: 0 },
-    groupRoles: { read: 0, failed: 0 },
-    appUsers: { read: 0, failed: 0 },
-    appGroups: { read: 0, failed: 0 },
-  };
+  private readonly coverage = emptyCoverage();
+  /** What this sync could not read, by id (the next incremental re-reads it). */
+  private readonly unread = perDataset(() => new Set<string>());
+  /** What the base sync could not read (empty for a full sync). */
+  private readonly baseUnread: Record<DatasetKey, ReadonlySet<string>>;
+  private readonly rereadUnread = zeroPerDataset();
 
-  private plan: ChangePlan = emptyChangePlan();
+  private readonly plan: ChangePlan = emptyChangePlan();
+  /** null for a full sync: every object of every dataset is read. */
+  private readonly change: ChangeContext | null;
   private readonly roleHolders = new Set<string>();
   /** Groups whose member lists this sync re-read (their apps' GROUP assignments may have changed). */
   private readonly rereadGroups = new Set<string>();
+  /** Tallied in every sync, published only by an incremental one. */
   private readonly reads: IncrementalReads = {
     logEvents: 0,
     users: { byLastUpdated: 0, byEvent: 0 },
@@ -137,11 +118,30 @@ export class IdentitySyncRunner {
     private readonly progress: ProgressSink,
     private readonly concurrency: number,
     private readonly incremental: IncrementalScope | null = null,
-  ) {}
+  ) {
+    this.baseUnread = perDataset((key) => new Set(incremental?.unread[key] ?? []));
+    const changedSince = incremental?.changedSince;
+    this.change =
+      changedSince === undefined
+        ? null
+        : {
+            plan: this.plan,
+            since: (at) => typeof at === 'string' && at > changedSince,
+            baseRoleHolders: incremental?.baseRoleHolders ?? null,
+          };
+  }
 
-  /** Created or changed (`at`) after the change window began. */
-  private since(at: string | null | undefined): boolean {
-    return !!this.incremental && !!at && at > this.incremental.changedSince;
+  /**
+   * Whether this sync reads `key` of `object`: a full sync reads everything;
+   * an incremental one what the dataset's rule names and what the base
+   * sync could not read.
+   */
+  private wants(key: RereadWhenKey, object: ListedObject): boolean {
+    return (
+      !this.change ||
+      IDENTITY_DATASETS[key].incremental.rereads(object, this.change) ||
+      this.baseUnread[key].has(object.id)
+    );
   }
 
   /**
@@ -176,6 +176,8 @@ export class IdentitySyncRunner {
       coverage: structuredClone(this.coverage),
       roleHolderIds: [...this.roleHolders].sort(),
       reads: this.incremental ? structuredClone(this.reads) : null,
+      unread: perDataset((key) => [...this.unread[key]].sort()),
+      rereadUnread: { ...this.rereadUnread },
     };
   }
 
@@ -189,26 +191,39 @@ export class IdentitySyncRunner {
     this.reads.logEvents = this.plan.events;
   }
 
+  /** One object of `key` not read (`id`: null for a whole list): counted, and recorded for the next sync. */
+  private failed(key: DatasetKey, id: string | null): void {
+    this.coverage[key].failed += 1;
+    if (id !== null && this.unread[key].size < UNREAD_REREAD_MAX) this.unread[key].add(id);
+  }
+
+  /** An object counted read turned out unreadable (too large for any record). */
+  private readThenFailed(key: DatasetKey, id: string): void {
+    this.coverage[key].read -= 1;
+    this.failed(key, id);
+  }
+
   /** A 401 on any call ends the sync; anything else is the sub-resource's own failure. */
   private async subResource<T>(
-    dataset: string,
+    key: DatasetKey,
+    parentId: string,
     read: () => Promise<T>,
   ): Promise<{ ok: true; value: T } | { ok: false; reason: string }> {
-    const coverage = this.coverage[dataset] ?? (this.coverage[dataset] = { read: 0, failed: 0 });
+    if (this.baseUnread[key].has(parentId)) this.rereadUnread[key] += 1;
     try {
       const value = await read();
-      coverage.read += 1;
+      this.coverage[key].read += 1;
       return { ok: true, value };
     } catch (error) {
       // Only Okta's answers (and an object no record can hold) make a
       // sub-resource unknown; a 401, a publish failure or a lost lease end the
       // whole sync.
       if (error instanceof OversizedItemError) {
-        coverage.failed += 1;
+        this.failed(key, parentId);
         return { ok: false, reason: error.message };
       }
       if (!isSubResourceFailure(error)) throw error;
-      coverage.failed += 1;
+      this.failed(key, parentId);
       return { ok: false, reason: reasonOf(error) };
     }
   }
@@ -229,46 +244,54 @@ export class IdentitySyncRunner {
       ? this.okta.listUsersUpdatedSince(this.incremental.changedSince)
       : this.okta.listUsers();
     for await (const users of this.wholeList('users', source)) {
-      await this.writer.emitSplit(
-        'UsersPage',
-        users,
-        (chunk) => ({ users: chunk }),
-        (found) => this.trimmed('users', trimUser(found.item, found.bytes, found.maxBytes)),
-      );
-      this.coverage.users!.read += users.length;
-      this.counts.users! += users.length;
-      this.counts.deprovisionedUsers! += users.filter((u) => u.status === 'DEPROVISIONED').length;
+      await this.publishUsers(users);
+      this.counts.deprovisionedUsers += users.filter((u) => u.status === 'DEPROVISIONED').length;
       users.forEach((u) => seen.add(u.id));
-      this.reads.users.byLastUpdated += this.incremental ? users.length : 0;
-      // Incremental: factors only of new users and of users a factor or lifecycle event names.
-      await this.syncFactors(
-        this.incremental
-          ? users.filter((u) => this.since(u.created) || this.plan.factorUsers.has(u.id))
-          : users,
-      );
+      this.reads.users.byLastUpdated += users.length;
+      await this.syncFactors(users.filter((u) => this.wants('factors', u)));
       pages += 1;
       if (pages % 5 === 0)
         await this.progress('users', {
-          users: this.counts.users!,
-          factors: this.coverage.factors!.read,
+          users: this.counts.users,
+          factors: this.coverage.factors.read,
         });
     }
-    if (this.incremental) await this.syncUsersNamedInEvents(seen);
+    await this.syncUsersNamedInEvents(seen);
     await this.progress('users', {
-      users: this.counts.users!,
-      factors: this.coverage.factors!.read,
+      users: this.counts.users,
+      factors: this.coverage.factors.read,
     });
   }
 
+  /** UsersPage records; a user too large for any record goes out trimmed and counts failed. */
+  private async publishUsers(users: OktaUser[]): Promise<void> {
+    await this.writer.emitSplit(
+      'UsersPage',
+      users,
+      (chunk) => ({ users: chunk }),
+      (found) => {
+        this.readThenFailed('users', found.item.id);
+        return trimUser(found.item, found.bytes, found.maxBytes);
+      },
+    );
+    this.coverage.users.read += users.length;
+    this.counts.users += users.length;
+    for (const u of users) if (this.baseUnread.users.has(u.id)) this.rereadUnread.users += 1;
+  }
+
   /**
-   * Incremental: a user whose deletion was logged is read by id (404 = gone,
-   * published as UsersDeleted); users whose factors changed without a newer
-   * `lastUpdated` get their factors read.
+   * Incremental: a user whose deletion was logged, or whom the base sync could
+   * only publish trimmed, is read by id (404 = gone, published as
+   * UsersDeleted); users whose factors changed without a newer `lastUpdated`,
+   * or whose factors the base could not read, get their factors read. A full
+   * sync has no such users.
    */
   private async syncUsersNamedInEvents(listed: ReadonlySet<string>): Promise<void> {
     const deleted: string[] = [];
     const found: OktaUser[] = [];
-    const named = [...this.plan.deletedUsers].filter((id) => !listed.has(id)).sort();
+    const named = union(this.plan.deletedUsers, this.baseUnread.users)
+      .filter((id) => !listed.has(id))
+      .sort();
     await mapLimited(named, this.concurrency, async (userId) => {
       try {
         const user = await this.okta.getUser(userId);
@@ -278,16 +301,7 @@ export class IdentitySyncRunner {
         throw new SyncAbortedError('users', error);
       }
     });
-    if (found.length) {
-      await this.writer.emitSplit(
-        'UsersPage',
-        found,
-        (chunk) => ({ users: chunk }),
-        (item) => this.trimmed('users', trimUser(item.item, item.bytes, item.maxBytes)),
-      );
-      this.coverage.users!.read += found.length;
-      this.counts.users! += found.length;
-    }
+    if (found.length) await this.publishUsers(found);
     this.reads.users.byEvent += found.length + deleted.length;
     if (deleted.length) {
       deleted.sort();
@@ -301,7 +315,7 @@ export class IdentitySyncRunner {
     }
     // The listing already read the factors of the users it returned.
     const gone = new Set(deleted);
-    const factorOnly = [...this.plan.factorUsers]
+    const factorOnly = union(this.plan.factorUsers, this.baseUnread.factors)
       .filter((id) => !gone.has(id) && !listed.has(id))
       .sort()
       .map((id) => ({ id }));
@@ -310,11 +324,13 @@ export class IdentitySyncRunner {
 
   private async syncFactors(users: Array<{ id: string }>): Promise<void> {
     if (users.length === 0) return;
-    this.reads.factors += this.incremental ? users.length : 0;
+    this.reads.factors += users.length;
     const results = await mapLimited(users, this.concurrency, async (user) => {
-      const result = await this.subResource('factors', () => this.okta.listUserFactors(user.id));
+      const result = await this.subResource('factors', user.id, () =>
+        this.okta.listUserFactors(user.id),
+      );
       if (result.ok) {
-        this.counts.factors! += result.value.length;
+        this.counts.factors += result.value.length;
         return { userId: user.id, status: 'read' as const, items: result.value };
       }
       return { userId: user.id, status: 'unknown' as const, reason: result.reason };
@@ -324,7 +340,7 @@ export class IdentitySyncRunner {
       results,
       (chunk) => ({ users: chunk }),
       (found) => {
-        if (found.item.status === 'read') this.counts.factors! -= found.item.items.length;
+        if (found.item.status === 'read') this.counts.factors -= found.item.items.length;
         return this.unknownPerUser('factors', found);
       },
     );
@@ -335,31 +351,15 @@ export class IdentitySyncRunner {
    * unknown (never empty), and the dataset counts it as failed, not read.
    */
   private unknownPerUser(
-    dataset: 'factors' | 'userRoles',
+    key: 'factors' | 'userRoles',
     found: OversizedItem<{ userId: string }>,
   ): { userId: string; status: 'unknown'; reason: string } {
-    const coverage = this.coverage[dataset]!;
-    coverage.read -= 1;
-    coverage.failed += 1;
+    this.readThenFailed(key, found.item.userId);
     return {
       userId: found.item.userId,
       status: 'unknown',
       reason: oversizedReason(found.bytes, found.maxBytes),
     };
-  }
-
-  /**
-   * An object of a page too large for any record. Page events have no
-   * "unknown", and dropping it would let the projector sweep it as removed,
-   * so it goes out trimmed to the fields evidence reads (with a
-   * `regentraTrimmed` marker) and counts as failed in its dataset's coverage,
-   * which makes the sync's evidence incomplete instead of silently wrong.
-   */
-  private trimmed<T>(dataset: 'users' | 'groups' | 'apps', copy: T): T {
-    const coverage = this.coverage[dataset]!;
-    coverage.read -= 1;
-    coverage.failed += 1;
-    return copy;
   }
 
   /** Role holders come from /iam/assignees/users, so only they cost a roles call. */
@@ -368,34 +368,36 @@ export class IdentitySyncRunner {
     try {
       for await (const holders of pages) {
         holders.forEach((id) => this.roleHolders.add(id));
-        // Incremental: roles only of new holders and of users a privilege event names.
-        const ids = this.incremental
-          ? holders.filter(
-              (id) => this.plan.roleUsers.has(id) || !this.incremental?.baseRoleHolders?.has(id),
-            )
-          : holders;
-        this.counts.roleHolders! += await this.syncUserRoles(ids);
+        const ids = holders.filter((id) => this.wants('userRoles', { id }));
+        this.counts.roleHolders += await this.syncUserRoles(ids);
       }
-      this.coverage.roleAssignees!.read += 1;
-      if (this.incremental) await this.syncRolesOfFormerHolders();
+      this.coverage.roleAssignees.read += 1;
+      await this.syncRolesOfFormerHolders();
     } catch (error) {
       if (!isSubResourceFailure(error)) throw error;
       // A read-only token may not list role holders: roles become unknown, the sync goes on.
-      this.coverage.roleAssignees!.failed += 1;
+      this.failed('roleAssignees', null);
     }
-    await this.progress('roles', { roleHolders: this.counts.roleHolders! });
+    await this.progress('roles', { roleHolders: this.counts.roleHolders });
   }
 
-  /** Incremental: a user a privilege event names who no longer holds a role: read (an empty list). */
+  /**
+   * Incremental: a user a privilege event names, or whose roles the base could
+   * not read, who no longer holds a role: read (an empty list).
+   */
   private async syncRolesOfFormerHolders(): Promise<void> {
-    const former = [...this.plan.roleUsers].filter((id) => !this.roleHolders.has(id)).sort();
+    const former = union(this.plan.roleUsers, this.baseUnread.userRoles)
+      .filter((id) => !this.roleHolders.has(id))
+      .sort();
     if (former.length > 0) await this.syncUserRoles(former);
   }
 
   /** Reads and publishes the roles of these users (UserRolesBatch); returns how many. */
   private async syncUserRoles(userIds: string[]): Promise<number> {
     const results = await mapLimited(userIds, this.concurrency, async (userId) => {
-      const result = await this.subResource('userRoles', () => this.okta.listUserRoles(userId));
+      const result = await this.subResource('userRoles', userId, () =>
+        this.okta.listUserRoles(userId),
+      );
       if (result.ok) return { userId, status: 'read' as const, items: result.value };
       return { userId, status: 'unknown' as const, reason: result.reason };
     });
@@ -414,38 +416,39 @@ export class IdentitySyncRunner {
         'GroupsPage',
         groups,
         (chunk) => ({ groups: chunk }),
-        (found) => this.trimmed('groups', trimGroup(found.item, found.bytes, found.maxBytes)),
+        (found) => {
+          this.readThenFailed('groups', found.item.id);
+          return trimGroup(found.item, found.bytes, found.maxBytes);
+        },
       );
-      this.coverage.groups!.read += groups.length;
-      this.counts.groups! += groups.length;
+      this.coverage.groups.read += groups.length;
+      this.counts.groups += groups.length;
       await mapLimited(groups, Math.max(1, Math.floor(this.concurrency / 2)), async (group) => {
-        const isNew = this.since(group.created as string | undefined);
-        // Incremental: members of groups whose membership changed, roles of groups a privilege event names.
-        if (
-          !this.incremental ||
-          isNew ||
-          this.plan.memberGroups.has(group.id) ||
-          this.since(group.lastMembershipUpdated as string | undefined)
-        ) {
+        if (this.wants('groupMembers', group)) {
           this.rereadGroups.add(group.id);
-          if (this.incremental) this.reads.groupMembers += 1;
-          await this.syncGroupMembers(group.id);
+          this.reads.groupMembers += 1;
+          this.counts.groupMemberships += await this.streamParts(
+            'groupMembers',
+            group.id,
+            idsOf(this.okta.listGroupMembers(group.id)),
+            GROUP_MEMBERS,
+          );
         }
-        if (!this.incremental || isNew || this.plan.roleGroups.has(group.id)) {
-          if (this.incremental) this.reads.groupRoles += 1;
+        if (this.wants('groupRoles', group)) {
+          this.reads.groupRoles += 1;
           await this.syncGroupRoles(group.id);
         }
       });
       await this.progress('groups', {
-        groups: this.counts.groups!,
-        groupMemberships: this.counts.groupMemberships!,
+        groups: this.counts.groups,
+        groupMemberships: this.counts.groupMemberships,
       });
     }
   }
 
   /** GroupRoles has no parts: a role list too large for one record makes it unknown. */
   private async syncGroupRoles(groupId: string): Promise<void> {
-    const roles = await this.subResource('groupRoles', async () => {
+    const roles = await this.subResource('groupRoles', groupId, async () => {
       const list = await this.okta.listGroupRoles(groupId);
       this.writer.split(
         'GroupRoles',
@@ -457,7 +460,7 @@ export class IdentitySyncRunner {
     });
     // A full sync leaves out groups without roles; an incremental one says "none now".
     if (roles.ok && roles.value.length === 0 && !this.incremental) return;
-    if (roles.ok) this.counts.groupsWithRoles! += 1;
+    if (roles.ok) this.counts.groupsWithRoles += 1;
     await this.writer.emit(
       'GroupRoles',
       roles.ok
@@ -467,26 +470,34 @@ export class IdentitySyncRunner {
   }
 
   /**
-   * Streams a paged sub-list as parts split by encoded size, one part behind,
-   * so the last part is flagged without holding the whole list. An item too
-   * large for any record (`split` throws OversizedItemError) or a failed
-   * read ends the list with an unknown part.
+   * Streams a paged sub-list (`key` of the object `parentId`) as parts split
+   * by encoded size, one part behind, so the last part is flagged without
+   * holding the whole list. An item too large for any record (`split` throws
+   * OversizedItemError) or a failed read ends the list with an unknown part.
+   * Returns how many items were read.
    */
-  private async streamParts<T>(
-    dataset: string,
-    pages: AsyncIterable<T[]>,
-    split: (items: T[]) => T[][],
-    emit: (items: T[], part: number, lastPart: boolean) => Promise<void>,
-    emitUnknown: (part: number, reason: string) => Promise<void>,
+  private async streamParts<T extends IdentityEvent['type'], I>(
+    key: DatasetKey,
+    parentId: string,
+    pages: AsyncIterable<I[]>,
+    record: PartsRecord<T, I>,
   ): Promise<number> {
-    let held: T[] | null = null;
+    const emit = (parts: Parts<I>) =>
+      this.writer.emit(record.type, record.payload(parentId, parts));
+    let held: I[] | null = null;
     let part = 0;
     let total = 0;
-    const result = await this.subResource(dataset, async () => {
+    const result = await this.subResource(key, parentId, async () => {
       for await (const page of pages) {
-        for (const chunk of split(page)) {
+        const chunks = this.writer.split(
+          record.type,
+          page,
+          (items) => record.payload(parentId, { status: 'read', part: 0, lastPart: false, items }),
+          refuseOversized,
+        );
+        for (const chunk of chunks) {
           if (held) {
-            await emit(held, part, false);
+            await emit({ status: 'read', part, lastPart: false, items: held });
             part += 1;
           }
           held = chunk;
@@ -495,57 +506,22 @@ export class IdentitySyncRunner {
       }
     });
     if (!result.ok) {
-      await emitUnknown(part, result.reason);
+      await emit({ status: 'unknown', part, lastPart: true, items: [], reason: result.reason });
       return 0;
     }
-    await emit(held ?? [], part, true);
+    await emit({ status: 'read', part, lastPart: true, items: held ?? [] });
     return total;
   }
 
-  private async syncGroupMembers(groupId: string): Promise<void> {
-    const members = await this.streamParts(
-      'groupMembers',
-      idsOf(this.okta.listGroupMembers(groupId)),
-      (ids) =>
-        this.writer.split(
-          'GroupMembers',
-          ids,
-          (memberIds) => ({ groupId, status: 'read', part: 0, lastPart: false, memberIds }),
-          refuseOversized,
-        ),
-      (memberIds, part, lastPart) =>
-        this.writer.emit('GroupMembers', { groupId, status: 'read', part, lastPart, memberIds }),
-      (part, reason) =>
-        this.writer.emit('GroupMembers', {
-          groupId,
-          status: 'unknown',
-          part,
-          lastPart: true,
-          memberIds: [],
-          reason,
-        }),
-    );
-    this.counts.groupMemberships! += members;
-  }
-
   /**
-   * Incremental: an app's assignments are re-read when an event names it, it
-   * is new or changed, or a group assigned to it had its members re-read (its
-   * GROUP-scope users changed). Reading its group assignments costs one call;
-   * when they cannot be read, the app is re-read whole.
+   * Incremental: an app's assignments are re-read on its datasets' rule
+   * (`IDENTITY_DATASETS.appUsers`), when the base could not read them, or
+   * when a group assigned to it had its members re-read (its GROUP-scope
+   * users changed). Reading its group assignments costs one call; when they
+   * cannot be read, the app is re-read whole.
    */
-  private async assignmentsChanged(app: {
-    id: string;
-    created?: unknown;
-    lastUpdated?: unknown;
-  }): Promise<boolean> {
-    if (
-      this.plan.everyApp ||
-      this.plan.assignmentApps.has(app.id) ||
-      this.since(app.created as string | undefined) ||
-      this.since(app.lastUpdated as string | undefined)
-    )
-      return true;
+  private async assignmentsChanged(app: ListedObject): Promise<boolean> {
+    if (this.wants('appUsers', app) || this.wants('appGroups', app)) return true;
     if (this.rereadGroups.size === 0) return false;
     try {
       for await (const page of this.okta.listAppGroups(app.id))
@@ -563,84 +539,33 @@ export class IdentitySyncRunner {
         'AppsPage',
         apps,
         (chunk) => ({ apps: chunk }),
-        (found) => this.trimmed('apps', trimApp(found.item, found.bytes, found.maxBytes)),
+        (found) => {
+          this.readThenFailed('apps', found.item.id);
+          return trimApp(found.item, found.bytes, found.maxBytes);
+        },
       );
-      this.coverage.apps!.read += apps.length;
-      this.counts.apps! += apps.length;
+      this.coverage.apps.read += apps.length;
+      this.counts.apps += apps.length;
       await mapLimited(apps, Math.max(1, Math.floor(this.concurrency / 2)), async (app) => {
-        const appId = app.id;
-        if (this.incremental && !(await this.assignmentsChanged(app))) return;
-        if (this.incremental) this.reads.appAssignments += 1;
-        this.counts.appUserAssignments! += await this.streamParts(
+        if (!(await this.assignmentsChanged(app))) return;
+        this.reads.appAssignments += 1;
+        this.counts.appUserAssignments += await this.streamParts(
           'appUsers',
-          this.okta.listAppUsers(appId),
-          (items) =>
-            this.writer.split(
-              'AppUserAssignments',
-              items,
-              (assignments) => ({ appId, status: 'read', part: 0, lastPart: false, assignments }),
-              refuseOversized,
-            ),
-          (assignments, part, lastPart) =>
-            this.writer.emit('AppUserAssignments', {
-              appId,
-              status: 'read',
-              part,
-              lastPart,
-              assignments,
-            }),
-          (part, reason) =>
-            this.writer.emit('AppUserAssignments', {
-              appId,
-              status: 'unknown',
-              part,
-              lastPart: true,
-              assignments: [],
-              reason,
-            }),
+          app.id,
+          this.okta.listAppUsers(app.id),
+          APP_USERS,
         );
-        this.counts.appGroupAssignments! += await this.streamParts(
+        this.counts.appGroupAssignments += await this.streamParts(
           'appGroups',
-          this.okta.listAppGroups(appId),
-          (items) =>
-            this.writer.split(
-              'AppGroupAssignments',
-              items,
-              (assignments) => ({ appId, status: 'read', part: 0, lastPart: false, assignments }),
-              refuseOversized,
-            ),
-          (assignments, part, lastPart) =>
-            this.writer.emit('AppGroupAssignments', {
-              appId,
-              status: 'read',
-              part,
-              lastPart,
-              assignments,
-            }),
-          (part, reason) =>
-            this.writer.emit('AppGroupAssignments', {
-              appId,
-              status: 'unknown',
-              part,
-              lastPart: true,
-              assignments: [],
-              reason,
-            }),
+          app.id,
+          this.okta.listAppGroups(app.id),
+          APP_GROUPS,
         );
       });
       await this.progress('apps', {
-        apps: this.counts.apps!,
-        appUserAssignments: this.counts.appUserAssignments!,
+        apps: this.counts.apps,
+        appUserAssignments: this.counts.appUserAssignments,
       });
     }
   }
-}
-
-/** For sub-lists: an item no record can hold makes the whole sub-list unknown. */
-function refuseOversized(found: OversizedItem<unknown>): never {
-  throw new OversizedItemError(found);
-}
-
-async function* idsOf(pages: AsyncIterable<Array<{ id: string }>>): AsyncGenerator<string[]> {
-  for await (const page of pages) yield page.map((item) => item.id);
 }

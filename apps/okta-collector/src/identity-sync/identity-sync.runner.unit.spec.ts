@@ -10,8 +10,8 @@ import {
   TOPICS,
 } from '@regentra/contracts';
 import type { EventPublisher } from '../kafka/event-publisher';
-import { OktaRateLimitWaitTooLongError } from '../okta-client/okta-errors';
-import { IdentitySyncRunner } from './identity-sync.runner';
+import { OktaForbiddenError, OktaRateLimitWaitTooLongError } from '../okta-client/okta-errors';
+import { IdentitySyncRunner, IdentitySyncResult, IncrementalScope } from './identity-sync.runner';
 import { OktaDirectory } from './okta-directory';
 import { SyncEventWriter } from './sync-event-writer';
 import { RunStopSignal } from '../sync-runs/run-stop';
@@ -72,7 +72,11 @@ function directory(org: FakeOrg): OktaDirectory {
   };
 }
 
-async function sync(org: FakeOrg, over: Partial<OktaDirectory> = {}) {
+async function sync(
+  org: FakeOrg,
+  over: Partial<OktaDirectory> = {},
+  incremental: IncrementalScope | null = null,
+) {
   const records: EncodedRecord[] = [];
   const publisher = {
     publish: async (_topic: string, drafts: unknown[]) => {
@@ -92,6 +96,7 @@ async function sync(org: FakeOrg, over: Partial<OktaDirectory> = {}) {
     writer,
     async () => undefined,
     4,
+    incremental,
   ).run();
   const events = records.map((r) => {
     const decoded = decodeMessage(TOPICS.identity, r.value, r.key);
@@ -205,5 +210,93 @@ describe('IdentitySyncRunner: records sized by bytes', () => {
       },
     );
     await expect(run).rejects.toBe(parked);
+  });
+});
+
+describe('IdentitySyncRunner: objects it could not read', () => {
+  const users = [user(1), user(2), user(3)];
+  const victim = users[1]!.id;
+  const org: FakeOrg = {
+    users,
+    factors: new Map(users.map((u, i) => [u.id, [factor(i)]])),
+    appUsers: [],
+  };
+  /** The factors calls a sync made, and the factor reads of one user failing (403) or not. */
+  const factorsOf = (failing: ReadonlySet<string>) => {
+    const calls: string[] = [];
+    const over: Partial<OktaDirectory> = {
+      listUserFactors: async (id) => {
+        calls.push(id);
+        if (failing.has(id))
+          throw new OktaForbiddenError({ status: 403, endpoint: 'GET /api/v1/users/{id}/factors' });
+        return org.factors?.get(id) ?? [];
+      },
+    };
+    return { calls, over };
+  };
+  /** An incremental sync on top of `base`, with nothing changed in Okta since. */
+  const onTopOf = (base: IdentitySyncResult): IncrementalScope => ({
+    changedSince: '2031-01-01T00:00:00.000Z',
+    baseRoleHolders: new Set(base.roleHolderIds),
+    unread: base.unread,
+  });
+  const factorEntries = (events: IdentityEvent[]) =>
+    ofType(events, 'UserFactorsBatch').flatMap((e) => e.payload.users);
+
+  it('given factors of one user that always fail, when the full sync runs, then it records that user unread', async () => {
+    const failing = factorsOf(new Set([victim]));
+    const { result } = await sync(org, failing.over);
+    expect(failing.calls).toHaveLength(3);
+    expect(result.coverage.factors).toEqual({ read: 2, failed: 1 });
+    expect(result.unread.factors).toEqual([victim]);
+    expect(Object.values(result.unread).flat()).toEqual([victim]);
+  });
+
+  it('given a base that could not read them, when the next incremental runs, then it re-reads exactly those factors, and heals once the read succeeds', async () => {
+    const full = await sync(org, factorsOf(new Set([victim])).over);
+
+    const again = factorsOf(new Set([victim]));
+    const second = await sync(org, again.over, onTopOf(full.result));
+    expect(again.calls).toEqual([victim]);
+    expect(second.result.reads?.factors).toBe(1);
+    expect(second.result.rereadUnread.factors).toBe(1);
+    expect(second.result.coverage.factors).toEqual({ read: 0, failed: 1 });
+    expect(second.result.unread.factors).toEqual([victim]);
+    expect(factorEntries(second.events)).toEqual([
+      { userId: victim, status: 'unknown', reason: expect.stringMatching(/HTTP 403/) },
+    ]);
+
+    const healed = factorsOf(new Set());
+    const third = await sync(org, healed.over, onTopOf(second.result));
+    expect(healed.calls).toEqual([victim]);
+    expect(third.result.coverage.factors).toEqual({ read: 1, failed: 0 });
+    expect(third.result.unread.factors).toEqual([]);
+    expect(factorEntries(third.events)).toEqual([
+      { userId: victim, status: 'read', items: org.factors?.get(victim) },
+    ]);
+
+    const clean = factorsOf(new Set());
+    await sync(org, clean.over, onTopOf(third.result));
+    expect(clean.calls).toEqual([]);
+  });
+
+  it('given a base that published a user trimmed, when the next incremental runs, then that user is read again by id', async () => {
+    const big = [user(1), user(2, 700_000)];
+    const full = await sync({ users: big, appUsers: [] });
+    expect(full.result.unread.users).toEqual([big[1]!.id]);
+    const asked: string[] = [];
+    const next = await sync(
+      { users: big, appUsers: [] },
+      {
+        getUser: async (id) => {
+          asked.push(id);
+          return big.find((u) => u.id === id) ?? null;
+        },
+      },
+      onTopOf(full.result),
+    );
+    expect(asked).toEqual([big[1]!.id]);
+    expect(next.result.coverage.users).toEqual({ read: 0, failed: 1 });
+    expect(next.result.unread.users).toEqual([big[1]!.id]);
   });
 });

@@ -15,7 +15,9 @@ import { CLOCK, Clock } from '../platform/clock';
 import { COLLECTOR_METRICS, CollectorMetrics } from '../platform/metrics';
 import { LeaseLostError, RunContext, RunOutcome, SyncRunner } from '../sync-runs/run-port';
 import { SyncRunsService } from '../sync-runs/sync-runs.service';
-import { IdentitySyncRunner, SyncAbortedError } from './identity-sync.runner';
+import { DatasetCounts, perDataset } from './datasets';
+import { IdentitySyncRunner } from './identity-sync.runner';
+import { SyncAbortedError } from './read-failures';
 import { decideMode, ModeDecision, PastRun } from './sync-mode';
 import { SyncEventWriter } from './sync-event-writer';
 
@@ -45,6 +47,10 @@ function classify(error: unknown): {
   if (base instanceof OktaApiError)
     return { reason: 'okta_unavailable', retryable: true, message, ...withId };
   return { reason: 'internal', retryable: true, message };
+}
+
+function sum(perDataset: DatasetCounts): number {
+  return Object.values(perDataset).reduce((a, b) => a + b, 0);
 }
 
 /**
@@ -118,6 +124,7 @@ export class IdentitySyncService implements SyncRunner {
           ? {
               changedSince: decision.basis.changedSince,
               baseRoleHolders: decision.baseRoleHolders,
+              unread: decision.reread,
             }
           : null,
       );
@@ -143,6 +150,8 @@ export class IdentitySyncService implements SyncRunner {
         syncId,
         mode: decision.mode,
         counts: result.counts,
+        rereadUnread: sum(result.rereadUnread),
+        unread: sum(perDataset((key) => result.unread[key].length)),
         msg: 'identity sync completed',
       });
       return { state: 'completed' };
@@ -234,7 +243,7 @@ export class IdentitySyncService implements SyncRunner {
       mode: decision.mode,
       ...(decision.mode === 'full'
         ? { fullReason: decision.reason }
-        : { baseSyncId: decision.basis.baseSyncId }),
+        : { baseSyncId: decision.basis.baseSyncId, rereadUnread: decision.rereadCount }),
       msg: 'identity sync mode decided',
     });
     return decision;

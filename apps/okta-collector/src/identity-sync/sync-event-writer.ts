@@ -21,7 +21,7 @@ const BRACKET_TYPES = new Set<string>(['IdentitySyncCompleted', 'IdentitySyncFai
 
 type EventOf<T extends IdentityEvent['type']> = Extract<IdentityEvent, { type: T }>;
 type DraftOf<T extends IdentityEvent['type']> = Draft<EventOf<T>>;
-type PayloadOf<T extends IdentityEvent['type']> = EventOf<T>['payload'];
+export type PayloadOf<T extends IdentityEvent['type']> = EventOf<T>['payload'];
 
 /**
  * Publishes the events of one sync in order with a strictly increasing `seq`,

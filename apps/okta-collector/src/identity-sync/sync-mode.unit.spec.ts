@@ -1,3 +1,4 @@
+import { emptyUnread, UNREAD_REREAD_MAX } from './datasets';
 import { decideMode, ModeInput, PastRun } from './sync-mode';
 
 const at = (iso: string) => new Date(iso);
@@ -126,5 +127,91 @@ describe('full or incremental', () => {
       }),
     );
     expect(decision).toMatchObject({ mode: 'incremental', baseRoleHolders: null });
+  });
+
+  describe('objects the base could not read', () => {
+    const unreadFactors = ['00u-b', '00u-a', '00u-c'];
+    const base = (outcome: Record<string, unknown>) =>
+      input({
+        identityRuns: [
+          completed('sync-b', '2031-03-04T04:00:00Z', 'incremental', {
+            outcome: { mode: 'incremental', roleHolderIds: ['00u-admin'], ...outcome },
+          }),
+        ],
+      });
+
+    it('given a base that recorded the ids of the factors it could not read, then incremental, re-reading exactly those', () => {
+      const decision = decideMode(
+        base({
+          coverage: { factors: { read: 9, failed: 3 }, users: { read: 12, failed: 0 } },
+          unread: { ...emptyUnread(), factors: unreadFactors },
+        }),
+      );
+      expect(decision).toMatchObject({
+        mode: 'incremental',
+        basis: { baseSyncId: 'sync-b' },
+        reread: { ...emptyUnread(), factors: unreadFactors },
+        rereadCount: 3,
+      });
+    });
+
+    it('given a base with nothing unread, then incremental, re-reading nothing', () => {
+      expect(
+        decideMode(base({ coverage: { factors: { read: 9, failed: 0 } }, unread: emptyUnread() })),
+      ).toMatchObject({ mode: 'incremental', reread: emptyUnread(), rereadCount: 0 });
+    });
+
+    it('given groups the base published trimmed (an incremental re-lists groups anyway), then incremental', () => {
+      expect(
+        decideMode(base({ coverage: { groups: { read: 4, failed: 1 } }, unread: emptyUnread() })),
+      ).toMatchObject({ mode: 'incremental', rereadCount: 0 });
+    });
+
+    it.each<[string, Record<string, unknown>, RegExp]>([
+      [
+        'more unread objects than a sync re-reads by id',
+        {
+          coverage: { factors: { read: 0, failed: UNREAD_REREAD_MAX + 1 } },
+          unread: {
+            ...emptyUnread(),
+            factors: Array.from({ length: UNREAD_REREAD_MAX }, (_, i) => `00u-${i}`),
+          },
+        },
+        /could not read 1001 objects \(more than 1000/,
+      ],
+      [
+        'unread objects whose ids were not recorded (a run stored before they were)',
+        { coverage: { factors: { read: 9, failed: 3 } } },
+        /could not read 3 objects or lists and did not record which/,
+      ],
+      [
+        'an unread dataset with no ids recorded for it',
+        {
+          coverage: { groupMembers: { read: 4, failed: 2 } },
+          unread: { ...emptyUnread(), factors: ['00u-a'] },
+        },
+        /could not read 2 objects or lists and did not record which/,
+      ],
+      [
+        'an unreadable list of role holders (no ids to re-read)',
+        { coverage: { roleAssignees: { read: 0, failed: 1 } }, unread: emptyUnread() },
+        /could not read the roleAssignees list/,
+      ],
+    ])('given %s, then full', (_what, outcome, reason) => {
+      const decision = decideMode(base(outcome));
+      expect(decision.mode).toBe('full');
+      expect(decision.mode === 'full' && decision.reason).toMatch(reason);
+    });
+
+    it('given recorded unread ids at the full-sync hour, then full on its schedule', () => {
+      const decision = decideMode({
+        ...base({
+          coverage: { factors: { read: 9, failed: 3 } },
+          unread: { ...emptyUnread(), factors: unreadFactors },
+        }),
+        now: at('2031-03-04T00:00:05Z'),
+      });
+      expect(decision.mode === 'full' && decision.reason).toMatch(/scheduled full sync/);
+    });
   });
 });
