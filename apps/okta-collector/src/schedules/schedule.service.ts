@@ -1,3 +1,4 @@
+import { CURRENT_COMMAND_VERSIONS } from '@regentra/contracts';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
 import { ConnectionsService } from '../connections/connections.service';
@@ -59,7 +60,7 @@ export class ScheduleService {
       await this.publisher.publish('commands', [
         {
           type: 'SyncRequested',
-          schemaVersion: 2,
+          schemaVersion: CURRENT_COMMAND_VERSIONS.SyncRequested,
           orgId: connection.orgId,
           payload: {
             scope,
