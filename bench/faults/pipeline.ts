@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { topicNames } from '@regentra/contracts';
+import { type RunPart, type SyncScope, topicNames } from '@regentra/contracts';
 import { CONTROL_IDS } from '../../apps/evidence-projector/src/evidence/rules/controls.registry';
 import { freePort } from '../../scripts/infra/ports';
 import {
@@ -244,7 +244,7 @@ export class Pipeline {
   }
 
   /** Sync Now; returns the request id. */
-  async requestSync(scope: 'all' | 'identity' | 'system-log', mode?: 'full'): Promise<string> {
+  async requestSync(scope: SyncScope, mode?: 'full'): Promise<string> {
     const response = await this.collectorCall('POST', `/v1/orgs/${this.orgId}/okta/syncs`, {
       scope,
       ...(mode ? { mode } : {}),
@@ -276,7 +276,7 @@ export class Pipeline {
   }
 
   /** The org's running run of `kind`, as the collector database has it. */
-  async runningRun(kind: 'identity' | 'system-log') {
+  async runningRun(kind: RunPart) {
     return this.mongo()
       .db(this.collectorDb)
       .collection<{
@@ -289,7 +289,7 @@ export class Pipeline {
   }
 
   async waitRunning(
-    kind: 'identity' | 'system-log',
+    kind: RunPart,
     ready: (run: { phase: string; progress: Record<string, number> }) => boolean,
     timeoutMs = 120_000,
   ) {

@@ -5,6 +5,12 @@ export const SyncScopeSchema = z.enum(['identity', 'system-log', 'all']);
 export type SyncScope = z.infer<typeof SyncScopeSchema>;
 
 /**
+ * What one collector run reads: a scope other than `all` (an `all` request
+ * runs both parts). The `kind` of a sync run, the `pending` parts of a request.
+ */
+export type RunPart = Exclude<SyncScope, 'all'>;
+
+/**
  * ★ `SyncRequested` v1 on `okta.commands.v1`, key = orgId.
  * `requestId` is the idempotency key: the collector runs a request id once.
  * Scheduled runs use deterministic ids (`schedule:<orgId>:<scope>:<slot ISO>`), so any

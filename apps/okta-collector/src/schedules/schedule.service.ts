@@ -1,4 +1,4 @@
-import { CURRENT_COMMAND_VERSIONS } from '@regentra/contracts';
+import { CURRENT_COMMAND_VERSIONS, type RunPart } from '@regentra/contracts';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
 import { ConnectionsService } from '../connections/connections.service';
@@ -39,7 +39,7 @@ export class ScheduleService {
   }
 
   /** @returns how many orgs were requested. */
-  async fire(scope: 'identity' | 'system-log', now: Date): Promise<number> {
+  async fire(scope: RunPart, now: Date): Promise<number> {
     const slot = scope === 'identity' ? identitySlot(now) : systemLogSlot(now);
     let requested = 0;
     for (const connection of await this.connections.listAll()) {

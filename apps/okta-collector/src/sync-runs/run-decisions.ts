@@ -1,4 +1,4 @@
-import type { SyncScope } from '@regentra/contracts';
+import type { RunPart, SyncScope } from '@regentra/contracts';
 import type { RunOutcome } from './run-port';
 import type { SyncRunDoc } from './sync-run.types';
 
@@ -6,8 +6,6 @@ import type { SyncRunDoc } from './sync-run.types';
  * The coordinator's decisions, free of Mongo, Kafka and timers, so each rule
  * is a unit test. The coordinator only reads, asks these, and writes.
  */
-
-export type RunPart = 'identity' | 'system-log';
 
 /** What the decisions need of a claimed inbox request. */
 export interface ClaimedRequest {

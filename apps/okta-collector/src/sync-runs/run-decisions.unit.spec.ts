@@ -1,3 +1,4 @@
+import type { RunPart } from '@regentra/contracts';
 import {
   abandonedMessage,
   failureNote,
@@ -16,7 +17,6 @@ import {
   stopsTheRun,
   sweepEveryMs,
   syncIdPrefix,
-  type RunPart,
 } from './run-decisions';
 
 const at = (iso: string) => new Date(iso);

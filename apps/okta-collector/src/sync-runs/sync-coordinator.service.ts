@@ -7,6 +7,7 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import type { RunPart } from '@regentra/contracts';
 import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
 import { ConnectionDoc } from '../connections/connection.types';
 import {
@@ -31,7 +32,6 @@ import {
   renewEveryMs,
   runOrder,
   requestResults,
-  type RunPart,
   runTrigger,
   satisfiedScopes,
   stopsTheRun,

@@ -1,7 +1,8 @@
+import type { RunPart } from '@regentra/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
 import { OrgLeaseRepository } from './org-lease.repository';
-import { RunKind, RunState, SyncRunDoc } from './sync-run.types';
+import { RunState, SyncRunDoc } from './sync-run.types';
 import { SyncRunsRepository } from './sync-runs.repository';
 
 /** The run history as other slices reach it: runners report progress and outcome, status reads. */
@@ -45,7 +46,7 @@ export class SyncRunsService {
     return this.runs.finish(syncId, state, at, outcome);
   }
 
-  latest(orgId: string, kind: RunKind): Promise<SyncRunDoc | null> {
+  latest(orgId: string, kind: RunPart): Promise<SyncRunDoc | null> {
     return this.runs.latest(orgId, kind);
   }
 
@@ -61,15 +62,15 @@ export class SyncRunsService {
     return this.runs.lastCompletedFull(orgId);
   }
 
-  recent(orgId: string, kind: RunKind, except: string, limit: number): Promise<SyncRunDoc[]> {
+  recent(orgId: string, kind: RunPart, except: string, limit: number): Promise<SyncRunDoc[]> {
     return this.runs.recent(orgId, kind, except, limit);
   }
 
-  startedSince(orgId: string, kind: RunKind, since: Date): Promise<SyncRunDoc[]> {
+  startedSince(orgId: string, kind: RunPart, since: Date): Promise<SyncRunDoc[]> {
     return this.runs.startedSince(orgId, kind, since);
   }
 
-  lastFinished(orgId: string, kind: RunKind, state: RunState): Promise<SyncRunDoc | null> {
+  lastFinished(orgId: string, kind: RunPart, state: RunState): Promise<SyncRunDoc | null> {
     return this.runs.lastFinished(orgId, kind, state);
   }
 
