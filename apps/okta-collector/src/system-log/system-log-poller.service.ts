@@ -28,7 +28,7 @@ import {
   SyncRunner,
   throwIfStopped,
 } from '../sync-runs/run-port';
-import { SyncRunsService } from '../sync-runs/sync-runs.service';
+import { SyncRunsRepository } from '../sync-runs/sync-runs.repository';
 import { LogCursorDoc, LogCursorRepository } from './log-cursor.repository';
 import { eventTypeFilter, EVIDENCE_EVENT_TYPES } from './log-event-types';
 
@@ -53,7 +53,7 @@ export class SystemLogPollerService implements SyncRunner {
     private readonly publisher: EventPublisher,
     private readonly connections: ConnectionsService,
     private readonly cursors: LogCursorRepository,
-    private readonly runs: SyncRunsService,
+    private readonly runs: SyncRunsRepository,
   ) {}
 
   async run(ctx: RunContext): Promise<RunOutcome> {
