@@ -29,11 +29,11 @@ module.exports = {
     {
       name: 'slice-owns-its-collections',
       comment:
-        "a *.repository.ts / *.store.ts (the only files that open a collection) is private to its slice: other folders call the slice's named methods",
+        "a *.store.ts is private to its slice; other folders call the named methods of the slice's *.repository.ts, whose collections stay private (scripts/lint/folder-cycles.mjs checks that)",
       severity: 'error',
       from: { path: '^apps/([^/]+)/src/([^/]+)/', pathNot: '\\.spec\\.ts$' },
       to: {
-        path: '^apps/[^/]+/src/[^/]+/.+\\.(repository|store)\\.ts$',
+        path: '^apps/[^/]+/src/[^/]+/.+\\.store\\.ts$',
         pathNot: '^apps/$1/src/$2/',
       },
     },

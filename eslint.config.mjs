@@ -25,8 +25,9 @@ export default tseslint.config(
   },
   {
     // A slice owns its collections: only its *.repository.ts / *.store.ts opens them
-    // (dependency-cruiser's slice-owns-its-collections keeps other folders out of those
-    // files, and their Collection fields are private).
+    // (other folders never import a *.store.ts, dependency-cruiser's
+    // slice-owns-its-collections, and call a *.repository.ts through its named methods,
+    // its Collection members private, scripts/lint/folder-cycles.mjs).
     files: ['apps/**/*.ts'],
     ignores: ['**/*.repository.ts', '**/*.store.ts', '**/*spec.ts', '**/*.testing.ts'],
     rules: {

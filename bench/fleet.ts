@@ -1,7 +1,7 @@
 import { ChildProcess } from 'node:child_process';
 import { MongoClient } from 'mongodb';
 import { Kafka, logLevel, Producer } from 'kafkajs';
-import { encodeMessage, topicNames } from '@regentra/contracts';
+import { CURRENT_COMMAND_VERSIONS, encodeMessage, topicNames } from '@regentra/contracts';
 import { freePort } from '../scripts/infra/ports';
 import { startOktaFleet, OktaFleet } from '../tools/okta-sim/fleet';
 import { COLLECTOR_TOKEN, collectorApi } from '../test/support/collector-api';
@@ -118,7 +118,7 @@ async function fireSlot(producer: Producer, topic: string, orgs: string[], copie
     (['system-log', 'identity'] as const).map((scope) =>
       encodeMessage('okta.commands.v1', {
         type: 'SyncRequested',
-        schemaVersion: 2,
+        schemaVersion: CURRENT_COMMAND_VERSIONS.SyncRequested,
         orgId,
         payload: {
           scope,

@@ -1,3 +1,4 @@
+import { CONTROL_IDS } from '../apps/evidence-projector/src/evidence/rules/controls.registry';
 import { LOCAL_ISSUER, localAuthDir, localSigningKey } from '../tools/local-issuer/local-issuer';
 import { startOktaSim, DEMO_TOKEN } from '../tools/okta-sim';
 import { resolveServices } from './infra/services';
@@ -18,7 +19,6 @@ const PROJECTOR_API_TOKEN = process.env.PROJECTOR_API_TOKEN ?? 'demo-projector-a
 // A fixed demo key: fine for a throwaway local demo, never for production.
 const TOKEN_ENCRYPTION_KEYS =
   process.env.TOKEN_ENCRYPTION_KEYS ?? `demo:${Buffer.alloc(32, 7).toString('base64')}`;
-const CONTROLS = ['access-review', 'provisioning', 'authentication', 'least-privilege'] as const;
 
 type Json = Record<string, unknown>;
 type Run = { syncId: string; state: string; phase: string; progress: Record<string, number> };
@@ -73,13 +73,13 @@ async function evidenceOf(projector: string, syncId: string): Promise<Record<str
   await waitFor(
     'evidence',
     async () => {
-      for (const control of CONTROLS) {
+      for (const control of CONTROL_IDS) {
         if (found[control]) continue;
         const url = `${projector}/v1/orgs/${DEMO_ORG_ID}/evidence/${control}?limit=1`;
         const { status, json } = await call('GET', url, PROJECTOR_API_TOKEN);
         if (status === 200 && (json as Json).syncId === syncId) found[control] = json as Json;
       }
-      return CONTROLS.every((c) => found[c]) ? true : undefined;
+      return CONTROL_IDS.every((c) => found[c]) ? true : undefined;
     },
     { timeoutMs: 10 * 60_000, intervalMs: 1000 },
   );

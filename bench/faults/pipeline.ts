@@ -1,7 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { topicNames } from '@regentra/contracts';
+import { type RunPart, type SyncScope, topicNames } from '@regentra/contracts';
+import { CONTROL_IDS } from '../../apps/evidence-projector/src/evidence/rules/controls.registry';
 import { freePort } from '../../scripts/infra/ports';
 import {
   differencesFromTruth,
@@ -21,7 +22,6 @@ import {
 
 export const COLLECTOR_TOKEN = 'faults-collector-api-token-0123456789';
 export const PROJECTOR_TOKEN = 'faults-projector-api-token-0123456789';
-const CONTROLS = ['access-review', 'provisioning', 'authentication', 'least-privilege'];
 /** The item lists whose members the ground truth determines (control → list). */
 const TRUTH_LISTS: Array<[string, string]> = [
   ['authentication', 'withoutMfa'],
@@ -244,7 +244,7 @@ export class Pipeline {
   }
 
   /** Sync Now; returns the request id. */
-  async requestSync(scope: 'all' | 'identity' | 'system-log', mode?: 'full'): Promise<string> {
+  async requestSync(scope: SyncScope, mode?: 'full'): Promise<string> {
     const response = await this.collectorCall('POST', `/v1/orgs/${this.orgId}/okta/syncs`, {
       scope,
       ...(mode ? { mode } : {}),
@@ -276,7 +276,7 @@ export class Pipeline {
   }
 
   /** The org's running run of `kind`, as the collector database has it. */
-  async runningRun(kind: 'identity' | 'system-log') {
+  async runningRun(kind: RunPart) {
     return this.mongo()
       .db(this.collectorDb)
       .collection<{
@@ -289,7 +289,7 @@ export class Pipeline {
   }
 
   async waitRunning(
-    kind: 'identity' | 'system-log',
+    kind: RunPart,
     ready: (run: { phase: string; progress: Record<string, number> }) => boolean,
     timeoutMs = 120_000,
   ) {
@@ -347,8 +347,8 @@ export class Pipeline {
    */
   async judge(truth: Truth, expectLogs: boolean, readModels = true): Promise<Judgement> {
     const byControl: Record<string, Awaited<ReturnType<Pipeline['evidence']>>> = {};
-    for (const control of CONTROLS) byControl[control] = await this.evidence(control);
-    const missing = CONTROLS.filter((c) => !byControl[c]);
+    for (const control of CONTROL_IDS) byControl[control] = await this.evidence(control);
+    const missing = CONTROL_IDS.filter((c) => !byControl[c]);
     if (missing.length)
       return {
         syncId: null,
@@ -415,11 +415,11 @@ export class Pipeline {
       if (stored !== truth.logEvents)
         where.push(`okta_log_events: ${stored} stored, ${truth.logEvents} in Okta`);
     }
-    const syncIds = new Set(CONTROLS.map((c) => byControl[c]?.syncId));
+    const syncIds = new Set(CONTROL_IDS.map((c) => byControl[c]?.syncId));
     const hash = createHash('sha256')
       .update(
         canonical(
-          CONTROLS.map((c) => ({
+          CONTROL_IDS.map((c) => ({
             summary: byControl[c]?.summary,
             items: Object.fromEntries(
               Object.entries(byControl[c]?.items ?? {}).map(([name, list]) => [

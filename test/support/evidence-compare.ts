@@ -1,6 +1,5 @@
+import { CONTROL_IDS } from '../../apps/evidence-projector/src/evidence/rules/controls.registry';
 import { projectorGet } from './apps';
-
-const CONTROLS = ['access-review', 'provisioning', 'authentication', 'least-privilege'];
 
 /** One control's evidence, canonical: the summary and every item list as sorted canonical JSON. */
 export interface CanonicalEvidence {
@@ -18,7 +17,7 @@ export async function evidenceOf(
   orgId: string,
 ): Promise<Record<string, CanonicalEvidence>> {
   const all: Record<string, CanonicalEvidence> = {};
-  for (const control of CONTROLS) {
+  for (const control of CONTROL_IDS) {
     const items: Record<string, unknown[]> = {};
     let summary: unknown = null;
     for (let offset = 0; ; offset += 1000) {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { envelopeOf } from './envelope';
+import { currentVersionsOf, envelopeOf } from './envelope';
 
 /*
  * ★ Change events on `okta.changes.v1`, key = orgId: the typed differences
@@ -113,6 +113,9 @@ export const ChangeEventSchema = z.discriminatedUnion('type', [...CHANGE_EVENT_S
 export type ChangeEvent = z.infer<typeof ChangeEventSchema>;
 export type ChangeEventType = ChangeEvent['type'];
 export type ChangeEventOf<T extends ChangeEventType> = Extract<ChangeEvent, { type: T }>;
+
+/** The version the projector publishes for each change event type. */
+export const CURRENT_CHANGE_VERSIONS = currentVersionsOf(CHANGE_EVENT_SCHEMAS);
 
 /** Namespace of change event ids (a fixed random UUID): `changeEventId` is a UUID v5 in it. */
 export const CHANGE_EVENT_ID_NAMESPACE = '8b7e3f52-4a0c-4d8e-9a37-2f6c1d5e9b40';

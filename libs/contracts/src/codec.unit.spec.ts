@@ -1,5 +1,9 @@
 import {
+  CHANGE_EVENT_SCHEMAS,
+  CURRENT_CHANGE_VERSIONS,
+  CURRENT_COMMAND_VERSIONS,
   CURRENT_IDENTITY_VERSIONS,
+  CURRENT_SYSTEM_LOG_VERSIONS,
   decodeMessage,
   encodeMessage,
   deadLetterRecord,
@@ -222,6 +226,20 @@ describe('contracts codec', () => {
       expect(CURRENT_IDENTITY_VERSIONS.UsersPage).toBe(1);
       expect(CURRENT_IDENTITY_VERSIONS.IdentitySyncStarted).toBe(2);
       expect(CURRENT_IDENTITY_VERSIONS.IdentitySyncCompleted).toBe(2);
+    });
+
+    it('names the current version of each command, System Log and change event type', () => {
+      expect(CURRENT_COMMAND_VERSIONS).toEqual({ SyncRequested: 2 });
+      expect(CURRENT_SYSTEM_LOG_VERSIONS).toEqual({
+        SystemLogPollStarted: 1,
+        SystemLogBatch: 1,
+        SystemLogPollCompleted: 1,
+        SystemLogPollFailed: 1,
+      });
+      expect(CURRENT_CHANGE_VERSIONS.UserStatusChanged).toBe(1);
+      expect(Object.keys(CURRENT_CHANGE_VERSIONS)).toEqual(
+        CHANGE_EVENT_SCHEMAS.map((schema) => schema.shape.type.value),
+      );
     });
 
     it('refuses an orgId that is not a valid org id in any envelope (dead-letter material)', () => {

@@ -1,8 +1,14 @@
 import { z } from 'zod';
-import { envelopeOf } from './envelope';
+import { currentVersionsOf, envelopeOf } from './envelope';
 
 export const SyncScopeSchema = z.enum(['identity', 'system-log', 'all']);
 export type SyncScope = z.infer<typeof SyncScopeSchema>;
+
+/**
+ * What one collector run reads: a scope other than `all` (an `all` request
+ * runs both parts). The `kind` of a sync run, the `pending` parts of a request.
+ */
+export type RunPart = Exclude<SyncScope, 'all'>;
 
 /**
  * ★ `SyncRequested` v1 on `okta.commands.v1`, key = orgId.
@@ -34,6 +40,9 @@ export const SyncRequestedV2PayloadSchema = SyncRequestedPayloadSchema.extend({
 });
 export const SyncRequestedV2 = envelopeOf('SyncRequested', 2, SyncRequestedV2PayloadSchema);
 export type SyncRequested = z.infer<typeof SyncRequestedV2>;
+
+/** The version producers publish for each command type. */
+export const CURRENT_COMMAND_VERSIONS = currentVersionsOf([SyncRequestedV2]);
 
 /** v1 (no mode) is still accepted: it meant `auto`. */
 export const COMMAND_UPCASTS = [

@@ -32,6 +32,21 @@ export const EnvelopeBaseSchema = z.object({
 });
 export type EnvelopeBase = z.infer<typeof EnvelopeBaseSchema>;
 
+/** An envelope schema as far as `currentVersionsOf` needs it. */
+interface VersionedSchema extends z.ZodTypeAny {
+  shape: { type: z.ZodLiteral<string>; schemaVersion: z.ZodLiteral<number> };
+}
+
+/**
+ * The version producers publish for each type of a topic's current schemas
+ * (`CURRENT_*_VERSIONS`): producers take the number from here, never write it.
+ */
+export function currentVersionsOf<S extends VersionedSchema>(schemas: readonly S[]) {
+  return Object.fromEntries(
+    schemas.map((schema) => [schema.shape.type.value, schema.shape.schemaVersion.value]),
+  ) as { [E in z.infer<S> as E['type']]: E['schemaVersion'] };
+}
+
 /** Builds the envelope schema of one (type, version) with its payload schema. */
 export function envelopeOf<T extends string, V extends number, P extends z.ZodTypeAny>(
   type: T,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envelopeOf } from './envelope';
+import { currentVersionsOf, envelopeOf } from './envelope';
 import {
   OktaAppGroupSchema,
   OktaAppSchema,
@@ -359,12 +359,7 @@ export const IDENTITY_EVENT_UPCASTS = [
 ] as const;
 
 /** The version producers publish for each identity event type. */
-export const CURRENT_IDENTITY_VERSIONS = Object.fromEntries(
-  IDENTITY_EVENT_SCHEMAS.map((schema) => [
-    schema.shape.type.value,
-    schema.shape.schemaVersion.value,
-  ]),
-) as { [E in IdentityEvent as E['type']]: E['schemaVersion'] };
+export const CURRENT_IDENTITY_VERSIONS = currentVersionsOf(IDENTITY_EVENT_SCHEMAS);
 
 export const IdentityEventSchema = z.discriminatedUnion('type', [...IDENTITY_EVENT_SCHEMAS]);
 export type IdentityEvent = z.infer<typeof IdentityEventSchema>;

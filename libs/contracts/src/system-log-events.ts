@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envelopeOf } from './envelope';
+import { currentVersionsOf, envelopeOf } from './envelope';
 import { OktaLogEventSchema } from './okta-objects';
 
 /*
@@ -60,3 +60,6 @@ export const SYSTEM_LOG_EVENT_SCHEMAS = [
 
 export const SystemLogEventSchema = z.discriminatedUnion('type', [...SYSTEM_LOG_EVENT_SCHEMAS]);
 export type SystemLogEvent = z.infer<typeof SystemLogEventSchema>;
+
+/** The version producers publish for each System Log event type. */
+export const CURRENT_SYSTEM_LOG_VERSIONS = currentVersionsOf(SYSTEM_LOG_EVENT_SCHEMAS);

@@ -1,4 +1,9 @@
-import { ChangeEvent, changeEventId, ExplainedBy } from '@regentra/contracts';
+import {
+  ChangeEvent,
+  changeEventId,
+  CURRENT_CHANGE_VERSIONS,
+  ExplainedBy,
+} from '@regentra/contracts';
 import { changeKeysOf, DirectoryChange } from '../directory/directory-changes';
 import type { SyncChanges } from '../directory/identity.projection';
 import type { FactQuery, FactWindow } from '../log-facts/fact-match';
@@ -132,7 +137,7 @@ export function changeEventsOf(
     return {
       eventId: changeEventId(sync.orgId, sync.syncId, type, changeKeysOf(change)),
       type,
-      schemaVersion: 1,
+      schemaVersion: CURRENT_CHANGE_VERSIONS[type],
       orgId: sync.orgId,
       syncId: sync.syncId,
       occurredAt: sync.completedAt,

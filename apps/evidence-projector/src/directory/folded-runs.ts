@@ -1,4 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { DAY_MS } from '../log-facts/log-day.rollup';
+import { LOG_LOOKBACK_DAYS } from '../log-facts/log-rules';
 import { PROJECTOR_METRICS, ProjectorMetrics, timePhase } from '../platform/metrics';
 import { diffDirectory } from './directory-changes';
 import { DirectoryStore } from './directory.store';
@@ -11,8 +13,8 @@ import { assembleDirectory, DirectoryDocuments, emptyStagedSync, StagedSync } fr
 import { FOLDED_COLLECTIONS, FoldedSyncRef, OrgFold } from './org-fold';
 import { StagingRepository } from './staging.repository';
 
-/** Log facts older than this before a sync's asOf feed no control (as EvidenceService reads them). */
-const REMOVED_LOOKBACK_MS = 91 * 86_400_000;
+/** Users removed longer than the evidence's lookback before a sync's asOf are not read back. */
+const REMOVED_LOOKBACK_MS = LOG_LOOKBACK_DAYS * DAY_MS;
 
 /** A completed sync, checked and loaded, to fold into its partition's run. */
 export interface FoldInput {

@@ -7,7 +7,7 @@ import { CLOCK, Clock } from '../platform/clock';
 import { EvidenceStore } from './evidence.store';
 import { CONTROL_IDS, ControlId } from './rules/controls.registry';
 import { computeEvidence, EvidenceByControl } from './rules/evidence';
-import { DAY_MS, SIGN_IN_WINDOW_DAYS } from './rules/evidence-rules';
+import { DAY_MS, LOG_LOOKBACK_DAYS, SIGN_IN_WINDOW_DAYS } from './rules/evidence-rules';
 import {
   ORG_APP_FIELDS,
   ORG_GROUP_FIELDS,
@@ -16,9 +16,6 @@ import {
   OrgState,
 } from './rules/org-state';
 import { evidenceHashOf } from './rules/snapshot-hash';
-
-/** Log facts older than this before asOf feed no control (provisioning reads 90 days). */
-const LOG_LOOKBACK_DAYS = 91;
 
 /**
  * Computes every control's evidence (pure rules in rules/) from the directory

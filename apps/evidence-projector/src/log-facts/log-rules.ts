@@ -4,6 +4,14 @@
  * rollups in this slice apply them too. Changing one changes evidence: re-project.
  */
 
+/**
+ * How far before a sync's asOf the evidence reads: log facts older than this
+ * feed no control (provisioning, the longest window, reads 90 days), and
+ * users removed earlier are not listed. EvidenceService and the directory's
+ * fold both read this one value.
+ */
+export const LOG_LOOKBACK_DAYS = 91;
+
 export const SIGN_IN_EVENT = 'user.session.start';
 export const MFA_EVENT = 'user.authentication.auth_via_mfa';
 export const DEACTIVATE_EVENT = 'user.lifecycle.deactivate';

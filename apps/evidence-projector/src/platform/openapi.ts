@@ -9,8 +9,8 @@ export function projectorOpenApi(app: INestApplication): OpenAPIObject {
     version: '1',
     tokenName: 'PROJECTOR_API_TOKEN',
     description: [
-      'Read API of the Okta control evidence (access-review, provisioning, authentication,',
-      'least-privilege): the current evidence, its snapshots, and item lists as CSV for auditors.',
+      'Read API of the Okta control evidence (the controls are the values of `:control`):',
+      'the current evidence, its snapshots, and item lists as CSV for auditors.',
       'Every route is refused unless it is public (`/health`, `/metrics`, `/docs`, `/openapi.json`):',
       'the others need a signed token scoped to the org with `evidence:read`, or the static',
       'PROJECTOR_API_TOKEN (local use). Routes are matched case-sensitively and strictly.',

@@ -1,43 +1,21 @@
 import type { OktaLogEvent } from '@regentra/contracts';
+import { LOG_EVENT_TYPES } from '../system-log/log-event-types';
 
 /**
  * The System Log event types an incremental identity sync reads to learn what
- * changed (OKTA.md, "Event types that feed evidence"). A change that bumps an
- * object's `lastUpdated` is also found through the listings; these cover what
- * does not (factors, memberships, assignments, roles, hard deletes).
+ * changed (docs/okta.md, "Event types that feed evidence"), picked from
+ * LOG_EVENT_TYPES. A change that bumps an object's `lastUpdated` is also found
+ * through the listings; these cover what does not (factors, memberships,
+ * assignments, roles, hard deletes).
  */
 export const CHANGE_EVENT_TYPES = {
-  factor: [
-    'user.mfa.factor.activate',
-    'user.mfa.factor.deactivate',
-    'user.mfa.factor.reset_all',
-    'user.mfa.factor.suspend',
-    'user.mfa.factor.unsuspend',
-    'user.mfa.factor.update',
-  ],
-  lifecycle: [
-    'user.lifecycle.create',
-    'user.lifecycle.activate',
-    'user.lifecycle.deactivate',
-    'user.lifecycle.suspend',
-    'user.lifecycle.unsuspend',
-    'user.lifecycle.reactivate',
-    'user.lifecycle.delete.initiated',
-    'user.lifecycle.delete.completed',
-  ],
-  groupMembership: ['group.user_membership.add', 'group.user_membership.remove'],
-  appMembership: [
-    'application.user_membership.add',
-    'application.user_membership.remove',
-    'application.user_membership.deprovision',
-    'application.user_membership.revoke',
-    'group.application_assignment.add',
-    'group.application_assignment.remove',
-  ],
-  userPrivilege: ['user.account.privilege.grant', 'user.account.privilege.revoke'],
-  groupPrivilege: ['group.privilege.grant', 'group.privilege.revoke'],
-  /** A deleted group leaves the apps it was assigned to without logging per app or member. */
-  groupDeleted: ['group.lifecycle.delete'],
+  factor: LOG_EVENT_TYPES.factor,
+  lifecycle: LOG_EVENT_TYPES.lifecycle,
+  groupMembership: LOG_EVENT_TYPES.groupMembership,
+  appMembership: LOG_EVENT_TYPES.appMembership,
+  userPrivilege: LOG_EVENT_TYPES.userPrivilege,
+  groupPrivilege: LOG_EVENT_TYPES.groupPrivilege,
+  groupDeleted: LOG_EVENT_TYPES.groupDeleted,
 } as const;
 
 export const ALL_CHANGE_EVENT_TYPES: readonly string[] = Object.values(CHANGE_EVENT_TYPES).flat();

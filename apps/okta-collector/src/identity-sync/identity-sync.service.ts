@@ -14,7 +14,7 @@ import {
 import { CLOCK, Clock } from '../platform/clock';
 import { COLLECTOR_METRICS, CollectorMetrics } from '../platform/metrics';
 import { LeaseLostError, RunContext, RunOutcome, SyncRunner } from '../sync-runs/run-port';
-import { SyncRunsService } from '../sync-runs/sync-runs.service';
+import { SyncRunsRepository } from '../sync-runs/sync-runs.repository';
 import { DatasetCounts, perDataset } from './datasets';
 import { IdentitySyncRunner } from './identity-sync.runner';
 import { SyncAbortedError } from './read-failures';
@@ -68,7 +68,7 @@ export class IdentitySyncService implements SyncRunner {
     @Inject(COLLECTOR_METRICS) private readonly metrics: CollectorMetrics,
     private readonly publisher: EventPublisher,
     private readonly connections: ConnectionsService,
-    private readonly runs: SyncRunsService,
+    private readonly runs: SyncRunsRepository,
   ) {}
 
   async run(ctx: RunContext): Promise<RunOutcome> {

@@ -105,7 +105,7 @@ export class SyncEventWriter {
   ): I[][] {
     const overheadBytes = emptyRecordBytes({
       type,
-      schemaVersion: 1,
+      schemaVersion: CURRENT_IDENTITY_VERSIONS[type],
       orgId: this.orgId,
       syncId: this.syncId,
       seq: this.seq,

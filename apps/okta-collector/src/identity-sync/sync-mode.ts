@@ -1,4 +1,4 @@
-import type { IncrementalBasis } from '@regentra/contracts';
+import type { IncrementalBasis, RunPart } from '@regentra/contracts';
 import {
   DATASET_KEYS,
   emptyUnread,
@@ -10,7 +10,7 @@ import {
 /** What the mode decision needs to know of an earlier run of the org. */
 export interface PastRun {
   _id: string;
-  kind: 'identity' | 'system-log';
+  kind: RunPart;
   state: 'running' | 'completed' | 'failed' | 'abandoned';
   startedAt: Date;
   /** The connection generation the run used (absent on runs stored before it was kept). */

@@ -12,7 +12,7 @@ import { createCollectorMetrics } from '../platform/metrics';
 import { AbandonedRunPublisher } from '../sync-runs/abandoned-run.publisher';
 import type { RunContext } from '../sync-runs/run-port';
 import type { SyncRunDoc } from '../sync-runs/sync-run.types';
-import type { SyncRunsService } from '../sync-runs/sync-runs.service';
+import type { SyncRunsRepository } from '../sync-runs/sync-runs.repository';
 import type { LogCursorRepository } from '../system-log/log-cursor.repository';
 import { SystemLogPollerService } from '../system-log/system-log-poller.service';
 import { EventPublisher } from './event-publisher';
@@ -70,7 +70,7 @@ const runs = {
   lastCompletedFull: async () => null,
   recordMode: async () => undefined,
   startedSince: async () => [],
-} as unknown as SyncRunsService;
+} as unknown as SyncRunsRepository;
 
 function connectionsOpening(client: () => Promise<unknown>): ConnectionsService {
   return {

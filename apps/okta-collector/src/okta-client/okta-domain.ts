@@ -103,6 +103,35 @@ function isOktaOwnDomain(host: string): boolean {
 const EXAMPLE = 'for example acme.okta.com';
 
 /**
+ * The one test that a URL's host is a domain name, not an address: used by
+ * `validateOktaDomain` and again by the client on its base URL. Returns the
+ * host in lower case without its trailing dot. Refused: any IP literal (digits
+ * and dots only, in whatever spelling `isIP` does not recognise, such as
+ * `1.2.3.4.` or the URL parser's `1.2.3.4..`; anything with a colon, i.e.
+ * IPv6) and `localhost` names.
+ */
+export function domainNameOf(hostname: string): string {
+  let host = hostname.toLowerCase();
+  if (host.endsWith('.')) host = host.slice(0, -1);
+  const bare = host.replace(/^\[|\]$/g, '');
+  if (isIP(bare) !== 0 || /^[\d.]+$/.test(bare) || bare.includes(':')) {
+    throw new OktaDomainError(
+      'ip-literal',
+      `IP addresses are not accepted; enter your Okta domain (${EXAMPLE}) or your Okta custom domain.`,
+      host,
+    );
+  }
+  if (host === 'localhost' || host.endsWith('.localhost')) {
+    throw new OktaDomainError(
+      'localhost',
+      `${host} is not an Okta domain; enter your Okta domain (${EXAMPLE}).`,
+      host,
+    );
+  }
+  return host;
+}
+
+/**
  * Validates what a customer typed as their Okta domain and returns the base
  * URL (origin only) the client will use. Accepts a bare host or an https URL
  * (any path/query is dropped). Okta's own domains pass without DNS; a custom
@@ -161,23 +190,7 @@ export async function validateOktaDomain(
       url.hostname,
     );
   }
-  let host = url.hostname.toLowerCase();
-  if (host.endsWith('.')) host = host.slice(0, -1);
-  const bare = host.replace(/^\[|\]$/g, '');
-  if (isIP(bare) !== 0) {
-    throw new OktaDomainError(
-      'ip-literal',
-      `IP addresses are not accepted; enter your Okta domain (${EXAMPLE}) or your Okta custom domain.`,
-      host,
-    );
-  }
-  if (host === 'localhost' || host.endsWith('.localhost')) {
-    throw new OktaDomainError(
-      'localhost',
-      `${host} is not an Okta domain; enter your Okta domain (${EXAMPLE}).`,
-      host,
-    );
-  }
+  const host = domainNameOf(url.hostname);
   if (url.port && url.port !== '443') {
     throw new OktaDomainError('port', `The Okta domain must not name a port (${EXAMPLE}).`, host);
   }

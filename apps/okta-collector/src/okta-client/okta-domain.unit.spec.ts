@@ -99,6 +99,13 @@ describe('validateOktaDomain', () => {
       );
     });
 
+    it('refuses an address spelled with trailing dots even when it resolves to a public address', async () => {
+      // new URL keeps "93.184.216.34.." as a name; without its last dot isIP does not see an address
+      const resolve = resolveTo('93.184.216.34');
+      expect(await reason('https://93.184.216.34..', opts({ resolve }))).toBe('ip-literal');
+      expect(resolve).not.toHaveBeenCalled();
+    });
+
     it('refuses when any one of several addresses is private', async () => {
       expect(
         await reason(

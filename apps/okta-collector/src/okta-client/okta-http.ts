@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { Pool } from 'undici';
 import { BodyTooLarge, readBoundedBody } from './bounded-body';
 import { AbortedError, realSleep, systemClock, type Clock, type Sleep } from './clock';
-import { guardedLookup, isInsecureHostAllowed, OktaDomainError } from './okta-domain';
+import { domainNameOf, guardedLookup, isInsecureHostAllowed, OktaDomainError } from './okta-domain';
 import {
   errorForStatus,
   OktaApiError,
@@ -260,19 +260,7 @@ export class OktaHttp {
       if (base.protocol !== 'https:') {
         throw new OktaDomainError('not-https', 'The Okta domain must use https://.', base.hostname);
       }
-      const bare = base.hostname.replace(/^\[|\]$/g, '');
-      if (
-        /^[\d.]+$/.test(bare) ||
-        bare.includes(':') ||
-        bare === 'localhost' ||
-        bare.endsWith('.localhost')
-      ) {
-        throw new OktaDomainError(
-          'ip-literal',
-          'The Okta domain must be a domain name, not an address.',
-          base.hostname,
-        );
-      }
+      domainNameOf(base.hostname);
     }
     this.origin = base.origin;
     this.token = opts.token;

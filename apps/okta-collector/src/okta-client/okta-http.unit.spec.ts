@@ -456,6 +456,24 @@ describe('OktaClient over HTTP (local server)', () => {
     ).toThrow(OktaDomainError);
   });
 
+  it.each([
+    // the URL parser keeps a doubled trailing dot, so isIP alone sees no address
+    ['https://127.0.0.1..', 'ip-literal'],
+    // the client's own check used to compare the name with its trailing dot
+    ['https://localhost.', 'localhost'],
+  ])('refuses the base URL %s like validateOktaDomain does (%s)', (base, why) => {
+    const error = (() => {
+      try {
+        new OktaClient({ baseUrl: new URL(base), token: new Secret(TOKEN) });
+        return null;
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(OktaDomainError);
+    expect((error as OktaDomainError).reason).toBe(why);
+  });
+
   it('the connect-time DNS re-check refuses a name that resolves to loopback', async () => {
     // The client itself refuses the name "localhost"; drive the same connector through undici directly.
     const pool = new Pool('https://localhost', {

@@ -1,3 +1,4 @@
+import type { RunPart } from '@regentra/contracts';
 import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import { BUCKETS, startOktaSim, OktaSim } from '../../../../tools/okta-sim';
@@ -63,7 +64,7 @@ describe('one rate budget per org across instances', () => {
   });
 
   /** Runs one runner of `app` directly (as the coordinator would, without the org lease). */
-  async function run(app: StartedApp, kind: 'identity' | 'system-log'): Promise<RunOutcome> {
+  async function run(app: StartedApp, kind: RunPart): Promise<RunOutcome> {
     const connection = await app.app.get(ConnectionsService).get(ORG);
     if (!connection) throw new Error('no connection');
     const syncId = `${kind === 'identity' ? 'sync' : 'logpoll'}-${randomUUID()}`;

@@ -1,3 +1,5 @@
+import type { RunPart } from '@regentra/contracts';
+
 /** Identity sync: every 4 hours on the hour, UTC (00:00, 04:00, …). */
 export const IDENTITY_CRON = '0 0 */4 * * *';
 /** System Log poll: hourly at :30, UTC. */
@@ -43,10 +45,6 @@ export function nextSystemLogSlot(now: Date): Date {
 }
 
 /** Same id from every collector instance for one org, scope and slot: the inbox runs it once. */
-export function scheduledRequestId(
-  orgId: string,
-  scope: 'identity' | 'system-log',
-  slot: Date,
-): string {
+export function scheduledRequestId(orgId: string, scope: RunPart, slot: Date): string {
   return `schedule:${orgId}:${scope}:${slot.toISOString()}`;
 }

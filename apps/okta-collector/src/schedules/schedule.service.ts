@@ -1,3 +1,4 @@
+import { CURRENT_COMMAND_VERSIONS, type RunPart } from '@regentra/contracts';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
 import { ConnectionsService } from '../connections/connections.service';
@@ -38,7 +39,7 @@ export class ScheduleService {
   }
 
   /** @returns how many orgs were requested. */
-  async fire(scope: 'identity' | 'system-log', now: Date): Promise<number> {
+  async fire(scope: RunPart, now: Date): Promise<number> {
     const slot = scope === 'identity' ? identitySlot(now) : systemLogSlot(now);
     let requested = 0;
     for (const connection of await this.connections.listAll()) {
@@ -59,7 +60,7 @@ export class ScheduleService {
       await this.publisher.publish('commands', [
         {
           type: 'SyncRequested',
-          schemaVersion: 2,
+          schemaVersion: CURRENT_COMMAND_VERSIONS.SyncRequested,
           orgId: connection.orgId,
           payload: {
             scope,

@@ -3,7 +3,8 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Requires } from '@regentra/http-auth';
 import { ConnectionsService } from '../connections/connections.service';
 import { CLOCK, Clock } from '../platform/clock';
-import { SyncRequestsService } from '../sync-requests/sync-requests.service';
+import { SyncRequestsRepository } from '../sync-requests/sync-requests.repository';
+import { SyncRunsRepository } from '../sync-runs/sync-runs.repository';
 import { SyncRunsService } from '../sync-runs/sync-runs.service';
 import { fleetStatus, FleetStatus } from './fleet-status';
 
@@ -12,8 +13,9 @@ export class FleetStatusService {
   constructor(
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly connections: ConnectionsService,
-    private readonly runs: SyncRunsService,
-    private readonly inbox: SyncRequestsService,
+    private readonly runs: SyncRunsRepository,
+    private readonly liveness: SyncRunsService,
+    private readonly inbox: SyncRequestsRepository,
   ) {}
 
   async status(): Promise<FleetStatus> {
@@ -21,7 +23,7 @@ export class FleetStatusService {
       this.connections.listAll(),
       this.runs.latestPerOrgAndKind(),
       this.inbox.countByOrg('queued'),
-      this.runs.liveness(),
+      this.liveness.liveness(),
     ]);
     return fleetStatus(this.clock.now(), connections, latest, queued, isLive);
   }

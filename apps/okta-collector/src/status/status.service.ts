@@ -7,8 +7,9 @@ import {
   nextIdentitySlot,
   nextSystemLogSlot,
 } from '../schedules/schedule-slots';
-import { SyncRequestsService } from '../sync-requests/sync-requests.service';
+import { SyncRequestsRepository } from '../sync-requests/sync-requests.repository';
 import { SyncRunDoc } from '../sync-runs/sync-run.types';
+import { SyncRunsRepository } from '../sync-runs/sync-runs.repository';
 import { SyncRunsService } from '../sync-runs/sync-runs.service';
 import { withLiveness } from '../sync-runs/run-decisions';
 
@@ -38,8 +39,9 @@ export class StatusService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(COLLECTOR_CONFIG) private readonly config: CollectorConfig,
     private readonly connections: ConnectionsService,
-    private readonly runs: SyncRunsService,
-    private readonly inbox: SyncRequestsService,
+    private readonly runs: SyncRunsRepository,
+    private readonly liveness: SyncRunsService,
+    private readonly inbox: SyncRequestsRepository,
   ) {}
 
   async status(orgId: string) {
@@ -60,7 +62,7 @@ export class StatusService {
       this.runs.lastCompletedFull(orgId),
     ]);
     const shown = async (run: SyncRunDoc | null) =>
-      withLiveness(run, run?.state === 'running' ? await this.runs.isLive(run) : true);
+      withLiveness(run, run?.state === 'running' ? await this.liveness.isLive(run) : true);
     const [identityLatest, logLatest] = await Promise.all([
       shown(identityStored),
       shown(logStored),

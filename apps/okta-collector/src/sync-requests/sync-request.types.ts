@@ -1,7 +1,6 @@
-import type { SyncRequestMode, SyncScope } from '@regentra/contracts';
+import type { RunPart, SyncRequestMode, SyncScope } from '@regentra/contracts';
 
 export type SyncRequestState = 'queued' | 'running' | 'done' | 'satisfied' | 'skipped' | 'failed';
-export type SyncPart = 'identity' | 'system-log';
 
 /** The collector's inbox of sync requests: one document per requestId (the dedupe key). */
 export interface SyncRequestDoc {
@@ -21,7 +20,7 @@ export interface SyncRequestDoc {
   partition?: number;
   state: SyncRequestState;
   /** Per scope part still to run (an "all" request runs identity then system-log). */
-  pending: SyncPart[];
+  pending: RunPart[];
   updatedAt: Date;
   syncIds?: string[];
   note?: string;

@@ -1,3 +1,4 @@
+import { CURRENT_COMMAND_VERSIONS } from '@regentra/contracts';
 import {
   Body,
   ConflictException,
@@ -65,7 +66,7 @@ export class SyncsController {
     await this.publisher.publish('commands', [
       {
         type: 'SyncRequested',
-        schemaVersion: 2,
+        schemaVersion: CURRENT_COMMAND_VERSIONS.SyncRequested,
         orgId,
         payload: {
           scope: body.scope,

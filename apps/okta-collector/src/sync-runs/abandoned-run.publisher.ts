@@ -1,4 +1,4 @@
-import { CURRENT_IDENTITY_VERSIONS } from '@regentra/contracts';
+import { CURRENT_IDENTITY_VERSIONS, CURRENT_SYSTEM_LOG_VERSIONS } from '@regentra/contracts';
 import { Injectable } from '@nestjs/common';
 import { EventPublisher } from '../kafka/event-publisher';
 import { SyncRunDoc } from './sync-run.types';
@@ -44,7 +44,7 @@ export class AbandonedRunPublisher {
         [
           {
             type: 'SystemLogPollFailed',
-            schemaVersion: 1,
+            schemaVersion: CURRENT_SYSTEM_LOG_VERSIONS.SystemLogPollFailed,
             orgId: orphan.orgId,
             syncId: orphan._id,
             payload,

@@ -1,7 +1,7 @@
 import { MongoClient } from 'mongodb';
 import { isolation, services } from '../../../../test/support/test-env';
 import { eventually } from '../../../../test/support/wait';
-import { OrgLeaseRepository } from './org-lease.repository';
+import { ORG_LEASES_COLLECTION, OrgLeaseDoc, OrgLeaseRepository } from './org-lease.repository';
 
 /**
  * The lease against the real database, with one instance's clock 60 s ahead:
@@ -73,5 +73,72 @@ describe('org lease with skewed instance clocks', () => {
       ttl / 4,
     );
     expect(lapsed.get('org-3')).toEqual({ holder: 'collector-a', fence: a!.fence });
+  });
+});
+
+/**
+ * Which leases `acquire` takes over, by the database's clock: its filter is
+ * the only statement of the rule. Leases are written as a holder left them,
+ * relative to the database's time, and a taker tries for each.
+ */
+describe('which org leases can be taken over', () => {
+  const iso = isolation('takeover');
+  let mongo: MongoClient;
+  let leases: OrgLeaseRepository;
+  const ttl = 60_000;
+
+  /** A lease as `holder` left it, renewed `agoMs` before the database's now. */
+  async function leftBy(orgId: string, holder: string | null, agoMs: number): Promise<void> {
+    const renewedAt = new Date((await leases.databaseNow()).getTime() - agoMs);
+    await mongo
+      .db(iso.collectorDb)
+      .collection<OrgLeaseDoc>(ORG_LEASES_COLLECTION)
+      .insertOne({ _id: orgId, holder, fence: 1, renewedAt, acquiredAt: renewedAt });
+  }
+
+  /** Whether another instance (its own clock `skewMs` off) takes the lease over. */
+  async function takenOver(orgId: string, skewMs = 0): Promise<boolean> {
+    const taken = await leases.acquire(orgId, 'collector-b', new Date(Date.now() + skewMs), ttl);
+    if (taken) expect(taken.fence).toBe(2);
+    return taken !== null;
+  }
+
+  beforeAll(async () => {
+    mongo = await new MongoClient(services().mongoUri).connect();
+    leases = new OrgLeaseRepository(mongo.db(iso.collectorDb));
+  });
+  afterAll(async () => {
+    await mongo.db(iso.collectorDb).dropDatabase();
+    await mongo.close();
+  });
+
+  it('given a released lease, then another instance may take it', async () => {
+    await leftBy('org-released', null, 0);
+    expect(await takenOver('org-released')).toBe(true);
+  });
+
+  it('given a holder that has not renewed for a whole ttl (database clock), then it is taken over', async () => {
+    await leftBy('org-lapsed', 'collector-a', ttl);
+    expect(await takenOver('org-lapsed')).toBe(true);
+  });
+
+  it('given a holder that renewed within the ttl, then nobody else takes it', async () => {
+    // 10 s inside the ttl: the test has that long before the lease would lapse
+    await leftBy('org-renewed', 'collector-a', ttl - 10_000);
+    expect(await takenOver('org-renewed')).toBe(false);
+  });
+
+  it('given a taker whose own clock runs 60 s ahead, then nothing changes: only database times are compared', async () => {
+    await leftBy('org-skewed', 'collector-a', 30_000); // renewed 30 s ago by the database's clock
+    expect(await takenOver('org-skewed', 60_000)).toBe(false);
+  });
+
+  it('given a lease written before renewedAt existed, then its expiry decides', async () => {
+    const expiresAt = new Date((await leases.databaseNow()).getTime() - ttl);
+    await mongo
+      .db(iso.collectorDb)
+      .collection(ORG_LEASES_COLLECTION)
+      .insertOne({ _id: 'org-legacy' as never, holder: 'collector-a', fence: 1, expiresAt });
+    expect(await takenOver('org-legacy')).toBe(true);
   });
 });

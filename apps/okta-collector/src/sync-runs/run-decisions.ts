@@ -1,4 +1,4 @@
-import type { SyncScope } from '@regentra/contracts';
+import type { RunPart, SyncScope } from '@regentra/contracts';
 import type { RunOutcome } from './run-port';
 import type { SyncRunDoc } from './sync-run.types';
 
@@ -6,8 +6,6 @@ import type { SyncRunDoc } from './sync-run.types';
  * The coordinator's decisions, free of Mongo, Kafka and timers, so each rule
  * is a unit test. The coordinator only reads, asks these, and writes.
  */
-
-export type RunPart = 'identity' | 'system-log';
 
 /** What the decisions need of a claimed inbox request. */
 export interface ClaimedRequest {
@@ -138,28 +136,14 @@ export function requestResults(
 
 /**
  * The request scopes a run of these parts satisfies: "all" only when both
- * parts ran.
+ * parts ran. A late request (queued after the claim) of one of these scopes,
+ * requested no later than the run started, is satisfied by a clean run: the
+ * inbox's `markSatisfied` decides that as one conditional write
+ * (late-requests.int.spec.ts).
  */
 export function satisfiedScopes(parts: Set<RunPart>): SyncScope[] {
   return (['all', 'identity', 'system-log'] as const).filter((scope) =>
     scope === 'all' ? parts.has('identity') && parts.has('system-log') : parts.has(scope),
-  );
-}
-
-/**
- * A late request (queued after the claim) is satisfied by a clean run when it
- * was requested no later than the run started and its scope was covered. The
- * inbox applies the same rule as a conditional write.
- */
-export function lateRequestSatisfied(
-  request: { state: string; scope: SyncScope; requestedAt: Date },
-  parts: Set<RunPart>,
-  runStartedAt: Date,
-): boolean {
-  return (
-    request.state === 'queued' &&
-    request.requestedAt.getTime() <= runStartedAt.getTime() &&
-    satisfiedScopes(parts).includes(request.scope)
   );
 }
 
@@ -174,24 +158,14 @@ export function leaseStillHeld(state: { lost: boolean; expiresAt: Date }, now: D
 }
 
 /**
- * Renewals older than this (by the DATABASE's clock) mean the holder is gone.
+ * Renewals older than this (by the DATABASE's clock) mean the holder is gone:
+ * `OrgLeaseRepository.acquire` takes over a lease released or renewed no
+ * later than this, in one conditional write (org-lease.int.spec.ts).
  * Both sides of the comparison come from the database's clock, so an instance
  * whose own clock is off cannot take over a live lease (nor keep a dead one).
  */
 export function takeOverCutoff(databaseNow: Date, ttlMs: number): Date {
   return new Date(databaseNow.getTime() - ttlMs);
-}
-
-/** A lease another holder left can be taken over once it is released or no longer renewed. */
-export function leaseCanBeTakenOver(
-  lease: { holder: string | null; renewedAt: Date },
-  databaseNow: Date,
-  ttlMs: number,
-): boolean {
-  return (
-    lease.holder === null ||
-    lease.renewedAt.getTime() <= takeOverCutoff(databaseNow, ttlMs).getTime()
-  );
 }
 
 export function abandonedMessage(holder: string): string {

@@ -1,9 +1,8 @@
+import type { RunPart } from '@regentra/contracts';
 import {
   abandonedMessage,
   failureNote,
   gateConnection,
-  lateRequestSatisfied,
-  leaseCanBeTakenOver,
   takeOverCutoff,
   leaseStillHeld,
   partsToRun,
@@ -16,7 +15,6 @@ import {
   stopsTheRun,
   sweepEveryMs,
   syncIdPrefix,
-  type RunPart,
 } from './run-decisions';
 
 const at = (iso: string) => new Date(iso);
@@ -200,8 +198,8 @@ describe('how each claimed request ends', () => {
   });
 });
 
+// Which late requests a clean run satisfies is markSatisfied's filter: late-requests.int.spec.ts.
 describe('what happens to a late request', () => {
-  const runStartedAt = at('2031-01-01T10:00:00Z');
   const both = new Set(['identity', 'system-log'] as const);
   const identity = new Set(['identity'] as const);
 
@@ -212,59 +210,16 @@ describe('what happens to a late request', () => {
   it('given a run of one part, then it does not satisfy "all"', () => {
     expect(satisfiedScopes(identity)).toEqual(['identity']);
   });
-
-  it('given a request made before the run started, then it is satisfied, not run twice', () => {
-    const late = { state: 'queued', scope: 'identity' as const, requestedAt: runStartedAt };
-    expect(lateRequestSatisfied(late, identity, runStartedAt)).toBe(true);
-  });
-
-  it('given a request made after the run started, then it waits for its own run', () => {
-    const after = {
-      state: 'queued',
-      scope: 'identity' as const,
-      requestedAt: at('2031-01-01T10:00:01Z'),
-    };
-    expect(lateRequestSatisfied(after, both, runStartedAt)).toBe(false);
-  });
-
-  it('given an "all" request after an identity-only run, then it still needs its own run', () => {
-    const all = { state: 'queued', scope: 'all' as const, requestedAt: at('2031-01-01T09:00:00Z') };
-    expect(lateRequestSatisfied(all, identity, runStartedAt)).toBe(false);
-  });
-
-  it('given a request that is no longer queued, then it is left as it is', () => {
-    const running = {
-      state: 'running',
-      scope: 'identity' as const,
-      requestedAt: at('2031-01-01T09:00:00Z'),
-    };
-    expect(lateRequestSatisfied(running, identity, runStartedAt)).toBe(false);
-  });
 });
 
+// Which leases can be taken over is acquire's filter: org-lease.int.spec.ts.
 describe('the org lease', () => {
   const now = at('2031-01-01T10:00:00Z');
 
   const ttl = 60_000;
 
-  it('given a released lease, then another instance may take it', () => {
-    expect(leaseCanBeTakenOver({ holder: null, renewedAt: now }, now, ttl)).toBe(true);
-  });
-
-  it('given a holder that has not renewed for a whole ttl (database clock), then it is taken over', () => {
-    const renewedAt = at('2031-01-01T09:59:00Z');
-    expect(leaseCanBeTakenOver({ holder: 'collector-a', renewedAt }, now, ttl)).toBe(true);
-  });
-
-  it('given a holder that renewed within the ttl, then nobody else takes it', () => {
-    const renewedAt = at('2031-01-01T09:59:00.001Z');
-    expect(leaseCanBeTakenOver({ holder: 'collector-a', renewedAt }, now, ttl)).toBe(false);
-  });
-
-  it('given a taker whose own clock runs 60 s ahead, then nothing changes: only database times are compared', () => {
-    const renewedAt = at('2031-01-01T09:59:30Z'); // renewed 30 s ago by the database's clock
+  it('given the database clock, then renewals up to one ttl before it count as stopped', () => {
     expect(takeOverCutoff(now, ttl)).toEqual(at('2031-01-01T09:59:00Z'));
-    expect(leaseCanBeTakenOver({ holder: 'collector-a', renewedAt }, now, ttl)).toBe(false);
   });
 
   it('given our lease renewed into the future, then we still hold it', () => {

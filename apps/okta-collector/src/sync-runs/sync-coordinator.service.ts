@@ -7,6 +7,7 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import type { RunPart } from '@regentra/contracts';
 import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
 import { ConnectionDoc } from '../connections/connection.types';
 import {
@@ -19,7 +20,7 @@ import { CLOCK, Clock } from '../platform/clock';
 import { CommandPartitions } from '../platform/command-partitions';
 import { SyncRequestListener } from '../sync-requests/sync-request.listener';
 import { SyncRequestDoc } from '../sync-requests/sync-request.types';
-import { SyncRequestsService } from '../sync-requests/sync-requests.service';
+import { SyncRequestsRepository } from '../sync-requests/sync-requests.repository';
 import { AbandonedRunPublisher } from './abandoned-run.publisher';
 import { HeldLease, OrgLeaseRepository } from './org-lease.repository';
 import {
@@ -31,7 +32,6 @@ import {
   renewEveryMs,
   runOrder,
   requestResults,
-  type RunPart,
   runTrigger,
   satisfiedScopes,
   stopsTheRun,
@@ -82,7 +82,7 @@ export class SyncCoordinator
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(IDENTITY_SYNC_RUNNER) private readonly identity: SyncRunner,
     @Inject(SYSTEM_LOG_RUNNER) private readonly systemLog: SyncRunner,
-    private readonly inbox: SyncRequestsService,
+    private readonly inbox: SyncRequestsRepository,
     private readonly leases: OrgLeaseRepository,
     private readonly runs: SyncRunsRepository,
     private readonly connections: ConnectionsService,

@@ -1,11 +1,12 @@
-export type RunKind = 'identity' | 'system-log';
+import type { RunPart } from '@regentra/contracts';
+
 export type RunState = 'running' | 'completed' | 'failed' | 'abandoned';
 
 /** One document per sync (identity) or poll (system log): the run history and progress. */
 export interface SyncRunDoc {
   _id: string; // syncId
   orgId: string;
-  kind: RunKind;
+  kind: RunPart;
   requestIds: string[];
   trigger: 'schedule' | 'manual';
   holder: string;

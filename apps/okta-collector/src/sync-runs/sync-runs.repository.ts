@@ -1,7 +1,8 @@
+import type { RunPart } from '@regentra/contracts';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { Collection, Db } from 'mongodb';
 import { COLLECTOR_DB } from '../platform/mongo.providers';
-import { RunKind, RunState, SyncRunDoc } from './sync-run.types';
+import { RunState, SyncRunDoc } from './sync-run.types';
 
 export const SYNC_RUNS_COLLECTION = 'sync_runs';
 
@@ -71,16 +72,16 @@ export class SyncRunsRepository implements OnModuleInit {
     return this.collection.distinct('orgId', { state: 'running' });
   }
 
-  latest(orgId: string, kind: RunKind): Promise<SyncRunDoc | null> {
+  latest(orgId: string, kind: RunPart): Promise<SyncRunDoc | null> {
     return this.collection.find({ orgId, kind }).sort({ startedAt: -1 }).limit(1).next();
   }
 
-  lastFinished(orgId: string, kind: RunKind, state: RunState): Promise<SyncRunDoc | null> {
+  lastFinished(orgId: string, kind: RunPart, state: RunState): Promise<SyncRunDoc | null> {
     return this.collection.find({ orgId, kind, state }).sort({ startedAt: -1 }).limit(1).next();
   }
 
   /** The org's newest runs of `kind`, newest first, besides `except` (the running one). */
-  recent(orgId: string, kind: RunKind, except: string, limit: number): Promise<SyncRunDoc[]> {
+  recent(orgId: string, kind: RunPart, except: string, limit: number): Promise<SyncRunDoc[]> {
     return this.collection
       .find({ orgId, kind, _id: { $ne: except } })
       .sort({ startedAt: -1 })
@@ -103,7 +104,7 @@ export class SyncRunsRepository implements OnModuleInit {
   }
 
   /** The org's runs of `kind` that started after `since`. */
-  startedSince(orgId: string, kind: RunKind, since: Date): Promise<SyncRunDoc[]> {
+  startedSince(orgId: string, kind: RunPart, since: Date): Promise<SyncRunDoc[]> {
     return this.collection.find({ orgId, kind, startedAt: { $gt: since } }).toArray();
   }
 

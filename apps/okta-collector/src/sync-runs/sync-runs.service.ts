@@ -1,14 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
 import { OrgLeaseRepository } from './org-lease.repository';
-import { RunKind, RunState, SyncRunDoc } from './sync-run.types';
-import { SyncRunsRepository } from './sync-runs.repository';
+import { SyncRunDoc } from './sync-run.types';
 
-/** The run history as other slices reach it: runners report progress and outcome, status reads. */
+/**
+ * Whether a run still has a live collector, from the org's lease. Runners
+ * and status read and write the run history through SyncRunsRepository's
+ * named operations directly.
+ */
 @Injectable()
 export class SyncRunsService {
   constructor(
-    private readonly runs: SyncRunsRepository,
     private readonly leases: OrgLeaseRepository,
     @Inject(COLLECTOR_CONFIG) private readonly config: CollectorConfig,
   ) {}
@@ -30,50 +32,5 @@ export class SyncRunsService {
       const lease = live.get(run.orgId);
       return lease !== undefined && lease.holder === run.holder && lease.fence === run.fence;
     };
-  }
-
-  progress(syncId: string, phase: string, progress: Record<string, number>): Promise<void> {
-    return this.runs.progress(syncId, phase, progress);
-  }
-
-  finish(
-    syncId: string,
-    state: Exclude<RunState, 'running'>,
-    at: Date,
-    outcome: Record<string, unknown>,
-  ): Promise<void> {
-    return this.runs.finish(syncId, state, at, outcome);
-  }
-
-  latest(orgId: string, kind: RunKind): Promise<SyncRunDoc | null> {
-    return this.runs.latest(orgId, kind);
-  }
-
-  recordMode(
-    syncId: string,
-    mode: 'full' | 'incremental',
-    why: { fullReason: string | null; baseSyncId: string | null },
-  ): Promise<void> {
-    return this.runs.recordMode(syncId, mode, why);
-  }
-
-  lastCompletedFull(orgId: string): Promise<SyncRunDoc | null> {
-    return this.runs.lastCompletedFull(orgId);
-  }
-
-  recent(orgId: string, kind: RunKind, except: string, limit: number): Promise<SyncRunDoc[]> {
-    return this.runs.recent(orgId, kind, except, limit);
-  }
-
-  startedSince(orgId: string, kind: RunKind, since: Date): Promise<SyncRunDoc[]> {
-    return this.runs.startedSince(orgId, kind, since);
-  }
-
-  lastFinished(orgId: string, kind: RunKind, state: RunState): Promise<SyncRunDoc | null> {
-    return this.runs.lastFinished(orgId, kind, state);
-  }
-
-  latestPerOrgAndKind(): Promise<SyncRunDoc[]> {
-    return this.runs.latestPerOrgAndKind();
   }
 }

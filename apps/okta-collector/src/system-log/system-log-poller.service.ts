@@ -1,10 +1,12 @@
 import { TokenUndecryptableError } from '../connections/token-vault';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
+  CURRENT_SYSTEM_LOG_VERSIONS,
   emptyRecordBytes,
   jsonBytes,
   OktaLogEvent,
   splitBySize,
+  SystemLogEvent,
   trimLogEvent,
 } from '@regentra/contracts';
 import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
@@ -26,7 +28,7 @@ import {
   SyncRunner,
   throwIfStopped,
 } from '../sync-runs/run-port';
-import { SyncRunsService } from '../sync-runs/sync-runs.service';
+import { SyncRunsRepository } from '../sync-runs/sync-runs.repository';
 import { LogCursorDoc, LogCursorRepository } from './log-cursor.repository';
 import { eventTypeFilter, EVIDENCE_EVENT_TYPES } from './log-event-types';
 
@@ -51,7 +53,7 @@ export class SystemLogPollerService implements SyncRunner {
     private readonly publisher: EventPublisher,
     private readonly connections: ConnectionsService,
     private readonly cursors: LogCursorRepository,
-    private readonly runs: SyncRunsService,
+    private readonly runs: SyncRunsRepository,
   ) {}
 
   async run(ctx: RunContext): Promise<RunOutcome> {
@@ -77,13 +79,21 @@ export class SystemLogPollerService implements SyncRunner {
       pages: 0,
     };
     let seq = 0;
-    const emit = async (draft: Record<string, unknown>) => {
+    const emit = async (draft: { type: SystemLogEvent['type']; payload: unknown }) => {
       // a run asked to stop publishes nothing but its outcome event
       if (draft.type !== 'SystemLogPollFailed') throwIfStopped(ctx.stop);
       if (!(await ctx.leaseStillHeld())) throw new LeaseLostError(orgId);
       await this.publisher.publish(
         'systemLog',
-        [{ schemaVersion: 1, orgId, syncId, seq, ...draft } as never],
+        [
+          {
+            schemaVersion: CURRENT_SYSTEM_LOG_VERSIONS[draft.type],
+            orgId,
+            syncId,
+            seq,
+            ...draft,
+          } as never,
+        ],
         { fence: ctx.fence },
       );
       seq += 1;
@@ -202,7 +212,7 @@ export class SystemLogPollerService implements SyncRunner {
   ): OktaLogEvent[][] {
     const overheadBytes = emptyRecordBytes({
       type: 'SystemLogBatch',
-      schemaVersion: 1,
+      schemaVersion: CURRENT_SYSTEM_LOG_VERSIONS.SystemLogBatch,
       orgId,
       syncId,
       seq,
@@ -254,7 +264,7 @@ export class SystemLogPollerService implements SyncRunner {
       newest: string | null;
       pages: number;
     },
-    emit: (draft: Record<string, unknown>) => Promise<void>,
+    emit: (draft: { type: SystemLogEvent['type']; payload: unknown }) => Promise<void>,
     syncId: string,
     seq: () => number,
   ): Promise<Mode> {
