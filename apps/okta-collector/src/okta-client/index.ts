@@ -42,9 +42,8 @@ export {
   type RateVerdict,
   type BucketSnapshot,
 } from './rate-limiter';
+export { OktaHttp, USER_AGENT } from './okta-http';
 export {
-  OktaHttp,
-  USER_AGENT,
   type OktaClientLogger,
   type OktaResponseEvent,
   type OktaTimeouts,
@@ -53,7 +52,7 @@ export {
   type OktaGetRequest,
   type OktaJsonResponse,
   type OktaHttpStats,
-} from './okta-http';
+} from './okta-http.types';
 export {
   OktaClient,
   OktaOrganizationSchema,

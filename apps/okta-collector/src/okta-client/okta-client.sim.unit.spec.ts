@@ -8,7 +8,7 @@ import {
   OktaForbiddenError,
   OktaTransientError,
 } from './okta-errors';
-import type { OktaClientLogger } from './okta-http';
+import type { OktaClientLogger } from './okta-http.types';
 import { OktaClient, type OktaClientOptions } from './okta.client';
 import { Secret } from './secret';
 

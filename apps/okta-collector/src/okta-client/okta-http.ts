@@ -9,8 +9,6 @@ import {
   type OktaApiErrorInit,
   OktaBadResponseError,
   OktaCrossOriginLinkError,
-  OktaRateLimitedError,
-  OktaRateLimitWaitTooLongError,
   OktaResponseTooLargeError,
   OktaTransientError,
 } from './okta-errors';
@@ -20,169 +18,36 @@ import {
   OktaRateLimiter,
   parseRateHeaders,
   RateWaitTooLongError,
-  type BucketSnapshot,
   type OktaBucket,
   type RateTicket,
   type RateVerdict,
 } from './rate-limiter';
+import type {
+  OktaClientLogger,
+  OktaGetRequest,
+  OktaHttpOptions,
+  OktaHttpStats,
+  OktaJsonResponse,
+  OktaResponseEvent,
+} from './okta-http.types';
+import { type Attempted, type GetCall, OktaRetries, RETRY } from './okta-http.retry';
+import {
+  DEADLINE_CODE,
+  describeTransport,
+  errorCode,
+  headerString,
+  parseErrorBody,
+  RETRYABLE_CODES,
+  safeOrigin,
+  throwIfPrivateAddress,
+} from './okta-http.support';
 import { Secret } from './secret';
 import { Semaphore } from './semaphore';
 import type { SharedRateBudget } from './shared-budget';
 
 export const USER_AGENT = 'regentra-okta-collector/0.1';
 
-/** pino-compatible. The client never hands it the token. */
-export interface OktaClientLogger {
-  debug(obj: Record<string, unknown>, msg: string): void;
-  info(obj: Record<string, unknown>, msg: string): void;
-  warn(obj: Record<string, unknown>, msg: string): void;
-}
-
-/** One per HTTP attempt (and per attempt that got no HTTP answer: `status` 0, `error` set). */
-export interface OktaResponseEvent {
-  bucket: OktaBucket;
-  /** HTTP status, or 0 when no answer arrived. */
-  status: number;
-  durationMs: number;
-  oktaRequestId?: string | undefined;
-  /** `METHOD /path/template`. */
-  endpoint: string;
-  /** 0 for the first try of a request, then 1, 2 … */
-  attempt: number;
-  /** Error code when no answer arrived (UND_ERR_HEADERS_TIMEOUT, ECONNRESET …) or the body was not JSON. */
-  error?: string | undefined;
-}
-
-export interface OktaTimeouts {
-  /** TCP+TLS connect. Default 10 s. */
-  connectMs?: number;
-  /** Request sent → response headers. Default 30 s. */
-  headersMs?: number;
-  /** Max idle time between body chunks. Default 30 s. */
-  bodyMs?: number;
-  /**
-   * Overall deadline of one attempt, headers and whole body: a server that
-   * drips its answer never goes idle, so only this ends it. A transient
-   * failure (retried). Default 60 s.
-   */
-  callMs?: number;
-}
-
-export interface OktaRetryOptions {
-  /** Retries of transient failures (5xx, resets, timeouts, malformed JSON). Default 4. */
-  retries?: number;
-  /** Backoff base. Default 250 ms. */
-  baseMs?: number;
-  /** Backoff cap. Default 8 s. */
-  capMs?: number;
-  /** 429 retries per request before OktaRateLimitedError. Default 6. */
-  max429Retries?: number;
-  /** First back-off after a concurrency 429 (doubles, capped by capMs). Default 1 s. */
-  concurrencyBackoffMs?: number;
-  /**
-   * Longest wait for a rate-limit window to reset (after a 429, or when pacing
-   * the bucket). A Reset further ahead fails the call with
-   * OktaRateLimitWaitTooLongError instead of parking the sync. Default 5 min.
-   */
-  maxRateLimitWaitMs?: number;
-}
-
-export interface OktaHttpOptions {
-  /** Validated base URL (validateOktaDomain); only its origin is used. */
-  baseUrl: URL;
-  token: Secret;
-  /** Requests in flight per client, and pool connections. Default 8. */
-  concurrency?: number;
-  /** See RateLimiterOptions.maxShare. Default 0.45. */
-  maxShare?: number;
-  /** Requests in flight per bucket before its first answer. Default 2. */
-  probeConcurrency?: number;
-  timeouts?: OktaTimeouts;
-  retry?: OktaRetryOptions;
-  /** Largest response body accepted, aborted while streaming. Default 20 MiB. */
-  maxResponseBytes?: number;
-  clock?: Clock;
-  sleep?: Sleep;
-  random?: () => number;
-  logger?: OktaClientLogger;
-  onResponse?: (event: OktaResponseEvent) => void;
-  /** Test-only `host:port` opt-in list (see validateOktaDomain). */
-  allowInsecureHosts?: readonly string[];
-  /**
-   * The org's rate budget shared with its other activities and collector
-   * instances, asked before each metered call (after this client's own pacing).
-   */
-  budget?: SharedRateBudget;
-}
-
-export interface OktaGetRequest {
-  /** `GET /api/v1/users/{id}/factors` — names the call in errors, logs and metrics. */
-  endpoint: string;
-  /** Path under the base URL (already encoded), when not following a link. */
-  path?: string;
-  query?: Record<string, string | number | undefined>;
-  /** An absolute (or origin-relative) link to follow exactly as given; must share the base origin. */
-  url?: string;
-  /** Send the Authorization header. Default true. */
-  auth?: boolean;
-}
-
-export interface OktaJsonResponse {
-  status: number;
-  body: unknown;
-  headers: Record<string, string | string[] | undefined>;
-  /** `rel="next"` from the Link header(s), origin-checked, as given. */
-  nextUrl: string | null;
-  oktaRequestId?: string | undefined;
-}
-
-export interface OktaHttpStats {
-  requests: number;
-  retries: number;
-  rateLimited429: number;
-  concurrency429: number;
-  transientFailures: number;
-  buckets: BucketSnapshot[];
-}
-
-/** Our code for an attempt that outlived `timeouts.callMs`. */
-const DEADLINE_CODE = 'OKTA_CALL_DEADLINE';
-
-/** Thrown inside an attempt whose body passed maxResponseBytes. */
-
-const RETRYABLE_CODES = new Set([
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_SOCKET',
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENETDOWN',
-  DEADLINE_CODE,
-]);
-
 type HttpHeaders = Record<string, string | string[] | undefined>;
-
-/** Returned by an attempt that should be repeated (after its wait). */
-const RETRY = Symbol('retry');
-type Attempted<T> = T | typeof RETRY;
-
-/** One GET in flight: what every attempt of it shares, with the tries used so far. */
-interface GetCall {
-  path: string;
-  bucket: OktaBucket;
-  endpoint: string;
-  auth: boolean;
-  metered: boolean;
-  transientTries: number;
-  rateTries: number;
-}
 
 /** What came back, as far as it came (status 0: no answer). */
 interface RawResponse {
@@ -194,25 +59,6 @@ interface RawResponse {
 interface SeenResponse extends RawResponse {
   durationMs: number;
   oktaRequestId: string | undefined;
-}
-
-/** The guarded DNS lookup refused a private or reserved address: never retried. */
-function throwIfPrivateAddress(err: unknown): void {
-  if (err instanceof OktaDomainError) throw err;
-  if ((err as { code?: unknown })?.code === 'ERR_OKTA_PRIVATE_ADDRESS') {
-    throw new OktaDomainError(
-      'private-address',
-      'The Okta domain resolved to a private or reserved address; connection refused.',
-    );
-  }
-}
-
-function headerString(
-  headers: Record<string, string | string[] | undefined>,
-  name: string,
-): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v[0] : v;
 }
 
 /**
@@ -236,13 +82,8 @@ export class OktaHttp {
   private readonly bodyMs: number;
   private readonly callMs: number;
   private readonly maxResponseBytes: number;
-  private readonly maxRateLimitWaitMs: number;
-  private readonly retries: number;
-  private readonly baseMs: number;
-  private readonly capMs: number;
-  private readonly max429: number;
-  private readonly concurrencyBackoffMs: number;
   private readonly abort = new AbortController();
+  private readonly retry: OktaRetries;
   private closed = false;
   private readonly counters = {
     requests: 0,
@@ -270,18 +111,19 @@ export class OktaHttp {
     this.bodyMs = opts.timeouts?.bodyMs ?? 30_000;
     this.callMs = opts.timeouts?.callMs ?? 60_000;
     this.maxResponseBytes = opts.maxResponseBytes ?? 20 * 1024 * 1024;
-    this.maxRateLimitWaitMs = opts.retry?.maxRateLimitWaitMs ?? 5 * 60_000;
-    this.retries = Math.max(0, opts.retry?.retries ?? 4);
-    this.baseMs = opts.retry?.baseMs ?? 250;
-    this.capMs = opts.retry?.capMs ?? 8_000;
-    this.max429 = Math.max(0, opts.retry?.max429Retries ?? 6);
-    this.concurrencyBackoffMs = opts.retry?.concurrencyBackoffMs ?? 1_000;
     this.clock = opts.clock ?? systemClock;
     this.sleepFn = opts.sleep ?? realSleep;
     this.random = opts.random ?? Math.random;
     this.logger = opts.logger;
     this.onResponseHook = opts.onResponse;
     this.budget = opts.budget;
+    this.retry = new OktaRetries(opts.retry, {
+      random: this.random,
+      sleep: this.sleepFn,
+      signal: this.abort.signal,
+      logger: this.logger,
+      counters: this.counters,
+    });
     // every in-flight request and pending sleep listens on the close signal
     setMaxListeners(0, this.abort.signal);
     this.sem = new Semaphore(concurrency);
@@ -291,7 +133,7 @@ export class OktaHttp {
       clock: this.clock,
       sleep: this.sleepFn,
       random: this.random,
-      maxWaitMs: this.maxRateLimitWaitMs,
+      maxWaitMs: this.retry.maxRateLimitWaitMs,
     });
     this.pool = new Pool(this.origin, {
       connections: concurrency,
@@ -388,21 +230,8 @@ export class OktaHttp {
       return await this.limiter.acquire(call.bucket);
     } catch (error) {
       if (!(error instanceof RateWaitTooLongError)) throw error;
-      throw this.waitTooLong(call.endpoint, error.waitMs, {});
+      throw this.retry.waitTooLong(call.endpoint, error.waitMs, {});
     }
-  }
-
-  private waitTooLong(
-    endpoint: string,
-    waitMs: number,
-    init: Partial<OktaApiErrorInit>,
-  ): OktaRateLimitWaitTooLongError {
-    return new OktaRateLimitWaitTooLongError({
-      status: 0,
-      ...init,
-      endpoint,
-      detail: `the ${init.status ? '429' : 'rate-limit window'} resets in ${Math.round(waitMs / 1000)} s, beyond the ${Math.round(this.maxRateLimitWaitMs / 1000)} s a sync may wait (X-Rate-Limit-Reset)`,
-    });
   }
 
   /** Sends the GET under the semaphore; a transport failure is retried or thrown. */
@@ -508,7 +337,7 @@ export class OktaHttp {
       this.counters.transientFailures++;
       throw failure;
     }
-    return this.retryTransient(call, attempt, code, failure);
+    return this.retry.retryTransient(call, attempt, code, failure);
   }
 
   /** A 2xx: parse the body (malformed JSON is transient) and the origin-checked next link. */
@@ -529,7 +358,7 @@ export class OktaHttp {
         oktaRequestId: seen.oktaRequestId,
         detail: 'the response body is not valid JSON',
       });
-      return this.retryTransient(call, attempt, 'MALFORMED_JSON', failure);
+      return this.retry.retryTransient(call, attempt, 'MALFORMED_JSON', failure);
     }
     this.emit(event);
     const rawNext = findNextLink(seen.headers['link']);
@@ -546,7 +375,9 @@ export class OktaHttp {
     seen: SeenResponse,
     verdict: RateVerdict,
   ): Promise<typeof RETRY> {
-    const { errorCode: oktaErrorCode, errorSummary } = this.parseErrorBody(seen.text);
+    const { errorCode: oktaErrorCode, errorSummary } = parseErrorBody(seen.text, (text) =>
+      this.scrub(text),
+    );
     const init: OktaApiErrorInit = {
       status: seen.status,
       endpoint: call.endpoint,
@@ -554,67 +385,16 @@ export class OktaHttp {
       oktaErrorSummary: errorSummary,
       oktaRequestId: seen.oktaRequestId,
     };
-    if (seen.status === 429) return this.waitOutRateLimit(call, attempt, verdict, init);
-    if (seen.status >= 500 && seen.status <= 599 && call.transientTries < this.retries) {
-      call.transientTries++;
-      const reason = `HTTP ${seen.status}`;
-      await this.backoff(call.transientTries, call.endpoint, attempt, reason, seen.oktaRequestId);
+    if (seen.status === 429) return this.retry.waitOutRateLimit(call, attempt, verdict, init);
+    if (
+      seen.status >= 500 &&
+      seen.status <= 599 &&
+      (await this.retry.retryServerError(call, attempt, seen.status, seen.oktaRequestId))
+    )
       return RETRY;
-    }
     const error: OktaApiError = errorForStatus(init);
     if (error instanceof OktaTransientError) this.counters.transientFailures++;
     throw error;
-  }
-
-  /** A 429: the bucket's reset (rate limit) or a growing jittered wait (concurrency limit). */
-  private async waitOutRateLimit(
-    call: GetCall,
-    attempt: number,
-    verdict: RateVerdict,
-    init: OktaApiErrorInit,
-  ): Promise<typeof RETRY> {
-    if (verdict.kind === 'rate-limited') this.counters.rateLimited429++;
-    else this.counters.concurrency429++;
-    if (verdict.kind === 'rate-limited' && verdict.waitMs > this.maxRateLimitWaitMs)
-      throw this.waitTooLong(call.endpoint, verdict.waitMs, init);
-    if (call.rateTries >= this.max429) throw new OktaRateLimitedError(init);
-    call.rateTries++;
-    const waitMs =
-      verdict.kind === 'rate-limited'
-        ? verdict.waitMs
-        : this.jittered(
-            Math.min(this.capMs, this.concurrencyBackoffMs * 2 ** (call.rateTries - 1)),
-          );
-    this.logger?.info(
-      {
-        endpoint: call.endpoint,
-        bucket: call.bucket,
-        attempt,
-        waitMs: Math.round(waitMs),
-        kind: verdict.kind,
-        oktaRequestId: init.oktaRequestId,
-      },
-      'okta rate limited (429); waiting before retry',
-    );
-    this.counters.retries++;
-    await this.sleepFn(waitMs, this.abort.signal);
-    return RETRY;
-  }
-
-  /** Backs off and asks for another attempt while transient tries last; else throws `failure`. */
-  private async retryTransient(
-    call: GetCall,
-    attempt: number,
-    reason: string,
-    failure: OktaApiError,
-  ): Promise<typeof RETRY> {
-    if (call.transientTries >= this.retries) {
-      this.counters.transientFailures++;
-      throw failure;
-    }
-    call.transientTries++;
-    await this.backoff(call.transientTries, call.endpoint, attempt, reason);
-    return RETRY;
   }
 
   /**
@@ -688,26 +468,6 @@ export class OktaHttp {
     else this.limiter.release(ticket);
   }
 
-  private jittered(ms: number): number {
-    return ms / 2 + this.random() * (ms / 2);
-  }
-
-  private async backoff(
-    n: number,
-    endpoint: string,
-    attempt: number,
-    reason: string,
-    oktaRequestId?: string,
-  ): Promise<void> {
-    const waitMs = this.jittered(Math.min(this.capMs, this.baseMs * 2 ** (n - 1)));
-    this.counters.retries++;
-    this.logger?.warn(
-      { endpoint, attempt, retry: n, waitMs: Math.round(waitMs), reason, oktaRequestId },
-      'okta transient failure; retrying',
-    );
-    await this.sleepFn(waitMs, this.abort.signal);
-  }
-
   private emit(e: OktaResponseEvent): void {
     this.logger?.debug({ ...e, durationMs: Math.round(e.durationMs) }, 'okta response');
     if (!this.onResponseHook) return;
@@ -718,44 +478,9 @@ export class OktaHttp {
     }
   }
 
-  private parseErrorBody(text: string): {
-    errorCode?: string | undefined;
-    errorSummary?: string | undefined;
-  } {
-    try {
-      const b = JSON.parse(text) as { errorCode?: unknown; errorSummary?: unknown };
-      const errorCode =
-        typeof b?.errorCode === 'string' && /^[A-Za-z0-9_.-]{1,40}$/.test(b.errorCode)
-          ? b.errorCode
-          : undefined;
-      const errorSummary =
-        typeof b?.errorSummary === 'string' ? this.scrub(b.errorSummary).slice(0, 300) : undefined;
-      return { errorCode, errorSummary };
-    } catch {
-      return {};
-    }
-  }
-
   /** Removes the token from any text that came from elsewhere (defence in depth). */
   private scrub(s: string): string {
     const t = this.token.reveal();
     return t && s.includes(t) ? s.split(t).join('[redacted]') : s;
   }
-}
-
-function errorCode(err: unknown): string {
-  const e = err as { code?: unknown; name?: unknown } | null;
-  if (e && typeof e.code === 'string') return e.code;
-  if (e && typeof e.name === 'string') return e.name;
-  return 'UNKNOWN';
-}
-
-function describeTransport(code: string, err: unknown): string {
-  const msg = err instanceof Error ? err.message : '';
-  const detail = msg && msg !== code ? `${code}: ${msg}` : code;
-  return detail.slice(0, 200);
-}
-
-function safeOrigin(u: URL): string {
-  return `${u.protocol}//${u.host}`;
 }

@@ -13,7 +13,7 @@ import {
   OktaRateLimitedError,
   OktaTransientError,
 } from './okta-errors';
-import type { OktaClientLogger, OktaResponseEvent } from './okta-http';
+import type { OktaClientLogger, OktaResponseEvent } from './okta-http.types';
 import { OktaClient, type OktaClientOptions } from './okta.client';
 import { Secret } from './secret';
 

@@ -18,7 +18,8 @@ import {
   type OktaUser,
 } from '@regentra/contracts';
 import { OktaBadResponseError, OktaNotFoundError, OktaPaginationLoopError } from './okta-errors';
-import { OktaHttp, type OktaHttpOptions, type OktaHttpStats } from './okta-http';
+import { OktaHttp } from './okta-http';
+import type { OktaHttpOptions, OktaHttpStats } from './okta-http.types';
 
 /** Page sizes (`limit`) per list; defaults per docs/okta.md, clamped to Okta's caps. */
 export interface OktaPageLimits {
