@@ -1,5 +1,5 @@
 import { OktaGeoContext, OktaLogActor, OktaLogEvent, LogEntry } from './log-model';
-import { SimOrg } from './model';
+import { SimOrg, UserStatus } from './model';
 import { PLACES, ROLE_LABELS, USER_AGENTS } from './org-catalog';
 import { Prng } from './prng';
 import { ObjectSize, ipChainHops, richDebugData } from './realistic-size';
@@ -335,4 +335,21 @@ export function completeEvent(
     published: partial.published ?? published,
     eventType,
   };
+}
+
+const STATUS_EVENTS: Partial<Record<UserStatus, string>> = {
+  ACTIVE: 'user.lifecycle.activate',
+  DEPROVISIONED: 'user.lifecycle.deactivate',
+  SUSPENDED: 'user.lifecycle.suspend',
+  LOCKED_OUT: 'user.account.lock',
+  PASSWORD_EXPIRED: 'user.account.expire_password',
+  RECOVERY: 'user.account.reset_password',
+};
+
+/** The event Okta writes when a user goes from one status to another. */
+export function statusEvent(from: UserStatus, to: UserStatus): string | undefined {
+  if (from === 'DEPROVISIONED') return 'user.lifecycle.reactivate';
+  if (from === 'SUSPENDED' && to === 'ACTIVE') return 'user.lifecycle.unsuspend';
+  if (from === 'LOCKED_OUT' && to === 'ACTIVE') return 'user.account.unlock';
+  return STATUS_EVENTS[to];
 }

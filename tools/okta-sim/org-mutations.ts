@@ -1,5 +1,5 @@
 import { buildFactor, FACTOR_STATUSES, isFactorType } from './factor-catalog';
-import { appUserRef, completeEvent } from './log-events';
+import { appUserRef, completeEvent, statusEvent } from './log-events';
 import { LogDrawer } from './log-generator';
 import { OktaLogEvent } from './log-model';
 import {
@@ -11,7 +11,6 @@ import {
   SimOrg,
   SimRoleAssignment,
   SimUser,
-  UserStatus,
 } from './model';
 import { ROLE_LABELS } from './org-catalog';
 import { Prng, uniqueId } from './prng';
@@ -27,27 +26,10 @@ export interface RecordedEvent {
   uuid: string;
 }
 
-const STATUS_EVENTS: Partial<Record<UserStatus, string>> = {
-  ACTIVE: 'user.lifecycle.activate',
-  DEPROVISIONED: 'user.lifecycle.deactivate',
-  SUSPENDED: 'user.lifecycle.suspend',
-  LOCKED_OUT: 'user.account.lock',
-  PASSWORD_EXPIRED: 'user.account.expire_password',
-  RECOVERY: 'user.account.reset_password',
-};
-
 /** Standard admin roles a user or group can be granted (custom roles need a resource set). */
 export const GRANTABLE_ROLES: readonly string[] = Object.keys(ROLE_LABELS).filter(
   (type) => type !== 'CUSTOM',
 );
-
-/** The event Okta writes when a user goes from one status to another. */
-function statusEvent(from: UserStatus, to: UserStatus): string | undefined {
-  if (from === 'DEPROVISIONED') return 'user.lifecycle.reactivate';
-  if (from === 'SUSPENDED' && to === 'ACTIVE') return 'user.lifecycle.unsuspend';
-  if (from === 'LOCKED_OUT' && to === 'ACTIVE') return 'user.account.unlock';
-  return STATUS_EVENTS[to];
-}
 
 /**
  * Changes to the live org, each keeping the org's timestamps right and writing
