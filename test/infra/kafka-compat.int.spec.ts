@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+import { createTopicsWithLeaders } from '@regentra/kafka';
 import { waitUntil } from '../support/wait';
 
 /**
@@ -21,7 +22,7 @@ describe('kafkajs against the local broker', () => {
 
   beforeAll(async () => {
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 4 }], waitForLeaders: true });
+    await createTopicsWithLeaders(admin, [{ topic, numPartitions: 4 }]);
     await producer.connect();
   });
   afterAll(async () => {

@@ -24,4 +24,5 @@ export {
   topicConfigWarnings,
   RECORD_OVERHEAD_BYTES,
   type TopicPolicy,
+  createTopicsWithLeaders,
 } from './topics';

@@ -3,7 +3,12 @@ import { Admin, ConfigResourceTypes } from 'kafkajs';
 import { topicNames } from '@regentra/contracts';
 import { testKafka } from '../../../test/support/kafka-helpers';
 import { topicPolicyOf } from './kafka-env';
-import { defaultTopicPolicy, ensureTopics, maxMessageBytesOf } from './topics';
+import {
+  createTopicsWithLeaders,
+  defaultTopicPolicy,
+  ensureTopics,
+  maxMessageBytesOf,
+} from './topics';
 
 /** Against the real broker: what the topics are created with, and the start-up warning. */
 describe('ensureTopics on a real broker', () => {
@@ -52,16 +57,13 @@ describe('ensureTopics on a real broker', () => {
 
   it('warns about an existing history topic made with the broker default retention', async () => {
     const names = topicNames(`t-${randomUUID().slice(0, 8)}.`);
-    await admin.createTopics({
-      topics: [
-        {
-          topic: names.identity,
-          numPartitions: 24,
-          configEntries: [{ name: 'retention.ms', value: String(7 * 24 * 3600 * 1000) }],
-        },
-      ],
-      waitForLeaders: true,
-    });
+    await createTopicsWithLeaders(admin, [
+      {
+        topic: names.identity,
+        numPartitions: 24,
+        configEntries: [{ name: 'retention.ms', value: String(7 * 24 * 3600 * 1000) }],
+      },
+    ]);
     const warnings = await ensureTopics(admin, names, policy);
     expect(warnings).toEqual([
       expect.stringMatching(new RegExp(`${names.identity.replace(/\./g, '\\.')}.*retention\\.ms`)),
@@ -76,17 +78,14 @@ describe('ensureTopics on a real broker', () => {
       KAFKA_PARTITIONS: 8,
       KAFKA_TOPIC_PARTITIONS: { 'okta.identity.v1': 12 },
     });
-    await admin.createTopics({
-      // made by hand with the right retention: only its partition count differs
-      topics: [
-        {
-          topic: names.systemLog,
-          numPartitions: 3,
-          configEntries: [{ name: 'retention.ms', value: '-1' }],
-        },
-      ],
-      waitForLeaders: true,
-    });
+    // made by hand with the right retention: only its partition count differs
+    await createTopicsWithLeaders(admin, [
+      {
+        topic: names.systemLog,
+        numPartitions: 3,
+        configEntries: [{ name: 'retention.ms', value: '-1' }],
+      },
+    ]);
     const warnings = await ensureTopics(admin, names, fleet);
     const counts = await admin.fetchTopicMetadata({
       topics: [names.commands, names.identity, names.changes, names.deadLetter],

@@ -1,4 +1,4 @@
-import { Admin, ConfigResourceTypes } from 'kafkajs';
+import { Admin, ConfigResourceTypes, ITopicConfig, KafkaJSProtocolError } from 'kafkajs';
 import {
   DEFAULT_PARTITIONS,
   HISTORY_TOPICS,
@@ -124,7 +124,7 @@ export async function ensureTopics(
     }));
   if (missing.length > 0) {
     try {
-      await admin.createTopics({ topics: missing, waitForLeaders: true });
+      await createTopicsWithLeaders(admin, missing);
     } catch (error) {
       const now = new Set(await admin.listTopics());
       if (missing.some((t) => !now.has(t.topic))) throw error;
@@ -169,4 +169,38 @@ export function partitionCountWarnings(topic: string, want: number, have: number
     `topic ${topic} has ${have} partitions, configured ${want}: left as it is ` +
       '(to change it, stop the producers, let the consumers drain, then add partitions; docs/topics.md "Partitions")',
   ];
+}
+
+/** Metadata errors a broker answers while a topic it just created is still settling. */
+const SETTLING = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+/**
+ * Creates topics and waits until every partition has a leader. kafkajs's own
+ * `waitForLeaders` retries only LEADER_NOT_AVAILABLE, but a broker that just
+ * created a topic may first answer its metadata with
+ * UNKNOWN_TOPIC_OR_PARTITION ("This server does not host this
+ * topic-partition"; tulios/kafkajs#1222): that is waited out here too.
+ */
+export async function createTopicsWithLeaders(
+  admin: Admin,
+  topics: ITopicConfig[],
+  timeoutMs = 30_000,
+): Promise<void> {
+  await admin.createTopics({ topics, waitForLeaders: false });
+  const names = topics.map((t) => t.topic);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: described } = await admin.fetchTopicMetadata({ topics: names });
+      const led = described.every(
+        (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0),
+      );
+      if (led && described.length === names.length) return;
+    } catch (error) {
+      if (!(error instanceof KafkaJSProtocolError && SETTLING.has(error.type))) throw error;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`topics ${names.join(', ')} have no leader after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Admin, Producer } from 'kafkajs';
 import { Document, MongoClient } from 'mongodb';
 import { EncodedRecord, topicNames } from '@regentra/contracts';
+import { createTopicsWithLeaders } from '@regentra/kafka';
 import { projectorConfig } from '../../../../test/support/apps';
 import { testKafka } from '../../../../test/support/kafka-helpers';
 import { identityHistory, systemLogHistory } from '../../../../test/support/replay-history';
@@ -111,10 +112,10 @@ beforeAll(async () => {
   admin = kafka.admin();
   await admin.connect();
   // One partition each: both orgs share it, so one org's run is cut by the other's syncs.
-  await admin.createTopics({
-    topics: Object.values(topics).map((topic) => ({ topic, numPartitions: 1 })),
-    waitForLeaders: true,
-  });
+  await createTopicsWithLeaders(
+    admin,
+    Object.values(topics).map((topic) => ({ topic, numPartitions: 1 })),
+  );
   producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   await publish(topics.systemLog, systemLogHistory());
