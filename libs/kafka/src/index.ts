@@ -26,3 +26,4 @@ export {
   type TopicPolicy,
   createTopicsWithLeaders,
 } from './topics';
+export { KAFKA, kafkaProviders, TOPIC_NAMES, type TopicNames } from './nest-providers';
