@@ -230,7 +230,11 @@ export class EvidenceStore implements OnModuleInit {
     const position = snapshot.chain?.position;
     if (position === undefined) return [];
     return this.snapshots
-      .find({ orgId: snapshot.orgId, control: snapshot.control, 'chain.position': { $lt: position } })
+      .find({
+        orgId: snapshot.orgId,
+        control: snapshot.control,
+        'chain.position': { $lt: position },
+      })
       .sort({ 'chain.position': 1 })
       .project<Pick<EvidenceSnapshotDocument, 'syncId' | 'manifest' | 'signature'>>({
         _id: 0,

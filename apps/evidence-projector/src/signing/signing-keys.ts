@@ -122,8 +122,7 @@ export function signDetached(payload: string, key: SigningKey): string {
 }
 
 export type DetachedVerification =
-  | { valid: true; kid: string }
-  | { valid: false; kid: string | null; reason: string };
+  { valid: true; kid: string } | { valid: false; kid: string | null; reason: string };
 
 /** Checks a detached JWS of `payload` against a JWKS (the verifier trusts the JWKS it is given). */
 export function verifyDetached(jws: string, payload: string, jwks: Jwks): DetachedVerification {

@@ -43,5 +43,4 @@ export class SnapshotSigner {
   jwks(): Jwks {
     return this.published;
   }
-
 }
