@@ -143,7 +143,7 @@ describe('verifying exported snapshot chains offline', () => {
     ]);
   });
 
-  it('given a manifest signed by a stranger's key under our kid, when verified, then its signature is bad', async () => {
+  it('given a manifest signed by a stranger key under our kid, when verified, then its signature is bad', async () => {
     const exports = await chainOf(2, () => k1);
     const forged = (await chainOf(1, () => key('k1')))[0]!;
     forged.manifest.syncId = 's1';
