@@ -133,7 +133,10 @@ export class ProjectorModule {
         LogFactsReader,
         EvidenceStore,
         EvidenceService,
-        SnapshotSigner,
+        {
+          provide: SnapshotSigner,
+          useFactory: () => new SnapshotSigner(config.SNAPSHOT_SIGNING_KEYS),
+        },
         IdentityProjection,
         SystemLogProjection,
         ChangeEventsService,

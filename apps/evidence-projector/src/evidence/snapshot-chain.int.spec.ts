@@ -50,7 +50,9 @@ const snapshots = () => db.collection<EvidenceSnapshotDocument>(EVIDENCE_SNAPSHO
 const clock: Clock = { now: () => new Date('2026-02-01T00:00:00.000Z') } as Clock;
 
 function serviceWith(keys: string, into: Db): EvidenceService {
-  const signer = new SnapshotSigner(projectorConfig(iso, { SNAPSHOT_SIGNING_KEYS: keys }));
+  const signer = new SnapshotSigner(
+    projectorConfig(iso, { SNAPSHOT_SIGNING_KEYS: keys }).SNAPSHOT_SIGNING_KEYS,
+  );
   return new EvidenceService(new EvidenceStore(into), clock, null as never, null as never, signer);
 }
 
@@ -118,7 +120,7 @@ beforeAll(async () => {
       { provide: APP_PIPE, useClass: HttpInputPipe },
       { provide: APP_FILTER, useClass: ApiExceptionFilter },
       EvidenceStore,
-      SnapshotSigner,
+      { provide: SnapshotSigner, useValue: new SnapshotSigner(config.SNAPSHOT_SIGNING_KEYS) },
     ],
   }).compile();
   app = moduleRef.createNestApplication(strictHttpAdapter(), { logger: false });

@@ -1,5 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { PROJECTOR_CONFIG, ProjectorConfig } from '../config/projector.config';
+import { Logger } from '@nestjs/common';
 import { generatedSigningKey, Jwks, jwksOf, signDetached, SigningKey } from './signing-keys';
 
 /**
@@ -10,14 +9,13 @@ import { generatedSigningKey, Jwks, jwksOf, signDetached, SigningKey } from './s
  * so: its signatures verify only against this process's JWKS. Private keys
  * never leave this class (docs/threat-model.md: no secret in logs or answers).
  */
-@Injectable()
 export class SnapshotSigner {
   private readonly keys: readonly SigningKey[];
   private readonly current: SigningKey;
   private readonly published: Jwks;
 
-  constructor(@Inject(PROJECTOR_CONFIG) config: Pick<ProjectorConfig, 'SNAPSHOT_SIGNING_KEYS'>) {
-    const configured = config.SNAPSHOT_SIGNING_KEYS;
+  /** `configured`: SNAPSHOT_SIGNING_KEYS as the config parsed it (projector.module.ts). */
+  constructor(configured: readonly SigningKey[]) {
     const keys = configured.length ? configured : [generatedSigningKey()];
     this.keys = keys;
     this.current = keys[0]!;
