@@ -200,15 +200,39 @@ describe('every route, spelled as an attacker would', () => {
     );
   }
 
+  /** Open routes (`@Public()`): no action, no token; the snapshot signing keys' JWKS is one. */
+  const PUBLIC_PATHS = ['/health', '/metrics', '/.well-known/jwks.json'];
+
   /** The router found nothing (Nest's generic 404), as opposed to a handler's own 404. */
   const notRouted = (answer: RawAnswer) => answer.status === 404 && answer.code === 'not_found';
 
+  it('evidence-projector: serves its snapshot signing keys openly; with none configured it generates one and logs so', async () => {
+    const app = started['evidence-projector']!;
+    const answer = await raw(app.port, 'GET', '/.well-known/jwks.json');
+    expect(answer.status).toBe(200);
+    const jwks = (await (
+      await fetch(`http://127.0.0.1:${app.port}/.well-known/jwks.json`)
+    ).json()) as {
+      keys: Array<Record<string, unknown>>;
+    };
+    expect(jwks.keys).toEqual([
+      expect.objectContaining({
+        kty: 'OKP',
+        crv: 'Ed25519',
+        kid: expect.stringMatching(/^generated-/),
+      }),
+    ]);
+    expect(jwks.keys[0]).not.toHaveProperty('d');
+    expect(app.output()).toContain(`SNAPSHOT_SIGNING_KEYS is not set`);
+    expect(app.output()).toContain(String(jwks.keys[0]!.kid));
+  });
+
   for (const name of Object.keys(APPS) as AppName[]) {
-    it(`${name}: every operation but health and metrics declares an action and both auth schemes`, async () => {
+    it(`${name}: every operation but the public ones (health, metrics, JWKS) declares an action and both auth schemes`, async () => {
       const ops = await operations(name);
       expect(ops.length).toBeGreaterThan(1);
       for (const { template, operation } of ops) {
-        if (template === '/health' || template === '/metrics') continue;
+        if (PUBLIC_PATHS.includes(template)) continue;
         expect({ template, action: operation['x-required-action'] }).toEqual({
           template,
           action: expect.stringMatching(new RegExp(`^(${ACTIONS.join('|')})$`)),
@@ -224,7 +248,7 @@ describe('every route, spelled as an attacker would', () => {
       const served: string[] = [];
       let tried = 0;
       for (const { template, method } of await operations(name)) {
-        if (template === '/health' || template === '/metrics') continue;
+        if (PUBLIC_PATHS.includes(template)) continue;
         // the canonical spelling is protected, and served with a token
         const canonical = fill(template);
         const anonymous = await raw(port, method, canonical);

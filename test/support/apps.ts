@@ -59,6 +59,9 @@ export function collectorConfig(
   });
 }
 
+/** The snapshot signing key of test projectors (a test value, never a deployment's). */
+export const TEST_SNAPSHOT_SIGNING_KEY = `test:${Buffer.alloc(32, 7).toString('base64')}`;
+
 export function projectorConfig(
   iso: Isolation,
   overrides: Record<string, string> = {},
@@ -73,6 +76,8 @@ export function projectorConfig(
     KAFKA_PARTITIONS: TEST_PARTITIONS,
     KAFKA_CLIENT_ID: `projector-${iso.id}`,
     PROJECTOR_GROUP_ID: `${iso.groupId}.projector`,
+    // One fixed key: projections compared across runs (replays) sign alike.
+    SNAPSHOT_SIGNING_KEYS: TEST_SNAPSHOT_SIGNING_KEY,
     LOG_LEVEL: 'info',
     PORT: '0',
     ...overrides,

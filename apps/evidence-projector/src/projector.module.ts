@@ -41,6 +41,8 @@ import { CLOCK, Clock, systemClock } from './platform/clock';
 import { projectorLogging } from './platform/logging';
 import { createProjectorMetrics, METRICS_REGISTRY, PROJECTOR_METRICS } from './platform/metrics';
 import { MONGO_CLIENT, openMongo, PROJECTOR_DB } from './platform/mongo.providers';
+import { JwksController } from './signing/jwks.controller';
+import { SnapshotSigner } from './signing/snapshot-signer';
 
 export interface ProjectorModuleOptions {
   config: ProjectorConfig;
@@ -76,7 +78,7 @@ export class ProjectorModule {
     return {
       module: ProjectorModule,
       imports: [TerminusModule, projectorLogging(config.LOG_LEVEL, options.logDestination)],
-      controllers: [HealthController, EvidenceController],
+      controllers: [HealthController, EvidenceController, JwksController],
       providers: [
         { provide: PROJECTOR_CONFIG, useValue: config },
         ...accessProviders({
@@ -131,6 +133,10 @@ export class ProjectorModule {
         LogFactsReader,
         EvidenceStore,
         EvidenceService,
+        {
+          provide: SnapshotSigner,
+          useFactory: () => new SnapshotSigner(config.SNAPSHOT_SIGNING_KEYS),
+        },
         IdentityProjection,
         SystemLogProjection,
         ChangeEventsService,

@@ -7,6 +7,7 @@ import {
   withSecretFiles,
 } from '@regentra/http-auth';
 import { kafkaConnectionEnv, kafkaConnectionProblems, kafkaTopicEnv } from '@regentra/kafka';
+import { parseSigningKeys } from '../signing/signing-keys';
 
 export const PROJECTOR_CONFIG = Symbol('PROJECTOR_CONFIG');
 
@@ -15,6 +16,16 @@ const csv = (value: string) =>
     .split(',')
     .map((part) => part.trim())
     .filter(Boolean);
+
+/** SNAPSHOT_SIGNING_KEYS (see parseSigningKeys); unset or empty: a key generated at start. */
+const signingKeys = z
+  .string()
+  .default('')
+  .transform((value, ctx) => {
+    const { keys, problems } = parseSigningKeys(value);
+    for (const message of problems) ctx.addIssue({ code: z.ZodIssueCode.custom, message });
+    return problems.length ? z.NEVER : keys;
+  });
 
 export const ProjectorEnvSchema = z.object({
   KAFKA_BROKERS: z
@@ -46,6 +57,11 @@ export const ProjectorEnvSchema = z.object({
     .transform((value) => value === 'true'),
   /** Consumer group; a replay uses its own so it never disturbs the live one. */
   PROJECTOR_GROUP_ID: z.string().min(1).default('evidence-projector'),
+  /**
+   * The Ed25519 keys that sign snapshot manifests: the first signs, all are
+   * served at /.well-known/jwks.json (docs/read-models.md, signed snapshots).
+   */
+  SNAPSHOT_SIGNING_KEYS: signingKeys,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -58,6 +74,7 @@ export class ConfigError extends Error {}
 export const PROJECTOR_SECRET_VARIABLES = [
   'PROJECTOR_API_TOKEN',
   'PROJECTOR_API_TOKEN_PREVIOUS',
+  'SNAPSHOT_SIGNING_KEYS',
   ...SHARED_SECRET_VARIABLES,
 ] as const;
 

@@ -1,6 +1,7 @@
 import type { ItemPagesRef } from './item-pages';
 import type { ControlEvidence } from './rules/control-evidence.types';
 import type { ControlId } from './rules/controls.registry';
+import type { ChainLink, SnapshotManifest } from './snapshot-manifest';
 
 /** One control's evidence without its item lists (those live in `evidence_items`). */
 export type EvidenceHeadOf<C extends string = ControlId> = Omit<ControlEvidence<C>, 'items'>;
@@ -41,6 +42,12 @@ export interface EvidenceSnapshotDocument {
   /** See evidenceHash in rules/snapshot-hash.ts: `sha256:` of the whole evidence's canonical JSON. */
   hash: string;
   projectedAt: Date;
+  /** Its place in the (org, control) chain; absent in snapshots written before signing. */
+  chain?: ChainLink;
+  /** What `signature` covers (snapshot-manifest.ts); absent before signing. */
+  manifest?: SnapshotManifest;
+  /** A detached compact JWS (EdDSA) of the manifest's canonical JSON (signing/signing-keys.ts). */
+  signature?: string;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { BSON, Db, MongoClient } from 'mongodb';
 import { isolation, services } from '../../../../test/support/test-env';
 import { Clock } from '../platform/clock';
+import { SnapshotSigner } from '../signing/snapshot-signer';
 import type {
   ControlEvidenceDocument,
   EvidenceItemPageDocument,
@@ -85,7 +86,7 @@ beforeAll(async () => {
   store = new EvidenceStore(db);
   await store.onModuleInit();
   const clock: Clock = { now: () => new Date('2026-01-01T00:00:00.000Z') } as Clock;
-  service = new EvidenceService(store, clock, null as never, null as never);
+  service = new EvidenceService(store, clock, null as never, null as never, new SnapshotSigner([]));
   api = new EvidenceController(store);
 });
 

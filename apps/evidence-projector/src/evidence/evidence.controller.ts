@@ -1,4 +1,12 @@
-import { Controller, Get, NotFoundException, Param, Query, StreamableFile } from '@nestjs/common';
+import {
+  ConflictException,
+  Controller,
+  Get,
+  NotFoundException,
+  Param,
+  Query,
+  StreamableFile,
+} from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Readable } from 'node:stream';
 import { Requires } from '@regentra/http-auth';
@@ -17,6 +25,7 @@ import {
 import { CURRENT_SCOPE, EvidenceStore } from './evidence.store';
 import type { ItemPagesRef } from './item-pages';
 import type { ControlId } from './rules/controls.registry';
+import { EXPORT_FORMAT, exportJson } from './snapshot-export';
 
 /** Items per chunk when a legacy document holds its lists inline. */
 const INLINE_CHUNK = 1000;
@@ -46,6 +55,13 @@ const noSnapshot = (orgId: string, control: string, syncId: string) =>
     statusCode: 404,
     code: 'no_snapshot',
     message: `no ${control} snapshot of org ${orgId} at sync ${syncId}`,
+  });
+
+const unsigned = (orgId: string, control: string, syncId: string) =>
+  new ConflictException({
+    statusCode: 409,
+    code: 'unsigned_snapshot',
+    message: `the ${control} snapshot of org ${orgId} at sync ${syncId} was written before snapshots were signed: verify it with npm run verify-snapshot -- <orgId> <control> <syncId>`,
   });
 
 /** The full length of each item list of a paged document. */
@@ -156,8 +172,9 @@ export class EvidenceController {
       orgId,
       control,
       page: { offset: skip, limit: take, total },
-      snapshots: docs.map(({ _id, itemPages, evidence, ...doc }) => {
+      snapshots: docs.map(({ _id, itemPages, evidence, manifest, ...doc }) => {
         void _id;
+        void manifest; // projected out by the store: the export carries it
         const { items, ...head } = evidence;
         void items; // projected out by the store
         return { ...doc, evidence: head, itemTotals: itemPages ? totalsOf(itemPages) : null };
@@ -188,8 +205,9 @@ export class EvidenceController {
   ): Promise<SnapshotDto> {
     const doc = await this.store.snapshotOf(orgId, control, syncId);
     if (!doc) throw noSnapshot(orgId, control, syncId);
-    const { _id, itemPages, evidence, ...rest } = doc;
+    const { _id, itemPages, evidence, manifest, ...rest } = doc;
     void _id;
+    void manifest; // in the export
     const { items, ...head } = evidence;
     const skip = query.offset ?? 0;
     const take = query.limit ?? 200;
@@ -202,6 +220,55 @@ export class EvidenceController {
       evidence: { ...head, items: paged },
       page: { offset: skip, limit: take, totals },
     };
+  }
+
+  @Get(':control/snapshots/:syncId/export')
+  @ApiOperation({
+    summary:
+      'The snapshot as one file to verify offline: its signed manifest, the chain before it, its items',
+    description:
+      "JSON (`regentra.snapshot-export.v1`), streamed: `manifest` and `signature` (a detached EdDSA JWS of the manifest's canonical JSON, key in `GET /.well-known/jwks.json`), `chain` (the signed manifests of every earlier snapshot of the control, oldest first) and `evidence` with every item list whole. `npm run verify-snapshot -- --chain --org … --control … --jwks <file> <export>…` checks it.",
+  })
+  @ApiOkResponse({
+    description: 'the export file (attachment)',
+    content: { 'application/json': { schema: { type: 'object' } } },
+  })
+  @ApiErrors({
+    400: ['invalid_org_id', 'unknown_control', 'invalid_sync_id'],
+    404: ['no_snapshot'],
+    409: ['unsigned_snapshot'],
+  })
+  async snapshotExport(@Param() { orgId, control, syncId }: SnapshotPath): Promise<StreamableFile> {
+    const doc = await this.store.snapshotOf(orgId, control, syncId);
+    if (!doc) throw noSnapshot(orgId, control, syncId);
+    if (!doc.manifest || !doc.signature || !doc.itemPages) throw unsigned(orgId, control, syncId);
+    const at = { orgId, control, scope: syncId, ref: doc.itemPages };
+    const chain = (await this.store.chainBefore(doc)).map((e) => ({
+      syncId: e.syncId,
+      manifest: e.manifest!,
+      signature: e.signature!,
+    }));
+    const { items, ...head } = doc.evidence;
+    void items; // a signed snapshot has item pages
+    const body = exportJson(
+      {
+        format: EXPORT_FORMAT,
+        orgId,
+        control,
+        syncId,
+        manifest: doc.manifest,
+        signature: doc.signature,
+        chain,
+        evidence: head,
+      },
+      Object.keys(doc.itemPages.lists),
+      (list) => this.store.pagesOf(at, list),
+    );
+    const name = `${orgId}-${control}-${syncId}-export.json`.replace(/[^\w.-]/g, '_');
+    return new StreamableFile(Readable.from(body), {
+      type: 'application/json; charset=utf-8',
+      disposition: `attachment; filename="${name}"`,
+    });
   }
 
   @Get(':control/snapshots/:syncId/items/:list.csv')

@@ -170,6 +170,19 @@ class SnapshotEvidenceDto extends SnapshotHeadDto {
   items!: Record<string, unknown[]>;
 }
 
+/** Where a snapshot sits in its control's chain (docs/read-models.md, signed snapshots). */
+class ChainLinkDto {
+  @ApiProperty({ type: 'integer', minimum: 1, description: '1 for the first signed snapshot' })
+  position!: number;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "the previous snapshot's `hash`; null for position 1",
+  })
+  previousHash!: string | null;
+}
+
 class SnapshotFieldsDto {
   @ApiProperty()
   orgId!: string;
@@ -192,6 +205,18 @@ class SnapshotFieldsDto {
 
   @ApiProperty({ type: String, format: 'date-time' })
   projectedAt!: Date;
+
+  @ApiPropertyOptional({
+    type: ChainLinkDto,
+    description: 'absent in snapshots written before signing',
+  })
+  chain?: ChainLinkDto;
+
+  @ApiPropertyOptional({
+    description:
+      "detached compact JWS (EdDSA) of the manifest's canonical JSON; the manifest is in `…/export`, the key in `GET /.well-known/jwks.json`. Absent before signing",
+  })
+  signature?: string;
 }
 
 /** One entry of the snapshot history: its head and list lengths, no items. */

@@ -4,7 +4,9 @@ import type { OktaUserDocument } from '../directory/okta-user.document';
 import type { DirectoryDocuments } from '../directory/org-assembly';
 import { LogFactsReader } from '../log-facts/log-facts.reader';
 import { CLOCK, Clock } from '../platform/clock';
-import { EvidenceStore } from './evidence.store';
+import { CODE_VERSION } from '../platform/code-version';
+import { SnapshotSigner } from '../signing/snapshot-signer';
+import { EvidenceStore, SnapshotSeal } from './evidence.store';
 import { CONTROL_IDS, ControlId } from './rules/controls.registry';
 import { computeEvidence, EvidenceByControl } from './rules/evidence';
 import { DAY_MS, LOG_LOOKBACK_DAYS, SIGN_IN_WINDOW_DAYS } from './rules/evidence-rules';
@@ -16,11 +18,22 @@ import {
   OrgState,
 } from './rules/org-state';
 import { evidenceHashOf } from './rules/snapshot-hash';
+import { linkAfter, manifestOf, manifestPayload } from './snapshot-manifest';
+
+/** A snapshot to write: the sync, its evidence and the System Log facts it saw. */
+export interface SnapshotAt {
+  syncId: string;
+  asOf: string;
+  evidence: EvidenceByControl;
+  /** `published` of the newest System Log fact the evidence saw (null: none or unknown). */
+  logsThrough?: string | null;
+}
 
 /**
  * Computes every control's evidence (pure rules in rules/) from the directory
  * and log facts and writes `control_evidence` (current) and, for a completed
- * identity sync, immutable `evidence_snapshots` with a SHA-256 hash.
+ * identity sync, immutable `evidence_snapshots` with a SHA-256 hash, each
+ * chained to the previous one of its control and signed (docs/read-models.md).
  */
 @Injectable()
 export class EvidenceService {
@@ -29,6 +42,7 @@ export class EvidenceService {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly logs: LogFactsReader,
     private readonly directory: DirectoryReader,
+    private readonly signer: SnapshotSigner,
   ) {}
 
   /**
@@ -41,8 +55,13 @@ export class EvidenceService {
     orgId: string,
     sync: EvidenceInput & { directory: DirectoryDocuments },
   ): Promise<void> {
-    const { state } = await this.stateAt(orgId, sync, sync.asOf);
-    const at = { syncId: sync.syncId, asOf: sync.asOf, evidence: computeEvidence(state) };
+    const { state, logsThrough } = await this.stateAt(orgId, sync, sync.asOf);
+    const at = {
+      syncId: sync.syncId,
+      asOf: sync.asOf,
+      evidence: computeEvidence(state),
+      logsThrough,
+    };
     const now = this.clock.now();
     const write = async () => {
       for (const control of CONTROL_IDS) await this.writeSnapshot(control, at, now);
@@ -101,7 +120,7 @@ export class EvidenceService {
    */
   async write(
     current: { evidence: EvidenceByControl; logsThrough: string | null },
-    snapshot: { syncId: string; asOf: string; evidence: EvidenceByControl } | null,
+    snapshot: SnapshotAt | null,
     now: Date,
   ): Promise<void> {
     for (const control of CONTROL_IDS) await this.writeCurrent(control, current, now);
@@ -123,13 +142,31 @@ export class EvidenceService {
     );
   }
 
-  private async writeSnapshot(
-    control: ControlId,
-    at: { syncId: string; asOf: string; evidence: EvidenceByControl },
-    now: Date,
-  ): Promise<void> {
+  private async writeSnapshot(control: ControlId, at: SnapshotAt, now: Date): Promise<void> {
     const { items, ...head } = at.evidence[control];
     const hash = await evidenceHashOf(at.evidence[control]);
+    const provenance = {
+      orgId: head.orgId,
+      control,
+      syncId: at.syncId,
+      asOf: at.asOf,
+      logsThrough: at.logsThrough ?? null,
+      hash,
+      rulesVersion: null, // the rules carry no version yet (issue 27, point 3)
+      codeVersion: CODE_VERSION,
+    };
+    // Linked to the newest chained snapshot of the control, then signed (snapshot-manifest.ts).
+    const seal: SnapshotSeal = async ({ ref, pages, previous }) => {
+      const chain = linkAfter(previous);
+      const lists = Object.fromEntries(
+        Object.entries(ref.lists).map(([name, index]) => [
+          name,
+          { index, pages: pages[name] ?? [] },
+        ]),
+      );
+      const manifest = manifestOf(provenance, chain, lists);
+      return { chain, manifest, signature: this.signer.sign(manifestPayload(manifest)) };
+    };
     await this.store.writeSnapshot(
       {
         _id: `${head.orgId}|${control}|${at.syncId}`,
@@ -143,6 +180,7 @@ export class EvidenceService {
       },
       items,
       generationOf(hash),
+      seal,
     );
   }
 

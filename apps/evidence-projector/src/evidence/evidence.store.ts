@@ -63,6 +63,50 @@ function snapshotPageIdsOf(at: ItemsLocation): string[] {
   );
 }
 
+/** Cuts every list into pages: the index a document names and the page documents. */
+function pagesOf(
+  at: Omit<ItemsLocation, 'ref'>,
+  generation: string,
+  items: Record<string, unknown[]>,
+): { ref: ItemPagesRef; docs: EvidenceItemPageDocument[] } {
+  const ref: ItemPagesRef = { generation, lists: {} };
+  const docs: EvidenceItemPageDocument[] = [];
+  for (const [list, listItems] of Object.entries(items)) {
+    const pages = splitIntoPages(listItems);
+    ref.lists[list] = { total: listItems.length, pageStarts: pages.map((p) => p.start) };
+    pages.forEach((p, n) =>
+      docs.push({
+        _id: pageId(at, generation, list, n),
+        ...at,
+        generation,
+        list,
+        page: n,
+        start: p.start,
+        items: p.items,
+      }),
+    );
+  }
+  return { ref, docs };
+}
+
+/** Each list's pages' items, in page order. */
+function itemsByPage(docs: readonly EvidenceItemPageDocument[]): Record<string, unknown[][]> {
+  const out: Record<string, unknown[][]> = {};
+  for (const doc of docs) (out[doc.list] ??= [])[doc.page] = doc.items;
+  return out;
+}
+
+/**
+ * What seals a snapshot before it is inserted: given its pages and the
+ * newest chained snapshot of its (org, control), its link, manifest and
+ * signature (EvidenceService builds them, snapshot-manifest.ts).
+ */
+export type SnapshotSeal = (input: {
+  ref: ItemPagesRef;
+  pages: Record<string, unknown[][]>;
+  previous: { position: number; hash: string } | null;
+}) => Promise<Required<Pick<EvidenceSnapshotDocument, 'chain' | 'manifest' | 'signature'>>>;
+
 /**
  * `control_evidence`, `evidence_snapshots`, `evidence_items` and
  * `log_poll_marks`: the evidence slice's own collections.
@@ -94,6 +138,7 @@ export class EvidenceStore implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     await this.current.createIndex({ orgId: 1, control: 1 });
     await this.snapshots.createIndex({ orgId: 1, control: 1, asOf: -1 });
+    await this.snapshots.createIndex({ orgId: 1, control: 1, 'chain.position': 1 });
     await this.items.createIndex({ orgId: 1, control: 1, scope: 1, generation: 1 });
   }
 
@@ -129,25 +174,75 @@ export class EvidenceStore implements OnModuleInit {
   }
 
   /**
-   * Immutable: pages first (scope = syncId), then the document. A redelivered
-   * completion finds the document already written; if it computed other
-   * evidence meanwhile, its own pages are dropped again and the first stays.
+   * Immutable, and chained: a snapshot whose `_id` exists is never changed
+   * (a redelivered completion writes nothing). Otherwise its pages are cut,
+   * `seal` is given them and the newest chained snapshot of the (org,
+   * control), and answers the link, manifest and signature; then pages
+   * first (scope = syncId), then the document. One writer per org (its
+   * partition's owner, docs/design.md) keeps the chain linear. If another
+   * write won the insert meanwhile, its pages are dropped again and the
+   * first stays.
    */
   async writeSnapshot(
-    doc: Omit<EvidenceSnapshotDocument, 'itemPages'>,
+    doc: Omit<EvidenceSnapshotDocument, 'itemPages' | 'chain' | 'manifest' | 'signature'>,
     items: Record<string, unknown[]>,
     generation: string,
+    seal: SnapshotSeal,
   ): Promise<void> {
+    if (await this.snapshots.findOne({ _id: doc._id }, { projection: { _id: 1 } })) return;
     const at = { orgId: doc.orgId, control: doc.control, scope: doc.syncId };
-    const ref = await this.insertPages(this.items, at, generation, items);
+    const { ref, docs } = pagesOf(at, generation, items);
+    const previous = await this.lastChainedOf(doc.orgId, doc.control);
+    const sealed = await seal({ ref, pages: itemsByPage(docs), previous });
+    await insertIgnoringDuplicates(this.items, docs, PAGES_PER_INSERT);
     try {
-      await this.snapshots.insertOne({ ...doc, itemPages: ref });
+      await this.snapshots.insertOne({ ...doc, itemPages: ref, ...sealed });
     } catch (error) {
       if (!(error instanceof MongoServerError && error.code === 11000)) throw error;
       const kept = await this.snapshots.findOne({ _id: doc._id });
       if (kept?.itemPages?.generation !== generation)
         await this.items.deleteMany({ _id: { $in: snapshotPageIdsOf({ ...at, ref }) } });
     }
+  }
+
+  /** The newest chained snapshot of an (org, control): what the next one links to. */
+  private async lastChainedOf(
+    orgId: string,
+    control: ControlId,
+  ): Promise<{ position: number; hash: string } | null> {
+    const [last] = await this.snapshots
+      .find({ orgId, control, 'chain.position': { $exists: true } })
+      .sort({ 'chain.position': -1 })
+      .limit(1)
+      .project<Pick<EvidenceSnapshotDocument, 'chain' | 'hash'>>({ chain: 1, hash: 1 })
+      .toArray();
+    return last?.chain ? { position: last.chain.position, hash: last.hash } : null;
+  }
+
+  /**
+   * The signed manifests of the chain before `snapshot` (stored order: by
+   * `chain.position`), oldest first: what an export carries so the chain
+   * verifies offline.
+   */
+  async chainBefore(
+    snapshot: EvidenceSnapshotDocument,
+  ): Promise<Array<Pick<EvidenceSnapshotDocument, 'syncId' | 'manifest' | 'signature'>>> {
+    const position = snapshot.chain?.position;
+    if (position === undefined) return [];
+    return this.snapshots
+      .find({
+        orgId: snapshot.orgId,
+        control: snapshot.control,
+        'chain.position': { $lt: position },
+      })
+      .sort({ 'chain.position': 1 })
+      .project<Pick<EvidenceSnapshotDocument, 'syncId' | 'manifest' | 'signature'>>({
+        _id: 0,
+        syncId: 1,
+        manifest: 1,
+        signature: 1,
+      })
+      .toArray();
   }
 
   /** A legacy per-generation collection of current pages. */
@@ -175,23 +270,7 @@ export class EvidenceStore implements OnModuleInit {
     generation: string,
     items: Record<string, unknown[]>,
   ): Promise<ItemPagesRef> {
-    const ref: ItemPagesRef = { generation, lists: {} };
-    const docs: EvidenceItemPageDocument[] = [];
-    for (const [list, listItems] of Object.entries(items)) {
-      const pages = splitIntoPages(listItems);
-      ref.lists[list] = { total: listItems.length, pageStarts: pages.map((p) => p.start) };
-      pages.forEach((p, n) =>
-        docs.push({
-          _id: pageId(at, generation, list, n),
-          ...at,
-          generation,
-          list,
-          page: n,
-          start: p.start,
-          items: p.items,
-        }),
-      );
-    }
+    const { ref, docs } = pagesOf(at, generation, items);
     await insertIgnoringDuplicates(into, docs, PAGES_PER_INSERT);
     return ref;
   }
@@ -276,8 +355,8 @@ export class EvidenceStore implements OnModuleInit {
   ): Promise<{ snapshots: EvidenceSnapshotDocument[]; total: number }> {
     const [snapshots, total] = await Promise.all([
       this.snapshots
-        // the history is heads only: a legacy document's inline items stay in the database
-        .find({ orgId, control }, { projection: { 'evidence.items': 0 } })
+        // the history is heads only: a legacy document's inline items (and the manifests) stay in the database
+        .find({ orgId, control }, { projection: { 'evidence.items': 0, manifest: 0 } })
         .sort({ asOf: -1 })
         .skip(skip)
         .limit(limit)

@@ -5,15 +5,26 @@ import { openMongo } from '../platform/mongo.providers';
 import { EvidenceStore } from './evidence.store';
 import { CONTROL_IDS, ControlId } from './rules/controls.registry';
 import { verifyStoredSnapshot } from './snapshot-verification';
+import { verifyChainCli } from './verify-chain';
 
 /**
  * npm run verify-snapshot -- <orgId> <control> <syncId>
  * Recomputes one evidence snapshot's hash from the stored documents
  * (MONGODB_URI, database PROJECTOR_DB) and prints `match` (exit 0) or
  * `mismatch` with both hashes (exit 1); 2 when it cannot tell.
+ *
+ * npm run verify-snapshot -- --chain --org … --control … --jwks <file> <export>…
+ * verifies exports offline, signatures and chain (verify-chain.ts).
  */
 async function main(): Promise<number> {
-  const [orgId, control, syncId] = process.argv.slice(2);
+  const argv = process.argv.slice(2);
+  if (argv.includes('--chain'))
+    return verifyChainCli(
+      argv,
+      (line) => process.stdout.write(line),
+      (line) => process.stderr.write(line),
+    );
+  const [orgId, control, syncId] = argv;
   if (!orgId || !control || !syncId || !(CONTROL_IDS as readonly string[]).includes(control)) {
     process.stderr.write(
       `usage: npm run verify-snapshot -- <orgId> <${CONTROL_IDS.join('|')}> <syncId>\n`,

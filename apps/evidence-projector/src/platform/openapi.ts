@@ -11,7 +11,8 @@ export function projectorOpenApi(app: INestApplication): OpenAPIObject {
     description: [
       'Read API of the Okta control evidence (the controls are the values of `:control`):',
       'the current evidence, its snapshots, and item lists as CSV for auditors.',
-      'Every route is refused unless it is public (`/health`, `/metrics`, `/docs`, `/openapi.json`):',
+      'Every route is refused unless it is public (`/health`, `/metrics`, `/docs`, `/openapi.json`,',
+      '`/.well-known/jwks.json`, the public keys of signed snapshots):',
       'the others need a signed token scoped to the org with `evidence:read`, or the static',
       'PROJECTOR_API_TOKEN (local use). Routes are matched case-sensitively and strictly.',
       'Every error body carries a stable `code`.',
