@@ -172,13 +172,14 @@ function syncDrafts(
         lastSeq?: number;
         counts?: Record<string, number>;
         reads?: Partial<IncrementalReads>;
+        coverage?: Record<string, { read: number; failed: number }>;
       } = {},
     ) =>
       event('IdentitySyncCompleted', {
         requestId,
         completedAt: at(hour + 1),
         counts: given.counts ?? {},
-        coverage: {},
+        coverage: given.coverage ?? {},
         lastSeq: given.lastSeq ?? seq - 1,
         mode,
         basis,
