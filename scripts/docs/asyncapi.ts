@@ -17,7 +17,7 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 const TOPIC_DOCS: Record<TopicKey, { description: string; sender: string; receivers: string[] }> = {
   commands: {
     description:
-      "Commands to the collector. `SyncRequested` asks for a sync of one org; `requestId` is the idempotency key (scheduled runs use `schedule:<scope>:<slot>`). The Regentra backend may produce here; the collector's Sync Now API does.",
+      "Commands to the collector. `SyncRequested` asks for a sync of one org; `requestId` is the idempotency key (scheduled runs use `schedule:<scope>:<slot>`). The Regentra backend may produce here; the collector's Sync Now API does. The projector publishes `SystemLogRereadRequested` when a System Log poll's batches did not all reach it: the collector reads that window again (docs/topics.md, System Log gaps).",
     sender: 'regentraBackend',
     receivers: ['oktaCollector'],
   },

@@ -172,13 +172,14 @@ function syncDrafts(
         lastSeq?: number;
         counts?: Record<string, number>;
         reads?: Partial<IncrementalReads>;
+        coverage?: Record<string, { read: number; failed: number }>;
       } = {},
     ) =>
       event('IdentitySyncCompleted', {
         requestId,
         completedAt: at(hour + 1),
         counts: given.counts ?? {},
-        coverage: {},
+        coverage: given.coverage ?? {},
         lastSeq: given.lastSeq ?? seq - 1,
         mode,
         basis,
@@ -268,12 +269,15 @@ export function logPoll(
   hour: number,
   events: Array<ReturnType<typeof logEvent>>,
 ): EncodedRecord[] {
+  // seq as the collector numbers them: the completion's seq says one batch came before it
+  let seq = 0;
   const poll = (type: string, payload: object) =>
     encodeMessage(TOPICS.systemLog, {
       type,
       schemaVersion: 1,
       orgId,
       syncId: 'poll-1',
+      seq: seq++,
       payload,
     } as never);
   const published = events.map((e) => e.published).sort();

@@ -35,6 +35,8 @@ import { LogDirtyDaysRepository } from './log-facts/log-dirty-days.repository';
 import { LogDaysWriter } from './log-facts/log-days.writer';
 import { LogEventsRepository } from './log-facts/log-events.repository';
 import { LogFactsReader } from './log-facts/log-facts.reader';
+import { LogPollsRepository } from './log-facts/log-polls.repository';
+import { LogRereadPublisher } from './kafka/log-reread.publisher';
 import { LogRollupMarksRepository } from './log-facts/log-rollup-marks.repository';
 import { SystemLogProjection } from './log-facts/system-log.projection';
 import { CLOCK, Clock, systemClock } from './platform/clock';
@@ -131,6 +133,8 @@ export class ProjectorModule {
         LogDaysWriter,
         LogDaysBackfill,
         LogFactsReader,
+        LogPollsRepository,
+        LogRereadPublisher,
         EvidenceStore,
         EvidenceService,
         {

@@ -21,7 +21,11 @@ import { HealthController } from './health/health.controller';
 import { IdentitySyncService } from './identity-sync/identity-sync.service';
 import { EventPublisher } from './kafka/event-publisher';
 import { KAFKA, kafkaProviders, TOPIC_NAMES } from './kafka/kafka.providers';
-import { SYNC_COMMAND_HANDLER, SyncCommandsConsumer } from './kafka/sync-commands.consumer';
+import {
+  LOG_REREAD_HANDLER,
+  SYNC_COMMAND_HANDLER,
+  SyncCommandsConsumer,
+} from './kafka/sync-commands.consumer';
 import { CLOCK, Clock, systemClock } from './platform/clock';
 import { CommandPartitions } from './platform/command-partitions';
 import { FleetStatusController, FleetStatusService } from './status/fleet-status.controller';
@@ -43,6 +47,7 @@ import { SyncCoordinator } from './sync-runs/sync-coordinator.service';
 import { SyncRunsRepository } from './sync-runs/sync-runs.repository';
 import { SyncRunsService } from './sync-runs/sync-runs.service';
 import { LogCursorRepository } from './system-log/log-cursor.repository';
+import { LogRereadHandler } from './system-log/log-reread.handler';
 import { LogCursorReset } from './system-log/log-cursor.reset';
 import { SystemLogPollerService } from './system-log/system-log-poller.service';
 
@@ -120,6 +125,8 @@ export class CollectorModule {
         SyncCommandsConsumer,
         CommandPartitions,
         { provide: SYNC_COMMAND_HANDLER, useExisting: SyncRequestHandler },
+        LogRereadHandler,
+        { provide: LOG_REREAD_HANDLER, useExisting: LogRereadHandler },
         // connections
         tokenVaultProvider,
         KeyRotation,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ChangeEvent } from './change-events';
-import { SyncRequested } from './commands';
+import { Command } from './commands';
 import { DeadLetter } from './dead-letter';
 import { EnvelopeBaseSchema } from './envelope';
 import { IdentityEvent } from './identity-events';
@@ -11,7 +11,7 @@ import { MAX_MESSAGE_BYTES, TOPICS, TopicName } from './topics';
 
 /** What each topic carries, after decoding and upcasting. */
 export interface TopicMessages {
-  'okta.commands.v1': SyncRequested;
+  'okta.commands.v1': Command;
   'okta.identity.v1': IdentityEvent;
   'okta.system-log.v1': SystemLogEvent;
   'okta.changes.v1': ChangeEvent;

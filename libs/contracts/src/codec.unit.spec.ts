@@ -229,11 +229,11 @@ describe('contracts codec', () => {
     });
 
     it('names the current version of each command, System Log and change event type', () => {
-      expect(CURRENT_COMMAND_VERSIONS).toEqual({ SyncRequested: 2 });
+      expect(CURRENT_COMMAND_VERSIONS).toEqual({ SyncRequested: 2, SystemLogRereadRequested: 1 });
       expect(CURRENT_SYSTEM_LOG_VERSIONS).toEqual({
         SystemLogPollStarted: 1,
         SystemLogBatch: 1,
-        SystemLogPollCompleted: 1,
+        SystemLogPollCompleted: 2,
         SystemLogPollFailed: 1,
       });
       expect(CURRENT_CHANGE_VERSIONS.UserStatusChanged).toBe(1);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { currentVersionsOf, envelopeOf } from './envelope';
+import { LogWindowSchema } from './system-log-events';
 
 export const SyncScopeSchema = z.enum(['identity', 'system-log', 'all']);
 export type SyncScope = z.infer<typeof SyncScopeSchema>;
@@ -41,8 +42,35 @@ export const SyncRequestedV2PayloadSchema = SyncRequestedPayloadSchema.extend({
 export const SyncRequestedV2 = envelopeOf('SyncRequested', 2, SyncRequestedV2PayloadSchema);
 export type SyncRequested = z.infer<typeof SyncRequestedV2>;
 
+/**
+ * ★ `SystemLogRereadRequested` v1 on `okta.commands.v1`, key = orgId: the
+ * projector found a System Log poll whose batches did not all arrive (one was
+ * dead-lettered, say), so its window is a gap. The collector records the gap
+ * with the org's log cursor and runs a log poll that reads `window` again with
+ * a bounded query before polling on (docs/topics.md, "System Log gaps").
+ * `requestId` (`reread:<orgId>:<pollId>`) makes a repeat a no-op.
+ */
+export const SystemLogRereadRequestedV1 = envelopeOf(
+  'SystemLogRereadRequested',
+  1,
+  z.object({
+    requestId: z.string().min(1).max(200),
+    requestedAt: z.string().datetime({ offset: true }),
+    /** The log poll (its syncId) whose batches did not all arrive. */
+    pollId: z.string().min(1).max(200),
+    window: LogWindowSchema,
+  }),
+);
+export type SystemLogRereadRequested = z.infer<typeof SystemLogRereadRequestedV1>;
+
+/** Every command, after decoding and upcasting. */
+export type Command = SyncRequested | SystemLogRereadRequested;
+
 /** The version producers publish for each command type. */
-export const CURRENT_COMMAND_VERSIONS = currentVersionsOf([SyncRequestedV2]);
+export const CURRENT_COMMAND_VERSIONS = currentVersionsOf([
+  SyncRequestedV2,
+  SystemLogRereadRequestedV1,
+]);
 
 /** v1 (no mode) is still accepted: it meant `auto`. */
 export const COMMAND_UPCASTS = [

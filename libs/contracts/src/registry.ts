@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { CHANGE_EVENT_SCHEMAS } from './change-events';
-import { COMMAND_UPCASTS, SyncRequestedV2 } from './commands';
+import { COMMAND_UPCASTS, SystemLogRereadRequestedV1, SyncRequestedV2 } from './commands';
 import { EnvelopeBaseSchema } from './envelope';
 import { IDENTITY_EVENT_SCHEMAS, IDENTITY_EVENT_UPCASTS } from './identity-events';
-import { SYSTEM_LOG_EVENT_SCHEMAS } from './system-log-events';
+import { SYSTEM_LOG_EVENT_SCHEMAS, SYSTEM_LOG_EVENT_UPCASTS } from './system-log-events';
 import { TOPICS, TopicName } from './topics';
 
 type AnyEnvelopeSchema = z.ZodObject<z.ZodRawShape>;
@@ -11,7 +11,8 @@ type AnyEnvelopeSchema = z.ZodObject<z.ZodRawShape>;
 /**
  * Every (type, schemaVersion) a topic may carry. An old version maps to its
  * own schema plus an upcast to the current shape, applied at the consumer edge.
- * IdentitySyncFailed and ConnectionStateChanged have a v2 (IDENTITY_EVENT_UPCASTS);
+ * IdentitySyncFailed and ConnectionStateChanged have a v2 (IDENTITY_EVENT_UPCASTS),
+ * SystemLogPollCompleted a v2 (SYSTEM_LOG_EVENT_UPCASTS);
  * never edit a published schema.
  */
 interface VersionEntry {
@@ -38,7 +39,7 @@ function byTypeAndVersion(
 
 const REGISTRY: Record<TopicName, Map<string, VersionEntry>> = {
   [TOPICS.commands]: byTypeAndVersion(
-    [SyncRequestedV2],
+    [SyncRequestedV2, SystemLogRereadRequestedV1],
     COMMAND_UPCASTS as unknown as ReadonlyArray<{
       schema: AnyEnvelopeSchema;
       upcast: (m: never) => unknown;
@@ -51,7 +52,13 @@ const REGISTRY: Record<TopicName, Map<string, VersionEntry>> = {
       upcast: (m: never) => unknown;
     }>,
   ),
-  [TOPICS.systemLog]: byTypeAndVersion(SYSTEM_LOG_EVENT_SCHEMAS),
+  [TOPICS.systemLog]: byTypeAndVersion(
+    SYSTEM_LOG_EVENT_SCHEMAS,
+    SYSTEM_LOG_EVENT_UPCASTS as unknown as ReadonlyArray<{
+      schema: AnyEnvelopeSchema;
+      upcast: (m: never) => unknown;
+    }>,
+  ),
   [TOPICS.changes]: byTypeAndVersion(CHANGE_EVENT_SCHEMAS),
   [TOPICS.deadLetter]: new Map(),
 };

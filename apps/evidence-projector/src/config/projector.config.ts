@@ -55,6 +55,11 @@ export const ProjectorEnvSchema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((value) => value === 'true'),
+  /**
+   * Hours without a successful System Log poll after which the controls that
+   * read the log say `complete: false` (docs/read-models.md, "The System Log's coverage").
+   */
+  LOG_STALE_HOURS: z.coerce.number().positive().default(3),
   /** Consumer group; a replay uses its own so it never disturbs the live one. */
   PROJECTOR_GROUP_ID: z.string().min(1).default('evidence-projector'),
   /**

@@ -86,7 +86,14 @@ beforeAll(async () => {
   store = new EvidenceStore(db);
   await store.onModuleInit();
   const clock: Clock = { now: () => new Date('2026-01-01T00:00:00.000Z') } as Clock;
-  service = new EvidenceService(store, clock, null as never, null as never, new SnapshotSigner([]));
+  service = new EvidenceService(
+    store,
+    clock,
+    null as never,
+    null as never,
+    new SnapshotSigner([]),
+    null as never,
+  );
   api = new EvidenceController(store);
 });
 

@@ -99,7 +99,8 @@ const itemLists = {
 const summary = {
   type: 'object',
   additionalProperties: true,
-  description: "the control's figures (MFA coverage, counts, `complete`, coverage per dataset)",
+  description:
+    "the control's figures (MFA coverage, counts, `complete`, coverage per dataset). Fails closed: `complete` is false when a dataset the control lists has no coverage entry, failed entries, or (System Log) a gap or no successful poll for LOG_STALE_HOURS; `incompleteReasons` says why. `mfaCoverage`/`mfaCoveragePercent` count users whose factors could not be read as not covered (the lower bound); `mfaCoverageUpper`/`mfaCoverageUpperPercent` are the upper bound (docs/read-models.md).",
 } as const;
 
 class ItemsPageDto {

@@ -3,6 +3,7 @@ import { DirectoryReader } from '../directory/directory.reader';
 import type { OktaUserDocument } from '../directory/okta-user.document';
 import type { DirectoryDocuments } from '../directory/org-assembly';
 import { LogFactsReader } from '../log-facts/log-facts.reader';
+import { PROJECTOR_CONFIG, ProjectorConfig } from '../config/projector.config';
 import { CLOCK, Clock } from '../platform/clock';
 import { CODE_VERSION } from '../platform/code-version';
 import { SnapshotSigner } from '../signing/snapshot-signer';
@@ -43,6 +44,7 @@ export class EvidenceService {
     private readonly logs: LogFactsReader,
     private readonly directory: DirectoryReader,
     private readonly signer: SnapshotSigner,
+    @Inject(PROJECTOR_CONFIG) private readonly config: ProjectorConfig,
   ) {}
 
   /**
@@ -75,18 +77,24 @@ export class EvidenceService {
    * its completion and the last log poll. Without `directory` (after a log
    * poll) the read models are read back.
    */
-  async refreshCurrent(orgId: string, sync: EvidenceInput): Promise<void> {
+  async refreshCurrent(orgId: string, sync: EvidenceInput, judgedAt?: string): Promise<void> {
     const lastPoll = await this.store.lastLogPollCompletedAt(orgId);
     const asOf = lastPoll && lastPoll > sync.asOf ? lastPoll : sync.asOf;
-    const { state, logsThrough } = await this.stateAt(orgId, sync, asOf);
+    // A failed poll judges the log's staleness at its own time (docs/read-models.md).
+    const at = judgedAt && judgedAt > asOf ? judgedAt : asOf;
+    const { state, logsThrough } = await this.stateAt(orgId, sync, asOf, at);
     await this.write({ evidence: computeEvidence(state), logsThrough }, null, this.clock.now());
   }
 
-  /** The evidence rules' input for the sync at `asOf` (log facts folded a day at a time). */
+  /**
+   * The evidence rules' input for the sync at `asOf` (log facts folded a day
+   * at a time), the System Log's coverage judged at `judgedAt`.
+   */
   private async stateAt(
     orgId: string,
     sync: EvidenceInput,
     asOf: string,
+    judgedAt = asOf,
   ): Promise<{ state: OrgState; logsThrough: string | null }> {
     const directory = sync.directory ?? (await this.directory.currentOf(orgId));
     // Deleted users (marked removed) of the lookback before the sync's asOf: provisioning lists them.
@@ -108,6 +116,7 @@ export class EvidenceService {
       removedUsers,
       logs: { events: [], figures: logs.figures },
       coverage: sync.coverage,
+      systemLog: await this.logs.coverageAt(orgId, judgedAt, this.config.LOG_STALE_HOURS),
     };
     return { state, logsThrough: logs.logsThrough };
   }
@@ -184,16 +193,25 @@ export class EvidenceService {
     );
   }
 
-  /** A completed log poll refreshes the current evidence (sign-ins), never the snapshots. */
-  async refreshAfterLogPoll(orgId: string, completedAt: string): Promise<void> {
-    await this.store.markLogPollCompleted(orgId, completedAt);
+  /**
+   * A log poll's outcome refreshes the current evidence, never the snapshots:
+   * a completed one brings sign-ins and may fill a gap, a failed one may make
+   * the log stale.
+   */
+  async refreshAfterLogPoll(
+    orgId: string,
+    poll: { outcome: 'completed' | 'failed'; at: string },
+  ): Promise<void> {
+    if (poll.outcome === 'completed') await this.store.markLogPollCompleted(orgId, poll.at);
     const applied = await this.directory.latestAppliedSync(orgId);
     if (!applied?.completedAt) return; // no identity data yet: nothing to evidence
-    await this.refreshCurrent(orgId, {
+    // No coverage recorded is no coverage: every dataset is unknown (fail closed).
+    const input = {
       syncId: applied.syncId,
       asOf: applied.completedAt,
       coverage: applied.coverage ?? {},
-    });
+    };
+    await this.refreshCurrent(orgId, input, poll.at);
   }
 }
 

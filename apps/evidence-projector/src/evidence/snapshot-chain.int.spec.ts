@@ -53,7 +53,14 @@ function serviceWith(keys: string, into: Db): EvidenceService {
   const signer = new SnapshotSigner(
     projectorConfig(iso, { SNAPSHOT_SIGNING_KEYS: keys }).SNAPSHOT_SIGNING_KEYS,
   );
-  return new EvidenceService(new EvidenceStore(into), clock, null as never, null as never, signer);
+  return new EvidenceService(
+    new EvidenceStore(into),
+    clock,
+    null as never,
+    null as never,
+    signer,
+    null as never,
+  );
 }
 
 /** Writes sync `s<n>`'s snapshots (its users differ by sync). */

@@ -13,6 +13,7 @@ import { SystemLogProjection } from '../log-facts/system-log.projection';
 import { failpoint } from '../platform/failpoints';
 import { PROJECTOR_METRICS, ProjectorMetrics, timePhase } from '../platform/metrics';
 import { ChangeEventsPublisher } from './change-events.publisher';
+import { LogRereadPublisher } from './log-reread.publisher';
 
 /** A decoded message with the Kafka position it came from. */
 export interface Positioned<M> {
@@ -48,6 +49,7 @@ export class ProjectionRouter {
     private readonly evidence: EvidenceService,
     private readonly changeEvents: ChangeEventsService,
     private readonly changePublisher: ChangeEventsPublisher,
+    private readonly rereads: LogRereadPublisher,
     @Inject(PROJECTOR_METRICS) private readonly metrics: ProjectorMetrics,
   ) {}
 
@@ -121,7 +123,11 @@ export class ProjectionRouter {
     // In log order: a poll's evidence sees the batches before it, not the ones after.
     await this.systemLog.apply(
       batch.map((p) => p.message),
-      (poll) => this.evidence.refreshAfterLogPoll(poll.orgId, poll.completedAt),
+      async (poll) => {
+        // A gap is asked to be read again before the evidence says it is there (docs/topics.md).
+        if (poll.gap) await this.rereads.request(poll.orgId, poll.gap);
+        await this.evidence.refreshAfterLogPoll(poll.orgId, poll);
+      },
     );
     await this.status.apply('systemLog', batch);
     await heartbeat();

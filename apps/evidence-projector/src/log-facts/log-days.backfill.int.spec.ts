@@ -6,6 +6,7 @@ import type { LogFact } from './log-event.document';
 import { figuresOfLogs, timedFacts } from './log-figures';
 import { randomFacts } from './log-facts.testing';
 import { LogFactsReader } from './log-facts.reader';
+import { LogPollsRepository } from './log-polls.repository';
 import { LogDaysBackfill } from './log-days.backfill';
 import { LogDaysRepository } from './log-days.repository';
 import { LogDirtyDaysRepository } from './log-dirty-days.repository';
@@ -77,7 +78,7 @@ function allAtOnce(facts: LogFact[], asOf: string) {
 /** A fresh process's writer, reader and backfill (no cached marks). */
 function start() {
   writer = new LogDaysWriter(events, days, marks, new LogDirtyDaysRepository(db));
-  reader = new LogFactsReader(events, days, writer);
+  reader = new LogFactsReader(events, days, writer, new LogPollsRepository(db));
   return new LogDaysBackfill(events, marks, writer);
 }
 

@@ -7,6 +7,7 @@ import type { LogFact } from './log-event.document';
 import { figuresOfLogs, timedFacts } from './log-figures';
 import { InMemoryLogFacts, randomFacts } from './log-facts.testing';
 import { LogFactsReader } from './log-facts.reader';
+import { LogPollsRepository } from './log-polls.repository';
 import { LogDaysRepository } from './log-days.repository';
 import { LogDirtyDaysRepository } from './log-dirty-days.repository';
 import { LogDaysWriter } from './log-days.writer';
@@ -100,7 +101,7 @@ beforeAll(async () => {
   days = new LogDaysRepository(db, BUDGET);
   marks = new LogRollupMarksRepository(db);
   writer = new LogDaysWriter(events, days, marks, new LogDirtyDaysRepository(db));
-  reader = new LogFactsReader(events, days, writer);
+  reader = new LogFactsReader(events, days, writer, new LogPollsRepository(db));
 });
 
 afterAll(async () => {

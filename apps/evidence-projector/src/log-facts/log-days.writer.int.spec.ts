@@ -5,6 +5,7 @@ import type { LogFact } from './log-event.document';
 import { figuresOfLogs, timedFacts } from './log-figures';
 import { InMemoryLogFacts, prng, randomFacts } from './log-facts.testing';
 import { LogFactsReader } from './log-facts.reader';
+import { LogPollsRepository } from './log-polls.repository';
 import { pageIdsOf } from './log-day.pages';
 import { LogDaysRepository } from './log-days.repository';
 import { LogDirtyDaysRepository } from './log-dirty-days.repository';
@@ -110,7 +111,7 @@ describe.each([
     expect(await days.collection.find({ orgId: ORG }).sort({ _id: 1 }).toArray()).toEqual(heads);
     expect(await pageIds()).toEqual(pages);
 
-    const reader = new LogFactsReader(events, days, writer);
+    const reader = new LogFactsReader(events, days, writer, new LogPollsRepository(db));
     for (const asOf of ['2025-01-06T10:11:12.131Z', '2025-01-11T00:00:00.000Z']) {
       const asOfMs = Date.parse(asOf);
       const from = new Date(asOfMs - 91 * DAY).toISOString();

@@ -6,6 +6,8 @@ import { linkedFactsOf, nextDay } from './log-day.rollup';
 import { LogDaysRepository } from './log-days.repository';
 import { LogDaysWriter } from './log-days.writer';
 import { LogEventsRepository } from './log-events.repository';
+import { judgeLogCoverage, SystemLogCoverage } from './log-coverage';
+import { LogPollsRepository } from './log-polls.repository';
 import { FoldedLogs, foldLogWindow, LogDaySource, LogWindow } from './log-window.fold';
 
 /**
@@ -21,7 +23,13 @@ export class LogFactsReader implements LogDaySource {
     private readonly events: LogEventsRepository,
     private readonly days: LogDaysRepository,
     private readonly writer: LogDaysWriter,
+    private readonly polls: LogPollsRepository,
   ) {}
+
+  /** What the polls with an outcome at or before `at` read, judged at `at`. */
+  async coverageAt(orgId: string, at: string, staleAfterHours: number): Promise<SystemLogCoverage> {
+    return judgeLogCoverage(await this.polls.coverageInput(orgId, at), at, staleAfterHours);
+  }
 
   /** The figures of the facts published in (asOf − lookback, asOf]. */
   /** Dirty days are rolled up first, so the fold never reads a stale rollup. */

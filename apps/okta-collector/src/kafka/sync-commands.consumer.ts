@@ -6,7 +6,13 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
-import { deadLetterRecord, decodeMessage, SyncRequested, TOPICS } from '@regentra/contracts';
+import {
+  deadLetterRecord,
+  decodeMessage,
+  SyncRequested,
+  SystemLogRereadRequested,
+  TOPICS,
+} from '@regentra/contracts';
 import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
 import { CLOCK, Clock } from '../platform/clock';
 import { CommandPartitions } from '../platform/command-partitions';
@@ -23,10 +29,16 @@ export interface SyncCommandHandler {
   handle(command: SyncRequested, origin: { partition: number }): Promise<void>;
 }
 
+/** Whoever records a System Log gap the projector reported and queues its re-read (system-log/). */
+export const LOG_REREAD_HANDLER = Symbol('LOG_REREAD_HANDLER');
+export interface LogRereadCommandHandler {
+  handle(command: SystemLogRereadRequested, origin: { partition: number }): Promise<void>;
+}
+
 /**
  * Consumes `okta.commands.v1`. A valid SyncRequested goes to the handler
- * (the inbox write, deduped by requestId) and its offset is committed after
- * that write; an invalid one goes to the dead-letter topic with the reason.
+ * (the inbox write, deduped by requestId), a SystemLogRereadRequested to the
+ * System Log's, and its offset is committed after that write; an invalid one goes to the dead-letter topic with the reason.
  * The sync itself never runs inside this handler, so a long sync cannot cost
  * the partitions.
  */
@@ -42,6 +54,7 @@ export class SyncCommandsConsumer implements OnModuleInit, BeforeApplicationShut
     @Inject(COLLECTOR_CONFIG) config: CollectorConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SYNC_COMMAND_HANDLER) private readonly handler: SyncCommandHandler,
+    @Inject(LOG_REREAD_HANDLER) private readonly rereads: LogRereadCommandHandler,
     private readonly publisher: EventPublisher,
     private readonly partitions: CommandPartitions,
   ) {
@@ -80,7 +93,9 @@ export class SyncCommandsConsumer implements OnModuleInit, BeforeApplicationShut
   private async handle({ topic, partition, message }: EachMessagePayload): Promise<void> {
     const decoded = decodeMessage(TOPICS.commands, message.value, message.key);
     if (decoded.ok) {
-      await this.handler.handle(decoded.message, { partition });
+      const command = decoded.message;
+      if (command.type === 'SyncRequested') await this.handler.handle(command, { partition });
+      else await this.rereads.handle(command, { partition });
     } else {
       this.logger.warn({
         topic,

@@ -15,6 +15,20 @@ export interface LogCursorDoc {
   recentUuids: string[];
   updatedAt: Date;
   lastFallbackAt: Date | null;
+  /**
+   * Windows the projector reported as gaps (a poll whose batches did not all
+   * reach it): the next poll reads each again with a bounded query before
+   * polling on, and removes it once its completion was acknowledged
+   * (docs/topics.md, "System Log gaps"). Absent: none.
+   */
+  gaps?: LogGapToReread[];
+}
+
+/** A gap to read again: the poll it was found in, and its `published` window. */
+export interface LogGapToReread {
+  pollId: string;
+  since: string;
+  until: string;
 }
 
 @Injectable()
@@ -33,7 +47,28 @@ export class LogCursorRepository {
     await this.collection.deleteOne({ _id: orgId });
   }
 
+  /** Saves the polling position; the gaps are left as they are (they have their own writes). */
   async save(orgId: string, cursor: Omit<LogCursorDoc, '_id'>): Promise<void> {
-    await this.collection.replaceOne({ _id: orgId }, cursor, { upsert: true });
+    const { gaps: _gaps, ...position } = cursor;
+    await this.collection.updateOne({ _id: orgId }, { $set: position }, { upsert: true });
+  }
+
+  /** Records a gap to read again (the same gap twice is one). */
+  async addGap(orgId: string, gap: LogGapToReread): Promise<void> {
+    const entry = { pollId: gap.pollId, since: gap.since, until: gap.until };
+    await this.collection.updateOne(
+      { _id: orgId },
+      { $addToSet: { gaps: entry } },
+      { upsert: true },
+    );
+  }
+
+  /** Forgets gaps a poll read again (after its completion was acknowledged). */
+  async removeGaps(orgId: string, gaps: LogGapToReread[]): Promise<void> {
+    if (gaps.length === 0) return;
+    await this.collection.updateOne(
+      { _id: orgId },
+      { $pull: { gaps: { pollId: { $in: gaps.map((g) => g.pollId) } } } },
+    );
   }
 }

@@ -17,6 +17,7 @@ import {
   OktaBadRequestError,
   OktaClient,
   OktaCredentialsInvalidError,
+  OktaLogPageRequest,
   OktaRateLimitedError,
 } from '../okta-client';
 import { CLOCK, Clock } from '../platform/clock';
@@ -29,11 +30,34 @@ import {
   throwIfStopped,
 } from '../sync-runs/run-port';
 import { SyncRunsRepository } from '../sync-runs/sync-runs.repository';
-import { LogCursorDoc, LogCursorRepository } from './log-cursor.repository';
+import { LogCursorDoc, LogCursorRepository, LogGapToReread } from './log-cursor.repository';
 import { eventTypeFilter, EVIDENCE_EVENT_TYPES } from './log-event-types';
 
 type Mode = 'backfill' | 'polling' | 'fallback';
 const DAY = 86_400_000;
+
+interface PollStats {
+  published: number;
+  duplicatesDropped: number;
+  oldest: string | null;
+  newest: string | null;
+  pages: number;
+  /** The earliest `since` the poll's queries covered (null: not known). */
+  since: string | null;
+}
+
+type Emit = (draft: { type: SystemLogEvent['type']; payload: unknown }) => Promise<void>;
+
+function noteSince(stats: PollStats, since: string | null): void {
+  if (since && (!stats.since || since < stats.since)) stats.since = since;
+}
+
+function noteRange(stats: PollStats, events: OktaLogEvent[]): void {
+  for (const event of events) {
+    if (!stats.oldest || event.published < stats.oldest) stats.oldest = event.published;
+    if (!stats.newest || event.published > stats.newest) stats.newest = event.published;
+  }
+}
 
 /**
  * Polls the System Log the way Okta recommends: a polling query (no `until`),
@@ -71,12 +95,14 @@ export class SystemLogPollerService implements SyncRunner {
       lastFallbackAt: null,
     };
     let mode: Mode = cursor.nextUrl ? 'polling' : 'backfill';
-    const stats = {
+    const gaps = cursor.gaps ?? [];
+    const stats: PollStats = {
       published: 0,
       duplicatesDropped: 0,
-      oldest: null as string | null,
-      newest: null as string | null,
+      oldest: null,
+      newest: null,
       pages: 0,
+      since: null,
     };
     let seq = 0;
     const emit = async (draft: { type: SystemLogEvent['type']; payload: unknown }) => {
@@ -110,19 +136,26 @@ export class SystemLogPollerService implements SyncRunner {
       client = opened;
       // A stop closes the client: in-flight calls are aborted and no further call is made.
       unsubscribeStop = ctx.stop.onStop(() => void opened.close());
+      // The gaps first, each a bounded query: then the checkpoint moves on (docs/topics.md, "System Log gaps").
+      for (const gap of gaps) await this.reread(client, orgId, gap, stats, emit, syncId, () => seq);
       mode = await this.poll(client, orgId, cursor, mode, stats, emit, syncId, () => seq);
+      const completedAt = this.clock.now().toISOString();
       await emit({
         type: 'SystemLogPollCompleted',
         payload: {
           requestId,
-          completedAt: this.clock.now().toISOString(),
+          completedAt,
           published: stats.published,
           duplicatesDropped: stats.duplicatesDropped,
           oldestPublished: stats.oldest,
           newestPublished: stats.newest,
           mode,
+          window: stats.since ? { since: stats.since, until: completedAt } : null,
+          rereads: gaps.map((g) => ({ since: g.since, until: g.until })),
         },
       });
+      // Only after Kafka acknowledged the completion that names them.
+      if (gaps.length > 0) await this.cursors.removeGaps(orgId, gaps);
       const outcome = {
         ...stats,
         mode,
@@ -237,6 +270,46 @@ export class SystemLogPollerService implements SyncRunner {
     });
   }
 
+  /** Where a poll that continues from the checkpoint reads from: the newest event before it, minus the overlap. */
+  private checkpointSince(cursor: Omit<LogCursorDoc, '_id'>): string | null {
+    if (!cursor.lastPublished) return null;
+    const overlap = this.config.LOG_FALLBACK_OVERLAP_MINUTES * 60_000;
+    return new Date(Date.parse(cursor.lastPublished) - overlap).toISOString();
+  }
+
+  /**
+   * Reads a gap again with a bounded query (`since`/`until`) and publishes
+   * every event in it, the ones the collector published before included (they
+   * are what did not arrive; consumers drop by uuid). The checkpoint stays.
+   */
+  private async reread(
+    client: OktaClient,
+    orgId: string,
+    gap: LogGapToReread,
+    stats: PollStats,
+    emit: Emit,
+    syncId: string,
+    seq: () => number,
+  ): Promise<void> {
+    const filter = eventTypeFilter(
+      this.config.LOG_EVENT_TYPES === 'all' ? 'all' : EVIDENCE_EVENT_TYPES,
+    );
+    const seen = new Set<string>();
+    let request: OktaLogPageRequest = { since: gap.since, until: gap.until, filter, limit: 1000 };
+    for (;;) {
+      const page = await client.fetchLogPage(request);
+      stats.pages += 1;
+      const fresh = page.events.filter((e) => !seen.has(e.uuid) && seen.add(e.uuid));
+      for (const events of this.batches(fresh, orgId, syncId, seq()))
+        await emit({ type: 'SystemLogBatch', payload: { events } });
+      noteRange(stats, fresh);
+      stats.published += fresh.length;
+      this.metrics.published.inc({ topic: 'okta.system-log.v1' }, fresh.length);
+      if (page.events.length === 0 || !page.nextUrl) return;
+      request = { nextUrl: page.nextUrl };
+    }
+  }
+
   private firstRequest(cursor: Omit<LogCursorDoc, '_id'>, mode: Mode) {
     const filter = eventTypeFilter(
       this.config.LOG_EVENT_TYPES === 'all' ? 'all' : EVIDENCE_EVENT_TYPES,
@@ -257,14 +330,8 @@ export class SystemLogPollerService implements SyncRunner {
     orgId: string,
     cursor: Omit<LogCursorDoc, '_id'>,
     startMode: Mode,
-    stats: {
-      published: number;
-      duplicatesDropped: number;
-      oldest: string | null;
-      newest: string | null;
-      pages: number;
-    },
-    emit: (draft: { type: SystemLogEvent['type']; payload: unknown }) => Promise<void>,
+    stats: PollStats,
+    emit: Emit,
     syncId: string,
     seq: () => number,
   ): Promise<Mode> {
@@ -272,6 +339,7 @@ export class SystemLogPollerService implements SyncRunner {
     const seen = new Set(cursor.recentUuids);
     let request: { nextUrl: string } | ReturnType<SystemLogPollerService['firstRequest']> =
       cursor.nextUrl ? { nextUrl: cursor.nextUrl } : this.firstRequest(cursor, mode);
+    noteSince(stats, 'since' in request ? request.since : this.checkpointSince(cursor));
     for (;;) {
       let page;
       try {
@@ -286,6 +354,7 @@ export class SystemLogPollerService implements SyncRunner {
           mode = 'fallback';
           cursor.lastFallbackAt = this.clock.now();
           request = this.firstRequest(cursor, mode);
+          noteSince(stats, request.since);
           continue;
         }
         throw error;
@@ -303,9 +372,8 @@ export class SystemLogPollerService implements SyncRunner {
       for (const events of this.batches(fresh, orgId, syncId, seq())) {
         await emit({ type: 'SystemLogBatch', payload: { events } });
       }
+      noteRange(stats, fresh);
       for (const event of fresh) {
-        if (!stats.oldest || event.published < stats.oldest) stats.oldest = event.published;
-        if (!stats.newest || event.published > stats.newest) stats.newest = event.published;
         if (!cursor.lastPublished || event.published > cursor.lastPublished)
           cursor.lastPublished = event.published;
         cursor.recentUuids.push(event.uuid);

@@ -6,6 +6,7 @@ import {
   contextOf,
   EvidenceContext,
   isActiveUser,
+  logCoverageSummary,
   sortedUnique,
   userRef,
   windowBefore,
@@ -17,7 +18,7 @@ import {
   MFA_MATCH_BEFORE_MS,
   SIGN_IN_WINDOW_DAYS,
 } from './evidence-rules';
-import type { OrgState, OrgUserState } from './org-state';
+import type { OrgState, OrgUserState, SystemLogCoverage } from './org-state';
 import type { MfaMatch } from '../../log-facts/sign-in-mfa';
 
 export const AUTHENTICATION_DATASETS = ['users', 'factors', 'systemLog'] as const;
@@ -42,7 +43,7 @@ export type SignInActivityItem = {
   lastSignIn: string | null;
 };
 
-/** Exact: enrolled / (active − unknown). */
+/** An exact fraction (`mfaCoverage`: enrolled / active, unknowns counted uncovered). */
 export type Fraction = { numerator: number; denominator: number };
 
 export type SignInSummary = {
@@ -71,12 +72,23 @@ export type AuthenticationSummary = CompletenessSummary & {
   mfaNotEnrolled: number;
   /** Active users whose factors could not be read: in neither figure above. */
   mfaUnknown: number;
+  /**
+   * enrolled / active: a user whose factors could not be read counts as not
+   * covered, so this is the lower bound and never exceeds enrolled ÷ active
+   * (docs/read-models.md, "MFA coverage").
+   */
   mfaCoverage: Fraction;
-  /** 100 × coverage, 2 decimals; null when the denominator is 0. */
+  /** 100 × mfaCoverage, 2 decimals; null when there is no active user. */
   mfaCoveragePercent: number | null;
+  /** (enrolled + unknown) / active: the upper bound, were every unknown user enrolled. */
+  mfaCoverageUpper: Fraction;
+  /** 100 × mfaCoverageUpper, 2 decimals; null when there is no active user. */
+  mfaCoverageUpperPercent: number | null;
   /** Active users per ACTIVE factor type, keys sorted. */
   factorTypes: Record<string, number>;
   signIns: SignInSummary;
+  /** What the System Log polls read (null: unknown). */
+  logCoverage: SystemLogCoverage | null;
 };
 
 export type AuthenticationItems = {
@@ -190,9 +202,11 @@ export function authenticationEvidence(source: OrgState | EvidenceContext): Auth
   const ctx = contextOf(source);
   const mfa = mfaItems(ctx);
   const enrolled = mfa.activeUsers.filter((u) => u.mfa === 'enrolled').length;
-  const coverage: Fraction = {
-    numerator: enrolled,
-    denominator: mfa.activeUsers.length - mfa.mfaUnknown.length,
+  // Unknowns on the uncovered side: the published figure is the lower bound.
+  const coverage: Fraction = { numerator: enrolled, denominator: mfa.activeUsers.length };
+  const upper: Fraction = {
+    numerator: enrolled + mfa.mfaUnknown.length,
+    denominator: mfa.activeUsers.length,
   };
   return {
     orgId: ctx.state.orgId,
@@ -207,8 +221,11 @@ export function authenticationEvidence(source: OrgState | EvidenceContext): Auth
       mfaUnknown: mfa.mfaUnknown.length,
       mfaCoverage: coverage,
       mfaCoveragePercent: percent(coverage),
+      mfaCoverageUpper: upper,
+      mfaCoverageUpperPercent: percent(upper),
       factorTypes: mfa.factorTypes,
       signIns: signInSummary(ctx),
+      logCoverage: logCoverageSummary(ctx),
       ...completeness(ctx, AUTHENTICATION_DATASETS, mfa.mfaUnknown.length > 0 ? ['factors'] : []),
     },
     items: {

@@ -3,6 +3,7 @@ import {
   AS_OF,
   daysBefore,
   factor,
+  logCoverage,
   logEvent,
   mfa,
   minutesAfter,
@@ -64,9 +65,25 @@ describe('authentication evidence: MFA enrollment', () => {
     ]);
   });
 
-  it('excludes unknown-factor users from numerator and denominator', () => {
-    expect(evidence.summary.mfaCoverage).toEqual({ numerator: 2, denominator: 4 });
-    expect(evidence.summary.mfaCoveragePercent).toBe(50);
+  it('counts unknown-factor users as not covered, and gives the upper bound beside it', () => {
+    expect(evidence.summary.mfaCoverage).toEqual({ numerator: 2, denominator: 5 });
+    expect(evidence.summary.mfaCoveragePercent).toBe(40);
+    expect(evidence.summary.mfaCoverageUpper).toEqual({ numerator: 3, denominator: 5 });
+    expect(evidence.summary.mfaCoverageUpperPercent).toBe(60);
+  });
+
+  it('never reads more than enrolled ÷ active: 10 enrolled and 90 unreadable is 10 %', () => {
+    const users = Array.from({ length: 100 }, (_, i) =>
+      i < 10
+        ? user(`u${i}`, { factors: { status: 'read', items: [factor('push')] } })
+        : user(`u${i}`, { factors: { status: 'unknown', reason: 'E0000009 timeout' } }),
+    );
+    const summary = authenticationEvidence(orgState({ users })).summary;
+    expect(summary.mfaCoveragePercent).toBe(10);
+    expect(summary.mfaCoverage).toEqual({ numerator: 10, denominator: 100 });
+    expect(summary.mfaCoverageUpperPercent).toBe(100);
+    expect(summary.complete).toBe(false);
+    expect(summary.incompleteDatasets).toEqual(['factors']);
   });
 
   it('lists active users without an ACTIVE factor, with the factors they do have', () => {
@@ -110,19 +127,27 @@ describe('authentication evidence: MFA enrollment', () => {
     expect(evidence.summary.incompleteDatasets).toEqual(['factors']);
     const clean = authenticationEvidence(orgState({ users: [user('a')] }));
     expect(clean.summary.complete).toBe(true);
+    const gap = { since: daysBefore(2), until: daysBefore(1), pollId: 'poll-1', missingBatches: 1 };
     const failedLog = authenticationEvidence(
-      orgState({ users: [user('a')], coverage: { systemLog: { read: 3, failed: 1 } } }),
+      orgState({
+        users: [user('a')],
+        systemLog: logCoverage({ polls: 3, gaps: [gap], problems: ['gap'] }),
+      }),
     );
     expect(failedLog.summary.incompleteDatasets).toEqual(['systemLog']);
-    expect(failedLog.summary.coverage).toEqual({ systemLog: { read: 3, failed: 1 } });
+    expect(failedLog.summary.coverage.systemLog).toEqual({ read: 3, failed: 1 });
+    expect(failedLog.summary.incompleteReasons).toEqual([{ dataset: 'systemLog', reason: 'gap' }]);
   });
 
-  it('gives a null percentage when every active user is unknown', () => {
+  it('gives 0 % when every active user is unknown, and null only without active users', () => {
     const allUnknown = authenticationEvidence(
       orgState({ users: [user('a', { factors: { status: 'unknown', reason: 'r' } })] }),
     );
-    expect(allUnknown.summary.mfaCoverage).toEqual({ numerator: 0, denominator: 0 });
-    expect(allUnknown.summary.mfaCoveragePercent).toBeNull();
+    expect(allUnknown.summary.mfaCoverage).toEqual({ numerator: 0, denominator: 1 });
+    expect(allUnknown.summary.mfaCoveragePercent).toBe(0);
+    expect(allUnknown.summary.mfaCoverageUpperPercent).toBe(100);
+    const nobody = authenticationEvidence(orgState({ users: [] }));
+    expect(nobody.summary.mfaCoveragePercent).toBeNull();
   });
 
   it('rounds percentages to 2 decimals', () => {

@@ -12,6 +12,8 @@ export type CompletenessSummary = {
   complete: boolean;
   /** The datasets that made `complete` false, sorted. */
   incompleteDatasets: string[];
+  /** Why each of them did (several lines for one dataset possible), by dataset then reason. */
+  incompleteReasons: Array<{ dataset: string; reason: string }>;
 };
 
 /**

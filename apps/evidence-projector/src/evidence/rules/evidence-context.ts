@@ -6,7 +6,13 @@ import {
   DAY_MS,
   SIGN_IN_WINDOW_DAYS,
 } from './evidence-rules';
-import type { OrgAppState, OrgGroupState, OrgState, OrgUserState } from './org-state';
+import type {
+  OrgAppState,
+  OrgGroupState,
+  OrgState,
+  OrgUserState,
+  SystemLogCoverage,
+} from './org-state';
 
 /** The input cannot be turned into evidence (a bug upstream, not a data gap). */
 export class EvidenceInputError extends Error {
@@ -138,10 +144,16 @@ export function nonBuiltInGroupIds(ctx: EvidenceContext, user: OrgUserState): st
   );
 }
 
+/** The System Log dataset's name in `feedingDatasets`, `coverage` and `incompleteDatasets`. */
+export const SYSTEM_LOG_DATASET = 'systemLog';
+
 /**
- * A control is complete when none of the datasets feeding it reported failures
- * in the sync's coverage and none of its entries is unknown in the state
- * (`unknownDatasets`: names of datasets the control found unknown entries of).
+ * A control is complete when every dataset feeding it has a coverage entry
+ * with no failures, the System Log (when it feeds the control) has no gap and
+ * is not stale, and none of its entries is unknown in the state
+ * (`unknownDatasets`: names of datasets the control found unknown entries
+ * of). A dataset without an entry is unknown, never complete: fail closed
+ * (docs/read-models.md, "Complete, and why not").
  */
 export function completeness(
   ctx: EvidenceContext,
@@ -153,9 +165,47 @@ export function completeness(
     const figures = ctx.state.coverage[key];
     if (figures) coverage[key] = { read: figures.read, failed: figures.failed };
   }
-  const failing = feedingDatasets.filter((name) => (coverage[name]?.failed ?? 0) > 0);
-  const incompleteDatasets = sortedUnique([...failing, ...unknownDatasets]);
-  return { coverage, complete: incompleteDatasets.length === 0, incompleteDatasets };
+  const log = ctx.state.systemLog;
+  if (feedingDatasets.includes(SYSTEM_LOG_DATASET) && log)
+    coverage[SYSTEM_LOG_DATASET] = { read: log.polls, failed: log.gaps.length };
+  const reasons: Array<{ dataset: string; reason: string }> = [];
+  for (const name of feedingDatasets) {
+    if (name === SYSTEM_LOG_DATASET) {
+      if (!log) reasons.push({ dataset: name, reason: 'no coverage entry: unknown' });
+      else for (const reason of log.problems) reasons.push({ dataset: name, reason });
+      continue;
+    }
+    const figures = coverage[name];
+    if (!figures) reasons.push({ dataset: name, reason: 'no coverage entry: unknown' });
+    else if (figures.failed > 0)
+      reasons.push({
+        dataset: name,
+        reason: `${figures.failed} of ${figures.read + figures.failed} could not be read`,
+      });
+  }
+  for (const name of unknownDatasets)
+    reasons.push({ dataset: name, reason: 'entries in the directory could not be read' });
+  const incompleteReasons = reasons.sort(
+    (a, b) => compareStrings(a.dataset, b.dataset) || compareStrings(a.reason, b.reason),
+  );
+  const incompleteDatasets = sortedUnique(incompleteReasons.map((r) => r.dataset));
+  return {
+    coverage: sortedKeys(coverage),
+    complete: incompleteDatasets.length === 0,
+    incompleteDatasets,
+    incompleteReasons,
+  };
+}
+
+/** The System Log's coverage for a control's summary (null: unknown, the control is incomplete). */
+export function logCoverageSummary(ctx: EvidenceContext): SystemLogCoverage | null {
+  return ctx.state.systemLog ?? null;
+}
+
+function sortedKeys<T>(record: Record<string, T>): Record<string, T> {
+  const sorted: Record<string, T> = {};
+  for (const key of Object.keys(record).sort(compareStrings)) sorted[key] = record[key] as T;
+  return sorted;
 }
 
 /**

@@ -5,6 +5,7 @@ import type {
   OrgGroupState,
   OrgState,
   OrgUserState,
+  SystemLogCoverage,
 } from './org-state';
 
 /** Test-only builders of small, hand-checkable org states. */
@@ -104,6 +105,20 @@ export const mfa = (actorId: string, published: string, o: Partial<LogFact> = {}
 export const deactivate = (userId: string, published: string, o: Partial<LogFact> = {}) =>
   logEvent('user.lifecycle.deactivate', published, 'admin-1', { targetIds: [userId], ...o });
 
+/** A System Log read without gaps, polled just before AS_OF. */
+export function logCoverage(overrides: Partial<SystemLogCoverage> = {}): SystemLogCoverage {
+  return {
+    since: '2025-01-01T00:00:00.000Z',
+    through: AS_OF,
+    lastSuccessfulPollAt: AS_OF,
+    polls: 1,
+    gaps: [],
+    staleAfterHours: 3,
+    problems: [],
+    ...overrides,
+  };
+}
+
 export function orgState(overrides: Partial<OrgState> = {}): OrgState {
   return {
     orgId: 'org-1',
@@ -114,6 +129,9 @@ export function orgState(overrides: Partial<OrgState> = {}): OrgState {
     apps: [],
     logs: { events: [] },
     coverage: {
+      users: { read: 0, failed: 0 },
+      groups: { read: 1, failed: 0 },
+      apps: { read: 0, failed: 0 },
       factors: { read: 0, failed: 0 },
       userRoles: { read: 0, failed: 0 },
       roleAssignees: { read: 1, failed: 0 },
@@ -122,6 +140,7 @@ export function orgState(overrides: Partial<OrgState> = {}): OrgState {
       appUsers: { read: 0, failed: 0 },
       appGroups: { read: 0, failed: 0 },
     },
+    systemLog: logCoverage(),
     ...overrides,
   };
 }

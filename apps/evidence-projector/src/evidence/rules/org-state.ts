@@ -16,6 +16,7 @@ import type {
 } from '../../directory/okta-user.document';
 import type { LogFact } from '../../log-facts/log-event.document';
 import type { LogFigures } from '../../log-facts/log-figures';
+import type { LogGap, SystemLogCoverage } from '../../log-facts/log-coverage';
 
 /** The user fields the rules read: a pick of the `okta_users` document, never a copy of it. */
 export const ORG_USER_FIELDS = [
@@ -74,6 +75,8 @@ export type OrgAppState = Pick<OktaAppDocument, (typeof ORG_APP_FIELDS)[number]>
 
 export type {
   LogFact,
+  LogGap,
+  SystemLogCoverage,
   LogFigures,
   UserAppAssignment,
   UserFactor,
@@ -116,9 +119,13 @@ export interface OrgState {
   apps: OrgAppState[];
   logs: SignInFacts;
   /**
-   * Per-dataset completeness from IdentitySyncCompleted (`factors`, `userRoles`,
-   * `roleAssignees`, `groupMembers`, `groupRoles`, `appUsers`, `appGroups`; the
-   * caller may add `systemLog`).
+   * Per-dataset completeness from IdentitySyncCompleted (`users`, `groups`,
+   * `apps`, `factors`, `userRoles`, `roleAssignees`, `groupMembers`,
+   * `groupRoles`, `appUsers`, `appGroups`). A dataset a control lists that has
+   * no entry here is unknown: the control is incomplete (docs/read-models.md,
+   * "Complete, and why not").
    */
   coverage: Record<string, DatasetCoverage>;
+  /** The System Log's coverage as of `asOf`; absent: unknown (controls that read the log are incomplete). */
+  systemLog?: SystemLogCoverage;
 }

@@ -7,6 +7,7 @@ import {
   contextOf,
   EvidenceContext,
   inWindow,
+  logCoverageSummary,
   nonBuiltInGroupIds,
   parseTime,
   TimeWindow,
@@ -15,7 +16,7 @@ import {
   windowBefore,
 } from './evidence-context';
 import { DEACTIVATED_STATUS, PROVISIONING_WINDOW_DAYS, SUSPENDED_STATUS } from './evidence-rules';
-import type { OrgRemovedUserState, OrgState, OrgUserState } from './org-state';
+import type { OrgRemovedUserState, OrgState, OrgUserState, SystemLogCoverage } from './org-state';
 
 /** Leavers holding access depend on memberships and assignments; dates on the log. */
 export const PROVISIONING_DATASETS = [
@@ -89,6 +90,8 @@ export type ProvisioningSummary = CompletenessSummary & {
   /** Users deleted in the window (`deletedUsers`), and how many of them have no delete event in the log. */
   deletedInWindow: number;
   deletedWithoutLogEvent: number;
+  /** What the System Log polls read (null: unknown). */
+  logCoverage: SystemLogCoverage | null;
 };
 
 export type ProvisioningItems = {
@@ -246,6 +249,7 @@ export function provisioningEvidence(source: OrgState | EvidenceContext): Provis
       leaversWithAccess: items.leaversWithAccess.length,
       deletedInWindow: items.deletedUsers.length,
       deletedWithoutLogEvent: items.deletedUsers.filter((d) => d.deleteEvent === null).length,
+      logCoverage: logCoverageSummary(ctx),
       ...completeness(ctx, PROVISIONING_DATASETS, unknownAccessDatasets(ctx)),
     },
     items,
