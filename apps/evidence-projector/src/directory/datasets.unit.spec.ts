@@ -1,8 +1,9 @@
 import { CURRENT_IDENTITY_VERSIONS, IdentityEvent } from '@regentra/contracts';
-import { PROJECTED_DATASETS, stagedRecordsOf, USER_DATASETS } from './datasets';
+import { PROJECTED_DATASETS, stagedRecordsOf } from './datasets';
 import type { OktaUserDocument } from './okta-user.document';
 import { addStagedRecord, emptyStagedSync } from './org-assembly';
-import { emptyUserDatasets, USER_DATASET_KEYS } from './staged-sync';
+import { emptyUserDatasets } from './staged-sync';
+import { USER_DATASET_KEYS, USER_DATASETS } from './user-datasets';
 
 /** Events that bracket or describe a sync: they carry no records of a dataset. */
 const NOT_DATASETS = [
