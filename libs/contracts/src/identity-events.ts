@@ -379,7 +379,8 @@ export type PerUserBatchType = {
 }[IdentityEvent['type']];
 
 /** One user's entry of a per-user batch. */
-export type PerUserEntry<T extends PerUserBatchType> = IdentityEventOf<T>['payload']['users'][number];
+export type PerUserEntry<T extends PerUserBatchType> =
+  IdentityEventOf<T>['payload']['users'][number];
 
 /** The Okta item a per-user batch carries for a user whose list was read. */
 export type PerUserItem<T extends PerUserBatchType> = Extract<

@@ -15,8 +15,9 @@ import {
  * and how a staged record is indexed for assembly (`add`). The projection
  * stages pages by walking this table (`stagedRecordsOf`), the materializer
  * loads them back by it (`addStagedRecord`). The datasets read per user
- * (`USER_DATASETS`) also say how they are assembled into the user document
- * and carried over or replaced by an incremental sync; the collector's own
+ * have their rows made from `USER_DATASETS` (user-datasets.ts), which also
+ * says how they are assembled into the user document and carried over or
+ * replaced by an incremental sync; the collector's own
  * table (apps/okta-collector/src/identity-sync/datasets.ts) says what is
  * listed and published. docs/design.md explains how a dataset is added.
  */

@@ -10,8 +10,6 @@ import { USER_DATASET_KEYS, type UserDatasetKey, type UserDatasetValues } from '
  * incremental overlay and the fold work on. No I/O.
  */
 
-export { USER_DATASET_KEYS, type UserDatasetKey, type UserDatasetValues } from './user-datasets';
-
 /** The staged value of each per-user dataset, by user id (fields of StagedSync). */
 export type UserDatasetMaps = { [K in UserDatasetKey]: Map<string, UserDatasetValues[K]> };
 
