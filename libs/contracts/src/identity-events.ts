@@ -82,17 +82,16 @@ const perUserItem = <T extends z.ZodTypeAny>(item: T) =>
     }),
   ]);
 
-export const UserFactorsBatchV1 = envelopeOf(
-  'UserFactorsBatch',
-  1,
-  z.object({ users: z.array(perUserItem(OktaFactorSchema)) }),
-);
+/**
+ * A per-user batch: one entry per user of one Okta call read per user
+ * (`GET /api/v1/users/{id}/…`, a plain array of `item`). Each per-user
+ * dataset's event is one line of this (docs/design.md, "Datasets, declared once").
+ */
+export const perUserBatchOf = <T extends string, I extends z.ZodTypeAny>(type: T, item: I) =>
+  envelopeOf(type, 1, z.object({ users: z.array(perUserItem(item)) }));
 
-export const UserRolesBatchV1 = envelopeOf(
-  'UserRolesBatch',
-  1,
-  z.object({ users: z.array(perUserItem(OktaRoleSchema)) }),
-);
+export const UserFactorsBatchV1 = perUserBatchOf('UserFactorsBatch', OktaFactorSchema);
+export const UserRolesBatchV1 = perUserBatchOf('UserRolesBatch', OktaRoleSchema);
 
 export const GroupsPageV1 = envelopeOf(
   'GroupsPage',
@@ -364,3 +363,22 @@ export const CURRENT_IDENTITY_VERSIONS = currentVersionsOf(IDENTITY_EVENT_SCHEMA
 export const IdentityEventSchema = z.discriminatedUnion('type', [...IDENTITY_EVENT_SCHEMAS]);
 export type IdentityEvent = z.infer<typeof IdentityEventSchema>;
 export type IdentityEventOf<T extends IdentityEvent['type']> = Extract<IdentityEvent, { type: T }>;
+
+/** The event types of the per-user batches (`perUserBatchOf`). */
+export type PerUserBatchType = {
+  [T in IdentityEvent['type']]: IdentityEventOf<T>['payload'] extends {
+    users: Array<{ userId: string }>;
+  }
+    ? T
+    : never;
+}[IdentityEvent['type']];
+
+/** One user's entry of a per-user batch. */
+export type PerUserEntry<T extends PerUserBatchType> =
+  IdentityEventOf<T>['payload']['users'][number];
+
+/** The Okta item a per-user batch carries for a user whose list was read. */
+export type PerUserItem<T extends PerUserBatchType> = Extract<
+  PerUserEntry<T>,
+  { status: 'read' }
+>['items'][number];

@@ -1,7 +1,13 @@
 import type { IdentityEvent, IdentityEventOf } from '@regentra/contracts';
-import type { OktaUserDocument, UserFactors, UserRole, UserRoles } from './okta-user.document';
-import type { StagedSync, UserDatasetKey, UserDatasetValues } from './staged-sync';
+import { setUserValue, type StagedSync } from './staged-sync';
 import { stagedUser, type StagedRecord } from './staged-records';
+import {
+  role,
+  USER_DATASET_KEYS,
+  USER_DATASETS,
+  userDatasetRecords,
+  type UserDatasetKey,
+} from './user-datasets';
 
 /**
  * The identity datasets as the projector sees them, declared once: for each,
@@ -9,8 +15,9 @@ import { stagedUser, type StagedRecord } from './staged-records';
  * and how a staged record is indexed for assembly (`add`). The projection
  * stages pages by walking this table (`stagedRecordsOf`), the materializer
  * loads them back by it (`addStagedRecord`). The datasets read per user
- * (`USER_DATASETS`) also say how they are assembled into the user document
- * and carried over or replaced by an incremental sync; the collector's own
+ * have their rows made from `USER_DATASETS` (user-datasets.ts), which also
+ * says how they are assembled into the user document and carried over or
+ * replaced by an incremental sync; the collector's own
  * table (apps/okta-collector/src/identity-sync/datasets.ts) says what is
  * listed and published. docs/design.md explains how a dataset is added.
  */
@@ -30,29 +37,24 @@ const dataset = <T extends IdentityEvent['type'], K extends StagedRecord['kind']
 
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
-const role = (r: {
-  type: string;
-  label?: string | null;
-  assignmentType?: string | null;
-}): UserRole => ({
-  type: r.type,
-  label: r.label ?? null,
-  assignmentType: r.assignmentType ?? null,
-});
+/** A row of the table, its types forgotten (the lookups below pair event and record again). */
+type AnyDataset = {
+  event: IdentityEvent['type'];
+  kind: StagedRecord['kind'];
+  stage(event: IdentityEvent): StagedRecord[];
+  add(staged: StagedSync, record: StagedRecord): void;
+};
 
-/** A role assigned through a group: assembled from the group's roles, not kept as the user's own. */
-const throughGroup = (r: UserRole) => r.assignmentType === 'GROUP';
-
-/**
- * A user's own (direct) roles as a staged record: the items not assigned
- * through a group, or null (no record: "none", as for a user who is not a
- * role holder) when there are none. Unknown stays unknown.
- */
-export function directRolesOf(roles: UserRoles): Exclude<UserRoles, { status: 'none' }> | null {
-  if (roles.status === 'none') return null;
-  if (roles.status === 'unknown') return roles;
-  const items = roles.items.filter((r) => !throughGroup(r));
-  return items.length ? { status: 'read', items } : null;
+/** A per-user dataset's row: staged and indexed by its key (user-datasets.ts). */
+function userDataset(key: UserDatasetKey): AnyDataset {
+  return {
+    event: USER_DATASETS[key].event,
+    kind: key,
+    stage: (event) => userDatasetRecords(key, event),
+    add: (staged, record) => {
+      if (record.kind === key) setUserValue(staged, record.kind, record.entityId, record.data);
+    },
+  };
 }
 
 export const PROJECTED_DATASETS = [
@@ -70,42 +72,8 @@ export const PROJECTED_DATASETS = [
       e.payload.userIds.map((id) => ({ kind: 'userDeleted', entityId: id, data: { id } })),
     add: (staged, r) => staged.deletedUsers.add(r.data.id),
   }),
-  dataset({
-    event: 'UserFactorsBatch',
-    kind: 'factors',
-    stage: (e) =>
-      e.payload.users.map((u) => ({
-        kind: 'factors',
-        entityId: u.userId,
-        data:
-          u.status === 'read'
-            ? {
-                status: 'read',
-                items: u.items.map((f) => ({
-                  id: f.id,
-                  factorType: f.factorType,
-                  status: f.status,
-                  provider: f.provider ?? null,
-                })),
-              }
-            : { status: 'unknown', reason: u.reason },
-      })),
-    add: (staged, r) => staged.factors.set(r.entityId, r.data),
-  }),
-  dataset({
-    event: 'UserRolesBatch',
-    kind: 'roles',
-    stage: (e) =>
-      e.payload.users.map((u) => ({
-        kind: 'roles',
-        entityId: u.userId,
-        data:
-          u.status === 'read'
-            ? { status: 'read', items: u.items.map(role) }
-            : { status: 'unknown', reason: u.reason },
-      })),
-    add: (staged, r) => staged.roles.set(r.entityId, r.data),
-  }),
+  // factors, roles…: each per-user dataset as its USER_DATASETS row says
+  ...USER_DATASET_KEYS.map(userDataset),
   dataset({
     event: 'GroupsPage',
     kind: 'group',
@@ -211,13 +179,6 @@ export const PROJECTED_DATASETS = [
   }),
 ];
 
-/** A row of the table, its types forgotten (the lookups below pair event and record again). */
-type AnyDataset = {
-  event: IdentityEvent['type'];
-  kind: StagedRecord['kind'];
-  stage(event: IdentityEvent): StagedRecord[];
-  add(staged: StagedSync, record: StagedRecord): void;
-};
 const rows = PROJECTED_DATASETS as unknown as AnyDataset[];
 const BY_EVENT = new Map(rows.map((d) => [d.event, d]));
 const BY_KIND = new Map(rows.map((d) => [d.kind, d]));
@@ -233,41 +194,6 @@ export function addDatasetRecord(staged: StagedSync, record: StagedRecord): bool
   row?.add(staged, record);
   return row !== undefined;
 }
-
-interface UserDataset<V> {
-  absent: V | null;
-  carried(doc: OktaUserDocument): V | null;
-  reread(value: V): V | null;
-}
-
-/** A user whose factors no event of a full sync carried. */
-export const FACTORS_NOT_PUBLISHED: UserFactors = {
-  status: 'unknown',
-  reason: 'factors not published',
-};
-
-/**
- * The datasets read per user (one entry per user in their batch event),
- * each a field of the user document: what a user no event of the sync named
- * gets (`absent`: null leaves it to assembly), what an incremental sync
- * carries over from the base document (`carried`), and what a re-read
- * leaves (`reread`: null removes the staged value). Assembly and the
- * incremental overlay walk this.
- */
-export const USER_DATASETS: { [K in UserDatasetKey]: UserDataset<UserDatasetValues[K]> } = {
-  factors: {
-    absent: FACTORS_NOT_PUBLISHED,
-    carried: (doc) => doc.factors,
-    reread: (value) => value,
-  },
-  roles: {
-    // Not a role holder: assembly says "none" (or unknown when the holders could not be listed).
-    absent: null,
-    carried: (doc) => directRolesOf(doc.adminRoles),
-    // A re-read without a direct role means "no direct roles now".
-    reread: directRolesOf,
-  },
-};
 
 /** Adds one staged record, in page order (a later record of the same entity wins). */
 export function addStagedRecord(staged: StagedSync, doc: StagedRecord): void {

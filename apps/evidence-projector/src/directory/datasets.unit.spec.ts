@@ -1,8 +1,9 @@
 import { CURRENT_IDENTITY_VERSIONS, IdentityEvent } from '@regentra/contracts';
-import { PROJECTED_DATASETS, stagedRecordsOf, USER_DATASETS } from './datasets';
+import { PROJECTED_DATASETS, stagedRecordsOf } from './datasets';
 import type { OktaUserDocument } from './okta-user.document';
 import { addStagedRecord, emptyStagedSync } from './org-assembly';
-import { emptyUserDatasets, USER_DATASET_KEYS } from './staged-sync';
+import { emptyUserDatasets } from './staged-sync';
+import { USER_DATASET_KEYS, USER_DATASETS } from './user-datasets';
 
 /** Events that bracket or describe a sync: they carry no records of a dataset. */
 const NOT_DATASETS = [
@@ -46,6 +47,43 @@ describe('the projector dataset table', () => {
       items: [{ id: 'f1', factorType: 'push', status: 'ACTIVE', provider: null }],
     });
     expect(staged.factors.get('u2')).toEqual({ status: 'unknown', reason: 'forbidden' });
+  });
+
+  it('given a roles batch, when staged and loaded back, then each user has the roles as kept, under the kind roles', () => {
+    const event = {
+      type: 'UserRolesBatch',
+      payload: {
+        users: [
+          {
+            userId: 'u1',
+            status: 'read',
+            items: [{ id: 'r1', type: 'ORG_ADMIN', status: 'ACTIVE', assignmentType: 'USER' }],
+          },
+          { userId: 'u2', status: 'unknown', reason: 'forbidden' },
+        ],
+      },
+    } as unknown as IdentityEvent;
+    const records = stagedRecordsOf(event);
+    expect(records.map((r) => [r.kind, r.entityId])).toEqual([
+      ['roles', 'u1'],
+      ['roles', 'u2'],
+    ]);
+    const staged = emptyStagedSync();
+    for (const record of records) addStagedRecord(staged, record);
+    expect(staged.roles.get('u1')).toEqual({
+      status: 'read',
+      items: [{ type: 'ORG_ADMIN', label: null, assignmentType: 'USER' }],
+    });
+    expect(staged.roles.get('u2')).toEqual({ status: 'unknown', reason: 'forbidden' });
+    expect(staged.factors.size).toBe(0);
+  });
+
+  it('gives every per-user dataset a row of the table, its key as record kind', () => {
+    for (const key of USER_DATASET_KEYS) {
+      const row = PROJECTED_DATASETS.find((d) => d.kind === key);
+      expect(row?.event).toBe(USER_DATASETS[key].event);
+    }
+    expect(USER_DATASET_KEYS).toEqual(['factors', 'roles']);
   });
 
   it('given a bracket event, then it stages no records', () => {

@@ -1,5 +1,5 @@
-import { USER_DATASETS } from './datasets';
-import { USER_DATASET_KEYS, type UserDatasetKey, type UserDatasetMaps } from './staged-sync';
+import type { UserDatasetMaps } from './staged-sync';
+import { USER_DATASET_KEYS, USER_DATASET_RULES, type UserDatasetKey } from './user-datasets';
 import type { OktaUserDocument } from './okta-user.document';
 import { DirectoryDocuments, emptyStagedSync, Parts, StagedSync } from './org-assembly';
 
@@ -113,7 +113,7 @@ function carryUserDataset<K extends UserDatasetKey>(
   user: OktaUserDocument,
   staged: UserDatasetMaps,
 ): void {
-  const value = USER_DATASETS[key].carried(user);
+  const value = USER_DATASET_RULES[key].carried(user);
   if (value !== null) staged[key].set(user.id, value);
 }
 
@@ -129,7 +129,7 @@ function overlayUserDataset<K extends UserDatasetKey>(
   for (const [id, value] of maps(carried)[key]) if (out.users.has(id)) target.set(id, value);
   for (const [id, value] of maps(sync)[key]) {
     if (!out.users.has(id)) continue;
-    const kept = USER_DATASETS[key].reread(value);
+    const kept = USER_DATASET_RULES[key].reread(value);
     if (kept === null) target.delete(id);
     else target.set(id, kept);
   }

@@ -1,15 +1,9 @@
 import type { DirectoryDocument } from './directory-document';
 import type { OktaAppDocument } from './okta-app.document';
 import type { OktaGroupDocument } from './okta-group.document';
-import type {
-  OktaUserDocument,
-  OktaUserProfile,
-  UserAppAssignment,
-  UserFactors,
-  UserRoles,
-} from './okta-user.document';
-import { FACTORS_NOT_PUBLISHED } from './datasets';
+import type { OktaUserDocument, OktaUserProfile, UserAppAssignment } from './okta-user.document';
 import type { AppUserAssignment, StagedSync } from './staged-sync';
+import { assembleUserDatasets } from './user-datasets';
 
 export { addStagedRecord } from './datasets';
 export { emptyStagedSync, Parts, type StagedSync } from './staged-sync';
@@ -86,7 +80,11 @@ function assembleUser(
   const appAssignments = (memberships.appsOfUser.get(user.id) ?? []).sort(
     (a, b) => a.appId.localeCompare(b.appId) || a.scope.localeCompare(b.scope),
   );
-  const factors: UserFactors = staged.factors.get(user.id) ?? FACTORS_NOT_PUBLISHED;
+  const perUser = assembleUserDatasets((key) => staged[key].get(user.id), {
+    groupIds,
+    groupRoles,
+    roleHoldersComplete,
+  });
   return {
     _id: `${orgId}|${user.id}`,
     orgId,
@@ -100,45 +98,13 @@ function assembleUser(
     lastLogin: user.lastLogin,
     lastUpdated: user.lastUpdated,
     deactivatedAt: user.status === 'DEPROVISIONED' ? user.statusChanged : null,
-    factors,
-    activeFactorTypes:
-      factors.status === 'read'
-        ? [
-            ...new Set(factors.items.filter((f) => f.status === 'ACTIVE').map((f) => f.factorType)),
-          ].sort()
-        : null,
+    // factors, activeFactorTypes, adminRoles…: each per-user dataset's fields (USER_DATASETS)
+    ...perUser,
     groupIds,
     appIds: [...new Set(appAssignments.map((a) => a.appId))].sort(),
     appAssignments,
-    adminRoles: adminRolesOf(user.id, groupIds, staged, groupRoles, roleHoldersComplete),
     ...seenBy(staged.userLastSeen.get(user.id) ?? syncId),
   };
-}
-
-/** Direct roles plus those inherited from the user's groups, one per type and assignment. */
-function adminRolesOf(
-  userId: string,
-  groupIds: string[],
-  staged: StagedSync,
-  groupRoles: Map<string, string[]>,
-  roleHoldersComplete: boolean,
-): UserRoles {
-  const direct = staged.roles.get(userId);
-  const inherited = groupIds.flatMap((g) =>
-    (groupRoles.get(g) ?? []).map((type) => ({ type, label: null, assignmentType: 'GROUP' })),
-  );
-  if (direct?.status === 'unknown') return direct;
-  if (direct?.status === 'read' || inherited.length) {
-    const items = [...(direct?.status === 'read' ? direct.items : []), ...inherited];
-    const unique = new Map(items.map((r) => [`${r.type}|${r.assignmentType ?? ''}`, r]));
-    return {
-      status: 'read',
-      items: [...unique.values()].sort((a, b) => a.type.localeCompare(b.type)),
-    };
-  }
-  return roleHoldersComplete
-    ? { status: 'none' }
-    : { status: 'unknown', reason: 'role holders could not be listed' };
 }
 
 function assembleGroups(

@@ -2,13 +2,8 @@ import type { OktaUser } from '@regentra/contracts';
 import type { DirectoryChange } from './directory-changes';
 import type { OktaAppDocument, OktaAppProfile } from './okta-app.document';
 import type { OktaGroupDocument, OktaGroupProfile } from './okta-group.document';
-import type {
-  OktaUserDocument,
-  OktaUserProfile,
-  UserFactors,
-  UserRole,
-  UserRoles,
-} from './okta-user.document';
+import type { OktaUserDocument, OktaUserProfile, UserRole } from './okta-user.document';
+import type { UserDatasetRecord } from './user-datasets';
 
 /**
  * What a sync's pages leave in its staging collection until the sync completes: one
@@ -50,16 +45,8 @@ export type StagedRecord =
    */
   | { kind: 'changes'; entityId: string; data: { changes: DirectoryChange[] } }
   | { kind: 'changesComplete'; entityId: string; data: { count: number } }
-  | {
-      kind: 'factors';
-      entityId: string;
-      data: UserFactors;
-    }
-  | {
-      kind: 'roles';
-      entityId: string;
-      data: Exclude<UserRoles, { status: 'none' }>;
-    }
+  /** A user's value of a per-user dataset (kind: its key in USER_DATASETS, `factors`, `roles`). */
+  | UserDatasetRecord
   | { kind: 'group'; entityId: string; data: OktaGroupProfile }
   | {
       kind: 'groupMembers';

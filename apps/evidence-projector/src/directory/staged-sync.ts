@@ -1,12 +1,8 @@
 import type { DirectoryChange } from './directory-changes';
 import type { OktaAppDocument, OktaAppProfile } from './okta-app.document';
 import type { OktaGroupDocument, OktaGroupProfile } from './okta-group.document';
-import type {
-  OktaUserDocument,
-  OktaUserProfile,
-  UserFactors,
-  UserRoles,
-} from './okta-user.document';
+import type { OktaUserDocument, OktaUserProfile } from './okta-user.document';
+import { USER_DATASET_KEYS, type UserDatasetKey, type UserDatasetValues } from './user-datasets';
 
 /**
  * A sync's staged records, indexed for assembly (`assembleDirectory`): what
@@ -14,20 +10,22 @@ import type {
  * incremental overlay and the fold work on. No I/O.
  */
 
-/** What each per-user dataset stages for a user. */
-export interface UserDatasetValues {
-  factors: UserFactors;
-  roles: Exclude<UserRoles, { status: 'none' }>;
-}
-
-export type UserDatasetKey = keyof UserDatasetValues;
-export const USER_DATASET_KEYS: UserDatasetKey[] = ['factors', 'roles'];
-
 /** The staged value of each per-user dataset, by user id (fields of StagedSync). */
 export type UserDatasetMaps = { [K in UserDatasetKey]: Map<string, UserDatasetValues[K]> };
 
 export function emptyUserDatasets(): UserDatasetMaps {
   return Object.fromEntries(USER_DATASET_KEYS.map((key) => [key, new Map()])) as UserDatasetMaps;
+}
+
+/** Sets one user's staged value of a per-user dataset. */
+export function setUserValue<K extends UserDatasetKey>(
+  maps: UserDatasetMaps,
+  key: K,
+  userId: string,
+  value: UserDatasetValues[K],
+): void {
+  const map: Map<string, UserDatasetValues[K]> = maps[key];
+  map.set(userId, value);
 }
 
 export type AppUserAssignment = { userId: string; scope: string | null; status: string | null };

@@ -1,4 +1,12 @@
-import type { IdentityEvent } from '@regentra/contracts';
+import {
+  OktaFactorSchema,
+  OktaRoleSchema,
+  type IdentityEvent,
+  type IncrementalReads,
+  type PerUserBatchType,
+  type PerUserItem,
+} from '@regentra/contracts';
+import type { z } from 'zod';
 import { classifyBucket, type OktaBucket } from '../okta-client/rate-limiter';
 import type { ChangePlan } from './change-plan';
 
@@ -55,6 +63,39 @@ export type IncrementalRule =
  */
 export type UnreadRule = 'reread' | 'relisted' | 'full';
 
+/** Checks each item of a plain-array Okta answer (a `@regentra/contracts` Okta object schema). */
+export type ItemSchema<I> = z.ZodType<I, z.ZodTypeDef, unknown>;
+
+/**
+ * A dataset read once per user with one plain-array call (`call`, `{id}`: the
+ * user) and published as a per-user batch (`perUserBatchOf`): the runner
+ * reads every such dataset through one routine (`PerUserReader`).
+ */
+export interface PerUserRead<T extends PerUserBatchType = PerUserBatchType> {
+  /** Checks each item of the answer. */
+  readonly item: ItemSchema<PerUserItem<T>>;
+  /**
+   * The users it is read for: those the users listing returns (and those
+   * `named` that it did not return), or the role holders (the roles branch).
+   */
+  readonly of: 'listed users' | 'role holders';
+  /** Incremental: the users change events name (read even when not listed). */
+  readonly named: (plan: ChangePlan) => ReadonlySet<string>;
+  /** The `SyncCounts` entry that counts its items; null: counted by its branch. */
+  readonly counts: CountKey | null;
+  /** The `IncrementalReads` entry that counts the users it re-read; null: none. */
+  readonly reads: Exclude<keyof IncrementalReads, 'users' | 'logEvents'> | null;
+}
+
+/** A per-user read of any batch (each one paired with its own items). */
+export type AnyPerUserRead = { [T in PerUserBatchType]: PerUserRead<T> }[PerUserBatchType];
+
+/** A per-user row's `publishes` and `perUser`: the batch it publishes and the items it carries paired. */
+const publishesPerUser = <T extends PerUserBatchType>(publishes: T, perUser: PerUserRead<T>) => ({
+  publishes,
+  perUser,
+});
+
 export interface IdentityDataset {
   /** The Okta call that lists it (`{id}`: the id of the parent object). */
   readonly call: string;
@@ -68,6 +109,8 @@ export interface IdentityDataset {
   readonly publishes: IdentityEvent['type'] | null;
   readonly incremental: IncrementalRule;
   readonly unread: UnreadRule;
+  /** How it is read and published per user; absent for every other dataset. */
+  readonly perUser?: AnyPerUserRead;
 }
 
 function bucketOf(call: string): OktaBucket {
@@ -126,13 +169,19 @@ export const IDENTITY_DATASETS = withBuckets({
     call: 'GET /api/v1/users/{id}/factors',
     per: 'user',
     coverage: 'per parent',
-    publishes: 'UserFactorsBatch',
     incremental: {
       kind: 'when',
       // new users, and users a factor or lifecycle event names
       rereads: (user, c) => c.since(user.created) || c.plan.factorUsers.has(user.id),
     },
     unread: 'reread',
+    ...publishesPerUser('UserFactorsBatch', {
+      item: OktaFactorSchema,
+      of: 'listed users',
+      named: (plan) => plan.factorUsers,
+      counts: 'factors',
+      reads: 'factors',
+    }),
   },
   roleAssignees: {
     call: 'GET /api/v1/iam/assignees/users',
@@ -149,13 +198,21 @@ export const IDENTITY_DATASETS = withBuckets({
     call: 'GET /api/v1/users/{id}/roles',
     per: 'user',
     coverage: 'per parent',
-    publishes: 'UserRolesBatch',
     incremental: {
       kind: 'when',
       // holders new since the base, and users a privilege event names
       rereads: (holder, c) => c.plan.roleUsers.has(holder.id) || !c.baseRoleHolders?.has(holder.id),
     },
     unread: 'reread',
+    // users who no longer hold a role but an event names: read too (an empty list)
+    ...publishesPerUser('UserRolesBatch', {
+      item: OktaRoleSchema,
+      of: 'role holders',
+      named: (plan) => plan.roleUsers,
+      // the branch counts role holders, not roles
+      counts: null,
+      reads: null,
+    }),
   },
   groupMembers: {
     call: 'GET /api/v1/groups/{id}/users',
@@ -211,6 +268,15 @@ export function perDataset<V>(make: (key: DatasetKey) => V): Record<DatasetKey, 
   return out;
 }
 
+/** Datasets read per user and published as per-user batches (rows with `perUser`). */
+export type PerUserKey = {
+  [K in DatasetKey]: (typeof IDENTITY_DATASETS)[K] extends { perUser: AnyPerUserRead } ? K : never;
+}[DatasetKey];
+
+export const PER_USER_KEYS = DATASET_KEYS.filter(
+  (key): key is PerUserKey => 'perUser' in IDENTITY_DATASETS[key],
+);
+
 /** Datasets read per parent object, on a rule an incremental sync checks per object. */
 export type RereadWhenKey = {
   [K in DatasetKey]: (typeof IDENTITY_DATASETS)[K]['incremental'] extends { kind: 'when' }
@@ -250,6 +316,7 @@ export function zeroPerDataset(): DatasetCounts {
   return perDataset(() => 0);
 }
 
+type CountKey = (typeof COUNT_KEYS)[number];
 const COUNT_KEYS = [
   'users',
   'deprovisionedUsers',
@@ -267,7 +334,7 @@ const COUNT_KEYS = [
  * Entities published, per kind (`IdentitySyncCompleted.counts`);
  * `deletedUsers` only when an incremental sync found some.
  */
-export type SyncCounts = Record<(typeof COUNT_KEYS)[number], number> & { deletedUsers?: number };
+export type SyncCounts = Record<CountKey, number> & { deletedUsers?: number };
 
 export function emptyCounts(): SyncCounts {
   const counts = {} as SyncCounts;

@@ -1,4 +1,4 @@
-import { CoverageSchema, IdentityEvent } from '@regentra/contracts';
+import { CoverageSchema, CURRENT_IDENTITY_VERSIONS, IdentityEvent } from '@regentra/contracts';
 import { z } from 'zod';
 import { emptyChangePlan } from './change-plan';
 import {
@@ -9,7 +9,9 @@ import {
   emptyCoverage,
   emptyUnread,
   IDENTITY_DATASETS,
+  PER_USER_KEYS,
 } from './datasets';
+import { OF_LISTED_USERS } from './per-user-reader';
 import { OktaBucket } from '../okta-client/rate-limiter';
 
 const BUCKETS: Array<[DatasetKey, OktaBucket]> = [
@@ -59,6 +61,28 @@ describe('the identity datasets', () => {
     );
     expect(published.filter((type) => type === null)).toHaveLength(1);
     expect(IDENTITY_DATASETS.roleAssignees.publishes).toBeNull();
+  });
+
+  it('given the per-user datasets, then each is read per user with one call and publishes a batch of the contracts', () => {
+    expect(PER_USER_KEYS).toEqual(['factors', 'userRoles']);
+    expect(OF_LISTED_USERS).toEqual(['factors']);
+    for (const key of PER_USER_KEYS) {
+      const { call, per, publishes, perUser } = IDENTITY_DATASETS[key];
+      expect(per).toBe('user');
+      expect(call).toMatch(/^GET \/api\/v1\/users\/\{id\}\/[a-z-]+$/);
+      expect(Object.keys(CURRENT_IDENTITY_VERSIONS)).toContain(publishes);
+      expect(perUser.item.safeParse({ id: 'x' }).success).toBe(false);
+    }
+    expect(IDENTITY_DATASETS.factors.perUser.counts).toBe('factors');
+    expect(IDENTITY_DATASETS.userRoles.perUser.counts).toBeNull();
+  });
+
+  it('given a change plan, then each per-user dataset names the users its events name', () => {
+    const plan = emptyChangePlan();
+    plan.factorUsers.add('00u-f');
+    plan.roleUsers.add('00u-r');
+    expect([...IDENTITY_DATASETS.factors.perUser.named(plan)]).toEqual(['00u-f']);
+    expect([...IDENTITY_DATASETS.userRoles.perUser.named(plan)]).toEqual(['00u-r']);
   });
 
   describe('when an incremental sync re-reads a sub-resource', () => {

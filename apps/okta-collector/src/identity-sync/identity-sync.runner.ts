@@ -2,8 +2,6 @@ import {
   IdentityEvent,
   IncrementalReads,
   OktaUser,
-  oversizedReason,
-  OversizedItem,
   trimApp,
   trimGroup,
   trimUser,
@@ -17,25 +15,18 @@ import {
   DatasetCoverage,
   DatasetKey,
   emptyCounts,
-  emptyCoverage,
   IDENTITY_DATASETS,
   ListedObject,
-  perDataset,
+  PerUserKey,
   RereadWhenKey,
   SyncCounts,
-  UNREAD_REREAD_MAX,
   UnreadIds,
-  zeroPerDataset,
 } from './datasets';
+import { DatasetTally } from './dataset-tally';
 import { OktaDirectory } from './okta-directory';
+import { OF_LISTED_USERS, PerUserReader } from './per-user-reader';
 import { APP_GROUPS, APP_USERS, GROUP_MEMBERS, idsOf, Parts, PartsRecord } from './parts-records';
-import {
-  isSubResourceFailure,
-  OversizedItemError,
-  reasonOf,
-  refuseOversized,
-  SyncAbortedError,
-} from './read-failures';
+import { isSubResourceFailure, refuseOversized, SyncAbortedError } from './read-failures';
 import { SyncEventWriter } from './sync-event-writer';
 
 export interface IdentitySyncResult {
@@ -84,16 +75,8 @@ function union(a: Iterable<string>, b: Iterable<string>): string[] {
  */
 export class IdentitySyncRunner {
   private readonly counts = emptyCounts();
-  /**
-   * `users`, `groups`, `apps`: objects published whole (`read`) or as a
-   * trimmed copy because they exceed the record limit (`failed`).
-   */
-  private readonly coverage = emptyCoverage();
-  /** What this sync could not read, by id (the next incremental re-reads it). */
-  private readonly unread = perDataset(() => new Set<string>());
-  /** What the base sync could not read (empty for a full sync). */
-  private readonly baseUnread: Record<DatasetKey, ReadonlySet<string>>;
-  private readonly rereadUnread = zeroPerDataset();
+  private readonly tally: DatasetTally;
+  private readonly perUser: PerUserReader;
 
   private readonly plan: ChangePlan = emptyChangePlan();
   /** null for a full sync: every object of every dataset is read. */
@@ -119,7 +102,8 @@ export class IdentitySyncRunner {
     private readonly concurrency: number,
     private readonly incremental: IncrementalScope | null = null,
   ) {
-    this.baseUnread = perDataset((key) => new Set(incremental?.unread[key] ?? []));
+    this.tally = new DatasetTally(incremental?.unread);
+    this.perUser = new PerUserReader(okta, writer, this.tally, this.counts, concurrency);
     const changedSince = incremental?.changedSince;
     this.change =
       changedSince === undefined
@@ -140,7 +124,7 @@ export class IdentitySyncRunner {
     return (
       !this.change ||
       IDENTITY_DATASETS[key].incremental.rereads(object, this.change) ||
-      this.baseUnread[key].has(object.id)
+      this.tally.baseUnread[key].has(object.id)
     );
   }
 
@@ -173,11 +157,10 @@ export class IdentitySyncRunner {
     if (failed) throw this.writer.abortReason() ?? failed.reason;
     return {
       counts: { ...this.counts },
-      coverage: structuredClone(this.coverage),
+      coverage: structuredClone(this.tally.coverage),
       roleHolderIds: [...this.roleHolders].sort(),
       reads: this.incremental ? structuredClone(this.reads) : null,
-      unread: perDataset((key) => [...this.unread[key]].sort()),
-      rereadUnread: { ...this.rereadUnread },
+      ...this.tally.outcome(),
     };
   }
 
@@ -189,43 +172,6 @@ export class IdentitySyncRunner {
     ))
       for (const event of events) addChangeEvent(this.plan, event);
     this.reads.logEvents = this.plan.events;
-  }
-
-  /** One object of `key` not read (`id`: null for a whole list): counted, and recorded for the next sync. */
-  private failed(key: DatasetKey, id: string | null): void {
-    this.coverage[key].failed += 1;
-    if (id !== null && this.unread[key].size < UNREAD_REREAD_MAX) this.unread[key].add(id);
-  }
-
-  /** An object counted read turned out unreadable (too large for any record). */
-  private readThenFailed(key: DatasetKey, id: string): void {
-    this.coverage[key].read -= 1;
-    this.failed(key, id);
-  }
-
-  /** A 401 on any call ends the sync; anything else is the sub-resource's own failure. */
-  private async subResource<T>(
-    key: DatasetKey,
-    parentId: string,
-    read: () => Promise<T>,
-  ): Promise<{ ok: true; value: T } | { ok: false; reason: string }> {
-    if (this.baseUnread[key].has(parentId)) this.rereadUnread[key] += 1;
-    try {
-      const value = await read();
-      this.coverage[key].read += 1;
-      return { ok: true, value };
-    } catch (error) {
-      // Only Okta's answers (and an object no record can hold) make a
-      // sub-resource unknown; a 401, a publish failure or a lost lease end the
-      // whole sync.
-      if (error instanceof OversizedItemError) {
-        this.failed(key, parentId);
-        return { ok: false, reason: error.message };
-      }
-      if (!isSubResourceFailure(error)) throw error;
-      this.failed(key, parentId);
-      return { ok: false, reason: reasonOf(error) };
-    }
   }
 
   private async *wholeList<T>(dataset: string, pages: AsyncIterable<T[]>): AsyncGenerator<T[]> {
@@ -248,19 +194,23 @@ export class IdentitySyncRunner {
       this.counts.deprovisionedUsers += users.filter((u) => u.status === 'DEPROVISIONED').length;
       users.forEach((u) => seen.add(u.id));
       this.reads.users.byLastUpdated += users.length;
-      await this.syncFactors(users.filter((u) => this.wants('factors', u)));
+      for (const key of OF_LISTED_USERS)
+        await this.syncPerUser(
+          key,
+          users.filter((u) => this.wants(key, u)).map((u) => u.id),
+        );
       pages += 1;
-      if (pages % 5 === 0)
-        await this.progress('users', {
-          users: this.counts.users,
-          factors: this.coverage.factors.read,
-        });
+      if (pages % 5 === 0) await this.progress('users', this.usersProgress());
     }
     await this.syncUsersNamedInEvents(seen);
-    await this.progress('users', {
-      users: this.counts.users,
-      factors: this.coverage.factors.read,
-    });
+    await this.progress('users', this.usersProgress());
+  }
+
+  /** Users published, and per dataset read for them the users it read (`factors`…). */
+  private usersProgress(): Record<string, number> {
+    const done: Record<string, number> = { users: this.counts.users };
+    for (const key of OF_LISTED_USERS) done[key] = this.tally.coverage[key].read;
+    return done;
   }
 
   /** UsersPage records; a user too large for any record goes out trimmed and counts failed. */
@@ -270,13 +220,14 @@ export class IdentitySyncRunner {
       users,
       (chunk) => ({ users: chunk }),
       (found) => {
-        this.readThenFailed('users', found.item.id);
+        this.tally.readThenFailed('users', found.item.id);
         return trimUser(found.item, found.bytes, found.maxBytes);
       },
     );
-    this.coverage.users.read += users.length;
+    this.tally.coverage.users.read += users.length;
     this.counts.users += users.length;
-    for (const u of users) if (this.baseUnread.users.has(u.id)) this.rereadUnread.users += 1;
+    for (const u of users)
+      if (this.tally.baseUnread.users.has(u.id)) this.tally.rereadUnread.users += 1;
   }
 
   /**
@@ -289,7 +240,7 @@ export class IdentitySyncRunner {
   private async syncUsersNamedInEvents(listed: ReadonlySet<string>): Promise<void> {
     const deleted: string[] = [];
     const found: OktaUser[] = [];
-    const named = union(this.plan.deletedUsers, this.baseUnread.users)
+    const named = union(this.plan.deletedUsers, this.tally.baseUnread.users)
       .filter((id) => !listed.has(id))
       .sort();
     await mapLimited(named, this.concurrency, async (userId) => {
@@ -313,53 +264,25 @@ export class IdentitySyncRunner {
         refuseOversized,
       );
     }
-    // The listing already read the factors of the users it returned.
+    // The listing already read the per-user datasets of the users it returned.
     const gone = new Set(deleted);
-    const factorOnly = union(this.plan.factorUsers, this.baseUnread.factors)
-      .filter((id) => !gone.has(id) && !listed.has(id))
-      .sort()
-      .map((id) => ({ id }));
-    await this.syncFactors(factorOnly);
+    for (const key of OF_LISTED_USERS) {
+      const only = union(
+        IDENTITY_DATASETS[key].perUser.named(this.plan),
+        this.tally.baseUnread[key],
+      )
+        .filter((id) => !gone.has(id) && !listed.has(id))
+        .sort();
+      await this.syncPerUser(key, only);
+    }
   }
 
-  private async syncFactors(users: Array<{ id: string }>): Promise<void> {
-    if (users.length === 0) return;
-    this.reads.factors += users.length;
-    const results = await mapLimited(users, this.concurrency, async (user) => {
-      const result = await this.subResource('factors', user.id, () =>
-        this.okta.listUserFactors(user.id),
-      );
-      if (result.ok) {
-        this.counts.factors += result.value.length;
-        return { userId: user.id, status: 'read' as const, items: result.value };
-      }
-      return { userId: user.id, status: 'unknown' as const, reason: result.reason };
-    });
-    await this.writer.emitSplit(
-      'UserFactorsBatch',
-      results,
-      (chunk) => ({ users: chunk }),
-      (found) => {
-        if (found.item.status === 'read') this.counts.factors -= found.item.items.length;
-        return this.unknownPerUser('factors', found);
-      },
-    );
-  }
-
-  /**
-   * A user's factors or roles too large for any record: that user's list is
-   * unknown (never empty), and the dataset counts it as failed, not read.
-   */
-  private unknownPerUser(
-    key: 'factors' | 'userRoles',
-    found: OversizedItem<{ userId: string }>,
-  ): { userId: string; status: 'unknown'; reason: string } {
-    this.readThenFailed(key, found.item.userId);
-    return {
-      userId: found.item.userId,
-      status: 'unknown',
-      reason: oversizedReason(found.bytes, found.maxBytes),
-    };
+  /** A per-user dataset of listed users: read for these users, when there are any. */
+  private async syncPerUser(key: PerUserKey, userIds: string[]): Promise<void> {
+    if (userIds.length === 0) return;
+    const { reads } = IDENTITY_DATASETS[key].perUser;
+    if (reads) this.reads[reads] += userIds.length;
+    await this.perUser.read(key, userIds);
   }
 
   /** Role holders come from /iam/assignees/users, so only they cost a roles call. */
@@ -369,14 +292,14 @@ export class IdentitySyncRunner {
       for await (const holders of pages) {
         holders.forEach((id) => this.roleHolders.add(id));
         const ids = holders.filter((id) => this.wants('userRoles', { id }));
-        this.counts.roleHolders += await this.syncUserRoles(ids);
+        this.counts.roleHolders += await this.perUser.read('userRoles', ids);
       }
-      this.coverage.roleAssignees.read += 1;
+      this.tally.coverage.roleAssignees.read += 1;
       await this.syncRolesOfFormerHolders();
     } catch (error) {
       if (!isSubResourceFailure(error)) throw error;
       // A read-only token may not list role holders: roles become unknown, the sync goes on.
-      this.failed('roleAssignees', null);
+      this.tally.failed('roleAssignees', null);
     }
     await this.progress('roles', { roleHolders: this.counts.roleHolders });
   }
@@ -386,28 +309,13 @@ export class IdentitySyncRunner {
    * not read, who no longer holds a role: read (an empty list).
    */
   private async syncRolesOfFormerHolders(): Promise<void> {
-    const former = union(this.plan.roleUsers, this.baseUnread.userRoles)
+    const former = union(
+      IDENTITY_DATASETS.userRoles.perUser.named(this.plan),
+      this.tally.baseUnread.userRoles,
+    )
       .filter((id) => !this.roleHolders.has(id))
       .sort();
-    if (former.length > 0) await this.syncUserRoles(former);
-  }
-
-  /** Reads and publishes the roles of these users (UserRolesBatch); returns how many. */
-  private async syncUserRoles(userIds: string[]): Promise<number> {
-    const results = await mapLimited(userIds, this.concurrency, async (userId) => {
-      const result = await this.subResource('userRoles', userId, () =>
-        this.okta.listUserRoles(userId),
-      );
-      if (result.ok) return { userId, status: 'read' as const, items: result.value };
-      return { userId, status: 'unknown' as const, reason: result.reason };
-    });
-    await this.writer.emitSplit(
-      'UserRolesBatch',
-      results,
-      (chunk) => ({ users: chunk }),
-      (found) => this.unknownPerUser('userRoles', found),
-    );
-    return results.length;
+    if (former.length > 0) await this.perUser.read('userRoles', former);
   }
 
   private async syncGroups(): Promise<void> {
@@ -417,11 +325,11 @@ export class IdentitySyncRunner {
         groups,
         (chunk) => ({ groups: chunk }),
         (found) => {
-          this.readThenFailed('groups', found.item.id);
+          this.tally.readThenFailed('groups', found.item.id);
           return trimGroup(found.item, found.bytes, found.maxBytes);
         },
       );
-      this.coverage.groups.read += groups.length;
+      this.tally.coverage.groups.read += groups.length;
       this.counts.groups += groups.length;
       await mapLimited(groups, Math.max(1, Math.floor(this.concurrency / 2)), async (group) => {
         if (this.wants('groupMembers', group)) {
@@ -448,7 +356,7 @@ export class IdentitySyncRunner {
 
   /** GroupRoles has no parts: a role list too large for one record makes it unknown. */
   private async syncGroupRoles(groupId: string): Promise<void> {
-    const roles = await this.subResource('groupRoles', groupId, async () => {
+    const roles = await this.tally.subResource('groupRoles', groupId, async () => {
       const list = await this.okta.listGroupRoles(groupId);
       this.writer.split(
         'GroupRoles',
@@ -487,7 +395,7 @@ export class IdentitySyncRunner {
     let held: I[] | null = null;
     let part = 0;
     let total = 0;
-    const result = await this.subResource(key, parentId, async () => {
+    const result = await this.tally.subResource(key, parentId, async () => {
       for await (const page of pages) {
         const chunks = this.writer.split(
           record.type,
@@ -540,11 +448,11 @@ export class IdentitySyncRunner {
         apps,
         (chunk) => ({ apps: chunk }),
         (found) => {
-          this.readThenFailed('apps', found.item.id);
+          this.tally.readThenFailed('apps', found.item.id);
           return trimApp(found.item, found.bytes, found.maxBytes);
         },
       );
-      this.coverage.apps.read += apps.length;
+      this.tally.coverage.apps.read += apps.length;
       this.counts.apps += apps.length;
       await mapLimited(apps, Math.max(1, Math.floor(this.concurrency / 2)), async (app) => {
         if (!(await this.assignmentsChanged(app))) return;

@@ -11,6 +11,7 @@ import {
 } from '@regentra/contracts';
 import type { EventPublisher } from '../kafka/event-publisher';
 import { OktaForbiddenError, OktaRateLimitWaitTooLongError } from '../okta-client/okta-errors';
+import { IDENTITY_DATASETS } from './datasets';
 import { IdentitySyncRunner, IdentitySyncResult, IncrementalScope } from './identity-sync.runner';
 import { OktaDirectory } from './okta-directory';
 import { SyncEventWriter } from './sync-event-writer';
@@ -54,14 +55,21 @@ async function* pagesOf<T>(items: T[], size: number): AsyncIterable<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 
+const FACTORS_CALL = IDENTITY_DATASETS.factors.call;
+
+/** `listById` answering each call (`IDENTITY_DATASETS[key].call`) with its fake; any other call answers []. */
+const byCall =
+  (lists: Record<string, (id: string) => Promise<unknown[]>>): OktaDirectory['listById'] =>
+  async <T>(call: string, id: string) =>
+    ((await lists[call]?.(id)) ?? []) as T[];
+
 function directory(org: FakeOrg): OktaDirectory {
   return {
     listUsers: () => pagesOf(org.users, 200),
     listUsersUpdatedSince: () => pagesOf([], 200),
     getUser: async () => null,
     listLogEventsSince: () => pagesOf([], 1000),
-    listUserFactors: async (id) => org.factors?.get(id) ?? [],
-    listUserRoles: async () => [],
+    listById: byCall({ [FACTORS_CALL]: async (id) => org.factors?.get(id) ?? [] }),
     listRoleAssigneeUsers: () => pagesOf<string>([], 100),
     listGroups: () => pagesOf([{ id: '00g1', type: 'OKTA_GROUP', profile: { name: 'g' } }], 200),
     listGroupMembers: () => pagesOf(org.users, 200),
@@ -204,9 +212,11 @@ describe('IdentitySyncRunner: records sized by bytes', () => {
     const run = sync(
       { users: [user(1)], appUsers: [] },
       {
-        listUserFactors: async () => {
-          throw parked;
-        },
+        listById: byCall({
+          [FACTORS_CALL]: async () => {
+            throw parked;
+          },
+        }),
       },
     );
     await expect(run).rejects.toBe(parked);
@@ -225,12 +235,17 @@ describe('IdentitySyncRunner: objects it could not read', () => {
   const factorsOf = (failing: ReadonlySet<string>) => {
     const calls: string[] = [];
     const over: Partial<OktaDirectory> = {
-      listUserFactors: async (id) => {
-        calls.push(id);
-        if (failing.has(id))
-          throw new OktaForbiddenError({ status: 403, endpoint: 'GET /api/v1/users/{id}/factors' });
-        return org.factors?.get(id) ?? [];
-      },
+      listById: byCall({
+        [FACTORS_CALL]: async (id) => {
+          calls.push(id);
+          if (failing.has(id))
+            throw new OktaForbiddenError({
+              status: 403,
+              endpoint: 'GET /api/v1/users/{id}/factors',
+            });
+          return org.factors?.get(id) ?? [];
+        },
+      }),
     };
     return { calls, over };
   };

@@ -2,12 +2,12 @@ import type {
   OktaApp,
   OktaAppGroup,
   OktaAppUser,
-  OktaFactor,
   OktaGroup,
   OktaLogEvent,
   OktaRole,
   OktaUser,
 } from '@regentra/contracts';
+import type { ItemSchema } from './datasets';
 
 /**
  * What an identity sync reads from Okta. `OktaClient` implements it; naming the
@@ -21,8 +21,11 @@ export interface OktaDirectory {
   getUser(userId: string): Promise<OktaUser | null>;
   /** System Log events of these types since `since` (incremental syncs). */
   listLogEventsSince(since: string, eventTypes: readonly string[]): AsyncIterable<OktaLogEvent[]>;
-  listUserFactors(userId: string): Promise<OktaFactor[]>;
-  listUserRoles(userId: string): Promise<OktaRole[]>;
+  /**
+   * A plain-array call on one object (`call` as `IDENTITY_DATASETS` names it,
+   * `{id}` = `id`), each item checked against `item`: every per-user dataset.
+   */
+  listById<T>(call: string, id: string, item: ItemSchema<T>): Promise<T[]>;
   listRoleAssigneeUsers(): AsyncIterable<string[]>;
   listGroups(): AsyncIterable<OktaGroup[]>;
   listGroupMembers(groupId: string): AsyncIterable<OktaUser[]>;

@@ -20,37 +20,9 @@ import {
 import { OktaBadResponseError, OktaNotFoundError, OktaPaginationLoopError } from './okta-errors';
 import { OktaHttp } from './okta-http';
 import type { OktaHttpOptions, OktaHttpStats } from './okta-http.types';
+import { DEFAULT_PAGE_LIMITS, PAGE_LIMIT_CAPS, type OktaPageLimits } from './page-limits';
 
-/** Page sizes (`limit`) per list; defaults per docs/okta.md, clamped to Okta's caps. */
-export interface OktaPageLimits {
-  users: number;
-  groups: number;
-  groupMembers: number;
-  apps: number;
-  appUsers: number;
-  appGroups: number;
-  roleAssignees: number;
-}
-
-export const DEFAULT_PAGE_LIMITS: Readonly<OktaPageLimits> = {
-  users: 200,
-  groups: 200,
-  groupMembers: 200,
-  apps: 200,
-  appUsers: 500,
-  appGroups: 200,
-  roleAssignees: 100,
-};
-
-const PAGE_LIMIT_CAPS: Readonly<OktaPageLimits> = {
-  users: 200,
-  groups: 10_000,
-  groupMembers: 1000,
-  apps: 200,
-  appUsers: 500,
-  appGroups: 200,
-  roleAssignees: 100,
-};
+export { DEFAULT_PAGE_LIMITS, type OktaPageLimits } from './page-limits';
 
 export interface OktaClientOptions extends OktaHttpOptions {
   /** Smaller pages (tests, tuning). Defaults: DEFAULT_PAGE_LIMITS. */
@@ -232,22 +204,28 @@ export class OktaClient {
     }
   }
 
+  /**
+   * A plain-array call on one object: `call` as the dataset tables name it
+   * (`GET /api/v1/users/{id}/factors`), `{id}` that object's id. Every
+   * per-user dataset of the identity sync is read through this.
+   */
+  async listById<T>(
+    call: string,
+    id: string,
+    schema: z.ZodType<T, z.ZodTypeDef, unknown>,
+  ): Promise<T[]> {
+    const [, template = ''] = call.split(' ');
+    return this.array(call, template.replace('{id}', seg(id, call)), schema);
+  }
+
   /** `GET /api/v1/users/{id}/factors` (plain array). */
-  async listUserFactors(userId: string): Promise<OktaFactor[]> {
-    return this.array(
-      E.factors,
-      `/api/v1/users/${seg(userId, E.factors)}/factors`,
-      OktaFactorSchema,
-    );
+  listUserFactors(userId: string): Promise<OktaFactor[]> {
+    return this.listById(E.factors, userId, OktaFactorSchema);
   }
 
   /** `GET /api/v1/users/{id}/roles` (plain array). A read-only token may get a 403 here. */
-  async listUserRoles(userId: string): Promise<OktaRole[]> {
-    return this.array(
-      E.userRoles,
-      `/api/v1/users/${seg(userId, E.userRoles)}/roles`,
-      OktaRoleSchema,
-    );
+  listUserRoles(userId: string): Promise<OktaRole[]> {
+    return this.listById(E.userRoles, userId, OktaRoleSchema);
   }
 
   listGroups(): AsyncIterable<OktaGroup[]> {
@@ -263,12 +241,8 @@ export class OktaClient {
     );
   }
 
-  async listGroupRoles(groupId: string): Promise<OktaRole[]> {
-    return this.array(
-      E.groupRoles,
-      `/api/v1/groups/${seg(groupId, E.groupRoles)}/roles`,
-      OktaRoleSchema,
-    );
+  listGroupRoles(groupId: string): Promise<OktaRole[]> {
+    return this.listById(E.groupRoles, groupId, OktaRoleSchema);
   }
 
   listApps(): AsyncIterable<OktaApp[]> {
