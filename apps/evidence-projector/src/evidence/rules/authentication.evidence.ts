@@ -19,6 +19,7 @@ import {
 } from './evidence-rules';
 import type { OrgState, OrgUserState } from './org-state';
 import type { MfaMatch } from '../../log-facts/sign-in-mfa';
+import { valueCounts, type ValueCount } from './value-counts';
 
 export const AUTHENTICATION_DATASETS = ['users', 'factors', 'systemLog'] as const;
 
@@ -74,8 +75,8 @@ export type AuthenticationSummary = CompletenessSummary & {
   mfaCoverage: Fraction;
   /** 100 × coverage, 2 decimals; null when the denominator is 0. */
   mfaCoveragePercent: number | null;
-  /** Active users per ACTIVE factor type, keys sorted. */
-  factorTypes: Record<string, number>;
+  /** Active users per ACTIVE factor type, sorted by type (values, never keys: value-counts.ts). */
+  factorTypeCounts: ValueCount[];
   signIns: SignInSummary;
 };
 
@@ -124,7 +125,7 @@ function mfaItems(ctx: EvidenceContext) {
     });
     if (active.length === 0) withoutMfa.push({ ...ref, factors: factorItems(user) });
   }
-  return { activeUsers, withoutMfa, mfaUnknown, factorTypes: sortedRecord(factorTypes) };
+  return { activeUsers, withoutMfa, mfaUnknown, factorTypeCounts: valueCounts(factorTypes) };
 }
 
 function factorItems(user: OrgUserState): FactorItem[] {
@@ -134,12 +135,6 @@ function factorItems(user: OrgUserState): FactorItem[] {
     .sort(
       (a, b) => compareStrings(a.factorType, b.factorType) || compareStrings(a.status, b.status),
     );
-}
-
-function sortedRecord(map: Map<string, number>): Record<string, number> {
-  const record: Record<string, number> = {};
-  for (const [k, v] of [...map.entries()].sort(([a], [b]) => compareStrings(a, b))) record[k] = v;
-  return record;
 }
 
 function signInActivity(ctx: EvidenceContext): SignInActivityItem[] {
@@ -207,7 +202,7 @@ export function authenticationEvidence(source: OrgState | EvidenceContext): Auth
       mfaUnknown: mfa.mfaUnknown.length,
       mfaCoverage: coverage,
       mfaCoveragePercent: percent(coverage),
-      factorTypes: mfa.factorTypes,
+      factorTypeCounts: mfa.factorTypeCounts,
       signIns: signInSummary(ctx),
       ...completeness(ctx, AUTHENTICATION_DATASETS, mfa.mfaUnknown.length > 0 ? ['factors'] : []),
     },
