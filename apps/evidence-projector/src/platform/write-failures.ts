@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { BSON, MongoInvalidArgumentError, MongoServerError } from 'mongodb';
 
 /**
@@ -57,13 +58,18 @@ const TOO_LARGE = /larger than the maximum size|too large/i;
 export function classifyWriteFailure(error: unknown, depth = 0): WriteFailure {
   const category = categoryOf(error);
   if (category) return { kind: 'deterministic', category, reason: reasonOf(category, error) };
-  if (depth < 3 && error instanceof Error && error.cause !== undefined)
+  if (depth < 3 && isError(error) && error.cause !== undefined)
     return classifyWriteFailure(error.cause, depth + 1);
   return { kind: 'transient' };
 }
 
+/** Errors of any realm (Node's Buffer throws its own, not a jest sandbox's). */
+function isError(value: unknown): value is Error {
+  return value instanceof Error || types.isNativeError(value);
+}
+
 function categoryOf(error: unknown): DeterministicCategory | null {
-  if (!(error instanceof Error)) return null;
+  if (!isError(error)) return null;
   if (hasRetryLabel(error)) return null;
   if (BSON.BSONError.isBSONError(error))
     return /key .* must not|null bytes/.test(error.message)
@@ -73,7 +79,8 @@ function categoryOf(error: unknown): DeterministicCategory | null {
         : 'invalid_document';
   // bson serializes into a 17 MiB buffer: a bigger document overflows it (Buffer.write).
   if (
-    error instanceof RangeError &&
+    // By name: Node's Buffer throws its own realm's RangeError (not jest's, in a test).
+    error.name === 'RangeError' &&
     (error as { code?: unknown }).code === 'ERR_OUT_OF_RANGE' &&
     /[/\\]bson[/\\]/.test(error.stack ?? '')
   )
@@ -119,7 +126,7 @@ function hasRetryLabel(error: Error): boolean {
  * characters: it goes into a Kafka header and `integration_status`.
  */
 function reasonOf(category: DeterministicCategory, error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = isError(error) ? error.message : String(error);
   return `projection_failed: ${category}: ${printable(message)}`.slice(0, 300);
 }
 
