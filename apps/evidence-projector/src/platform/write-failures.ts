@@ -63,6 +63,11 @@ export function classifyWriteFailure(error: unknown, depth = 0): WriteFailure {
   return { kind: 'transient' };
 }
 
+/** A plain boolean: bson's own guard would narrow every other error to `never`. */
+function isBsonError(value: unknown): boolean {
+  return BSON.BSONError.isBSONError(value);
+}
+
 /** Errors of any realm (Node's Buffer throws its own, not a jest sandbox's). */
 function isError(value: unknown): value is Error {
   return value instanceof Error || types.isNativeError(value);
@@ -71,7 +76,7 @@ function isError(value: unknown): value is Error {
 function categoryOf(error: unknown): DeterministicCategory | null {
   if (!isError(error)) return null;
   if (hasRetryLabel(error)) return null;
-  if (BSON.BSONError.isBSONError(error))
+  if (isBsonError(error))
     return /key .* must not|null bytes/.test(error.message)
       ? 'invalid_field_name'
       : TOO_LARGE.test(error.message)
