@@ -99,7 +99,8 @@ const itemLists = {
 const summary = {
   type: 'object',
   additionalProperties: true,
-  description: "the control's figures (MFA coverage, counts, `complete`, coverage per dataset)",
+  description:
+    "the control's figures (MFA coverage, counts, `complete`, coverage per dataset). Breakdowns by an Okta string are arrays sorted by `value`, never objects keyed by it: `usersByStatusCounts` (access-review) and `factorTypeCounts` (authentication) are `[{ value, count }]`, `roleTypeCounts` (least-privilege) is `[{ value, holders, direct, viaGroup }]`. They replace `usersByStatus`, `factorTypes` and `byRoleType` (objects keyed by the Okta string), which snapshots written before still hold (docs/read-models.md).",
 } as const;
 
 class ItemsPageDto {
