@@ -137,8 +137,8 @@ function reasonOf(category: DeterministicCategory, error: unknown): string {
 
 /** Control characters as `\uXXXX`, so the text is safe in any header or document. */
 export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(
+    // eslint-disable-next-line no-control-regex -- control characters are what it escapes
     /[\u0000-\u001f\u007f]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );

@@ -63,9 +63,7 @@ describe('value counts', () => {
 
     it('when access-review is computed, then each status is counted as a value', () => {
       const summary = CONTROLS['access-review'](state).summary;
-      expect(summary.usersByStatusCounts).toEqual(
-        countValues(['ACTIVE', ...HOSTILE.slice(1)]),
-      );
+      expect(summary.usersByStatusCounts).toEqual(countValues(['ACTIVE', ...HOSTILE.slice(1)]));
     });
 
     it('when authentication is computed, then each factor type is counted as a value', () => {
