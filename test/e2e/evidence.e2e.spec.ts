@@ -112,7 +112,7 @@ describe('simulator → collector → Kafka → projector → evidence', () => {
       expect((auth.summary.signIns as { successful: number }).successful).toBeGreaterThan(0);
       const access = await evidence(orgId, 'access-review');
       expect(access.summary).toMatchObject({
-        usersByStatus: want.byStatus,
+        usersByStatusCounts: want.byStatus,
         deactivatedUsers: want.deactivated,
         exceptions: want.exceptions.length,
       });

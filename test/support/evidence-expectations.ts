@@ -43,8 +43,12 @@ export function expectedFrom(truth: TruthLike) {
   const exceptions = deprovisioned.filter(
     (u) => u.appIds.length > 0 || u.groupIds.some((g) => !everyone.has(g)),
   );
-  const byStatus: Record<string, number> = {};
-  for (const u of truth.users) byStatus[u.status] = (byStatus[u.status] ?? 0) + 1;
+  const counts = new Map<string, number>();
+  for (const u of truth.users) counts.set(u.status, (counts.get(u.status) ?? 0) + 1);
+  // The evidence's shape: statuses are values, sorted (rules/value-counts.ts).
+  const byStatus = [...counts.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([value, count]) => ({ value, count }));
   return {
     activeUsers: active.length,
     enrolled: enrolled.length,
@@ -97,7 +101,7 @@ export async function differencesFromTruth(
   same('authentication.complete', auth.complete, true);
   same('authentication.withoutMfa', await itemIds('authentication', 'withoutMfa'), want.withoutMfa);
   const access = await summaryOf('access-review');
-  same('access-review.usersByStatus', access.usersByStatus, want.byStatus);
+  same('access-review.usersByStatusCounts', access.usersByStatusCounts, want.byStatus);
   same('access-review.deactivatedUsers', access.deactivatedUsers, want.deactivated);
   same('access-review.exceptions', await itemIds('access-review', 'exceptions'), want.exceptions);
   const lp = await summaryOf('least-privilege');

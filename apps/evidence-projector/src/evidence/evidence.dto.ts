@@ -100,7 +100,7 @@ const summary = {
   type: 'object',
   additionalProperties: true,
   description:
-    "the control's figures (MFA coverage, counts, `complete`, coverage per dataset). Fails closed: `complete` is false when a dataset the control lists has no coverage entry, failed entries, or (System Log) a gap or no successful poll for LOG_STALE_HOURS; `incompleteReasons` says why. `mfaCoverage`/`mfaCoveragePercent` count users whose factors could not be read as not covered (the lower bound); `mfaCoverageUpper`/`mfaCoverageUpperPercent` are the upper bound (docs/read-models.md).",
+    "the control's figures (MFA coverage, counts, `complete`, coverage per dataset). Fails closed: `complete` is false when a dataset the control lists has no coverage entry, failed entries, or (System Log) a gap or no successful poll for LOG_STALE_HOURS; `incompleteReasons` says why. `mfaCoverage`/`mfaCoveragePercent` count users whose factors could not be read as not covered (the lower bound); `mfaCoverageUpper`/`mfaCoverageUpperPercent` are the upper bound. Breakdowns by an Okta string are arrays sorted by `value`, never objects keyed by it: `usersByStatusCounts` (access-review) and `factorTypeCounts` (authentication) are `[{ value, count }]`, `roleTypeCounts` (least-privilege) is `[{ value, holders, direct, viaGroup }]`. They replace `usersByStatus`, `factorTypes` and `byRoleType` (objects keyed by the Okta string), which snapshots written before still hold (docs/read-models.md).",
 } as const;
 
 class ItemsPageDto {

@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagg
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { MongoClient } from 'mongodb';
 import { Registry } from 'prom-client';
+import { IntegrationStatusRepository } from '../integration-status/integration-status.repository';
 import { OktaEventsConsumer } from '../kafka/okta-events.consumer';
 import { METRICS_REGISTRY } from '../platform/metrics';
 import { MONGO_CLIENT } from '../platform/mongo.providers';
@@ -18,10 +19,16 @@ export class HealthController {
     @Inject(MONGO_CLIENT) private readonly mongo: MongoClient,
     @Inject(METRICS_REGISTRY) private readonly registry: Registry,
     private readonly consumer: OktaEventsConsumer,
+    private readonly status: IntegrationStatusRepository,
   ) {}
 
   @Get('health')
-  @ApiOperation({ summary: 'Up or down per dependency (MongoDB, Kafka); open, no error text' })
+  @ApiOperation({
+    summary:
+      'Up or down per dependency (MongoDB, Kafka), and whether every org is being projected; open, no error text',
+    description:
+      '`projection` is always up (restarting would not help and would stop the healthy orgs): `state` is `degraded` while `orgsProjectionFailed` orgs have records dead-lettered after a deterministic write failure (their `integration_status` says `projection_failed`), `unknown` when the database did not answer, else `ok`.',
+  })
   @HealthCheck()
   check() {
     return this.health.check([
@@ -38,6 +45,16 @@ export class HealthController {
       () => {
         const kafka = this.indicators.check('kafka');
         return this.consumer.isRunning() ? kafka.up() : kafka.down();
+      },
+      async () => {
+        // Degraded, never down: liveness stays up (docs/http-api.md, /health).
+        const projection = this.indicators.check('projection');
+        const failed = await this.status.countProjectionFailed().catch(() => null);
+        if (failed === null) return projection.up({ state: 'unknown' });
+        return projection.up({
+          state: failed > 0 ? 'degraded' : 'ok',
+          orgsProjectionFailed: failed,
+        });
       },
     ]);
   }

@@ -7,6 +7,32 @@ import { IdentityEvent, SystemLogEvent } from '@regentra/contracts';
  */
 export type StatusUpdate = Record<string, unknown>;
 
+/** The topics whose records the projector projects, each with its own position. */
+export type ProjectedTopicName = 'identity' | 'systemLog';
+
+/**
+ * `projection.<topic>` of `integration_status` (★): whether the org's records
+ * of that topic are being projected. `projection_failed`: a write of them
+ * failed deterministically (bson or the database refused a document), so they
+ * were dead-lettered with `reason` and the org's evidence stopped at its last
+ * projected state; the next completed sync (identity) or poll (System Log)
+ * projected sets it back to `ok` (docs/read-models.md, "Poison is quarantined").
+ */
+export type ProjectionState =
+  | { state: 'ok'; at: string }
+  | {
+      state: 'projection_failed';
+      at: string;
+      reason: string;
+      /** The last dead-lettered record: its offset and event type. */
+      offset: string;
+      eventType: string;
+      /** How many of the org's records this failure dead-lettered. */
+      records: number;
+    };
+
+export const PROJECTION_FAILED = 'projection_failed';
+
 /**
  * The identity projection's verdict on a sync outcome event it did not take
  * as published: `ignored` (another outcome event decided the sync) changes
@@ -48,6 +74,8 @@ export function overriddenStatusUpdate(
     },
   };
 }
+
+const projected = (at: string): ProjectionState => ({ state: 'ok', at });
 
 export function statusUpdateFor(event: IdentityEvent | SystemLogEvent): StatusUpdate | null {
   switch (event.type) {
@@ -95,6 +123,8 @@ export function statusUpdateFor(event: IdentityEvent | SystemLogEvent): StatusUp
           reads: event.payload.reads,
         },
         lastSuccessfulIdentitySyncAt: event.payload.completedAt,
+        // Projected (a completion the projection refused takes overriddenStatusUpdate instead).
+        'projection.identity': projected(event.payload.completedAt),
       };
     case 'IdentitySyncFailed':
       return {
@@ -137,6 +167,7 @@ export function statusUpdateFor(event: IdentityEvent | SystemLogEvent): StatusUp
           oldestPublished: event.payload.oldestPublished,
           newestPublished: event.payload.newestPublished,
         },
+        'projection.systemLog': projected(event.payload.completedAt),
       };
     case 'SystemLogPollFailed':
       return {

@@ -1,7 +1,13 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { Collection, Db, MongoServerError } from 'mongodb';
+import { PROJECTOR_METRICS, ProjectorMetrics } from '../platform/metrics';
 import { PROJECTOR_DB } from '../platform/mongo.providers';
-import type { StatusUpdate } from './integration-status.projection';
+import {
+  PROJECTION_FAILED,
+  type ProjectedTopicName,
+  type ProjectionState,
+  type StatusUpdate,
+} from './integration-status.projection';
 
 export const INTEGRATION_STATUS = 'integration_status';
 
@@ -16,11 +22,15 @@ export interface IntegrationStatusDoc {
 export class IntegrationStatusRepository implements OnModuleInit {
   private readonly collection: Collection<IntegrationStatusDoc>;
 
-  constructor(@Inject(PROJECTOR_DB) db: Db) {
+  constructor(
+    @Inject(PROJECTOR_DB) db: Db,
+    @Inject(PROJECTOR_METRICS) private readonly metrics: ProjectorMetrics,
+  ) {
     this.collection = db.collection<IntegrationStatusDoc>(INTEGRATION_STATUS);
   }
 
   async onModuleInit(): Promise<void> {
+    this.metrics.sources.orgsProjectionFailed = () => this.countProjectionFailed();
     await this.collection.createIndex({ orgId: 1 });
   }
 
@@ -30,7 +40,7 @@ export class IntegrationStatusRepository implements OnModuleInit {
    */
   async applyIfNewer(
     orgId: string,
-    topic: 'identity' | 'systemLog',
+    topic: ProjectedTopicName,
     at: number,
     occurredAt: string,
     update: StatusUpdate,
@@ -58,4 +68,19 @@ export class IntegrationStatusRepository implements OnModuleInit {
       throw error;
     }
   }
+
+  /**
+   * How many orgs have a topic in `projection_failed` (the metric and
+   * `/health`): one count over `integration_status`, one document per org.
+   */
+  countProjectionFailed(): Promise<number> {
+    return this.collection.countDocuments({
+      $or: [
+        { 'projection.identity.state': PROJECTION_FAILED },
+        { 'projection.systemLog.state': PROJECTION_FAILED },
+      ],
+    });
+  }
 }
+
+export type { ProjectionState };

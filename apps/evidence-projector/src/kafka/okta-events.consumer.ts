@@ -6,7 +6,7 @@ import {
   OnApplicationShutdown,
   Optional,
 } from '@nestjs/common';
-import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import {
   deadLetterRecord,
   decodeMessage,
@@ -19,9 +19,12 @@ import {
 } from '@regentra/contracts';
 import { PROJECTOR_CONFIG, ProjectorConfig } from '../config/projector.config';
 import { FOLD_MODE, FoldMode } from '../directory/fold-mode';
+import { IntegrationStatusWriter } from '../integration-status/integration-status.writer';
 import { CLOCK, Clock } from '../platform/clock';
 import { PROJECTOR_METRICS, ProjectorMetrics } from '../platform/metrics';
 import { KAFKA, TOPIC_NAMES } from './kafka.providers';
+import { LagProbe } from './lag-probe';
+import { OrgQuarantine } from './org-quarantine';
 import {
   Positioned,
   PROJECTED_TOPICS,
@@ -33,13 +36,17 @@ import { ProjectorProducer } from './projector-producer';
 /**
  * Batch consumer of the identity and system-log topics: bytes → contract →
  * router (bulk, idempotent writes) → commit. Poison messages go to the
- * dead-letter topic with the reason and are committed past; only transient
- * faults (database, broker) throw, which makes kafkajs retry the batch.
+ * dead-letter topic with the reason and are committed past, and so do an
+ * org's records whose writes fail deterministically (OrgQuarantine; live
+ * only: a replay stops on them); only transient faults (database, broker)
+ * throw, which makes kafkajs retry the batch.
  */
 @Injectable()
 export class OktaEventsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OktaEventsConsumer.name);
   private readonly consumer: Consumer;
+  private readonly lagProbe: LagProbe;
+  private readonly quarantine: OrgQuarantine | null;
   private running = false;
 
   constructor(
@@ -51,6 +58,7 @@ export class OktaEventsConsumer implements OnApplicationBootstrap, OnApplication
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PROJECTED_TOPICS) private readonly projected: ProjectedTopic[],
     private readonly producer: ProjectorProducer,
+    status: IntegrationStatusWriter,
     @Optional() @Inject(FOLD_MODE) mode?: FoldMode,
   ) {
     // A replay reads the whole history: bigger fetches, fewer batches (each costs a few
@@ -63,11 +71,20 @@ export class OktaEventsConsumer implements OnApplicationBootstrap, OnApplication
       maxBytesPerPartition: (replay ? 16 : 4) * 1024 * 1024,
       ...(replay ? { maxBytes: 48 * 1024 * 1024 } : {}),
     });
+    this.lagProbe = new LagProbe(kafka, config.PROJECTOR_GROUP_ID, metrics, (topic) =>
+      topic === topics.identity ? TOPICS.identity : TOPICS.systemLog,
+    );
+    // A replay's background writes keep their first failure (FoldedRuns): it fails, not quarantines.
+    this.quarantine = replay ? null : new OrgQuarantine(status, metrics, clock);
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.producer.connect();
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.router.onAssignmentChanged());
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      this.router.onAssignmentChanged();
+      this.lagProbe.onAssignment(event.payload.memberAssignment);
+    });
+    await this.lagProbe.start();
     await this.consumer.connect();
     await this.consumer.subscribe({
       topics: this.projected.map((topic) => this.topics[topic]),
@@ -85,6 +102,7 @@ export class OktaEventsConsumer implements OnApplicationBootstrap, OnApplication
     this.running = false;
     // disconnect() waits for the batch in flight, so its writes, change events and commit finish.
     await this.consumer.disconnect();
+    await this.lagProbe.stop();
     await this.producer.disconnect();
   }
 
@@ -101,8 +119,16 @@ export class OktaEventsConsumer implements OnApplicationBootstrap, OnApplication
   }: EachBatchPayload): Promise<void> {
     const isIdentity = batch.topic === this.topics.identity;
     const logical = isIdentity ? TOPICS.identity : TOPICS.systemLog;
+    // Before any write: a batch retried (the database down) shows its lag on every attempt.
+    this.setLag(
+      logical,
+      batch.partition,
+      batch.highWatermark,
+      BigInt(batch.firstOffset() ?? '0') - 1n,
+    );
     const identity: Array<Positioned<IdentityEvent>> = [];
     const systemLog: Array<Positioned<SystemLogEvent>> = [];
+    const raw = new Map<string, KafkaMessage>();
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) return;
       const decoded = decodeMessage(logical, message.value, message.key);
@@ -122,20 +148,30 @@ export class OktaEventsConsumer implements OnApplicationBootstrap, OnApplication
         offset: message.offset,
         fence: header?.fence ?? null,
       };
+      raw.set(message.offset, message);
       if (isIdentity) identity.push(positioned as Positioned<IdentityEvent>);
       else systemLog.push(positioned as Positioned<SystemLogEvent>);
     }
     const end = batch.messages[batch.messages.length - 1];
     // Caught up: nothing after this batch yet (a replay writes its open run of syncs then).
     const caughtUp = !end || BigInt(end.offset) + 1n >= BigInt(batch.highWatermark);
+    const position = { partition: batch.partition, caughtUp };
+    const deadLetter = (p: Positioned<unknown>, reason: string) =>
+      this.deadLetter(batch.topic, batch.partition, raw.get(p.offset) as KafkaMessage, reason);
+    const projected: Array<Positioned<IdentityEvent | SystemLogEvent>> = [];
+    const count = <P extends Positioned<IdentityEvent | SystemLogEvent>>(records: P[]) =>
+      projected.push(...records);
     if (isIdentity)
-      await this.router.applyIdentity(identity, heartbeat, {
-        partition: batch.partition,
-        caughtUp,
+      await this.project('identity', identity, deadLetter, async (records) => {
+        await this.router.applyIdentity(records, heartbeat, position);
+        count(records);
       });
-    else await this.router.applySystemLog(systemLog, heartbeat);
-    for (const p of [...identity, ...systemLog])
-      this.metrics.projected.inc({ topic: logical, type: p.message.type });
+    else
+      await this.project('systemLog', systemLog, deadLetter, async (records) => {
+        await this.router.applySystemLog(records, heartbeat);
+        count(records);
+      });
+    for (const p of projected) this.metrics.projected.inc({ topic: logical, type: p.message.type });
 
     const last = batch.messages[batch.messages.length - 1];
     if (!last) return;
@@ -148,18 +184,31 @@ export class OktaEventsConsumer implements OnApplicationBootstrap, OnApplication
       },
     ]);
     resolveOffset(last.offset);
-    const lag = BigInt(batch.highWatermark) - BigInt(last.offset) - 1n;
-    this.metrics.lag.set(
-      { topic: logical, partition: String(batch.partition) },
-      Number(lag < 0n ? 0n : lag),
-    );
+    this.setLag(logical, batch.partition, batch.highWatermark, BigInt(last.offset));
     await heartbeat();
+  }
+
+  /** Whole, or org by org when the batch is refused (live); a replay applies it whole. */
+  private project<P extends Positioned<IdentityEvent | SystemLogEvent>>(
+    topic: 'identity' | 'systemLog',
+    records: P[],
+    deadLetter: (p: P, reason: string) => Promise<void>,
+    apply: (records: P[]) => Promise<void>,
+  ): Promise<void> {
+    if (!this.quarantine) return apply(records);
+    return this.quarantine.project(topic, records, apply, deadLetter);
+  }
+
+  /** High watermark minus the offset after `processed` (the last one done), at least 0. */
+  private setLag(topic: string, partition: number, highWatermark: string, processed: bigint): void {
+    const lag = BigInt(highWatermark) - processed - 1n;
+    this.metrics.lag.set({ topic, partition: String(partition) }, Number(lag < 0n ? 0n : lag));
   }
 
   private async deadLetter(
     topic: string,
     partition: number,
-    message: EachBatchPayload['batch']['messages'][number],
+    message: KafkaMessage,
     reason: string,
   ): Promise<void> {
     this.logger.warn({

@@ -4,10 +4,34 @@ export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
 export const PROJECTOR_METRICS = Symbol('PROJECTOR_METRICS');
 export const PHASE_METRIC = 'evidence_projector_phase_seconds_total';
 
+/** Where gauges read at scrape time get their figure (set by the slice that owns it). */
+export interface GaugeSources {
+  /** integration_status: orgs with a topic in `projection_failed`. */
+  orgsProjectionFailed?: () => Promise<number>;
+}
+
 /** One registry per app instance, so several can share a test process. */
 export function createProjectorMetrics(registry: Registry) {
   collectDefaultMetrics({ register: registry, prefix: 'evidence_projector_' });
+  const sources: GaugeSources = {};
   return {
+    sources,
+    orgsProjectionFailed: new Gauge({
+      name: 'evidence_projector_orgs_projection_failed',
+      help: 'Orgs whose records were dead-lettered because a write of them failed deterministically (integration_status projection_failed), counted in the database at scrape time',
+      registers: [registry],
+      async collect() {
+        // The database down: the last figure stays (the mongodb health check says why).
+        const count = await sources.orgsProjectionFailed?.().catch(() => null);
+        if (typeof count === 'number') this.set(count);
+      },
+    }),
+    projectionFailures: new Counter({
+      name: 'evidence_projector_projection_failures_total',
+      help: "Times an org's records of a batch were dead-lettered after a deterministic write failure, by topic",
+      labelNames: ['topic'] as const,
+      registers: [registry],
+    }),
     projected: new Counter({
       name: 'evidence_projector_messages_total',
       help: 'Messages projected, by topic and type',
@@ -40,7 +64,7 @@ export function createProjectorMetrics(registry: Registry) {
     }),
     lag: new Gauge({
       name: 'evidence_projector_consumer_lag',
-      help: 'High watermark minus the last processed offset, per topic partition',
+      help: 'High watermark minus the committed (or last processed) offset, per topic partition of this instance; refreshed while a batch is retried too',
       labelNames: ['topic', 'partition'] as const,
       registers: [registry],
     }),

@@ -3,7 +3,6 @@ import {
   AssignmentItem,
   appIdsOf,
   assignmentItems,
-  compareStrings,
   completeness,
   contextOf,
   EvidenceContext,
@@ -15,6 +14,7 @@ import {
 } from './evidence-context';
 import { ACTIVE_USER_STATUSES, DEACTIVATED_STATUS } from './evidence-rules';
 import type { OrgState, OrgUserState } from './org-state';
+import { countValues, type ValueCount } from './value-counts';
 
 /** Datasets whose failures make who-has-access-to-what incomplete. */
 /** `users`/`groups`/`apps` fail when an object had to be published trimmed (over the record size). */
@@ -45,8 +45,8 @@ export type UnknownAppItem = { appId: string; label: string | null; status: stri
 export type AccessReviewSummary = CompletenessSummary & {
   activeStatuses: string[];
   totalUsers: number;
-  /** Users per Okta status, keys sorted. */
-  usersByStatus: Record<string, number>;
+  /** Users per Okta status, sorted by status (values, never keys: value-counts.ts). */
+  usersByStatusCounts: ValueCount[];
   activeUsers: number;
   deactivatedUsers: number;
   /** Neither active nor deactivated (STAGED, PROVISIONED, SUSPENDED, …). */
@@ -87,15 +87,6 @@ function exceptionOf(ctx: EvidenceContext, user: OrgUserState): AccessExceptionI
   return { ...userRef(user), deactivatedAt: user.deactivatedAt, reasons, appAssignments, groupIds };
 }
 
-function countByStatus(users: OrgUserState[]): Record<string, number> {
-  const counts = new Map<string, number>();
-  for (const user of users) counts.set(user.status, (counts.get(user.status) ?? 0) + 1);
-  const sorted: Record<string, number> = {};
-  const entries = [...counts.entries()].sort(([a], [b]) => compareStrings(a, b));
-  for (const [status, count] of entries) sorted[status] = count;
-  return sorted;
-}
-
 /** Who has access today, and to what. */
 export function accessReviewEvidence(source: OrgState | EvidenceContext): AccessReviewEvidence {
   const ctx = contextOf(source);
@@ -131,7 +122,7 @@ export function accessReviewEvidence(source: OrgState | EvidenceContext): Access
     summary: {
       activeStatuses: [...ACTIVE_USER_STATUSES],
       totalUsers: ctx.users.length,
-      usersByStatus: countByStatus(ctx.users),
+      usersByStatusCounts: countValues(ctx.users.map((u) => u.status)),
       activeUsers: items.activeUsers.length,
       deactivatedUsers: items.deactivatedUsers.length,
       otherUsers: items.otherUsers.length,

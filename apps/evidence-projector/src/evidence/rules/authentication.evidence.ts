@@ -20,6 +20,7 @@ import {
 } from './evidence-rules';
 import type { OrgState, OrgUserState, SystemLogCoverage } from './org-state';
 import type { MfaMatch } from '../../log-facts/sign-in-mfa';
+import { valueCounts, type ValueCount } from './value-counts';
 
 export const AUTHENTICATION_DATASETS = ['users', 'factors', 'systemLog'] as const;
 
@@ -84,8 +85,8 @@ export type AuthenticationSummary = CompletenessSummary & {
   mfaCoverageUpper: Fraction;
   /** 100 × mfaCoverageUpper, 2 decimals; null when there is no active user. */
   mfaCoverageUpperPercent: number | null;
-  /** Active users per ACTIVE factor type, keys sorted. */
-  factorTypes: Record<string, number>;
+  /** Active users per ACTIVE factor type, sorted by type (values, never keys: value-counts.ts). */
+  factorTypeCounts: ValueCount[];
   signIns: SignInSummary;
   /** What the System Log polls read (null: unknown). */
   logCoverage: SystemLogCoverage | null;
@@ -136,7 +137,7 @@ function mfaItems(ctx: EvidenceContext) {
     });
     if (active.length === 0) withoutMfa.push({ ...ref, factors: factorItems(user) });
   }
-  return { activeUsers, withoutMfa, mfaUnknown, factorTypes: sortedRecord(factorTypes) };
+  return { activeUsers, withoutMfa, mfaUnknown, factorTypeCounts: valueCounts(factorTypes) };
 }
 
 function factorItems(user: OrgUserState): FactorItem[] {
@@ -146,12 +147,6 @@ function factorItems(user: OrgUserState): FactorItem[] {
     .sort(
       (a, b) => compareStrings(a.factorType, b.factorType) || compareStrings(a.status, b.status),
     );
-}
-
-function sortedRecord(map: Map<string, number>): Record<string, number> {
-  const record: Record<string, number> = {};
-  for (const [k, v] of [...map.entries()].sort(([a], [b]) => compareStrings(a, b))) record[k] = v;
-  return record;
 }
 
 function signInActivity(ctx: EvidenceContext): SignInActivityItem[] {
@@ -223,7 +218,7 @@ export function authenticationEvidence(source: OrgState | EvidenceContext): Auth
       mfaCoveragePercent: percent(coverage),
       mfaCoverageUpper: upper,
       mfaCoverageUpperPercent: percent(upper),
-      factorTypes: mfa.factorTypes,
+      factorTypeCounts: mfa.factorTypeCounts,
       signIns: signInSummary(ctx),
       logCoverage: logCoverageSummary(ctx),
       ...completeness(ctx, AUTHENTICATION_DATASETS, mfa.mfaUnknown.length > 0 ? ['factors'] : []),

@@ -118,8 +118,10 @@ describe('authentication evidence: MFA enrollment', () => {
   });
 
   it('breaks down active users per ACTIVE factor type only', () => {
-    expect(evidence.summary.factorTypes).toEqual({ push: 2, 'token:software:totp': 1 });
-    expect(Object.keys(evidence.summary.factorTypes)).toEqual(['push', 'token:software:totp']);
+    expect(evidence.summary.factorTypeCounts).toEqual([
+      { value: 'push', count: 2 },
+      { value: 'token:software:totp', count: 1 },
+    ]);
   });
 
   it('is incomplete when factors are unknown or failed in coverage', () => {

@@ -65,13 +65,15 @@ export type AppAssignmentItem = {
 };
 export type DirectAppAssignmentsItem = UserRef & { appIds: string[] };
 export type RoleTypeFigures = { holders: number; direct: number; viaGroup: number };
+/** One Okta role type's figures: the type is a value, never a key (value-counts.ts). */
+export type RoleTypeEntry = { value: string } & RoleTypeFigures;
 
 export type LeastPrivilegeSummary = CompletenessSummary & {
   adminRoleHolders: number;
   superAdmins: number;
   rolesUnknown: number;
-  /** Users per role type (a user may count as both direct and via group); keys sorted. */
-  byRoleType: Record<string, RoleTypeFigures>;
+  /** Users per role type (a user may count as both direct and via group), sorted by type. */
+  roleTypeCounts: RoleTypeEntry[];
   groups: number;
   groupsWithUnknownMembers: number;
   apps: number;
@@ -171,11 +173,10 @@ function roleItems(ctx: EvidenceContext) {
       }
     }
   }
-  const byRoleType: Record<string, RoleTypeFigures> = {};
-  for (const [type, figures] of [...byType.entries()].sort(([a], [b]) => compareStrings(a, b))) {
-    byRoleType[type] = figures;
-  }
-  return { adminRoleHolders, superAdmins, rolesUnknown, byRoleType };
+  const roleTypeCounts: RoleTypeEntry[] = [...byType.entries()]
+    .sort(([a], [b]) => compareStrings(a, b))
+    .map(([value, figures]) => ({ value, ...figures }));
+  return { adminRoleHolders, superAdmins, rolesUnknown, roleTypeCounts };
 }
 
 function groupMemberships(ctx: EvidenceContext): GroupMembershipItem[] {
@@ -236,7 +237,7 @@ export function leastPrivilegeEvidence(source: OrgState | EvidenceContext): Leas
       adminRoleHolders: items.adminRoleHolders.length,
       superAdmins: items.superAdmins.length,
       rolesUnknown: items.rolesUnknown.length,
-      byRoleType: roles.byRoleType,
+      roleTypeCounts: roles.roleTypeCounts,
       groups: items.groupMemberships.length,
       groupsWithUnknownMembers: items.groupMemberships.filter((g) => g.memberCount === null).length,
       apps: items.appAssignments.length,

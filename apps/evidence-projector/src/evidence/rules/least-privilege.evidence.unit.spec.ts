@@ -66,11 +66,11 @@ describe('least-privilege evidence', () => {
   });
 
   it('counts holders per role type', () => {
-    expect(evidence.summary.byRoleType).toEqual({
-      HELP_DESK_ADMIN: { holders: 1, direct: 0, viaGroup: 1 },
-      READ_ONLY_ADMIN: { holders: 1, direct: 1, viaGroup: 0 },
-      SUPER_ADMIN: { holders: 3, direct: 1, viaGroup: 2 },
-    });
+    expect(evidence.summary.roleTypeCounts).toEqual([
+      { value: 'HELP_DESK_ADMIN', holders: 1, direct: 0, viaGroup: 1 },
+      { value: 'READ_ONLY_ADMIN', holders: 1, direct: 1, viaGroup: 0 },
+      { value: 'SUPER_ADMIN', holders: 3, direct: 1, viaGroup: 2 },
+    ]);
     expect(evidence.summary.adminRoleHolders).toBe(4);
     expect(evidence.items.adminRoleHolders.find((h) => h.userId === 'ro')?.roles).toEqual([
       {
