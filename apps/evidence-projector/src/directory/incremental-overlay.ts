@@ -1,6 +1,6 @@
 import type { UserDatasetMaps } from './staged-sync';
 import { USER_DATASET_KEYS, USER_DATASET_RULES, type UserDatasetKey } from './user-datasets';
-import type { OktaUserDocument } from './okta-user.document';
+import { type OktaUserDocument, userProfileOf } from './okta-user.document';
 import { DirectoryDocuments, emptyStagedSync, Parts, StagedSync } from './org-assembly';
 
 /**
@@ -81,7 +81,7 @@ export function stagedFromDocuments(base: DirectoryDocuments): StagedSync {
   >();
   const users = [...base.users].sort((a, b) => compare(a.id, b.id));
   for (const user of users) {
-    staged.users.set(user.id, profileOf(user));
+    staged.users.set(user.id, userProfileOf(user));
     staged.userLastSeen.set(user.id, user.lastSeenSyncId);
     for (const key of USER_DATASET_KEYS) carryUserDataset(key, user, staged);
     for (const groupId of user.groupIds) push(members, groupId, user.id);
@@ -133,20 +133,6 @@ function overlayUserDataset<K extends UserDatasetKey>(
     if (kept === null) target.delete(id);
     else target.set(id, kept);
   }
-}
-
-function profileOf(user: OktaUserDocument) {
-  return {
-    id: user.id,
-    login: user.login,
-    email: user.email,
-    status: user.status,
-    created: user.created,
-    activated: user.activated,
-    statusChanged: user.statusChanged,
-    lastLogin: user.lastLogin,
-    lastUpdated: user.lastUpdated,
-  };
 }
 
 /** Copies one entity's list as a single part: the whole list, or unknown (also when incomplete). */

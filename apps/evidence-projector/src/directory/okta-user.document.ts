@@ -68,15 +68,22 @@ export interface OktaUserDocument extends DirectoryDocument {
 }
 
 /** The user fields an Okta user object gives (the rest is joined in when the sync completes). */
-export type OktaUserProfile = Pick<
-  OktaUserDocument,
-  | 'id'
-  | 'login'
-  | 'email'
-  | 'status'
-  | 'created'
-  | 'activated'
-  | 'statusChanged'
-  | 'lastLogin'
-  | 'lastUpdated'
->;
+export const USER_PROFILE_FIELDS = [
+  'id',
+  'login',
+  'email',
+  'status',
+  'created',
+  'activated',
+  'statusChanged',
+  'lastLogin',
+  'lastUpdated',
+] as const;
+export type OktaUserProfile = Pick<OktaUserDocument, (typeof USER_PROFILE_FIELDS)[number]>;
+
+/** The profile fields of a user document or staged profile, in document order. */
+export function userProfileOf(user: OktaUserProfile): OktaUserProfile {
+  const profile = {} as Record<string, unknown>;
+  for (const field of USER_PROFILE_FIELDS) profile[field] = user[field];
+  return profile as OktaUserProfile;
+}

@@ -1,7 +1,12 @@
 import type { DirectoryDocument } from './directory-document';
 import type { OktaAppDocument } from './okta-app.document';
 import type { OktaGroupDocument } from './okta-group.document';
-import type { OktaUserDocument, OktaUserProfile, UserAppAssignment } from './okta-user.document';
+import {
+  type OktaUserDocument,
+  type OktaUserProfile,
+  type UserAppAssignment,
+  userProfileOf,
+} from './okta-user.document';
 import type { AppUserAssignment, StagedSync } from './staged-sync';
 import { assembleUserDatasets } from './user-datasets';
 
@@ -88,15 +93,7 @@ function assembleUser(
   return {
     _id: `${orgId}|${user.id}`,
     orgId,
-    id: user.id,
-    login: user.login,
-    email: user.email,
-    status: user.status,
-    created: user.created,
-    activated: user.activated,
-    statusChanged: user.statusChanged,
-    lastLogin: user.lastLogin,
-    lastUpdated: user.lastUpdated,
+    ...userProfileOf(user),
     deactivatedAt: user.status === 'DEPROVISIONED' ? user.statusChanged : null,
     // factors, activeFactorTypes, adminRoles…: each per-user dataset's fields (USER_DATASETS)
     ...perUser,
