@@ -12,7 +12,8 @@ import { incompleteReason, missingRanges } from './sync-completeness';
  * 1. `ignored`: another outcome event (a Failed, or another Completed) decided the sync first.
  * 2. `incomplete` (again): this very completion was judged incomplete before and is redelivered.
  * 3. `already-applied`: the read models reflect it (redelivered), or a replay folded it already.
- * 4. `incomplete`: an incremental sync whose base is not the last applied sync.
+ * 4. `incomplete`: an incremental sync whose base is not the last applied sync, or that
+ *    read another Okta org than it (a new evidence history begins with a full sync).
  * 5. `superseded`: the sync started before the last applied one: recorded, never rolls back.
  * 6. `incomplete`: a page never arrived (a lost page would be swept as removed).
  * 7. `apply`: folded into its partition's run (OrgFold), the only way a sync is written.
@@ -39,6 +40,8 @@ export interface CompletionGiven {
   inRun: boolean;
   /** Seqs of the sync's staged pages. */
   stagedSeqs: Iterable<number>;
+  /** The sync read another Okta org than `latest`: it starts a new evidence history. */
+  newHistory?: boolean;
 }
 
 export type CompletionVerdict =
@@ -54,6 +57,12 @@ export function judgeCompletion(given: CompletionGiven): CompletionVerdict {
   if (known?.state === 'failed')
     return { kind: 'incomplete', reason: known.failureReason ?? '', again: true };
   if (known?.materialized || given.inRun) return { kind: 'already-applied' };
+  if (given.mode === 'incremental' && given.newHistory)
+    return {
+      kind: 'incomplete',
+      reason: `incomplete: incremental sync of another Okta org than the last applied sync (${latest?.syncId ?? 'none'})`,
+      again: false,
+    };
   if (given.mode === 'incremental') {
     const reason = baseMismatchReason(given.basis, latest?.syncId ?? null);
     if (reason) return { kind: 'incomplete', reason, again: false };
@@ -76,6 +85,19 @@ export function decidedByAnother(
 ): boolean {
   if (!known || (known.state !== 'failed' && !known.materialized)) return false;
   return (known.decidedBy ?? null) !== eventId;
+}
+
+/**
+ * A sync starts a new evidence history when it read another Okta org than
+ * the org's last applied sync (docs/read-models.md, Evidence histories). An
+ * unknown org id on either side (history published before provenance)
+ * continues the history.
+ */
+export function startsNewHistory(
+  latestOktaOrgId: string | null | undefined,
+  oktaOrgId: string | null,
+): boolean {
+  return !!latestOktaOrgId && !!oktaOrgId && latestOktaOrgId !== oktaOrgId;
 }
 
 /** The reason an incremental completion cannot be applied on the org's state, or null. */

@@ -1,11 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { SyncProvenance } from '@regentra/contracts';
+import { codeVersion } from '@regentra/http-api';
+import { oktaOrgIdOf } from '../directory/identity-syncs.repository';
 import { DirectoryReader } from '../directory/directory.reader';
 import type { OktaUserDocument } from '../directory/okta-user.document';
 import type { DirectoryDocuments } from '../directory/org-assembly';
 import { LogFactsReader } from '../log-facts/log-facts.reader';
 import { CLOCK, Clock } from '../platform/clock';
 import { EvidenceStore } from './evidence.store';
-import { CONTROL_IDS, ControlId } from './rules/controls.registry';
+import type { EvidenceProvenance } from './rules/control-evidence.types';
+import { CONTROL_IDS, ControlId, RULES_VERSIONS } from './rules/controls.registry';
 import { computeEvidence, EvidenceByControl } from './rules/evidence';
 import { DAY_MS, LOG_LOOKBACK_DAYS, SIGN_IN_WINDOW_DAYS } from './rules/evidence-rules';
 import {
@@ -41,8 +45,9 @@ export class EvidenceService {
     orgId: string,
     sync: EvidenceInput & { directory: DirectoryDocuments },
   ): Promise<void> {
-    const { state } = await this.stateAt(orgId, sync, sync.asOf);
-    const at = { syncId: sync.syncId, asOf: sync.asOf, evidence: computeEvidence(state) };
+    const { state, logsThrough } = await this.stateAt(orgId, sync, sync.asOf);
+    const evidence = withProvenance(computeEvidence(state), sync, logsThrough);
+    const at = { syncId: sync.syncId, asOf: sync.asOf, evidence };
     const now = this.clock.now();
     const write = async () => {
       for (const control of CONTROL_IDS) await this.writeSnapshot(control, at, now);
@@ -60,7 +65,8 @@ export class EvidenceService {
     const lastPoll = await this.store.lastLogPollCompletedAt(orgId);
     const asOf = lastPoll && lastPoll > sync.asOf ? lastPoll : sync.asOf;
     const { state, logsThrough } = await this.stateAt(orgId, sync, asOf);
-    await this.write({ evidence: computeEvidence(state), logsThrough }, null, this.clock.now());
+    const evidence = withProvenance(computeEvidence(state), sync, logsThrough);
+    await this.write({ evidence, logsThrough }, null, this.clock.now());
   }
 
   /** The evidence rules' input for the sync at `asOf` (log facts folded a day at a time). */
@@ -155,6 +161,8 @@ export class EvidenceService {
       syncId: applied.syncId,
       asOf: applied.completedAt,
       coverage: applied.coverage ?? {},
+      provenance: applied.provenance ?? null,
+      oktaOrgId: oktaOrgIdOf(applied),
     });
   }
 }
@@ -165,6 +173,10 @@ export interface EvidenceInput {
   /** The sync's completion. */
   asOf: string;
   coverage: OrgState['coverage'];
+  /** Where the sync's data came from (null: published without it). */
+  provenance: SyncProvenance | null;
+  /** The Okta org of its evidence history (the sync's, or the history's when it had none). */
+  oktaOrgId: string | null;
   /** The documents the sync left; read back when absent. */
   directory?: DirectoryDocuments;
   /**
@@ -174,6 +186,41 @@ export interface EvidenceInput {
   removedUsers?: (since: string) => OktaUserDocument[];
   /** Computed now, the snapshots' writes handed to this (a replay writes behind the consumer). */
   deferWrite?: (write: () => Promise<void>) => void;
+}
+
+/**
+ * Every control's evidence with its provenance (docs/read-models.md,
+ * Provenance): part of the head, so of the snapshot hash too.
+ */
+function withProvenance(
+  evidence: EvidenceByControl,
+  sync: EvidenceInput,
+  logsThrough: string | null,
+): EvidenceByControl {
+  const p = sync.provenance;
+  const oktaOrgId = p?.oktaOrgId ?? sync.oktaOrgId;
+  const common: Omit<EvidenceProvenance, 'rulesVersion'> = {
+    oktaDomain: p?.oktaDomain ?? null,
+    apiHost: p?.apiHost ?? null,
+    oktaOrgId,
+    evidenceHistoryId: oktaOrgId
+      ? `${evidence[CONTROL_IDS[0] as ControlId].orgId}|${oktaOrgId}`
+      : null,
+    tokenOwnerId: p?.tokenOwnerId ?? null,
+    oauthClientId: p?.oauthClientId ?? null,
+    collectorInstance: p?.collectorInstance ?? null,
+    collectorVersion: p?.collectorVersion ?? null,
+    identitySyncId: sync.syncId,
+    logsThrough,
+    codeVersion: codeVersion(),
+  };
+  const out: Partial<Record<ControlId, unknown>> = {};
+  for (const control of CONTROL_IDS)
+    out[control] = {
+      ...evidence[control],
+      provenance: { ...common, rulesVersion: RULES_VERSIONS[control] },
+    };
+  return out as EvidenceByControl;
 }
 
 /**
