@@ -70,7 +70,7 @@ export class OrgFold {
       for (const id of seen) removed.delete(id);
     }
     this.active = documents;
-    this.latest = { syncId, startedAt: sync.startedAt, oktaOrgId };
+    this.latest = { syncId, startedAt: sync.startedAt, ...(oktaOrgId ? { oktaOrgId } : {}) };
     this.syncIds.push(syncId);
   }
 
