@@ -41,10 +41,6 @@ export interface IdentitySyncDoc {
   provenance?: SyncProvenance | null;
 }
 
-/** The Okta org a sync read (its evidence history, docs/read-models.md), or null when unknown. */
-export const oktaOrgIdOf = (sync: Pick<IdentitySyncDoc, 'provenance'> | null): string | null =>
-  sync?.provenance?.oktaOrgId ?? null;
-
 @Injectable()
 export class IdentitySyncsRepository implements OnModuleInit {
   readonly collection: Collection<IdentitySyncDoc>;

@@ -2,6 +2,8 @@ import type { SyncMode } from '@regentra/contracts';
 import type { FoldedSyncRef } from './org-fold';
 import { incompleteReason, missingRanges } from './sync-completeness';
 
+export { startsNewHistory } from './evidence-history';
+
 /**
  * Pure: what the projection does with an `IdentitySyncCompleted`, decided
  * from what it knows of the sync, the org's last applied sync and the pages
@@ -85,19 +87,6 @@ export function decidedByAnother(
 ): boolean {
   if (!known || (known.state !== 'failed' && !known.materialized)) return false;
   return (known.decidedBy ?? null) !== eventId;
-}
-
-/**
- * A sync starts a new evidence history when it read another Okta org than
- * the org's last applied sync (docs/read-models.md, Evidence histories). An
- * unknown org id on either side (history published before provenance)
- * continues the history.
- */
-export function startsNewHistory(
-  latestOktaOrgId: string | null | undefined,
-  oktaOrgId: string | null,
-): boolean {
-  return !!latestOktaOrgId && !!oktaOrgId && latestOktaOrgId !== oktaOrgId;
 }
 
 /** The reason an incremental completion cannot be applied on the org's state, or null. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { SyncProvenance } from '@regentra/contracts';
 import { codeVersion } from '@regentra/http-api';
-import { oktaOrgIdOf } from '../directory/identity-syncs.repository';
+import { oktaOrgIdOf } from '../directory/evidence-history';
 import { DirectoryReader } from '../directory/directory.reader';
 import type { OktaUserDocument } from '../directory/okta-user.document';
 import type { DirectoryDocuments } from '../directory/org-assembly';
