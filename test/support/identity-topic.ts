@@ -6,6 +6,7 @@ import {
   IdentityEvent,
   IdentityEventOf,
   IncrementalReads,
+  SyncProvenance,
   TOPICS,
   withFence,
 } from '@regentra/contracts';
@@ -53,6 +54,8 @@ export interface SyncOptions {
   /** The lease fence every record carries as its `regentra-fence` header; none without. */
   fence?: number;
   trigger?: 'schedule' | 'manual';
+  /** The provenance its start and completion carry; none without. */
+  provenance?: SyncProvenance;
 }
 
 /** An identity event before it is encoded (what the collector's EventPublisher takes). */
@@ -107,6 +110,7 @@ function syncDrafts(
         mode,
         fullReason: basis ? null : 'daily full sync',
         basis,
+        ...(options.provenance ? { provenance: options.provenance } : {}),
       }),
     users: (users: UserSpec[]) => {
       reads.users.byLastUpdated += users.length;
@@ -184,6 +188,7 @@ function syncDrafts(
         mode,
         basis,
         reads: basis ? { ...structuredClone(reads), ...given.reads } : null,
+        ...(options.provenance ? { provenance: options.provenance } : {}),
       }),
     /** The sync failed: Okta answered 503 after retries. */
     failed: () =>

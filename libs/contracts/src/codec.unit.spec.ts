@@ -148,7 +148,7 @@ describe('contracts codec', () => {
       });
     });
 
-    it('upcasts a published v1 IdentitySyncStarted and IdentitySyncCompleted to full-mode v2', () => {
+    it('upcasts a published v1 IdentitySyncStarted and IdentitySyncCompleted to full-mode current (v3)', () => {
       const envelope = {
         eventId: '0b6c7a52-4d7e-4c1e-9f1e-2a4b5c6d7e8f',
         orgId,
@@ -169,7 +169,7 @@ describe('contracts codec', () => {
       });
       expect(decodeMessage(TOPICS.identity, startedV1)).toMatchObject({
         ok: true,
-        message: { schemaVersion: 2, payload: { mode: 'full', basis: null } },
+        message: { schemaVersion: 3, payload: { mode: 'full', basis: null } },
       });
       const completedV1 = JSON.stringify({
         ...envelope,
@@ -187,10 +187,52 @@ describe('contracts codec', () => {
       expect(decodeMessage(TOPICS.identity, completedV1)).toMatchObject({
         ok: true,
         message: {
-          schemaVersion: 2,
+          schemaVersion: 3,
           payload: { mode: 'full', basis: null, reads: null, lastSeq: 3 },
         },
       });
+    });
+
+    it('upcasts a published v2 IdentitySyncStarted to v3 without provenance, and takes v3 with it', () => {
+      const started = (schemaVersion: number, extra: Record<string, unknown>) =>
+        JSON.stringify({
+          eventId: '0b6c7a52-4d7e-4c1e-9f1e-2a4b5c6d7e8f',
+          orgId,
+          occurredAt: '2026-01-01T00:00:00.000Z',
+          syncId: 's',
+          type: 'IdentitySyncStarted',
+          schemaVersion,
+          seq: 0,
+          payload: {
+            requestId: 'r',
+            trigger: 'manual',
+            startedAt: '2026-01-01T00:00:00.000Z',
+            oktaDomain: 'a.okta.com',
+            mode: 'full',
+            fullReason: 'first sync',
+            basis: null,
+            ...extra,
+          },
+        });
+      const v2 = decodeMessage(TOPICS.identity, started(2, {}));
+      expect(v2).toMatchObject({ ok: true, message: { schemaVersion: 3 } });
+      expect(v2.ok && 'provenance' in v2.message.payload).toBe(false);
+      const provenance = {
+        oktaDomain: 'login.acme.example',
+        apiHost: 'a.okta.com',
+        oktaOrgId: '00o1',
+        tokenOwnerId: '00u1',
+        oauthClientId: null,
+        collectorInstance: 'collector-1234abcd',
+        collectorVersion: '0.1.0',
+      };
+      expect(decodeMessage(TOPICS.identity, started(3, { provenance }))).toMatchObject({
+        ok: true,
+        message: { schemaVersion: 3, payload: { provenance } },
+      });
+      // v2 is published history: a provenance on it is not part of its schema and is dropped
+      const stray = decodeMessage(TOPICS.identity, started(2, { provenance }));
+      expect(stray.ok && 'provenance' in stray.message.payload).toBe(false);
     });
 
     it('upcasts a v1 SyncRequested (no mode) to v2 with mode auto, and takes mode full in v2', () => {
@@ -224,8 +266,8 @@ describe('contracts codec', () => {
       expect(CURRENT_IDENTITY_VERSIONS.IdentitySyncFailed).toBe(2);
       expect(CURRENT_IDENTITY_VERSIONS.ConnectionStateChanged).toBe(2);
       expect(CURRENT_IDENTITY_VERSIONS.UsersPage).toBe(1);
-      expect(CURRENT_IDENTITY_VERSIONS.IdentitySyncStarted).toBe(2);
-      expect(CURRENT_IDENTITY_VERSIONS.IdentitySyncCompleted).toBe(2);
+      expect(CURRENT_IDENTITY_VERSIONS.IdentitySyncStarted).toBe(3);
+      expect(CURRENT_IDENTITY_VERSIONS.IdentitySyncCompleted).toBe(3);
     });
 
     it('names the current version of each command, System Log and change event type', () => {

@@ -65,6 +65,38 @@ export const IdentitySyncStartedV2 = envelopeOf(
   }),
 );
 
+/**
+ * Where a sync's data came from (docs/read-models.md, Provenance): the
+ * domain the customer typed and the Okta org host the API calls went to,
+ * the Okta org id (`/.well-known/okta-organization`), who the token belongs
+ * to (or, later, an OAuth client id), and which collector read it. Never a
+ * secret.
+ */
+export const SyncProvenanceSchema = z.object({
+  /** What the customer typed (a custom domain, or the org host). */
+  oktaDomain: z.string().min(1),
+  /** The Okta org host the API calls went to. */
+  apiHost: z.string().min(1),
+  /** The Okta org id; null when the connection was not tested since it was recorded. */
+  oktaOrgId: z.string().min(1).nullable(),
+  /** `GET /api/v1/users/me` id of the API token's owner, as the connection test read it. */
+  tokenOwnerId: z.string().min(1).nullable(),
+  /** An OAuth service app's client id (not used yet: SSWS tokens only). */
+  oauthClientId: z.string().min(1).nullable(),
+  /** The collector instance that held the org's lease. */
+  collectorInstance: z.string().min(1),
+  /** The collector's code version (`package.json` version, `+commit` when built with one). */
+  collectorVersion: z.string().min(1),
+});
+export type SyncProvenance = z.infer<typeof SyncProvenanceSchema>;
+
+/** v3 adds `provenance` (optional: a producer may not know it). */
+export const IdentitySyncStartedV3 = envelopeOf(
+  'IdentitySyncStarted',
+  3,
+  IdentitySyncStartedV2.shape.payload.extend({ provenance: SyncProvenanceSchema.optional() }),
+);
+
 /** A page of users as Okta returned them (all statuses, DEPROVISIONED included). */
 export const UsersPageV1 = envelopeOf('UsersPage', 1, z.object({ users: z.array(OktaUserSchema) }));
 
@@ -230,6 +262,13 @@ export const IdentitySyncCompletedV2 = envelopeOf(
   }),
 );
 
+/** v3 adds `provenance` (optional), as IdentitySyncStarted v3. */
+export const IdentitySyncCompletedV3 = envelopeOf(
+  'IdentitySyncCompleted',
+  3,
+  IdentitySyncCompletedV2.shape.payload.extend({ provenance: SyncProvenanceSchema.optional() }),
+);
+
 /** The reasons of IdentitySyncFailed v1 (published; never changes). */
 export const FailureReasonV1Schema = z.enum([
   'credentials_invalid',
@@ -302,7 +341,7 @@ export const ConnectionStateChangedV2 = envelopeOf(
 );
 
 export const IDENTITY_EVENT_SCHEMAS = [
-  IdentitySyncStartedV2,
+  IdentitySyncStartedV3,
   UsersPageV1,
   UserFactorsBatchV1,
   UserRolesBatchV1,
@@ -314,7 +353,7 @@ export const IDENTITY_EVENT_SCHEMAS = [
   AppGroupAssignmentsV1,
   UsersDeletedV1,
   IdentitySyncProgressV1,
-  IdentitySyncCompletedV2,
+  IdentitySyncCompletedV3,
   IdentitySyncFailedV2,
   ConnectionStateChangedV2,
 ] as const;
@@ -329,7 +368,7 @@ export const IDENTITY_EVENT_UPCASTS = [
     // every sync before v2 was full
     upcast: (m: z.infer<typeof IdentitySyncStartedV1>) => ({
       ...m,
-      schemaVersion: 2 as const,
+      schemaVersion: 3 as const,
       payload: {
         ...m.payload,
         mode: 'full' as const,
@@ -342,9 +381,18 @@ export const IDENTITY_EVENT_UPCASTS = [
     schema: IdentitySyncCompletedV1,
     upcast: (m: z.infer<typeof IdentitySyncCompletedV1>) => ({
       ...m,
-      schemaVersion: 2 as const,
+      schemaVersion: 3 as const,
       payload: { ...m.payload, mode: 'full' as const, basis: null, reads: null },
     }),
+  },
+  {
+    schema: IdentitySyncStartedV2,
+    // v2 and v3 differ only by the optional provenance, unknown before v3
+    upcast: (m: z.infer<typeof IdentitySyncStartedV2>) => ({ ...m, schemaVersion: 3 as const }),
+  },
+  {
+    schema: IdentitySyncCompletedV2,
+    upcast: (m: z.infer<typeof IdentitySyncCompletedV2>) => ({ ...m, schemaVersion: 3 as const }),
   },
   {
     schema: IdentitySyncFailedV1,

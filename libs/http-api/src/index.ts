@@ -1,4 +1,5 @@
 export { ApiErrorBody, ApiErrors, GENERIC_CODES } from './api-error';
+export { codeVersion } from './code-version';
 export { ApiExceptionFilter } from './api-exception.filter';
 export { HttpInputPipe } from './http-input.pipe';
 export { IsOrgId, ORG_ID_MESSAGE } from './is-org-id';

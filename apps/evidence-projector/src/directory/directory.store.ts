@@ -36,6 +36,16 @@ export class DirectoryStore {
     await this.users.createIndex({ orgId: 1, status: 1 });
   }
 
+  /**
+   * Deletes every document of the org (a new evidence history begins on
+   * empty read models; the old one's evidence stays in its snapshots).
+   */
+  async forgetOrg(orgId: string): Promise<void> {
+    await this.users.deleteMany({ orgId });
+    await this.groups.deleteMany({ orgId });
+    await this.apps.deleteMany({ orgId });
+  }
+
   /** The org's current (not removed) users. */
   usersOf(orgId: string): Promise<OktaUserDocument[]> {
     return this.users.find({ orgId, removed: false }).toArray();

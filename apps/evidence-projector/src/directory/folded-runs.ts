@@ -29,6 +29,14 @@ export interface FoldInput {
   staged: StagedSync;
   /** The last applied sync (the run's latest, or the collection's): null for the org's first. */
   latest: FoldedSyncRef | null;
+  /**
+   * It read another Okta org than the last applied sync: a new evidence
+   * history, folded from empty read models, and written over the org's
+   * documents of the old one (docs/read-models.md, Evidence histories).
+   */
+  newHistory?: boolean;
+  oktaOrgId: string | null;
+  provenance: MaterializedSync['provenance'];
 }
 
 /** A folded sync: what it left, before the evidence of it is written. */
@@ -43,6 +51,8 @@ interface Pending extends FoldedSync {
 interface Run {
   fold: OrgFold;
   last: Pending | null;
+  /** The run begins a new evidence history: its write first deletes the org's old documents. */
+  newHistory: boolean;
 }
 
 /** Writes (a sync's snapshots, its change events) a replay keeps behind the consumer, at most. */
@@ -147,12 +157,20 @@ export class FoldedRuns {
             items: stagedChangesOf(input.staged) ?? diffDirectory(before, documents),
           }))
         : null;
-    run.fold.add({ syncId, startedAt: input.startedAt, completedAt: input.completedAt, documents });
+    run.fold.add({
+      syncId,
+      startedAt: input.startedAt,
+      completedAt: input.completedAt,
+      oktaOrgId: input.oktaOrgId,
+      documents,
+    });
     const sync: FoldedSync = {
       orgId,
       syncId,
       completedAt: input.completedAt,
       coverage: input.coverage,
+      provenance: input.provenance,
+      oktaOrgId: input.oktaOrgId,
       documents,
       changes,
     };
@@ -178,7 +196,7 @@ export class FoldedRuns {
     const stagedBase = input.incremental ? stagedBaseOf(orgId, input.syncId, input.staged) : null;
     const fold = new OrgFold(
       orgId,
-      input.latest
+      input.latest && !input.newHistory
         ? {
             active: stagedBase ?? (await this.materializer.currentOf(orgId)),
             removedUsers: await this.store.removedUsersSince(orgId, since),
@@ -186,7 +204,7 @@ export class FoldedRuns {
           }
         : { active: { users: [], groups: [], apps: [] }, removedUsers: [], latest: null },
     );
-    const run: Run = { fold, last: null };
+    const run: Run = { fold, last: null, newHistory: input.newHistory === true };
     this.runs.set(partition, run);
     return run;
   }
@@ -267,6 +285,7 @@ export class FoldedRuns {
       last.documents,
       last.completedAt,
       heartbeat,
+      { newHistory: run.newHistory },
     );
     const { base: _base, ...sync } = last;
     // Its snapshots and changes went out when it was folded: the current evidence only, with

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { Collection, Db } from 'mongodb';
-import type { IncrementalReads, SyncMode } from '@regentra/contracts';
+import type { IncrementalReads, SyncMode, SyncProvenance } from '@regentra/contracts';
 import { PROJECTOR_DB } from '../platform/mongo.providers';
 
 /** What the projector knows of each identity sync (from its bracket events). */
@@ -34,6 +34,11 @@ export interface IdentitySyncDoc {
    * before it existed: read as null.
    */
   decidedBy: string | null;
+  /**
+   * Where the sync's data came from (IdentitySyncStarted/Completed v3); null
+   * before v3, or when absent from the documents written before it.
+   */
+  provenance?: SyncProvenance | null;
 }
 
 @Injectable()

@@ -2,8 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { IdentityEvent, IdentityEventOf } from '@regentra/contracts';
 import { PROJECTOR_METRICS, ProjectorMetrics, timePhase } from '../platform/metrics';
 import { FoldedRuns } from './folded-runs';
+import { oktaOrgIdOf } from './evidence-history';
 import { IdentitySyncDoc, IdentitySyncsRepository } from './identity-syncs.repository';
-import { decidedByAnother, judgeCompletion } from './judge-completion';
+import { decidedByAnother, judgeCompletion, startsNewHistory } from './judge-completion';
 import { MaterializerService } from './materializer.service';
 import type { AfterMaterialized } from './materialized-sync';
 import { stagedRecordsOf } from './datasets';
@@ -182,6 +183,7 @@ export class IdentityProjection {
           startedAt: event.payload.startedAt,
           mode: event.payload.mode,
           baseSyncId: event.payload.basis?.baseSyncId ?? null,
+          ...(event.payload.provenance ? { provenance: event.payload.provenance } : {}),
         });
         return null;
       case 'IdentitySyncFailed':
@@ -222,13 +224,22 @@ export class IdentityProjection {
     if (open !== null && open !== orgId)
       await this.runs.close(partition, heartbeat, afterMaterialized);
     const known = await this.syncs.get(orgId, syncId);
+    const oktaOrgId = event.payload.provenance?.oktaOrgId ?? oktaOrgIdOf(known);
+    // A sync of another Okta org: the open run (the old history's) is written first.
+    if (startsNewHistory(this.runs.latestOf(partition, orgId)?.oktaOrgId, oktaOrgId))
+      await this.runs.close(partition, heartbeat, afterMaterialized);
     // The last applied sync: the open run's last one, else the collections'.
     const held = this.runs.latestOf(partition, orgId);
     const applied = held === undefined ? await this.syncs.latestApplied(orgId) : null;
     const latest =
       held !== undefined
         ? held
-        : applied && { syncId: applied.syncId, startedAt: applied.startedAt ?? null };
+        : applied && {
+            syncId: applied.syncId,
+            startedAt: applied.startedAt ?? null,
+            oktaOrgId: oktaOrgIdOf(applied),
+          };
+    const newHistory = startsNewHistory(latest?.oktaOrgId, oktaOrgId);
     const loaded = await this.materializer.loadStaged(orgId, syncId);
     await heartbeat();
     const verdict = judgeCompletion({
@@ -240,6 +251,7 @@ export class IdentityProjection {
       latest,
       inRun: this.runs.holds(partition, syncId),
       stagedSeqs: loaded.seqs,
+      newHistory,
     });
     switch (verdict.kind) {
       case 'ignored':
@@ -276,7 +288,11 @@ export class IdentityProjection {
             incremental: event.payload.mode === 'incremental',
             roleHoldersComplete: (event.payload.coverage.roleAssignees?.failed ?? 0) === 0,
             staged: loaded.staged,
-            latest,
+            // A new evidence history begins on empty read models, with no sync before it.
+            latest: newHistory ? null : latest,
+            newHistory,
+            oktaOrgId: oktaOrgId ?? latest?.oktaOrgId ?? null,
+            provenance: event.payload.provenance ?? known?.provenance ?? null,
           },
           this.measureChanges,
           heartbeat,
@@ -315,6 +331,7 @@ export class IdentityProjection {
       ...this.modeOf(event),
       reads: event.payload.reads,
       decidedBy: event.eventId,
+      ...(event.payload.provenance ? { provenance: event.payload.provenance } : {}),
     });
   }
 

@@ -2,6 +2,8 @@ import type { SyncMode } from '@regentra/contracts';
 import type { FoldedSyncRef } from './org-fold';
 import { incompleteReason, missingRanges } from './sync-completeness';
 
+export { startsNewHistory } from './evidence-history';
+
 /**
  * Pure: what the projection does with an `IdentitySyncCompleted`, decided
  * from what it knows of the sync, the org's last applied sync and the pages
@@ -12,7 +14,8 @@ import { incompleteReason, missingRanges } from './sync-completeness';
  * 1. `ignored`: another outcome event (a Failed, or another Completed) decided the sync first.
  * 2. `incomplete` (again): this very completion was judged incomplete before and is redelivered.
  * 3. `already-applied`: the read models reflect it (redelivered), or a replay folded it already.
- * 4. `incomplete`: an incremental sync whose base is not the last applied sync.
+ * 4. `incomplete`: an incremental sync whose base is not the last applied sync, or that
+ *    read another Okta org than it (a new evidence history begins with a full sync).
  * 5. `superseded`: the sync started before the last applied one: recorded, never rolls back.
  * 6. `incomplete`: a page never arrived (a lost page would be swept as removed).
  * 7. `apply`: folded into its partition's run (OrgFold), the only way a sync is written.
@@ -39,6 +42,8 @@ export interface CompletionGiven {
   inRun: boolean;
   /** Seqs of the sync's staged pages. */
   stagedSeqs: Iterable<number>;
+  /** The sync read another Okta org than `latest`: it starts a new evidence history. */
+  newHistory?: boolean;
 }
 
 export type CompletionVerdict =
@@ -54,6 +59,12 @@ export function judgeCompletion(given: CompletionGiven): CompletionVerdict {
   if (known?.state === 'failed')
     return { kind: 'incomplete', reason: known.failureReason ?? '', again: true };
   if (known?.materialized || given.inRun) return { kind: 'already-applied' };
+  if (given.mode === 'incremental' && given.newHistory)
+    return {
+      kind: 'incomplete',
+      reason: `incomplete: incremental sync of another Okta org than the last applied sync (${latest?.syncId ?? 'none'})`,
+      again: false,
+    };
   if (given.mode === 'incremental') {
     const reason = baseMismatchReason(given.basis, latest?.syncId ?? null);
     if (reason) return { kind: 'incomplete', reason, again: false };

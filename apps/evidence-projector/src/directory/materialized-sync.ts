@@ -1,3 +1,4 @@
+import type { SyncProvenance } from '@regentra/contracts';
 import type { DirectoryChange } from './directory-changes';
 import type { OktaUserDocument } from './okta-user.document';
 import type { DirectoryDocuments } from './org-assembly';
@@ -17,6 +18,10 @@ export interface MaterializedSync {
   syncId: string;
   completedAt: string;
   coverage: Record<string, { read: number; failed: number }>;
+  /** Where its data came from (IdentitySyncCompleted v3); null when published without it. */
+  provenance: SyncProvenance | null;
+  /** The Okta org it read: its evidence history (docs/read-models.md); null when unknown. */
+  oktaOrgId: string | null;
   documents: DirectoryDocuments;
   /**
    * Its changes, measured against the state before it was written; null when

@@ -79,8 +79,12 @@ export class MaterializerService {
     written: DirectoryDocuments,
     completedAt: string,
     heartbeat: () => Promise<void>,
+    options: { newHistory?: boolean } = {},
   ): Promise<void> {
     await heartbeat();
+    // A new evidence history (another Okta org): the old org's documents go, so nothing of
+    // them is swept into, or read back by, the new one. Its evidence stays in the snapshots.
+    if (options.newHistory) await this.store.forgetOrg(orgId);
     const sweep = { orgId, syncId, completedAt, staged: staged.sweep, heartbeat };
     await timePhase(this.metrics, 'write_users', () =>
       this.writeGeneration(this.store.users, sweep, written.users),

@@ -54,6 +54,7 @@ export class OrgFold {
    */
   add(sync: FoldedSyncRef & { completedAt: string; documents: DirectoryDocuments }): void {
     const { syncId, completedAt, documents } = sync;
+    const oktaOrgId = sync.oktaOrgId ?? this.latest?.oktaOrgId ?? null;
     for (const collection of FOLDED_COLLECTIONS) {
       const removed = this.removed.get(collection) as Map<string, DirectoryDocument>;
       const next = documents[KEY[collection]] as DirectoryDocument[];
@@ -69,7 +70,7 @@ export class OrgFold {
       for (const id of seen) removed.delete(id);
     }
     this.active = documents;
-    this.latest = { syncId, startedAt: sync.startedAt };
+    this.latest = { syncId, startedAt: sync.startedAt, ...(oktaOrgId ? { oktaOrgId } : {}) };
     this.syncIds.push(syncId);
   }
 
@@ -124,6 +125,8 @@ export class OrgFold {
 export interface FoldedSyncRef {
   syncId: string;
   startedAt: string | null;
+  /** The Okta org it read (its evidence history); null or absent when unknown. */
+  oktaOrgId?: string | null;
 }
 
 /** The directory collections (their names as DirectoryStore has them). */

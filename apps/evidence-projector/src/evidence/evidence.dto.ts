@@ -118,6 +118,78 @@ class ItemsPageDto {
   totals!: Record<string, number>;
 }
 
+/** Where a control's evidence came from (docs/read-models.md, Provenance). */
+class EvidenceProvenanceDto {
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'login.acme.example',
+    description: 'the Okta domain the customer typed',
+  })
+  oktaDomain!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'acme.okta.com',
+    description: 'the Okta org host the API calls went to',
+  })
+  apiHost!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '00o1abcdEFGH',
+    description: 'the Okta org id (/.well-known/okta-organization)',
+  })
+  oktaOrgId!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: '`orgId|oktaOrgId`: one evidence history per Okta org the org was connected to',
+  })
+  evidenceHistoryId!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: "the API token owner's Okta user id" })
+  tokenOwnerId!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "an OAuth service app's client id (not used yet)",
+  })
+  oauthClientId!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'the collector instance that read Okta',
+  })
+  collectorInstance!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '0.1.0' })
+  collectorVersion!: string | null;
+
+  @ApiProperty({ description: 'the identity sync the evidence is of' })
+  identitySyncId!: string;
+
+  @ApiProperty({ type: String, nullable: true, description: 'the newest System Log event it saw' })
+  logsThrough!: string | null;
+
+  @ApiProperty({ type: 'integer', description: "the version of the control's rule" })
+  rulesVersion!: number;
+
+  @ApiProperty({ example: '0.1.0+1a2b3c4d5e6f', description: "the projector's code version" })
+  codeVersion!: string;
+}
+
+const provenance = {
+  type: EvidenceProvenanceDto,
+  required: false,
+  description: 'absent on evidence written before provenance was recorded',
+} as const;
+
 /** ★ The current evidence of one control, its item lists paged. */
 export class CurrentEvidenceDto {
   @ApiProperty()
@@ -137,6 +209,9 @@ export class CurrentEvidenceDto {
 
   @ApiProperty({ type: String, nullable: true, description: 'the newest System Log event it saw' })
   logsThrough!: string | null;
+
+  @ApiProperty(provenance)
+  provenance?: EvidenceProvenanceDto;
 
   @ApiProperty({ type: String, format: 'date-time' })
   projectedAt!: Date;
@@ -164,6 +239,9 @@ class SnapshotHeadDto {
 
   @ApiProperty(summary)
   summary!: Record<string, unknown>;
+
+  @ApiProperty(provenance)
+  provenance?: EvidenceProvenanceDto;
 }
 
 class SnapshotEvidenceDto extends SnapshotHeadDto {

@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { SyncProvenance } from '@regentra/contracts';
+import { oktaOrgIdOf } from '../directory/evidence-history';
 import { DirectoryReader } from '../directory/directory.reader';
 import type { OktaUserDocument } from '../directory/okta-user.document';
 import type { DirectoryDocuments } from '../directory/org-assembly';
@@ -8,7 +10,8 @@ import { CLOCK, Clock } from '../platform/clock';
 import { CODE_VERSION } from '../platform/code-version';
 import { SnapshotSigner } from '../signing/snapshot-signer';
 import { EvidenceStore, SnapshotSeal } from './evidence.store';
-import { CONTROL_IDS, ControlId } from './rules/controls.registry';
+import type { EvidenceProvenance } from './rules/control-evidence.types';
+import { CONTROL_IDS, ControlId, RULES_VERSIONS } from './rules/controls.registry';
 import { computeEvidence, EvidenceByControl } from './rules/evidence';
 import { DAY_MS, LOG_LOOKBACK_DAYS, SIGN_IN_WINDOW_DAYS } from './rules/evidence-rules';
 import {
@@ -61,7 +64,7 @@ export class EvidenceService {
     const at = {
       syncId: sync.syncId,
       asOf: sync.asOf,
-      evidence: computeEvidence(state),
+      evidence: withProvenance(computeEvidence(state), sync, logsThrough),
       logsThrough,
     };
     const now = this.clock.now();
@@ -83,7 +86,8 @@ export class EvidenceService {
     // A failed poll judges the log's staleness at its own time (docs/read-models.md).
     const at = judgedAt && judgedAt > asOf ? judgedAt : asOf;
     const { state, logsThrough } = await this.stateAt(orgId, sync, asOf, at);
-    await this.write({ evidence: computeEvidence(state), logsThrough }, null, this.clock.now());
+    const evidence = withProvenance(computeEvidence(state), sync, logsThrough);
+    await this.write({ evidence, logsThrough }, null, this.clock.now());
   }
 
   /**
@@ -210,6 +214,8 @@ export class EvidenceService {
       syncId: applied.syncId,
       asOf: applied.completedAt,
       coverage: applied.coverage ?? {},
+      provenance: applied.provenance ?? null,
+      oktaOrgId: oktaOrgIdOf(applied),
     };
     await this.refreshCurrent(orgId, input, poll.at);
   }
@@ -221,6 +227,10 @@ export interface EvidenceInput {
   /** The sync's completion. */
   asOf: string;
   coverage: OrgState['coverage'];
+  /** Where the sync's data came from (null: published without it). */
+  provenance: SyncProvenance | null;
+  /** The Okta org of its evidence history (the sync's, or the history's when it had none). */
+  oktaOrgId: string | null;
   /** The documents the sync left; read back when absent. */
   directory?: DirectoryDocuments;
   /**
@@ -230,6 +240,41 @@ export interface EvidenceInput {
   removedUsers?: (since: string) => OktaUserDocument[];
   /** Computed now, the snapshots' writes handed to this (a replay writes behind the consumer). */
   deferWrite?: (write: () => Promise<void>) => void;
+}
+
+/**
+ * Every control's evidence with its provenance (docs/read-models.md,
+ * Provenance): part of the head, so of the snapshot hash too.
+ */
+function withProvenance(
+  evidence: EvidenceByControl,
+  sync: EvidenceInput,
+  logsThrough: string | null,
+): EvidenceByControl {
+  const p = sync.provenance;
+  const oktaOrgId = p?.oktaOrgId ?? sync.oktaOrgId;
+  const common: Omit<EvidenceProvenance, 'rulesVersion'> = {
+    oktaDomain: p?.oktaDomain ?? null,
+    apiHost: p?.apiHost ?? null,
+    oktaOrgId,
+    evidenceHistoryId: oktaOrgId
+      ? `${evidence[CONTROL_IDS[0] as ControlId].orgId}|${oktaOrgId}`
+      : null,
+    tokenOwnerId: p?.tokenOwnerId ?? null,
+    oauthClientId: p?.oauthClientId ?? null,
+    collectorInstance: p?.collectorInstance ?? null,
+    collectorVersion: p?.collectorVersion ?? null,
+    identitySyncId: sync.syncId,
+    logsThrough,
+    codeVersion: CODE_VERSION,
+  };
+  const out: Partial<Record<ControlId, unknown>> = {};
+  for (const control of CONTROL_IDS)
+    out[control] = {
+      ...evidence[control],
+      provenance: { ...common, rulesVersion: RULES_VERSIONS[control] },
+    };
+  return out as EvidenceByControl;
 }
 
 /**

@@ -85,6 +85,8 @@ export class ProjectionRouter {
       syncId: sync.syncId,
       asOf: sync.completedAt,
       coverage: sync.coverage,
+      provenance: sync.provenance,
+      oktaOrgId: sync.oktaOrgId,
       directory: sync.documents,
       removedUsers: sync.removedUsers,
       ...(sync.defer ? { deferWrite: sync.defer } : {}),

@@ -69,6 +69,8 @@ export const CollectorEnvSchema = z.object({
   AUTH_AUDIENCE: z.string().min(1).default('okta-collector'),
   TOKEN_ENCRYPTION_KEYS: encryptionKeys,
   OKTA_ALLOW_INSECURE_HOSTS: z.string().default('').transform(csv),
+  /** Test/demo only: `host:port` list of fake custom domains over http (okta-domain.ts). */
+  OKTA_INSECURE_CUSTOM_DOMAINS: z.string().default('').transform(csv),
   PORT: int(3000, 0, 65535),
   /** Test isolation only: prefixes every topic name (production leaves it empty). */
   KAFKA_TOPIC_PREFIX: z.string().default(''),

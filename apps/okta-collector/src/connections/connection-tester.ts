@@ -2,18 +2,23 @@ import { OktaClient, OktaForbiddenError } from '../okta-client';
 
 export interface ConnectionTestResult {
   tokenOwner: { id: string; login: string | null };
+  /** The Okta org id the API host answers (`/.well-known/okta-organization`). */
+  oktaOrgId: string;
   roles: string[];
   readOnly: boolean | null;
   warnings: string[];
 }
 
 /**
- * Calls Okta as the token owner and reads the owner's admin roles. A 401
+ * Reads the org id of the API host (`/.well-known/okta-organization`, no
+ * token: the provenance of every sync, docs/read-models.md), then calls Okta
+ * as the token owner and reads the owner's admin roles. A 401
  * propagates (the caller answers 4xx and saves nothing); a 403 on the roles
  * is a warning, not a failure (whether a read-only token may read roles is
  * not confirmed by Okta).
  */
 export async function testConnection(client: OktaClient): Promise<ConnectionTestResult> {
+  const organization = await client.getOrganization();
   const owner = await client.getTokenOwner();
   const warnings: string[] = [];
   let roles: string[] = [];
@@ -38,5 +43,11 @@ export async function testConnection(client: OktaClient): Promise<ConnectionTest
     );
   }
   const login = typeof owner.profile?.login === 'string' ? owner.profile.login : null;
-  return { tokenOwner: { id: owner.id, login }, roles, readOnly, warnings };
+  return {
+    tokenOwner: { id: owner.id, login },
+    oktaOrgId: organization.id,
+    roles,
+    readOnly,
+    warnings,
+  };
 }

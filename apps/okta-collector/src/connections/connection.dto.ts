@@ -11,7 +11,8 @@ const trimmed = ({ value }: { value: unknown }) =>
 /** `PUT …/okta/connection`: save and test. The token is sealed at once and never answered. */
 export class SaveConnectionRequest {
   @ApiProperty({
-    description: 'Okta org domain or URL (https; Okta domains or a public custom domain)',
+    description:
+      'Okta org domain or URL (https; Okta domains, or a public custom domain whose .well-known names an Okta org host with the same org id)',
     example: 'acme.okta.com',
     minLength: 1,
     maxLength: 253,
@@ -51,8 +52,23 @@ export class ConnectionAnswerDto {
   @ApiProperty({ enum: ['connected'] })
   status!: 'connected';
 
-  @ApiProperty({ example: 'acme.okta.com' })
+  @ApiProperty({
+    example: 'acme.okta.com',
+    description: 'what was typed: an Okta org host or a verified custom domain',
+  })
   domain!: string;
+
+  @ApiProperty({
+    example: 'acme.okta.com',
+    description: "where API calls go: the Okta org host (a custom domain's organization)",
+  })
+  apiHost!: string;
+
+  @ApiProperty({
+    example: '00o1abcdEFGH',
+    description: 'the Okta org id, from /.well-known/okta-organization',
+  })
+  oktaOrgId!: string;
 
   @ApiProperty({ type: TokenOwnerDto })
   tokenOwner!: TokenOwnerDto;

@@ -6,8 +6,19 @@ export type ConnectionState = 'connected' | 'credentials_invalid' | 'token_undec
 export interface ConnectionDoc {
   _id: string; // orgId
   orgId: string;
-  /** Validated base URL, e.g. https://acme.okta.com */
+  /**
+   * Validated base URL API calls go to, e.g. https://acme.okta.com: the Okta
+   * org host, also for a custom domain (docs/okta.md, Domains).
+   */
   baseUrl: string;
+  /**
+   * What the customer typed, as a host (a custom domain, or the same host as
+   * `baseUrl`); absent on connections saved before custom domains were
+   * resolved to their org host: read as `baseUrl`'s host.
+   */
+  domain?: string;
+  /** The Okta org id (`/.well-known/okta-organization`); absent on connections not tested since. */
+  oktaOrgId?: string | null;
   token: SealedToken;
   state: ConnectionState;
   stateReason: string | null;
@@ -30,6 +41,7 @@ export type ConnectionView = Omit<ConnectionDoc, 'token'> & { token: Pick<Sealed
 /** What a passed connection test stores. */
 export interface ConnectionTestFields {
   tokenOwner: ConnectionDoc['tokenOwner'];
+  oktaOrgId: string;
   roles: string[];
   readOnly: boolean | null;
   warnings: string[];

@@ -22,7 +22,13 @@ export class ConnectionsController {
   })
   @ApiOkResponse({ type: ConnectionAnswerDto })
   @ApiErrors({
-    400: ['invalid_org_id', 'invalid_body', 'invalid_domain', 'bad_request'],
+    400: [
+      'invalid_org_id',
+      'invalid_body',
+      'invalid_domain',
+      'custom_domain_not_okta',
+      'bad_request',
+    ],
     413: ['payload_too_large'],
     422: ['okta_token_rejected'],
     502: ['okta_error', 'okta_unreachable'],

@@ -34,8 +34,18 @@ export const bindingOf = (connection: Pick<ConnectionDoc, '_id' | 'baseUrl'>): T
 
 export interface ConnectionAnswer extends ConnectionTestResult {
   status: 'connected';
+  /** What the customer typed (a custom domain, or the Okta org host). */
   domain: string;
+  /** Where API calls go: the Okta org host (docs/okta.md, Domains). */
+  apiHost: string;
 }
+
+/** What the customer typed, as a host (connections saved before it was kept: the API host). */
+export const domainOf = (connection: Pick<ConnectionDoc, 'baseUrl' | 'domain'>): string =>
+  connection.domain ?? new URL(connection.baseUrl).host;
+
+/** A custom domain is an OktaDomainError of its own kind: the customer should see why. */
+const CUSTOM_DOMAIN_REASONS = new Set(['custom-domain-not-okta-org', 'custom-domain-org-mismatch']);
 
 const fail = (status: number, code: string, message: string): HttpException => {
   const body = { statusCode: status, code, message };
@@ -47,7 +57,10 @@ const fail = (status: number, code: string, message: string): HttpException => {
 
 /** Turns what Okta answered into a 4xx/5xx a customer understands (never with the token). */
 function asHttpError(error: unknown): HttpException {
-  if (error instanceof OktaDomainError) return fail(400, 'invalid_domain', error.message);
+  if (error instanceof OktaDomainError)
+    return CUSTOM_DOMAIN_REASONS.has(error.reason)
+      ? fail(400, 'custom_domain_not_okta', error.message)
+      : fail(400, 'invalid_domain', error.message);
   if (error instanceof TokenUndecryptableError)
     return fail(409, 'token_undecryptable', error.message);
   if (error instanceof OktaCredentialsInvalidError) {
@@ -121,7 +134,7 @@ export class ConnectionsService {
     const token = await this.openToken(connection);
     if (connection.state === 'token_undecryptable') {
       if (await this.repository.setDecryptable(connection._id, connection.generation, true, null))
-        await this.announce(connection._id, 'connected', new URL(connection.baseUrl).host);
+        await this.announce(connection._id, 'connected', domainOf(connection));
     }
     return this.clients.create(new URL(connection.baseUrl), token, {
       orgId: connection._id,
@@ -153,15 +166,25 @@ export class ConnectionsService {
   }
 
   async save(orgId: string, domain: string, apiToken: Secret): Promise<ConnectionAnswer> {
-    const baseUrl = await this.clients.validateDomain(domain).catch((error: unknown) => {
+    const resolved = await this.clients.resolveDomain(domain).catch((error: unknown) => {
       throw asHttpError(error);
     });
+    const baseUrl = resolved.apiBase;
     const result = await this.runTest(orgId, baseUrl, apiToken);
+    if (resolved.oktaOrgId !== null && resolved.oktaOrgId !== result.oktaOrgId)
+      throw asHttpError(
+        new OktaDomainError(
+          'custom-domain-org-mismatch',
+          `${resolved.domain.host} claims Okta org ${resolved.oktaOrgId}, but ${baseUrl.host} answered ${result.oktaOrgId}; check the domain.`,
+          resolved.domain.hostname,
+        ),
+      );
     const before = await this.repository.get(orgId);
     const now = this.clock.now();
     await this.repository.save({
       orgId,
       baseUrl: baseUrl.origin,
+      domain: resolved.domain.host,
       token: this.vault.seal({ orgId, baseUrl: baseUrl.origin }, apiToken),
       state: 'connected',
       stateReason: null,
@@ -174,20 +197,28 @@ export class ConnectionsService {
       // A running sync must not go on with the replaced domain or token; a
       // cursor of another domain is worthless.
       const change = {
-        domainChanged: before.baseUrl !== baseUrl.origin,
+        domainChanged:
+          before.baseUrl !== baseUrl.origin || (before.oktaOrgId ?? null) !== result.oktaOrgId,
         tokenChanged: !this.sameToken(before, apiToken),
       };
       if (change.domainChanged || change.tokenChanged)
         await this.events.replaced(orgId, change, now);
     }
-    await this.announce(orgId, 'connected', baseUrl.host);
+    await this.announce(orgId, 'connected', resolved.domain.host);
     this.logger.log({
       orgId,
-      domain: baseUrl.host,
+      domain: resolved.domain.host,
+      apiHost: baseUrl.host,
+      oktaOrgId: result.oktaOrgId,
       readOnly: result.readOnly,
       msg: 'Okta connection saved',
     });
-    return { status: 'connected', domain: baseUrl.host, ...result };
+    return {
+      status: 'connected',
+      domain: resolved.domain.host,
+      apiHost: baseUrl.host,
+      ...result,
+    };
   }
 
   async retest(orgId: string): Promise<ConnectionAnswer> {
@@ -203,8 +234,14 @@ export class ConnectionsService {
       const result = await this.runTest(orgId, baseUrl, await this.openToken(connection), true);
       const now = this.clock.now();
       await this.repository.recordTestPassed(orgId, connection.generation, result, now);
-      if (connection.state !== 'connected') await this.announce(orgId, 'connected', baseUrl.host);
-      return { status: 'connected', domain: baseUrl.host, ...result };
+      if (connection.state !== 'connected')
+        await this.announce(orgId, 'connected', domainOf(connection));
+      return {
+        status: 'connected',
+        domain: domainOf(connection),
+        apiHost: baseUrl.host,
+        ...result,
+      };
     } catch (error) {
       if (error instanceof OktaCredentialsInvalidError) {
         await this.markInvalid(

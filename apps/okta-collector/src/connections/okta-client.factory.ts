@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
-import { OktaClient, Secret, validateOktaDomain } from '../okta-client';
+import { OktaClient, OktaDomainResolution, resolveOktaDomain, Secret } from '../okta-client';
 import { COLLECTOR_METRICS, CollectorMetrics } from '../platform/metrics';
 import { RateBudgetService } from '../rate-budget/rate-budget.service';
 
@@ -15,10 +15,14 @@ export class OktaClientFactory {
     private readonly budgets: RateBudgetService,
   ) {}
 
-  /** Validates what a customer typed (https, Okta or public custom domain; SSRF guard). */
-  validateDomain(domain: string): Promise<URL> {
-    return validateOktaDomain(domain, {
+  /**
+   * Validates what a customer typed (https, Okta or a verified custom domain;
+   * SSRF guard) and says where API calls go (docs/okta.md, Domains).
+   */
+  resolveDomain(domain: string): Promise<OktaDomainResolution> {
+    return resolveOktaDomain(domain, {
       allowInsecureHosts: this.config.OKTA_ALLOW_INSECURE_HOSTS,
+      insecureCustomDomains: this.config.OKTA_INSECURE_CUSTOM_DOMAINS,
     });
   }
 

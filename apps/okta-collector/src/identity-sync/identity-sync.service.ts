@@ -1,9 +1,10 @@
 import { TokenUndecryptableError } from '../connections/token-vault';
 import type { OktaClient } from '../okta-client';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { FailureReason } from '@regentra/contracts';
+import { FailureReason, SyncProvenance } from '@regentra/contracts';
+import { codeVersion } from '@regentra/http-api';
 import { COLLECTOR_CONFIG, CollectorConfig } from '../config/collector.config';
-import { ConnectionsService } from '../connections/connections.service';
+import { ConnectionsService, domainOf } from '../connections/connections.service';
 import { EventPublisher } from '../kafka/event-publisher';
 import {
   OktaApiError,
@@ -47,6 +48,20 @@ function classify(error: unknown): {
   if (base instanceof OktaApiError)
     return { reason: 'okta_unavailable', retryable: true, message, ...withId };
   return { reason: 'internal', retryable: true, message };
+}
+
+/** Where this sync's data comes from (docs/read-models.md, Provenance); never the token. */
+export function provenanceOf(ctx: RunContext): SyncProvenance {
+  const { connection } = ctx;
+  return {
+    oktaDomain: domainOf(connection),
+    apiHost: new URL(connection.baseUrl).host,
+    oktaOrgId: connection.oktaOrgId ?? null,
+    tokenOwnerId: connection.tokenOwner?.id ?? null,
+    oauthClientId: null,
+    collectorInstance: ctx.collectorInstance,
+    collectorVersion: codeVersion(),
+  };
 }
 
 function sum(perDataset: DatasetCounts): number {
@@ -104,6 +119,7 @@ export class IdentitySyncService implements SyncRunner {
         mode: decision.mode,
         fullReason: decision.mode === 'full' ? decision.reason : null,
         basis,
+        provenance: provenanceOf(ctx),
       });
       // Inside the bracket: a token no key opens ends in IdentitySyncFailed, not a silent throw.
       const opened = await this.connections.openClient(ctx.connection, () => {
@@ -138,6 +154,7 @@ export class IdentitySyncService implements SyncRunner {
         mode: decision.mode,
         basis,
         reads: result.reads,
+        provenance: provenanceOf(ctx),
       });
       await this.runs.finish(syncId, 'completed', this.clock.now(), {
         ...result,

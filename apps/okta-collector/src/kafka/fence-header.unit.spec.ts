@@ -92,6 +92,7 @@ function context(syncId: string, fence: number): RunContext {
     trigger: 'manual',
     requestedFull: false,
     connection: { baseUrl: 'https://acme.okta.com', generation: 1 } as ConnectionDoc,
+    collectorInstance: 'collector-test',
     fence,
     leaseStillHeld: async () => true,
     stop: new RunStopSignal(),

@@ -2,6 +2,8 @@ export { Secret } from './secret';
 export { type Clock, type Sleep, systemClock, realSleep, AbortedError } from './clock';
 export {
   validateOktaDomain,
+  resolveOktaDomain,
+  type OktaDomainResolution,
   guardedLookup,
   isInsecureHostAllowed,
   looksLikeOktaOrganization,

@@ -6,9 +6,15 @@ import {
 } from 'node:dns';
 import { promises as dnsPromises } from 'node:dns';
 import { isIP } from 'node:net';
-import { Client } from 'undici';
-import { readBoundedBody } from './bounded-body';
 import { isPublicAddress } from './ip-address';
+import {
+  looksLikeOktaOrganization,
+  organizationOf,
+  readOrganization,
+  type OrganizationCheckLimits,
+} from './well-known';
+
+export { looksLikeOktaOrganization, organizationOf, type OrganizationCheckLimits };
 
 /** Okta's own org domains: `{org}.<suffix>`, accepted without a DNS check. */
 export const OKTA_DOMAIN_SUFFIXES = [
@@ -30,7 +36,9 @@ export type OktaDomainErrorReason =
   | 'localhost'
   | 'dns-failure'
   | 'private-address'
-  | 'not-okta';
+  | 'not-okta'
+  | 'custom-domain-not-okta-org'
+  | 'custom-domain-org-mismatch';
 
 /** A domain the collector refuses to talk to. `message` is written for the customer. */
 export class OktaDomainError extends Error {
@@ -53,14 +61,34 @@ export interface ValidateOktaDomainOptions {
    * such an address. Empty in production.
    */
   allowInsecureHosts: readonly string[];
+  /**
+   * Test-only opt-in: `host:port` entries that are custom domains over plain
+   * `http://` (a fake "custom domain" in front of the simulator). Checked like
+   * any custom domain, DNS aside. Empty in production.
+   */
+  insecureCustomDomains?: readonly string[];
   /** DNS resolver for custom domains (default: the system resolver, all addresses). */
   resolve?: (host: string) => Promise<string[]>;
   /**
-   * Custom domains must answer `GET /.well-known/okta-organization` like Okta
-   * (org `id`, `_links.organization.href`). Default: a real HTTPS request through
-   * the connect-time address guard. Pass a function in tests, or `false` to skip.
+   * Reads `GET /.well-known/okta-organization` of an origin (a custom domain,
+   * then the Okta org host it names) and returns the parsed body. Default: a
+   * real request through the connect-time address guard (a plain lookup for
+   * an `allowInsecureHosts` entry). Pass a function in tests.
    */
-  verifyOrganization?: ((base: URL) => Promise<boolean>) | false;
+  readOrganization?: (base: URL) => Promise<unknown>;
+}
+
+/**
+ * What a customer's domain resolved to: what they typed (`domain`, origin
+ * only), where API calls go (`apiBase`: the domain itself for an Okta org
+ * host, the Okta org host its `.well-known` names for a custom domain), and
+ * the Okta org id when validation read it (custom domains; null otherwise,
+ * the connection test reads it then).
+ */
+export interface OktaDomainResolution {
+  domain: URL;
+  apiBase: URL;
+  oktaOrgId: string | null;
 }
 
 /** Normalises `host:port` for comparisons (lower case, default port filled in). */
@@ -132,16 +160,29 @@ export function domainNameOf(hostname: string): string {
 }
 
 /**
- * Validates what a customer typed as their Okta domain and returns the base
- * URL (origin only) the client will use. Accepts a bare host or an https URL
- * (any path/query is dropped). Okta's own domains pass without DNS; a custom
- * domain must resolve to public addresses only and answer like Okta. Only a
- * `host:port` from `allowInsecureHosts` may use http or a non-public address.
+ * Validates what a customer typed as their Okta domain and returns the URL
+ * (origin only) of what they typed; `resolveOktaDomain` also says where API
+ * calls go.
  */
 export async function validateOktaDomain(
   input: string,
   opts: ValidateOktaDomainOptions,
 ): Promise<URL> {
+  return (await resolveOktaDomain(input, opts)).domain;
+}
+
+/**
+ * Validates what a customer typed as their Okta domain. Accepts a bare host
+ * or an https URL (any path/query is dropped). Okta's own domains pass
+ * without DNS; a custom domain must resolve to public addresses only and
+ * pass `verifyCustomDomain` (docs/okta.md, Domains), and its API calls go to
+ * the Okta org host it names. Only a `host:port` from `allowInsecureHosts`
+ * may use http or a non-public address.
+ */
+export async function resolveOktaDomain(
+  input: string,
+  opts: ValidateOktaDomainOptions,
+): Promise<OktaDomainResolution> {
   const text = (input ?? '').trim();
   if (!text) throw new OktaDomainError('empty', `Enter your Okta domain (${EXAMPLE}).`);
   const allow = normalizeAllowList(opts.allowInsecureHosts);
@@ -164,17 +205,12 @@ export async function validateOktaDomain(
   }
 
   // The test-only opt-in: a listed host:port, over http (bare entries default to http) or https.
-  if (!hasScheme) {
-    const asHttp = new URL(`http://${text}`);
-    if (allow.has(hostPortKey(asHttp.hostname, asHttp.port, 'http:')))
-      return new URL(asHttp.origin);
-  }
-  if (
-    (url.protocol === 'http:' || url.protocol === 'https:') &&
-    allow.has(hostPortKey(url.hostname, url.port, url.protocol))
-  ) {
-    return new URL(url.origin);
-  }
+  // Test-only: a listed "custom domain" over http, checked like any custom domain but DNS.
+  const customs = normalizeAllowList(opts.insecureCustomDomains ?? []);
+  const custom = insecureOrigin(text, url, hasScheme, customs);
+  if (custom) return { domain: custom, ...(await verifyCustomDomain(custom, opts)) };
+  const insecure = insecureOrigin(text, url, hasScheme, allow);
+  if (insecure) return { domain: insecure, apiBase: insecure, oktaOrgId: null };
 
   if (url.protocol !== 'https:') {
     throw new OktaDomainError(
@@ -210,7 +246,7 @@ export async function validateOktaDomain(
     );
   }
   const base = new URL(`https://${host}`);
-  if (isOktaOwnDomain(host)) return base;
+  if (isOktaOwnDomain(host)) return { domain: base, apiBase: base, oktaOrgId: null };
   if (OKTA_DOMAIN_SUFFIXES.some((s) => host === s || host.endsWith(`.${s}`))) {
     throw new OktaDomainError(
       'invalid',
@@ -245,23 +281,90 @@ export async function validateOktaDomain(
       host,
     );
   }
-  const verify = opts.verifyOrganization ?? defaultVerifyOrganization;
-  if (verify !== false) {
-    let ok = false;
-    try {
-      ok = await verify(base);
-    } catch {
-      ok = false;
-    }
-    if (!ok) {
-      throw new OktaDomainError(
-        'not-okta',
-        `${host} does not answer like an Okta organization (https://${host}/.well-known/okta-organization); check the domain.`,
-        host,
-      );
-    }
+  const org = await verifyCustomDomain(base, opts);
+  return { domain: base, ...org };
+}
+
+/** The origin of an `allowInsecureHosts` entry the input names, or null. */
+function insecureOrigin(
+  text: string,
+  url: URL,
+  hasScheme: boolean,
+  allow: Set<string>,
+): URL | null {
+  if (!hasScheme) {
+    const asHttp = new URL(`http://${text}`);
+    if (allow.has(hostPortKey(asHttp.hostname, asHttp.port, 'http:')))
+      return new URL(asHttp.origin);
   }
-  return base;
+  if (
+    (url.protocol === 'http:' || url.protocol === 'https:') &&
+    allow.has(hostPortKey(url.hostname, url.port, url.protocol))
+  )
+    return new URL(url.origin);
+  return null;
+}
+
+/**
+ * A custom domain is Okta's only when its `.well-known/okta-organization`
+ * names, in `_links.organization.href`, an Okta-owned org host (one of
+ * OKTA_DOMAIN_SUFFIXES, or in tests an `allowInsecureHosts` entry), and that
+ * host's own `.well-known` answers the same org id. Anyone can serve an
+ * Okta-shaped answer; only Okta serves one on Okta's hosts (docs/okta.md,
+ * Domains). Returns the org host (where API calls go) and the org id.
+ */
+export async function verifyCustomDomain(
+  base: URL,
+  opts: ValidateOktaDomainOptions,
+): Promise<{ apiBase: URL; oktaOrgId: string }> {
+  const host = base.host;
+  const read = opts.readOrganization ?? ((url: URL) => readOrganizationOf(url, opts));
+  const body = await read(base).catch(() => null);
+  const org = organizationOf(body);
+  if (!org) {
+    throw new OktaDomainError(
+      'not-okta',
+      `${host} does not answer like an Okta organization (${base.origin}/.well-known/okta-organization); check the domain.`,
+      base.hostname,
+    );
+  }
+  const apiBase = oktaOrgHostOf(org.href, opts.allowInsecureHosts);
+  if (!apiBase) {
+    throw new OktaDomainError(
+      'custom-domain-not-okta-org',
+      `${host} names ${truncate(org.href)} as its Okta organization, which is not an Okta org domain (${EXAMPLE}); custom domains are accepted only in front of an Okta org.`,
+      base.hostname,
+    );
+  }
+  const own = organizationOf(await read(apiBase).catch(() => null));
+  if (!own || own.id !== org.id) {
+    throw new OktaDomainError(
+      'custom-domain-org-mismatch',
+      `${host} claims Okta org ${truncate(org.id)}, but ${apiBase.host} ${own ? `is org ${truncate(own.id)}` : 'does not answer like an Okta organization'}; check the domain.`,
+      base.hostname,
+    );
+  }
+  return { apiBase, oktaOrgId: org.id };
+}
+
+/** The Okta org host an organization href names (origin only), or null when it is not Okta's. */
+function oktaOrgHostOf(href: string, allowInsecureHosts: readonly string[]): URL | null {
+  const url = parseUrl(href);
+  if (!url) return null;
+  if (isInsecureHostAllowed(url, allowInsecureHosts)) return new URL(url.origin);
+  if (url.protocol !== 'https:' || url.username || url.password) return null;
+  if (url.port && url.port !== '443') return null;
+  const host = url.hostname.toLowerCase().replace(/\.$/, '');
+  if (!isOktaOwnDomain(host) || host.split('.').some((l) => l.endsWith('-admin'))) return null;
+  return new URL(`https://${host}`);
+}
+
+function parseUrl(text: string): URL | null {
+  try {
+    return new URL(text);
+  } catch {
+    return null;
+  }
 }
 
 function truncate(s: string): string {
@@ -273,71 +376,31 @@ async function defaultResolve(host: string): Promise<string[]> {
   return res.map((r) => r.address);
 }
 
-/** An Okta-looking answer from `/.well-known/okta-organization`. */
-export function looksLikeOktaOrganization(body: unknown): boolean {
-  if (!body || typeof body !== 'object') return false;
-  const b = body as { id?: unknown; _links?: { organization?: { href?: unknown } } };
-  return (
-    typeof b.id === 'string' && b.id.length > 0 && typeof b._links?.organization?.href === 'string'
-  );
-}
-
-/** Limits of the custom-domain check: one PUT must not hang the collector or fill its memory. */
-export interface OrganizationCheckLimits {
-  /** Largest `.well-known/okta-organization` body read (Okta's is under 1 KiB). */
-  maxBytes: number;
-  /** Overall deadline of the check: connect, headers and the whole body. */
-  deadlineMs: number;
-  /** Address guard of the connection (tests on loopback replace it). */
-  lookup?: typeof guardedLookup;
-}
-
 export const ORGANIZATION_CHECK_LIMITS: OrganizationCheckLimits = {
   maxBytes: 64 * 1024,
   deadlineMs: 10_000,
 };
 
-/**
- * `GET /.well-known/okta-organization` of a custom domain, through the
- * connect-time address guard, read with a byte cap and an overall deadline
- * (a body dripped byte by byte never trips undici's idle timeouts). Any
- * failure, over-size body or missed deadline is "does not answer like Okta".
- */
+/** Whether an origin answers `.well-known/okta-organization` like Okta (see readOrganization). */
 export async function fetchesLikeOktaOrganization(
   base: URL,
   limits: OrganizationCheckLimits = ORGANIZATION_CHECK_LIMITS,
 ): Promise<boolean> {
-  const idleMs = Math.min(5_000, limits.deadlineMs);
-  const client = new Client(base.origin, {
-    connect: { timeout: idleMs, lookup: limits.lookup ?? guardedLookup },
-    headersTimeout: idleMs,
-    bodyTimeout: idleMs,
-  });
-  const deadline = AbortSignal.timeout(limits.deadlineMs);
-  try {
-    const res = await client.request({
-      method: 'GET',
-      path: '/.well-known/okta-organization',
-      headers: { accept: 'application/json', 'user-agent': 'regentra-okta-collector/0.1' },
-      signal: deadline,
-    });
-    if (res.statusCode !== 200) {
-      res.body.destroy();
-      return false;
-    }
-    const length = res.headers['content-length'];
-    const text = await readBoundedBody(
-      res.body,
-      Array.isArray(length) ? length[0] : length,
-      limits.maxBytes,
-    );
-    return looksLikeOktaOrganization(JSON.parse(text));
-  } finally {
-    await client.destroy().catch(() => undefined);
-  }
+  return looksLikeOktaOrganization(
+    await readOrganization(base, { ...limits, lookup: limits.lookup ?? guardedLookup }),
+  );
 }
 
-const defaultVerifyOrganization = (base: URL) => fetchesLikeOktaOrganization(base);
+/** The default reader: the guard's lookup, or a plain one for an `allowInsecureHosts` entry. */
+function readOrganizationOf(base: URL, opts: ValidateOktaDomainOptions): Promise<unknown> {
+  const insecure =
+    isInsecureHostAllowed(base, opts.allowInsecureHosts) ||
+    isInsecureHostAllowed(base, opts.insecureCustomDomains ?? []);
+  return readOrganization(base, {
+    ...ORGANIZATION_CHECK_LIMITS,
+    lookup: insecure ? (dnsLookup as never) : guardedLookup,
+  });
+}
 
 type LookupCallback = (
   err: NodeJS.ErrnoException | null,

@@ -2,6 +2,7 @@ import { isPublicAddress } from './ip-address';
 import {
   guardedLookup,
   OktaDomainError,
+  resolveOktaDomain,
   validateOktaDomain,
   type ValidateOktaDomainOptions,
 } from './okta-domain';
@@ -12,7 +13,7 @@ function opts(over: Partial<ValidateOktaDomainOptions> = {}): ValidateOktaDomain
   return {
     allowInsecureHosts: [],
     resolve: noDns,
-    verifyOrganization: () => Promise.resolve(true),
+    readOrganization: () => Promise.reject(new Error('no .well-known read expected')),
     ...over,
   };
 }
@@ -115,16 +116,77 @@ describe('validateOktaDomain', () => {
       ).toBe('private-address');
     });
 
-    it('accepts a public name that answers like Okta', async () => {
+    /** `.well-known/okta-organization` answers by origin (null: not Okta-shaped / no answer). */
+    const wellKnown =
+      (answers: Record<string, { id: string; href: string } | null>) => (base: URL) => {
+        const a = answers[base.origin];
+        return Promise.resolve(a ? { id: a.id, _links: { organization: { href: a.href } } } : null);
+      };
+
+    it('accepts a custom domain in front of an Okta org that answers the same id; the API goes to the org host', async () => {
       const resolve = resolveTo('93.184.216.34', '2606:2800:220:1:248:1893:25c8:1946');
-      const verify = jest.fn((_u: URL) => Promise.resolve(true));
-      const url = await validateOktaDomain(
-        'https://login.example.com/',
-        opts({ resolve, verifyOrganization: verify }),
+      const readOrganization = jest.fn(
+        wellKnown({
+          'https://login.example.com': { id: '00o1', href: 'https://acme.okta.com' },
+          'https://acme.okta.com': { id: '00o1', href: 'https://acme.okta.com' },
+        }),
       );
-      expect(url.origin).toBe('https://login.example.com');
+      const resolved = await resolveOktaDomain(
+        'https://login.example.com/',
+        opts({ resolve, readOrganization }),
+      );
+      expect(resolved.domain.origin).toBe('https://login.example.com');
+      expect(resolved.apiBase.origin).toBe('https://acme.okta.com');
+      expect(resolved.oktaOrgId).toBe('00o1');
       expect(resolve).toHaveBeenCalledWith('login.example.com');
-      expect(verify).toHaveBeenCalledTimes(1);
+      expect(readOrganization.mock.calls.map(([u]) => u.origin)).toEqual([
+        'https://login.example.com',
+        'https://acme.okta.com',
+      ]);
+    });
+
+    it.each([
+      ['a host that is not Okta', 'https://okta.attacker.example', 'custom-domain-not-okta-org'],
+      ['itself', 'https://login.example.com', 'custom-domain-not-okta-org'],
+      ['an Okta host over http', 'http://acme.okta.com', 'custom-domain-not-okta-org'],
+      ['the Admin Console', 'https://acme-admin.okta.com', 'custom-domain-not-okta-org'],
+      ['not a URL', 'acme.okta.com', 'custom-domain-not-okta-org'],
+    ])('refuses a custom domain whose organization href names %s', async (_what, href, why) => {
+      const readOrganization = wellKnown({
+        'https://login.example.com': { id: '00o1', href },
+        [new URL(href.includes('://') ? href : 'https://x.invalid').origin]: {
+          id: '00o1',
+          href,
+        },
+      });
+      expect(
+        await reason(
+          'login.example.com',
+          opts({ resolve: resolveTo('93.184.216.34'), readOrganization }),
+        ),
+      ).toBe(why);
+    });
+
+    it('refuses a custom domain when the Okta org host it names is another org, or does not answer', async () => {
+      const claim = { id: '00oVICTIM', href: 'https://victim.okta.com' };
+      const other = wellKnown({
+        'https://login.example.com': claim,
+        'https://victim.okta.com': { id: '00oREAL', href: 'https://victim.okta.com' },
+      });
+      const silent = wellKnown({ 'https://login.example.com': claim });
+      for (const readOrganization of [other, silent])
+        expect(
+          await reason(
+            'login.example.com',
+            opts({ resolve: resolveTo('93.184.216.34'), readOrganization }),
+          ),
+        ).toBe('custom-domain-org-mismatch');
+      await expect(
+        validateOktaDomain(
+          'login.example.com',
+          opts({ resolve: resolveTo('93.184.216.34'), readOrganization: other }),
+        ),
+      ).rejects.toThrow(/claims Okta org 00oVICTIM, but victim\.okta\.com is org 00oREAL/);
     });
 
     it('refuses a public name that does not answer like Okta, or fails DNS', async () => {
@@ -133,7 +195,7 @@ describe('validateOktaDomain', () => {
           'login.example.com',
           opts({
             resolve: resolveTo('93.184.216.34'),
-            verifyOrganization: () => Promise.resolve(false),
+            readOrganization: () => Promise.resolve({ id: '00o1' }),
           }),
         ),
       ).toBe('not-okta');

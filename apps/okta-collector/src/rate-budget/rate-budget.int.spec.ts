@@ -90,6 +90,7 @@ describe('one rate budget per org across instances', () => {
       trigger: 'manual',
       requestedFull: false,
       connection,
+      collectorInstance: 'collector-test',
       fence: 1,
       leaseStillHeld: () => Promise.resolve(true),
       stop: new RunStopSignal(),

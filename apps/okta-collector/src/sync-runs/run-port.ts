@@ -14,6 +14,8 @@ export interface RunContext {
   /** A claimed request asked for a full identity sync (`mode: full`). */
   requestedFull: boolean;
   connection: ConnectionDoc;
+  /** The instance holding the org's lease (`SyncCoordinator.instanceId`): provenance of the sync. */
+  collectorInstance: string;
   /** The org lease's fence: every record of the run carries it (`regentra-fence` header). */
   fence: number;
   leaseStillHeld: () => Promise<boolean>;

@@ -307,6 +307,7 @@ export class SyncCoordinator
           trigger,
           requestedFull: claimed.some((request) => request.mode === 'full'),
           connection,
+          collectorInstance: this.instanceId,
           fence: lease.fence,
           leaseStillHeld: stillHeld,
           stop,

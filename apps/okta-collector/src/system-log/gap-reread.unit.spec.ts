@@ -117,6 +117,7 @@ it('given a recorded gap, when the next poll runs, then it re-reads the window b
     requestedFull: false,
     connection: { baseUrl: 'https://acme.okta.com', generation: 1 } as ConnectionDoc,
     fence: 1,
+    collectorInstance: 'collector-test',
     leaseStillHeld: async () => true,
     stop: new RunStopSignal(),
   });

@@ -17,6 +17,19 @@ export const CONTROLS = {
 } as const;
 
 export type ControlId = keyof typeof CONTROLS;
+
+/**
+ * The version of each control's rule, recorded in every evidence document's
+ * provenance (docs/read-models.md, Provenance): bump a control's number when
+ * its rule (or a definition in evidence-rules.ts it reads) changes what it
+ * computes.
+ */
+export const RULES_VERSIONS: { readonly [C in ControlId]: number } = {
+  'access-review': 1,
+  provisioning: 1,
+  authentication: 1,
+  'least-privilege': 1,
+};
 export const CONTROL_IDS = Object.keys(CONTROLS) as readonly ControlId[];
 
 /** Every control's evidence, each typed by its rule; assignable to Record<ControlId, ControlEvidence>. */
