@@ -22,6 +22,8 @@ export class LagProbe {
   private readonly logger = new Logger(LagProbe.name);
   private admin: Admin | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** The reading under way, if any: stop() waits for it before the admin client goes. */
+  private reading: Promise<void> | null = null;
   /** Topic (its real name) → logical name and the partitions assigned here. */
   private assigned = new Map<string, { logical: string; partitions: number[] }>();
 
@@ -36,15 +38,23 @@ export class LagProbe {
   async start(): Promise<void> {
     this.admin = this.kafka.admin();
     await this.admin.connect();
-    this.timer = setInterval(() => void this.probe(), LAG_PROBE_MS);
+    this.timer = setInterval(() => {
+      this.reading ??= this.probe().finally(() => {
+        this.reading = null;
+      });
+    }, LAG_PROBE_MS);
     this.timer.unref();
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await this.admin?.disconnect();
+    // A reading still under way would go on calling the broker after the admin client is
+    // closed (and after a test's environment is gone): it ends first.
+    await this.reading;
+    const admin = this.admin;
     this.admin = null;
+    await admin?.disconnect();
   }
 
   /** The group (re)joined: the partitions this instance reads now; the others' figures go. */
@@ -69,7 +79,7 @@ export class LagProbe {
     if (!admin) return;
     try {
       for (const [topic, { logical, partitions }] of this.assigned) {
-        if (partitions.length === 0) continue;
+        if (partitions.length === 0 || this.admin !== admin) continue;
         const [offsets, [committed]] = await Promise.all([
           admin.fetchTopicOffsets(topic),
           admin.fetchOffsets({ groupId: this.groupId, topics: [topic] }),
