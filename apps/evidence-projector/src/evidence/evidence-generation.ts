@@ -18,14 +18,14 @@ export const etagOf = (doc: Pick<ControlEvidenceDocument, 'itemPages' | 'project
 
 /**
  * Whether an `If-Match` header (RFC 9110, 13.1.1: `*` or a list of entity
- * tags) names the generation: absent or `*` matches anything; weak tags
- * compare by their opaque part.
+ * tags, compared strongly, so a weak tag `W/"…"` never matches) names the
+ * generation; absent or `*` matches anything.
  */
 export function ifMatchAllows(header: string | undefined, generation: string): boolean {
   if (header === undefined || header.trim() === '' || header.trim() === '*') return true;
   return header
     .split(',')
-    .map((tag) => tag.trim().replace(/^W\//, ''))
+    .map((tag) => tag.trim())
     .some((tag) => tag === `"${generation}"`);
 }
 

@@ -21,9 +21,10 @@ describe('evidence generations (If-Match on the current evidence)', () => {
     for (const header of [undefined, '', ' * ']) expect(ifMatchAllows(header, 'abc')).toBe(true);
   });
 
-  it('given a list of tags, when one (weak or strong) is the generation, then it is allowed', () => {
-    expect(ifMatchAllows('"x", W/"abc"', 'abc')).toBe(true);
+  it('given a list of tags, when one is the generation (compared strongly), then it is allowed', () => {
+    expect(ifMatchAllows('"x", "abc"', 'abc')).toBe(true);
     expect(ifMatchAllows('"abc"', 'abc')).toBe(true);
+    expect(ifMatchAllows('W/"abc"', 'abc')).toBe(false); // a weak tag never matches
     expect(ifMatchAllows('"x", "abcd"', 'abc')).toBe(false);
     expect(ifMatchAllows('abc', 'abc')).toBe(false); // unquoted is no entity tag
   });
