@@ -39,6 +39,7 @@ const REASONS: Record<number, string> = {
   401: 'Unauthorized',
   404: 'Not Found',
   409: 'Conflict',
+  412: 'Precondition Failed',
   413: 'Payload Too Large',
   422: 'Unprocessable Entity',
   502: 'Bad Gateway',

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DirectoryStore } from './directory.store';
+import { DirectoryHeadDocument, DirectoryStore } from './directory.store';
 import { IdentitySyncDoc, IdentitySyncsRepository } from './identity-syncs.repository';
 import type { OktaUserDocument } from './okta-user.document';
 import type { DirectoryDocuments } from './org-assembly';
@@ -21,6 +21,30 @@ export class DirectoryReader {
     };
   }
 
+  /**
+   * The org's documents only if they are whole: read between two reads of
+   * the org's head, which must agree (a write that began or ended between
+   * them changed `writing` or `syncId`), name no write under way and name the
+   * last applied sync `syncId` (docs/read-models.md, Directory heads). Null
+   * otherwise: a write began, ended or crashed meanwhile (on this instance
+   * or another one holding the org's identity partition), or its sync is not
+   * yet recorded applied. An org without a head was last written before
+   * heads were kept, and is read as before.
+   */
+  async wholeOf(
+    orgId: string,
+    syncId: string,
+    removedSince: string,
+  ): Promise<{ directory: DirectoryDocuments; removedUsers: OktaUserDocument[] } | null> {
+    const before = await this.store.headOf(orgId);
+    if (!isWhole(before, syncId)) return null;
+    const directory = await this.currentOf(orgId);
+    const removedUsers = await this.store.removedUsersSince(orgId, removedSince);
+    const after = await this.store.headOf(orgId);
+    if (!sameHead(before, after)) return null;
+    return { directory, removedUsers };
+  }
+
   /** Users the directory marked removed (deleted in Okta) by syncs completed at or after `since`. */
   removedUsersSince(orgId: string, since: string): Promise<OktaUserDocument[]> {
     return this.store.removedUsersSince(orgId, since);
@@ -31,3 +55,11 @@ export class DirectoryReader {
     return this.syncs.latestApplied(orgId);
   }
 }
+
+/** The head names `syncId` written whole (or is absent: written before heads were kept). */
+function isWhole(head: DirectoryHeadDocument | null, syncId: string): boolean {
+  return head === null || (head.writing === null && head.syncId === syncId);
+}
+
+const sameHead = (a: DirectoryHeadDocument | null, b: DirectoryHeadDocument | null): boolean =>
+  a?.syncId === b?.syncId && a?.writing === b?.writing;

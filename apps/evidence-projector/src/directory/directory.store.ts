@@ -8,6 +8,23 @@ import type { OktaUserDocument } from './okta-user.document';
 export const OKTA_USERS = 'okta_users';
 export const OKTA_GROUPS = 'okta_groups';
 export const OKTA_APPS = 'okta_apps';
+export const OKTA_DIRECTORY_HEADS = 'okta_directory_heads';
+
+/**
+ * ★ An `okta_directory_heads` document: which sync's documents the org's
+ * directory holds whole (docs/read-models.md, Directory heads). `writing` is
+ * the sync being written (its documents are half replaced) or null. Nothing
+ * in it counts writes or reads the clock (`updatedAt` is the sync's
+ * completion), so a replay, folded or not, writes the same head.
+ */
+export interface DirectoryHeadDocument {
+  /** The org id. */
+  _id: string;
+  /** The last sync written whole (null: none since heads were kept). */
+  syncId: string | null;
+  writing: string | null;
+  updatedAt: string;
+}
 
 /**
  * The directory read models (`okta_users`, `okta_groups`, `okta_apps`), typed.
@@ -19,8 +36,10 @@ export class DirectoryStore {
   readonly users: Collection<OktaUserDocument>;
   readonly groups: Collection<OktaGroupDocument>;
   readonly apps: Collection<OktaAppDocument>;
+  private readonly heads: Collection<DirectoryHeadDocument>;
 
   constructor(@Inject(PROJECTOR_DB) db: Db) {
+    this.heads = db.collection<DirectoryHeadDocument>(OKTA_DIRECTORY_HEADS);
     this.users = db.collection<OktaUserDocument>(OKTA_USERS);
     this.groups = db.collection<OktaGroupDocument>(OKTA_GROUPS);
     this.apps = db.collection<OktaAppDocument>(OKTA_APPS);
@@ -34,6 +53,35 @@ export class DirectoryStore {
       await collection.createIndex({ orgId: 1, lastSeenSyncId: 1 });
     }
     await this.users.createIndex({ orgId: 1, status: 1 });
+  }
+
+  /** The org's head, or null (no sync written since heads were kept). */
+  headOf(orgId: string): Promise<DirectoryHeadDocument | null> {
+    return this.heads.findOne({ _id: orgId });
+  }
+
+  /**
+   * Before the first delete of a sync's write: from now until `writeEnded`
+   * the org's documents are not whole, and nothing computes evidence of them.
+   */
+  async writeBegan(orgId: string, syncId: string, at: string): Promise<void> {
+    await this.heads.updateOne(
+      { _id: orgId },
+      {
+        $set: { writing: syncId, updatedAt: at },
+        $setOnInsert: { syncId: null },
+      },
+      { upsert: true },
+    );
+  }
+
+  /** After a sync's last insert: its documents are the org's, whole (one write). */
+  async writeEnded(orgId: string, syncId: string, at: string): Promise<void> {
+    await this.heads.updateOne(
+      { _id: orgId },
+      { $set: { syncId, writing: null, updatedAt: at } },
+      { upsert: true },
+    );
   }
 
   /**

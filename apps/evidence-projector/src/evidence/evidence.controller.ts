@@ -2,12 +2,16 @@ import {
   ConflictException,
   Controller,
   Get,
+  Headers,
   NotFoundException,
   Param,
   Query,
+  Res,
   StreamableFile,
 } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { Requires } from '@regentra/http-auth';
 import { ApiErrors } from '@regentra/http-api';
@@ -22,7 +26,15 @@ import {
   SnapshotPath,
   SnapshotsDto,
 } from './evidence.dto';
-import { CURRENT_SCOPE, EvidenceStore } from './evidence.store';
+import { CURRENT_SCOPE, EvidenceStore, ItemPageError } from './evidence.store';
+import {
+  checkIfMatch,
+  etagOf,
+  evidenceChanged,
+  generationOf,
+  sameGeneration,
+} from './evidence-generation';
+import type { ControlEvidenceDocument } from './control-evidence.document';
 import type { ItemPagesRef } from './item-pages';
 import type { ControlId } from './rules/controls.registry';
 import { EXPORT_FORMAT, exportJson } from './snapshot-export';
@@ -81,6 +93,29 @@ const unknownList = (control: string, lists: string[]) =>
     message: `the ${control} evidence has no such item list; it has ${lists.join(', ')}`,
   });
 
+const ifMatchHeader = ApiHeader({
+  name: 'if-match',
+  required: false,
+  description:
+    'The `ETag` of an earlier page (docs/http-api.md, Evidence generations): answered 412 `evidence_changed` when the current evidence moved on to another generation since',
+});
+
+/** Ends a stream cut short so the client sees a broken transfer, never a complete-looking file. */
+function cutOnError(file: StreamableFile): StreamableFile {
+  return file.setErrorHandler((error, handle) => {
+    const res = handle as unknown as ServerResponse;
+    if (res.destroyed) return;
+    if (!res.headersSent) {
+      res.statusCode = 500;
+      res.end();
+      return;
+    }
+    // Nest's default ends the response cleanly, so a cut CSV would look whole.
+    res.write(`# error: ${error.message.replace(/[\r\n]+/g, ' ')}\r\n`);
+    res.destroy(error);
+  });
+}
+
 const csvResponse = {
   description:
     'CSV (RFC 4180) after `# key: value` comment lines naming the control, list, org, sync id, asOf and snapshot hash',
@@ -96,47 +131,69 @@ export class EvidenceController {
   constructor(private readonly store: EvidenceStore) {}
 
   @Get(':control')
-  @ApiOperation({ summary: "A control's current evidence, item lists paged by offset/limit" })
-  @ApiOkResponse({ type: CurrentEvidenceDto })
+  @ApiOperation({
+    summary: "A control's current evidence, item lists paged by offset/limit",
+    description:
+      'The answer names its generation (`page.generation`, and the `ETag` header): send it as `If-Match` with the later pages, so a read that spans a switch fails (412 `evidence_changed`) instead of mixing two generations.',
+  })
+  @ApiOkResponse({
+    type: CurrentEvidenceDto,
+    headers: {
+      ETag: { description: '`"<page.generation>"`', schema: { type: 'string' } },
+    },
+  })
+  @ifMatchHeader
   @ApiErrors({
     400: ['invalid_org_id', 'unknown_control', 'invalid_offset', 'invalid_limit'],
     404: ['no_evidence'],
+    412: ['evidence_changed'],
   })
   async current(
     @Param() { orgId, control }: EvidencePath,
     @Query() query: PagingQuery,
+    @Headers('if-match') ifMatch?: string,
+    @Res({ passthrough: true }) res?: Response,
   ): Promise<CurrentEvidenceDto> {
     const doc = await this.store.currentOf(orgId, control);
     if (!doc) throw noEvidence(orgId, control);
+    checkIfMatch(ifMatch, doc);
+    res?.setHeader('ETag', etagOf(doc));
     const { _id, items, itemPages, ...rest } = doc;
     void _id;
     const skip = query.offset ?? 0;
     const take = query.limit ?? 200;
     const totals = listTotals(itemPages, items);
     const paged = itemPages
-      ? await this.store.itemsPage(
-          { orgId, control, scope: CURRENT_SCOPE, ref: itemPages },
-          skip,
-          take,
-        )
+      ? await this.store
+          .itemsPage({ orgId, control, scope: CURRENT_SCOPE, ref: itemPages }, skip, take)
+          .catch((error: unknown) => this.displacedOr(error, doc))
       : pageInline(items ?? {}, skip, take);
-    return { ...rest, items: paged, page: { offset: skip, limit: take, totals } };
+    const page = { offset: skip, limit: take, totals, generation: generationOf(doc) };
+    return { ...rest, items: paged, page };
   }
 
   @Get(':control/items/:list.csv')
   @ApiOperation({
     summary: 'One item list of the current evidence as CSV, for auditors',
     description:
-      'Streamed page by page. `snapshotHash` in the header is the hash of the snapshot taken at the same sync (the current evidence may also reflect later System Log polls: `logsThrough`).',
+      'Streamed page by page. `snapshotHash` in the header is the hash of the snapshot taken at the same sync (the current evidence may also reflect later System Log polls: `logsThrough`). The `ETag` names the generation streamed (send it as `If-Match`); a download the next switch cuts short ends in `# error: …` and a broken transfer, never a complete-looking file.',
   })
   @ApiOkResponse(csvResponse)
+  @ifMatchHeader
   @ApiErrors({
     400: ['invalid_org_id', 'unknown_control', 'invalid_list'],
     404: ['no_evidence', 'unknown_list'],
+    412: ['evidence_changed'],
   })
-  async currentCsv(@Param() { orgId, control, list }: ItemsCsvPath): Promise<StreamableFile> {
+  async currentCsv(
+    @Param() { orgId, control, list }: ItemsCsvPath,
+    @Headers('if-match') ifMatch?: string,
+    @Res({ passthrough: true }) res?: Response,
+  ): Promise<StreamableFile> {
     const doc = await this.store.currentOf(orgId, control);
     if (!doc) throw noEvidence(orgId, control);
+    checkIfMatch(ifMatch, doc);
+    res?.setHeader('ETag', etagOf(doc));
     const snapshot = await this.store.snapshotOf(orgId, control, doc.syncId);
     const header: CsvHeader = {
       control,
@@ -302,6 +359,18 @@ export class EvidenceController {
     });
   }
 
+  /** A current page gone while read: 412 when a switch displaced its generation meanwhile. */
+  private async displacedOr(error: unknown, doc: ControlEvidenceDocument): Promise<never> {
+    const now =
+      error instanceof ItemPageError && (await this.store.currentOf(doc.orgId, doc.control));
+    if (now && generationOf(now) !== generationOf(doc))
+      throw evidenceChanged(
+        doc,
+        `from generation ${generationOf(doc)} to ${generationOf(now)} while read`,
+      );
+    throw error;
+  }
+
   private csv(
     header: CsvHeader,
     at: { orgId: string; control: ControlId; scope: string },
@@ -310,13 +379,18 @@ export class EvidenceController {
   ): StreamableFile {
     const names = Object.keys(source.itemPages?.lists ?? source.items ?? {});
     if (!names.includes(list)) throw unknownList(at.control, names);
-    const pages = source.itemPages
-      ? this.store.pagesOf({ ...at, ref: source.itemPages }, list)
-      : inlineChunks(source.items?.[list] ?? []);
+    const stored = source.itemPages && this.store.pagesOf({ ...at, ref: source.itemPages }, list);
+    const pages = !stored
+      ? inlineChunks(source.items?.[list] ?? [])
+      : at.scope === CURRENT_SCOPE
+        ? sameGeneration(at, stored, (e) => e instanceof ItemPageError)
+        : stored;
     const name = `${at.orgId}-${at.control}-${list}-${header.syncId}.csv`.replace(/[^\w.-]/g, '_');
-    return new StreamableFile(Readable.from(evidenceCsv(header, pages)), {
-      type: 'text/csv; charset=utf-8',
-      disposition: `attachment; filename="${name}"`,
-    });
+    return cutOnError(
+      new StreamableFile(Readable.from(evidenceCsv(header, pages)), {
+        type: 'text/csv; charset=utf-8',
+        disposition: `attachment; filename="${name}"`,
+      }),
+    );
   }
 }

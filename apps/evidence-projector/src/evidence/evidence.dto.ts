@@ -118,6 +118,14 @@ class ItemsPageDto {
   totals!: Record<string, number>;
 }
 
+class CurrentItemsPageDto extends ItemsPageDto {
+  @ApiProperty({
+    description:
+      'the generation of the current evidence this page was read from, also the `ETag` (quoted): send it as `If-Match` with the later pages (docs/http-api.md, Evidence generations)',
+  })
+  generation!: string;
+}
+
 /** Where a control's evidence came from (docs/read-models.md, Provenance). */
 class EvidenceProvenanceDto {
   @ApiProperty({
@@ -219,8 +227,8 @@ export class CurrentEvidenceDto {
   @ApiProperty(itemLists)
   items!: Record<string, unknown[]>;
 
-  @ApiProperty({ type: ItemsPageDto })
-  page!: ItemsPageDto;
+  @ApiProperty({ type: CurrentItemsPageDto })
+  page!: CurrentItemsPageDto;
 }
 
 /** The head of a snapshot's evidence: what the hash covers, less the item lists. */

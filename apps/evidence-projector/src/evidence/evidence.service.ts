@@ -60,7 +60,10 @@ export class EvidenceService {
     orgId: string,
     sync: EvidenceInput & { directory: DirectoryDocuments },
   ): Promise<void> {
-    const { state, logsThrough } = await this.stateAt(orgId, sync, sync.asOf);
+    const read = await this.stateAt(orgId, sync, sync.asOf);
+    // Given its documents, the read always succeeds; without them, a half-written directory.
+    if (!read) throw new Error(`snapshot of ${orgId} ${sync.syncId}: the directory is not whole`);
+    const { state, logsThrough } = read;
     const at = {
       syncId: sync.syncId,
       asOf: sync.asOf,
@@ -78,35 +81,46 @@ export class EvidenceService {
   /**
    * The current evidence of the org's last applied sync, as of the newest of
    * its completion and the last log poll. Without `directory` (after a log
-   * poll) the read models are read back.
+   * poll) the read models are read back, and only when they are whole
+   * (DirectoryReader.wholeOf): a directory being written, or left half
+   * written by a crash, changes no evidence (docs/read-models.md, Directory
+   * heads); the completion that writes it, or repeats, writes the evidence.
    */
   async refreshCurrent(orgId: string, sync: EvidenceInput, judgedAt?: string): Promise<void> {
     const lastPoll = await this.store.lastLogPollCompletedAt(orgId);
     const asOf = lastPoll && lastPoll > sync.asOf ? lastPoll : sync.asOf;
     // A failed poll judges the log's staleness at its own time (docs/read-models.md).
     const at = judgedAt && judgedAt > asOf ? judgedAt : asOf;
-    const { state, logsThrough } = await this.stateAt(orgId, sync, asOf, at);
-    const evidence = withProvenance(computeEvidence(state), sync, logsThrough);
-    await this.write({ evidence, logsThrough }, null, this.clock.now());
+    const read = await this.stateAt(orgId, sync, asOf, at);
+    if (!read) return;
+    const evidence = withProvenance(computeEvidence(read.state), sync, read.logsThrough);
+    await this.write({ evidence, logsThrough: read.logsThrough }, null, this.clock.now());
   }
 
   /**
    * The evidence rules' input for the sync at `asOf` (log facts folded a day
-   * at a time), the System Log's coverage judged at `judgedAt`.
+   * at a time), the System Log's coverage judged at `judgedAt`; null when
+   * the directory has to be read back and is not whole.
    */
   private async stateAt(
     orgId: string,
     sync: EvidenceInput,
     asOf: string,
     judgedAt = asOf,
-  ): Promise<{ state: OrgState; logsThrough: string | null }> {
-    const directory = sync.directory ?? (await this.directory.currentOf(orgId));
+  ): Promise<{ state: OrgState; logsThrough: string | null } | null> {
     // Deleted users (marked removed) of the lookback before the sync's asOf: provisioning lists them.
     const removedSince = new Date(Date.parse(sync.asOf) - LOG_LOOKBACK_DAYS * DAY_MS).toISOString();
-    const removedUsers = (
-      sync.removedUsers?.(removedSince) ??
-      (await this.directory.removedUsersSince(orgId, removedSince))
-    ).map((d) => pick(d, ORG_REMOVED_USER_FIELDS));
+    const read = sync.directory
+      ? {
+          directory: sync.directory,
+          removedUsers:
+            sync.removedUsers?.(removedSince) ??
+            (await this.directory.removedUsersSince(orgId, removedSince)),
+        }
+      : await this.directory.wholeOf(orgId, sync.syncId, removedSince);
+    if (!read) return null;
+    const { directory } = read;
+    const removedUsers = read.removedUsers.map((d) => pick(d, ORG_REMOVED_USER_FIELDS));
     // Folded a day at a time: memory grows with the actors, not with the window.
     const logs = await this.logs.foldedAsOf(orgId, asOf, {
       lookbackDays: LOG_LOOKBACK_DAYS,
